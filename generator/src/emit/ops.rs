@@ -1,0 +1,436 @@
+//! Operations: one `Client` method and one request builder per operation, a module per tag.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::doc;
+use super::types::{ident, ty};
+use crate::ir::*;
+
+/// Tokens of one tag module (`apis/<module>.rs`).
+pub fn module(api: &Api, tag: &str, ops: &[&Operation], decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
+    let _ = api;
+    let header = format!(" Operations tagged `{tag}`.");
+    let methods = ops.iter().map(|op| client_method(op));
+    let builders = ops.iter().map(|op| builder(op, decoders));
+    quote! {
+        #![doc = #header]
+        #[allow(unused_imports)]
+        use crate::models;
+
+        impl crate::Client {
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+/// How a parameter is passed to the builder.
+fn is_arg(p: &Param) -> bool {
+    p.const_value.is_none() && p.required
+}
+
+fn param_value_ty(p: &Param) -> TokenStream {
+    ty(&p.ty, &quote!(models::))
+}
+
+/// Argument type and conversion for a required parameter.
+fn arg_of(p: &Param) -> (TokenStream, TokenStream) {
+    let name = ident(&p.rust_name);
+    match &p.ty {
+        TypeRef::String => (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#name.into())),
+        TypeRef::Array(inner) => {
+            let inner = ty(inner, &quote!(models::));
+            (
+                quote!(impl ::std::iter::IntoIterator<Item = #inner>),
+                quote!(#name.into_iter().collect()),
+            )
+        }
+        _ => (param_value_ty(p), quote!(#name)),
+    }
+}
+
+fn op_doc(op: &Operation) -> TokenStream {
+    let mut parts = Vec::new();
+    if let Some(s) = &op.summary {
+        parts.push(doc::sanitize(s));
+    }
+    if let Some(d) = &op.description {
+        let d = doc::sanitize(d);
+        if !parts.contains(&d) {
+            parts.push(d);
+        }
+    }
+    parts.push(format!("`{} {}` (operation `{}`).", op.method.as_str(), op.path, op.id));
+    let args: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| is_arg(p))
+        .map(|p| param_line(p))
+        .chain(op.body.iter().filter(|b| b.required).map(|b| {
+            format!(
+                "- `body`: {}",
+                b.description.as_deref().map(doc::sanitize).unwrap_or_else(|| "the request body.".into())
+            )
+        }))
+        .collect();
+    if !args.is_empty() {
+        parts.push(format!("# Arguments\n\n{}", args.join("\n")));
+    }
+    doc::attrs(&parts.join("\n\n"))
+}
+
+fn param_line(p: &Param) -> String {
+    let d = p
+        .description
+        .as_deref()
+        .map(doc::sanitize)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("`{}`", p.wire_name));
+    format!("- `{}`: {}", p.rust_name.trim_start_matches("r#"), d.replace('\n', " "))
+}
+
+fn client_method(op: &Operation) -> TokenStream {
+    let fname = ident(&op.fn_name);
+    let builder = ident(&op.builder_name);
+    let docs = op_doc(op);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in &op.params {
+        if p.const_value.is_some() {
+            continue;
+        }
+        let name = ident(&p.rust_name);
+        if is_arg(p) {
+            let (t, conv) = arg_of(p);
+            args.push(quote!(#name: #t));
+            inits.push(quote!(#name: #conv));
+        } else if matches!(p.ty, TypeRef::Array(_)) {
+            inits.push(quote!(#name: ::std::vec::Vec::new()));
+        } else {
+            inits.push(quote!(#name: ::std::option::Option::None));
+        }
+    }
+    if let Some(b) = &op.body {
+        let t = ty(&b.ty, &quote!(models::));
+        if b.required {
+            args.push(quote!(body: #t));
+            inits.push(quote!(body));
+        } else {
+            inits.push(quote!(body: ::std::option::Option::None));
+        }
+    }
+    quote! {
+        #docs
+        #deprecated
+        pub fn #fname(&self, #(#args),*) -> #builder {
+            #builder {
+                client: ::std::clone::Clone::clone(self),
+                #(#inits,)*
+            }
+        }
+    }
+}
+
+/// The Rust type `send()` resolves to.
+fn output_ty(op: &Operation) -> TokenStream {
+    let s = &op.success;
+    if let Some(t) = &s.json {
+        ty(t, &quote!(models::))
+    } else if s.text {
+        quote!(::std::string::String)
+    } else if let Some(t) = &s.ndjson {
+        let t = ty(t, &quote!(models::));
+        quote!(crate::NdjsonStream<#t>)
+    } else {
+        quote!(())
+    }
+}
+
+fn builder(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
+    let name = ident(&op.builder_name);
+    let method_link = format!(
+        " Request builder for [`Client::{0}`](crate::Client::{0}): set optional parameters, then `.await` it (or call `send`).",
+        op.fn_name.trim_start_matches("r#")
+    );
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        if p.const_value.is_some() {
+            continue;
+        }
+        let pname = ident(&p.rust_name);
+        let t = param_value_ty(p);
+        if is_arg(p) {
+            fields.push(quote!(#pname: #t));
+            continue;
+        }
+        let pdoc = doc::attrs(&{
+            let mut d = p
+                .description
+                .as_deref()
+                .map(doc::sanitize)
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| format!("Sets `{}`.", p.wire_name));
+            if let Some(def) = &p.default {
+                d.push_str(&format!("\n\nServer default: `{}`.", def.to_string().replace('`', "'")));
+            }
+            d
+        });
+        let dep = p.deprecated.then(|| quote!(#[deprecated]));
+        match &p.ty {
+            TypeRef::Array(inner) => {
+                let inner = ty(inner, &quote!(models::));
+                fields.push(quote!(#pname: #t));
+                setters.push(quote! {
+                    #pdoc
+                    #dep
+                    pub fn #pname(mut self, values: impl ::std::iter::IntoIterator<Item = #inner>) -> Self {
+                        self.#pname = values.into_iter().collect();
+                        self
+                    }
+                });
+            }
+            TypeRef::String => {
+                fields.push(quote!(#pname: ::std::option::Option<#t>));
+                setters.push(quote! {
+                    #pdoc
+                    #dep
+                    pub fn #pname(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.#pname = ::std::option::Option::Some(value.into());
+                        self
+                    }
+                });
+            }
+            _ => {
+                fields.push(quote!(#pname: ::std::option::Option<#t>));
+                setters.push(quote! {
+                    #pdoc
+                    #dep
+                    pub fn #pname(mut self, value: #t) -> Self {
+                        self.#pname = ::std::option::Option::Some(value);
+                        self
+                    }
+                });
+            }
+        }
+    }
+    if let Some(b) = &op.body {
+        let t = ty(&b.ty, &quote!(models::));
+        if b.required {
+            fields.push(quote!(body: #t));
+        } else {
+            fields.push(quote!(body: ::std::option::Option<#t>));
+            setters.push(quote! {
+                /// Sets the (optional) request body.
+                pub fn body(mut self, value: #t) -> Self {
+                    self.body = ::std::option::Option::Some(value);
+                    self
+                }
+            });
+        }
+    }
+
+    let prepare = prepare_fn(op, decoders);
+    let out = output_ty(op);
+    let s = &op.success;
+    let (send_body, primary_accept) = if s.json.is_some() {
+        (quote!(self.client.execute(req).await?.json()), Some("application/json"))
+    } else if s.text {
+        (quote!(self.client.execute(req).await?.text()), Some("text/plain"))
+    } else if s.ndjson.is_some() {
+        (
+            quote!(::std::result::Result::Ok(crate::runtime::ndjson(self.client.execute_stream(req).await?))),
+            Some("application/x-ndjson"),
+        )
+    } else {
+        (quote!(self.client.execute(req).await?.empty()), None)
+    };
+    let accept_primary = match primary_accept {
+        Some(a) => quote!(let mut req = self.prepare()?; req.accept(#a);),
+        None => quote!(let req = self.prepare()?;),
+    };
+    let mut extra = Vec::new();
+    if s.json.is_some() && s.text {
+        extra.push(quote! {
+            /// Sends the request asking for `text/plain` and returns the text.
+            pub async fn text(self) -> crate::Result<::std::string::String> {
+                let mut req = self.prepare()?;
+                req.accept("text/plain");
+                self.client.execute(req).await?.text()
+            }
+        });
+    }
+    if let (true, Some(item)) = (s.json.is_some() || s.text, &s.ndjson) {
+        let item = ty(item, &quote!(models::));
+        extra.push(quote! {
+            /// Sends the request asking for `application/x-ndjson` and streams the lines as
+            /// they arrive, each decoded on its own.
+            pub async fn stream(self) -> crate::Result<crate::NdjsonStream<#item>> {
+                let mut req = self.prepare()?;
+                req.accept("application/x-ndjson");
+                ::std::result::Result::Ok(crate::runtime::ndjson(self.client.execute_stream(req).await?))
+            }
+        });
+    }
+    if let Some(pg) = &op.pagination {
+        let item = ty(&pg.item, &quote!(models::));
+        let offset = ident(&op.params[pg.offset_param].rust_name);
+        let items = ident(&pg.items_rust);
+        let total = ident(&pg.total_rust);
+        let to_i64 = |t: &TypeRef, e: TokenStream| match t {
+            TypeRef::Integer(32) => quote!(i64::from(#e)),
+            _ => e,
+        };
+        let offset_ty = &op.params[pg.offset_param].ty;
+        let start = to_i64(offset_ty, quote!(self.#offset.unwrap_or_default()));
+        let set_offset = match offset_ty {
+            TypeRef::Integer(32) => quote!(i32::try_from(offset).unwrap_or(i32::MAX)),
+            _ => quote!(offset),
+        };
+        let total_expr = if pg.total_optional {
+            quote!(page.#total.map(i64::from).unwrap_or(i64::MAX))
+        } else {
+            quote!(i64::from(page.#total))
+        };
+        extra.push(quote! {
+            /// Streams every item of every page, starting at `offset` (default 0), fetching the
+            /// next page only when needed. Pages advance by the number of items actually
+            /// received (the server caps `limit`), until `total_entries` is reached.
+            pub fn into_stream(self) -> crate::Paginator<#item> {
+                let start = #start;
+                crate::runtime::paginate(start, move |offset| {
+                    let mut next = ::std::clone::Clone::clone(&self);
+                    next.#offset = ::std::option::Option::Some(#set_offset);
+                    async move {
+                        let page = next.send().await?;
+                        ::std::result::Result::Ok(crate::runtime::Page {
+                            total_entries: #total_expr,
+                            items: page.#items,
+                        })
+                    }
+                })
+            }
+        });
+    }
+
+    quote! {
+        #[doc = #method_link]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent or awaited"]
+        pub struct #name {
+            client: crate::Client,
+            #(#fields,)*
+        }
+
+        impl #name {
+            #(#setters)*
+
+            #prepare
+
+            /// Sends the request.
+            pub async fn send(self) -> crate::Result<#out> {
+                #accept_primary
+                #send_body
+            }
+
+            #(#extra)*
+        }
+
+        impl ::std::future::IntoFuture for #name {
+            type Output = crate::Result<#out>;
+            type IntoFuture = crate::BoxFuture<Self::Output>;
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    }
+}
+
+/// `fn prepare(&self) -> Result<Request>`: path, query, headers and body.
+fn prepare_fn(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
+    let id = &op.id;
+    let path = &op.path;
+    let method = format_ident!("{}", op.method.as_str());
+    let decoder = decoders
+        .iter()
+        .find(|(t, _)| *t == op.errors)
+        .map(|(_, f)| f.clone())
+        .unwrap_or_else(|| format_ident!("decode_0"));
+    let mut lets = Vec::new();
+    let segments: Vec<TokenStream> = op
+        .segments
+        .iter()
+        .map(|s| match s {
+            Segment::Literal(l) => quote!(#l),
+            Segment::Param(i) => {
+                let p = &op.params[*i];
+                if let Some(c) = &p.const_value {
+                    quote!(#c)
+                } else {
+                    let name = ident(&p.rust_name);
+                    let var = format_ident!("p_{}", p.rust_name.trim_start_matches("r#"));
+                    lets.push(quote!(let #var = crate::runtime::ParamValue::to_param(&self.#name);));
+                    quote!(&*#var)
+                }
+            }
+        })
+        .collect();
+    let mut params = Vec::new();
+    for p in &op.params {
+        let call = match p.location {
+            ParamLocation::Path => continue,
+            ParamLocation::Query => quote!(query),
+            ParamLocation::Header => quote!(header),
+        };
+        let wire = &p.wire_name;
+        if let Some(c) = &p.const_value {
+            params.push(quote!(req.#call(#wire, #c);));
+            continue;
+        }
+        let name = ident(&p.rust_name);
+        let stmt = match (&p.ty, is_arg(p)) {
+            (TypeRef::Array(_), _) => quote! {
+                for value in &self.#name {
+                    req.#call(#wire, value);
+                }
+            },
+            (_, true) => quote!(req.#call(#wire, &self.#name);),
+            (_, false) => quote! {
+                if let ::std::option::Option::Some(value) = &self.#name {
+                    req.#call(#wire, value);
+                }
+            },
+        };
+        params.push(stmt);
+    }
+    let body = op.body.as_ref().map(|b| {
+        if b.required {
+            quote!(req.json(&self.body)?;)
+        } else {
+            quote! {
+                if let ::std::option::Option::Some(body) = &self.body {
+                    req.json(body)?;
+                }
+            }
+        }
+    });
+    quote! {
+        fn prepare(&self) -> crate::Result<crate::runtime::Request> {
+            static OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+                id: #id,
+                method: ::reqwest::Method::#method,
+                path: #path,
+                decode_error: crate::error_body::#decoder,
+            };
+            let mut req = crate::runtime::Request::new(&OPERATION);
+            #(#lets)*
+            req.path(&[#(#segments),*]);
+            #(#params)*
+            #body
+            ::std::result::Result::Ok(req)
+        }
+    }
+}

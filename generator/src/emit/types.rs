@@ -1,0 +1,494 @@
+//! Models: one Rust item per named type of the IR.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::doc;
+use crate::ir::*;
+
+/// An identifier from a name the IR made valid (`r#type` included).
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// How a type is spelled. `prefix` is the path to the models module from the use site.
+pub fn ty(t: &TypeRef, prefix: &TokenStream) -> TokenStream {
+    match t {
+        TypeRef::Named(n) => {
+            let n = ident(n);
+            quote!(#prefix #n)
+        }
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::Integer(32) => quote!(i32),
+        TypeRef::Integer(_) => quote!(i64),
+        TypeRef::Number(32) => quote!(f32),
+        TypeRef::Number(_) => quote!(f64),
+        TypeRef::Boolean => quote!(bool),
+        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        TypeRef::Date => quote!(::chrono::NaiveDate),
+        TypeRef::Array(inner) => {
+            let inner = ty(inner, prefix);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = ty(inner, prefix);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        TypeRef::Tuple(parts) => {
+            let parts = parts.iter().map(|p| ty(p, prefix));
+            quote!((#(#parts,)*))
+        }
+        TypeRef::Json(_) => quote!(::serde_json::Value),
+        TypeRef::JsonObject(_) => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+}
+
+/// The whole `models.rs`.
+pub fn models(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(|t| type_def(api, t));
+    quote! {
+        //! Every schema of the spec as a Rust type, with serde renames keeping wire names.
+        //!
+        //! Enums are open (unknown values sent by newer servers are kept in `Unknown`), unknown
+        //! fields in responses are ignored, and optional fields are omitted when `None`.
+        #(#items)*
+    }
+}
+
+fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
+    let name = ident(&t.name);
+    let origin = if t.wire_name.starts_with("inline schema") {
+        format!("Spec: {}.", t.pointer)
+    } else {
+        format!("Spec schema `{}`.", t.wire_name)
+    };
+    let mut text = t.description.as_deref().map(doc::sanitize).unwrap_or_default();
+    if text.is_empty() {
+        text = format!("The `{}` schema.", t.wire_name.replace('`', "'"));
+        if t.wire_name.starts_with("inline schema") {
+            text = format!("{}.", t.name);
+        }
+    }
+    let docs = doc::attrs(&format!("{text}\n\n{origin}"));
+    let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
+    match &t.kind {
+        TypeKind::Struct(s) => struct_def(api, t, s, &name, docs, deprecated),
+        TypeKind::Enum(values) => enum_def(&name, values, docs, deprecated),
+        TypeKind::Union(u) => union_def(u, &name, docs, deprecated),
+        TypeKind::Alias(target) => {
+            let target = ty(target, &quote!());
+            quote! {
+                #docs
+                #deprecated
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+/// The single string `const` field that becomes the struct's serde tag.
+pub fn tag_field(s: &Struct) -> Option<(&Field, String)> {
+    s.fields.iter().find_map(|f| match &f.const_value {
+        Some(Value::String(v)) => Some((f, v.clone())),
+        _ => None,
+    })
+}
+
+/// How a field is stored.
+pub enum FieldShape {
+    /// `T`: required, not nullable.
+    Plain,
+    /// `Option<T>` always serialized (`null` when None): required + nullable.
+    NullableRequired,
+    /// `Option<T>` omitted when None.
+    Optional,
+    /// `Option<Option<T>>`: optional + nullable in a request: absent vs null.
+    DoubleOption,
+}
+
+/// The storage of a field of a struct used (or not) in requests.
+pub fn field_shape(f: &Field, in_request: bool) -> FieldShape {
+    match (f.required, f.nullable) {
+        (true, false) => FieldShape::Plain,
+        (true, true) => FieldShape::NullableRequired,
+        (false, true) if in_request => FieldShape::DoubleOption,
+        (false, _) => FieldShape::Optional,
+    }
+}
+
+fn struct_def(
+    api: &Api,
+    t: &TypeDef,
+    s: &Struct,
+    name: &Ident,
+    docs: TokenStream,
+    deprecated: Option<TokenStream>,
+) -> TokenStream {
+    let tag = tag_field(s);
+    let tag_attr = tag.as_ref().map(|(f, v)| {
+        let wire = &f.wire_name;
+        quote!(#[serde(tag = #wire, rename = #v)])
+    });
+    let mut all_defaultable = true;
+    let mut fields = Vec::new();
+    let mut ctor_args = Vec::new();
+    let mut ctor_inits = Vec::new();
+    for f in &s.fields {
+        if tag.as_ref().is_some_and(|(tf, _)| tf.wire_name == f.wire_name) {
+            continue;
+        }
+        let fname = ident(&f.rust_name);
+        let mut inner = ty(&f.ty, &quote!());
+        if f.boxed {
+            inner = quote!(::std::boxed::Box<#inner>);
+        }
+        let rename = (f.rust_name.trim_start_matches("r#") != f.wire_name).then(|| {
+            let w = &f.wire_name;
+            quote!(#[serde(rename = #w)])
+        });
+        let shape = field_shape(f, t.in_request);
+        let (field_ty, serde_attr) = match shape {
+            FieldShape::Plain => {
+                all_defaultable = false;
+                ctor_args.push(quote!(#fname: #inner));
+                ctor_inits.push(quote!(#fname));
+                (inner.clone(), quote!())
+            }
+            FieldShape::NullableRequired => {
+                ctor_args.push(quote!(#fname: ::std::option::Option<#inner>));
+                ctor_inits.push(quote!(#fname));
+                (quote!(::std::option::Option<#inner>), quote!(#[serde(default)]))
+            }
+            FieldShape::Optional => {
+                ctor_inits.push(quote!(#fname: ::std::option::Option::None));
+                (
+                    quote!(::std::option::Option<#inner>),
+                    quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+                )
+            }
+            FieldShape::DoubleOption => {
+                ctor_inits.push(quote!(#fname: ::std::option::Option::None));
+                (
+                    quote!(::std::option::Option<::std::option::Option<#inner>>),
+                    quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none", with = "crate::runtime::double_option")]),
+                )
+            }
+        };
+        let fdoc = field_doc(f, &shape);
+        let fdep = f.deprecated.then(|| quote!(#[deprecated]));
+        fields.push(quote! {
+            #fdoc
+            #fdep
+            #rename
+            #serde_attr
+            pub #fname: #field_ty,
+        });
+    }
+    if let Some(extra) = &s.additional {
+        let v = ty(extra, &quote!());
+        fields.push(quote! {
+            /// Further properties not named by the spec (`additionalProperties`).
+            #[serde(flatten)]
+            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #v>,
+        });
+        ctor_inits.push(quote!(additional_properties: ::std::collections::BTreeMap::new()));
+    }
+    let default = all_defaultable.then(|| quote!(Default,));
+    // A constructor taking the required fields, for request bodies (struct literals need every
+    // field; this keeps call sites short and stable when optional fields are added).
+    let ctor = (t.in_request && !all_defaultable).then(|| {
+        let _ = api;
+        quote! {
+            impl #name {
+                /// Creates a value from its required fields; optional fields start unset.
+                #[allow(deprecated)]
+                pub fn new(#(#ctor_args),*) -> Self {
+                    Self { #(#ctor_inits),* }
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #tag_attr
+        pub struct #name {
+            #(#fields)*
+        }
+        #ctor
+    }
+}
+
+fn field_doc(f: &Field, shape: &FieldShape) -> TokenStream {
+    let mut text = f
+        .description
+        .as_deref()
+        .map(doc::sanitize)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("The `{}` field.", f.wire_name));
+    let mut notes = Vec::new();
+    match shape {
+        FieldShape::NullableRequired => notes.push("Always sent; `None` is sent as `null`.".to_string()),
+        FieldShape::DoubleOption => notes.push(
+            "`None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`."
+                .to_string(),
+        ),
+        _ => {}
+    }
+    if let Some(d) = &f.default {
+        notes.push(format!("Server default: `{}`.", d.to_string().replace('`', "'")));
+    }
+    if let Some(c) = &f.const_value {
+        notes.push(format!("Always `{}`.", c.to_string().replace('`', "'")));
+    }
+    if f.read_only {
+        notes.push("Read-only: set by the server.".into());
+    }
+    if let Some(m) = &f.content_media_type {
+        notes.push(format!("Content media type: `{m}`."));
+    }
+    if let Some(reason) = f.ty.untyped_reason() {
+        notes.push(format!("Untyped JSON: {reason}."));
+    }
+    if !notes.is_empty() {
+        text = format!("{text}\n\n{}", notes.join(" "));
+    }
+    doc::attrs(&text)
+}
+
+fn enum_def(
+    name: &Ident,
+    values: &[EnumValue],
+    docs: TokenStream,
+    deprecated: Option<TokenStream>,
+) -> TokenStream {
+    let variants = values.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        let d = format!(" `{}`", v.wire.replace('`', "'"));
+        quote!(#[doc = #d] #id,)
+    });
+    let as_str = values.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        let w = &v.wire;
+        quote!(Self::#id => #w,)
+    });
+    let from_str = values.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        let w = &v.wire;
+        quote!(#w => Self::#id,)
+    });
+    let from_string = from_str.clone();
+    let all = values.iter().map(|v| {
+        let id = ident(&v.rust_name);
+        quote!(Self::#id)
+    });
+    quote! {
+        #docs
+        ///
+        /// Open: a value this version of the client does not know decodes as `Unknown` and is
+        /// sent back unchanged.
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value not listed in the spec this client was generated from.
+            Unknown(::std::string::String),
+        }
+        impl #name {
+            /// Every value the spec lists.
+            pub const ALL: &'static [Self] = &[#(#all),*];
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    #(#from_string)*
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                crate::runtime::deserialize_open_enum(deserializer)
+            }
+        }
+        impl crate::runtime::ParamValue for #name {
+            fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
+            }
+        }
+    }
+}
+
+fn union_def(u: &Union, name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let variants: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .map(|v| {
+            let id = ident(&v.rust_name);
+            let t = ty(&v.ty, &quote!());
+            let d = match (&v.tag_value, &v.ty) {
+                (Some(tag), _) => format!(" `{}` = `{tag}`.", u.tag.as_deref().unwrap_or_default()),
+                (None, TypeRef::Named(n)) => format!(" A [`{n}`]."),
+                (None, _) => format!(" {}.", v.rust_name),
+            };
+            quote!(#[doc = #d] #id(#t),)
+        })
+        .collect();
+    match &u.tag {
+        None => quote! {
+            #docs
+            ///
+            /// Untagged: decoding tries the variants in order.
+            #deprecated
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        },
+        Some(tag) => {
+            let arms = u.variants.iter().map(|v| {
+                let id = ident(&v.rust_name);
+                let t = ty(&v.ty, &quote!());
+                let value = v.tag_value.clone().unwrap_or_default();
+                quote!(#[serde(rename = #value)] #id(#t),)
+            });
+            let back = u.variants.iter().map(|v| {
+                let id = ident(&v.rust_name);
+                quote!(Tagged::#id(v) => Self::#id(v),)
+            });
+            let tag_doc = format!(" Tagged by the `{tag}` property.");
+            quote! {
+                #docs
+                ///
+                #[doc = #tag_doc]
+                #deprecated
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#variants)*
+                }
+                impl<'de> ::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(tag = #tag)]
+                        enum Tagged {
+                            #(#arms)*
+                        }
+                        Ok(match <Tagged as ::serde::Deserialize>::deserialize(deserializer)? {
+                            #(#back)*
+                        })
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `error_body.rs`: the typed error bodies and one decoder per distinct status mapping.
+pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, Ident)>) {
+    let mut kinds: Vec<TypeRef> = Vec::new();
+    for op in &api.operations {
+        for e in &op.errors {
+            if !kinds.contains(&e.ty) {
+                kinds.push(e.ty.clone());
+            }
+        }
+    }
+    let variant_of = |t: &TypeRef| -> Ident {
+        match t {
+            TypeRef::Named(n) => ident(n),
+            other => format_ident!("Json{}", kinds.iter().position(|k| k == other).unwrap_or(0)),
+        }
+    };
+    let variants = kinds.iter().map(|k| {
+        let v = variant_of(k);
+        let t = ty(k, &quote!(crate::models::));
+        let d = match k {
+            TypeRef::Named(n) => format!(" A [`{n}`](crate::models::{n})."),
+            _ => " An error body of another shape.".to_string(),
+        };
+        quote!(#[doc = #d] #v(#t),)
+    });
+    // One decoder per distinct (status → type) table.
+    let mut tables: Vec<(Vec<ErrorResponse>, Ident)> = Vec::new();
+    let mut fns = Vec::new();
+    for op in &api.operations {
+        if tables.iter().any(|(t, _)| *t == op.errors) {
+            continue;
+        }
+        let fname = format_ident!("decode_{}", tables.len());
+        let mut arms = Vec::new();
+        let mut ranges = Vec::new();
+        let mut default = None;
+        for e in &op.errors {
+            let v = variant_of(&e.ty);
+            let decode = quote!(::serde_json::from_slice(body).ok().map(ErrorBody::#v));
+            match (e.status, e.range) {
+                (Some(code), _) => arms.push(quote!(#code => #decode,)),
+                (None, Some(r)) => {
+                    let hi = r + 99;
+                    ranges.push(quote!(#r..=#hi => #decode,));
+                }
+                (None, None) => default = Some(decode),
+            }
+        }
+        let fallback = default.unwrap_or_else(|| quote!(::std::option::Option::None));
+        let uses = if op.errors.is_empty() { quote!(let _ = (status, body);) } else { quote!() };
+        fns.push(quote! {
+            pub(crate) fn #fname(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+                #uses
+                match status {
+                    #(#arms)*
+                    #(#ranges)*
+                    _ => #fallback,
+                }
+            }
+        });
+        tables.push((op.errors.clone(), fname));
+    }
+    let tokens = quote! {
+        //! Typed error bodies: what the spec declares for each operation's error statuses.
+
+        /// An error body decoded into the type the spec declares for the response status.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum ErrorBody {
+            #(#variants)*
+        }
+
+        #(#fns)*
+    };
+    (tokens, tables)
+}

@@ -1,0 +1,118 @@
+//! Rust identifiers from spec names: heck conversions, keywords, leading digits, collisions.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords (all editions) that need `r#` or a suffix.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
+
+/// Converts to `snake_case` and makes it a valid identifier (`r#type`, `_1st`, `self_`).
+pub fn snake(name: &str) -> String {
+    let mut s = name.to_snake_case();
+    if s.is_empty() {
+        s = "value".into();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s = format!("_{s}");
+    }
+    escape(s)
+}
+
+/// Converts to `UpperCamelCase` and makes it a valid type or variant name.
+pub fn camel(name: &str) -> String {
+    let mut s = name.to_upper_camel_case();
+    if s.is_empty() {
+        s = "Value".into();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s = format!("V{s}");
+    }
+    escape(s)
+}
+
+fn escape(s: String) -> String {
+    if NOT_RAW.contains(&s.as_str()) {
+        format!("{s}_")
+    } else if KEYWORDS.contains(&s.as_str()) {
+        format!("r#{s}")
+    } else {
+        s
+    }
+}
+
+/// Hands out unique names within one scope: a clash gets `_2`, `_3`, … (`2`, `3` for camel case).
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    /// A scope with names already reserved.
+    pub fn with_reserved(names: &[&str]) -> Self {
+        Self {
+            taken: names.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Returns `name` or the first free suffixed form, and reserves it.
+    pub fn claim(&mut self, name: String) -> String {
+        if self.taken.insert(name.clone()) {
+            return name;
+        }
+        let bare = name.strip_prefix("r#").unwrap_or(&name).to_string();
+        let sep = if bare.chars().next().is_some_and(char::is_uppercase) {
+            ""
+        } else {
+            "_"
+        };
+        for i in 2.. {
+            let candidate = format!("{bare}{sep}{i}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+        unreachable!("an unbounded counter always finds a free name")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heck_names() {
+        assert_eq!(camel("DAGRunResponse"), "DagRunResponse");
+        assert_eq!(camel("BulkBody_PoolBody_"), "BulkBodyPoolBody");
+        assert_eq!(camel("HTTPExceptionResponse"), "HttpExceptionResponse");
+        assert_eq!(camel("*/*"), "Value");
+        assert_eq!(camel("3d"), "V3d");
+        assert_eq!(snake("dagRunId"), "dag_run_id");
+        assert_eq!(snake("type"), "r#type");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("__type"), "r#type");
+        assert_eq!(snake("1st"), "_1st");
+        assert_eq!(snake(""), "value");
+    }
+
+    #[test]
+    fn collisions_get_suffixes() {
+        let mut s = Scope::with_reserved(&["new"]);
+        assert_eq!(s.claim("new".into()), "new_2");
+        assert_eq!(s.claim("a".into()), "a");
+        assert_eq!(s.claim("a".into()), "a_2");
+        assert_eq!(s.claim("r#type".into()), "r#type");
+        assert_eq!(s.claim("r#type".into()), "type_2");
+        assert_eq!(s.claim("Foo".into()), "Foo");
+        assert_eq!(s.claim("Foo".into()), "Foo2");
+    }
+}
