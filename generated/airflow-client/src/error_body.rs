@@ -9,266 +9,153 @@ pub enum ErrorBody {
     /// A [`HttpValidationError`](crate::models::HttpValidationError).
     HttpValidationError(crate::models::HttpValidationError),
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_0(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        404u16 => {
+        401u16 | 403u16 | 404u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_1(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        400u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        404u16 => {
+        400u16 | 401u16 | 403u16 | 404u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_2(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
+        401u16 | 403u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_3(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        400u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        404u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        409u16 => {
+        400u16 | 401u16 | 403u16 | 404u16 | 409u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_4(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        404u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        409u16 => {
+        401u16 | 403u16 | 404u16 | 409u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_5(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        400u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        404u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        409u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        503u16 => {
+        400u16 | 401u16 | 403u16 | 404u16 | 409u16 | 503u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_6(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        404u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        406u16 => {
+        401u16 | 403u16 | 404u16 | 406u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_7(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
+        401u16 | 403u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_8(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        409u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        422u16 => {
+        401u16 | 403u16 | 409u16 | 422u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_9(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        409u16 => {
+        401u16 | 403u16 | 409u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_10(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        400u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        404u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        409u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        422u16 => {
+        400u16 | 401u16 | 403u16 | 404u16 | 409u16 | 422u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_11(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        400u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        404u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        422u16 => {
+        400u16 | 401u16 | 403u16 | 404u16 | 422u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_12(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        400u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        404u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        406u16 => {
+        400u16 | 401u16 | 403u16 | 404u16 | 406u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_13(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        400u16 => {
+        400u16 | 401u16 | 403u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_14(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
-        307u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        400u16 => {
+        307u16 | 400u16 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_15(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     match status {
         307u16 => {
@@ -277,9 +164,8 @@ pub(crate) fn decode_15(status: u16, body: &[u8]) -> ::std::option::Option<Error
         _ => ::std::option::Option::None,
     }
 }
+/// Decodes an error body by status, as the spec declares it for some operations.
 pub(crate) fn decode_16(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
     let _ = (status, body);
-    match status {
-        _ => ::std::option::Option::None,
-    }
+    ::std::option::Option::None
 }

@@ -100,6 +100,25 @@ pub struct AssetEventAccessControl {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_global: ::std::option::Option<bool>,
 }
+impl AssetEventAccessControl {
+    /// Sets `consumer_teams` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_consumer_teams(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.consumer_teams = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `allow_global` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_allow_global(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.allow_global = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 /// Asset event collection response.
 ///
 /// Spec schema `AssetEventCollectionResponse`.
@@ -201,6 +220,12 @@ impl AssetStateStoreBody {
     #[allow(deprecated)]
     pub fn new(value: JsonValue) -> Self {
         Self { value }
+    }
+    /// Sets `value` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_value(mut self, value: impl ::std::convert::Into<JsonValue>) -> Self {
+        self.value = value.into();
+        self
     }
 }
 /// All asset state store entries for an asset.
@@ -435,6 +460,81 @@ impl BackfillPostBody {
             run_on_latest_version: ::std::option::Option::None,
         }
     }
+    /// Sets `dag_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dag_id = value.into();
+        self
+    }
+    /// Sets `from_date` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_from_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.from_date = value.into();
+        self
+    }
+    /// Sets `to_date` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_to_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.to_date = value.into();
+        self
+    }
+    /// Sets `run_backwards` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_backwards(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.run_backwards = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `dag_run_conf` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_run_conf(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.dag_run_conf = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `reprocess_behavior` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_reprocess_behavior(
+        mut self,
+        value: impl ::std::convert::Into<ReprocessBehavior>,
+    ) -> Self {
+        self.reprocess_behavior = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `max_active_runs` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_max_active_runs(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.max_active_runs = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `run_on_latest_version` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_on_latest_version(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.run_on_latest_version = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
 }
 /// Base serializer for Backfill.
 ///
@@ -668,6 +768,17 @@ impl BulkBodyBulkDagRunBody {
     pub fn new(actions: ::std::vec::Vec<BulkBodyBulkDagRunBodyActionsItem>) -> Self {
         Self { actions }
     }
+    /// Sets `actions` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_actions(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<BulkBodyBulkDagRunBodyActionsItem>,
+        >,
+    ) -> Self {
+        self.actions = value.into();
+        self
+    }
 }
 /// BulkBodyBulkDagRunBodyActionsItem.
 ///
@@ -723,6 +834,17 @@ impl BulkBodyBulkTaskInstanceBody {
     ) -> Self {
         Self { actions }
     }
+    /// Sets `actions` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_actions(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<BulkBodyBulkTaskInstanceBodyActionsItem>,
+        >,
+    ) -> Self {
+        self.actions = value.into();
+        self
+    }
 }
 /// BulkBodyBulkTaskInstanceBodyActionsItem.
 ///
@@ -775,6 +897,17 @@ impl BulkBodyConnectionBody {
     #[allow(deprecated)]
     pub fn new(actions: ::std::vec::Vec<BulkBodyConnectionBodyActionsItem>) -> Self {
         Self { actions }
+    }
+    /// Sets `actions` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_actions(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<BulkBodyConnectionBodyActionsItem>,
+        >,
+    ) -> Self {
+        self.actions = value.into();
+        self
     }
 }
 /// BulkBodyConnectionBodyActionsItem.
@@ -829,6 +962,15 @@ impl BulkBodyPoolBody {
     pub fn new(actions: ::std::vec::Vec<BulkBodyPoolBodyActionsItem>) -> Self {
         Self { actions }
     }
+    /// Sets `actions` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_actions(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BulkBodyPoolBodyActionsItem>>,
+    ) -> Self {
+        self.actions = value.into();
+        self
+    }
 }
 /// BulkBodyPoolBodyActionsItem.
 ///
@@ -881,6 +1023,17 @@ impl BulkBodyVariableBody {
     #[allow(deprecated)]
     pub fn new(actions: ::std::vec::Vec<BulkBodyVariableBodyActionsItem>) -> Self {
         Self { actions }
+    }
+    /// Sets `actions` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_actions(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<BulkBodyVariableBodyActionsItem>,
+        >,
+    ) -> Self {
+        self.actions = value.into();
+        self
     }
 }
 /// BulkBodyVariableBodyActionsItem.
@@ -944,6 +1097,24 @@ impl BulkCreateActionBulkDagRunBody {
             action_on_existence: ::std::option::Option::None,
         }
     }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BulkDagRunBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionOnExistence>,
+    ) -> Self {
+        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 /// BulkCreateAction\[BulkTaskInstanceBody\]
 ///
@@ -967,6 +1138,24 @@ impl BulkCreateActionBulkTaskInstanceBody {
             entities,
             action_on_existence: ::std::option::Option::None,
         }
+    }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BulkTaskInstanceBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionOnExistence>,
+    ) -> Self {
+        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// BulkCreateAction\[ConnectionBody\]
@@ -992,6 +1181,24 @@ impl BulkCreateActionConnectionBody {
             action_on_existence: ::std::option::Option::None,
         }
     }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<ConnectionBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionOnExistence>,
+    ) -> Self {
+        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 /// BulkCreateAction\[PoolBody\]
 ///
@@ -1016,6 +1223,24 @@ impl BulkCreateActionPoolBody {
             action_on_existence: ::std::option::Option::None,
         }
     }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<PoolBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionOnExistence>,
+    ) -> Self {
+        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 /// BulkCreateAction\[VariableBody\]
 ///
@@ -1039,6 +1264,24 @@ impl BulkCreateActionVariableBody {
             entities,
             action_on_existence: ::std::option::Option::None,
         }
+    }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<VariableBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionOnExistence>,
+    ) -> Self {
+        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// Request body for bulk operations on Dag Runs.
@@ -1086,6 +1329,48 @@ impl BulkDagRunBody {
             state: ::std::option::Option::None,
             note: ::std::option::Option::None,
         }
+    }
+    /// Sets `dag_run_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_run_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dag_run_id = value.into();
+        self
+    }
+    /// Sets `dag_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dag_id = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `state` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_state(
+        mut self,
+        value: impl ::std::convert::Into<DagRunMutableStates>,
+    ) -> Self {
+        self.state = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `note` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
     }
 }
 /// Request body for the bulk clear Dag Runs endpoint.
@@ -1163,6 +1448,90 @@ pub struct BulkDagRunClearBody {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_runs: ::std::option::Option<::std::vec::Vec<BulkDagRunBody>>,
 }
+impl BulkDagRunClearBody {
+    /// Sets `partition_key` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_partition_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.partition_key = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `partition_date_start` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_partition_date_start(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.partition_date_start = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `partition_date_end` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_partition_date_end(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.partition_date_end = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `dry_run` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.dry_run = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `only_failed` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_only_failed(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.only_failed = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `only_new` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_only_new(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.only_new = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `run_on_latest_version` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_on_latest_version(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.run_on_latest_version = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `note` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `dag_runs` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_runs(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BulkDagRunBody>>,
+    ) -> Self {
+        self.dag_runs = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 /// BulkDeleteAction\[BulkDAGRunBody\]
 ///
 /// Spec schema `BulkDeleteAction_BulkDAGRunBody_`.
@@ -1187,6 +1556,26 @@ impl BulkDeleteActionBulkDagRunBody {
             entities,
             action_on_non_existence: ::std::option::Option::None,
         }
+    }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<BulkDeleteActionBulkDagRunBodyEntitiesItem>,
+        >,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// BulkDeleteActionBulkDagRunBodyEntitiesItem.
@@ -1227,6 +1616,26 @@ impl BulkDeleteActionBulkTaskInstanceBody {
             action_on_non_existence: ::std::option::Option::None,
         }
     }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
+        >,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 /// BulkDeleteActionBulkTaskInstanceBodyEntitiesItem.
 ///
@@ -1266,6 +1675,26 @@ impl BulkDeleteActionConnectionBody {
             action_on_non_existence: ::std::option::Option::None,
         }
     }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<BulkDeleteActionConnectionBodyEntitiesItem>,
+        >,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 /// BulkDeleteActionConnectionBodyEntitiesItem.
 ///
@@ -1302,6 +1731,26 @@ impl BulkDeleteActionPoolBody {
             entities,
             action_on_non_existence: ::std::option::Option::None,
         }
+    }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<BulkDeleteActionPoolBodyEntitiesItem>,
+        >,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// BulkDeleteActionPoolBodyEntitiesItem.
@@ -1341,6 +1790,26 @@ impl BulkDeleteActionVariableBody {
             entities,
             action_on_non_existence: ::std::option::Option::None,
         }
+    }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<BulkDeleteActionVariableBodyEntitiesItem>,
+        >,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// BulkDeleteActionVariableBodyEntitiesItem.
@@ -1465,6 +1934,100 @@ impl BulkTaskInstanceBody {
             dag_run_id: ::std::option::Option::None,
         }
     }
+    /// Sets `new_state` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_new_state(
+        mut self,
+        value: impl ::std::convert::Into<TaskInstanceState>,
+    ) -> Self {
+        self.new_state = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `note` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `include_upstream` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_upstream(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_upstream = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `include_downstream` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_downstream(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_downstream = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `include_future` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_future(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_future = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `include_past` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_past(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.include_past = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `task_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_task_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.task_id = value.into();
+        self
+    }
+    /// Sets `map_index` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_map_index(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.map_index = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `dag_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dag_id = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `dag_run_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_run_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dag_run_id = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
 }
 /// BulkUpdateAction\[BulkDAGRunBody\]
 ///
@@ -1500,6 +2063,35 @@ impl BulkUpdateActionBulkDagRunBody {
             update_mask: ::std::option::Option::None,
             action_on_non_existence: ::std::option::Option::None,
         }
+    }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BulkDagRunBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `update_mask` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_update_mask(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.update_mask = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// BulkUpdateAction\[BulkTaskInstanceBody\]
@@ -1537,6 +2129,35 @@ impl BulkUpdateActionBulkTaskInstanceBody {
             action_on_non_existence: ::std::option::Option::None,
         }
     }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<BulkTaskInstanceBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `update_mask` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_update_mask(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.update_mask = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 /// BulkUpdateAction\[ConnectionBody\]
 ///
@@ -1572,6 +2193,35 @@ impl BulkUpdateActionConnectionBody {
             update_mask: ::std::option::Option::None,
             action_on_non_existence: ::std::option::Option::None,
         }
+    }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<ConnectionBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `update_mask` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_update_mask(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.update_mask = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// BulkUpdateAction\[PoolBody\]
@@ -1609,6 +2259,35 @@ impl BulkUpdateActionPoolBody {
             action_on_non_existence: ::std::option::Option::None,
         }
     }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<PoolBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `update_mask` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_update_mask(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.update_mask = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 /// BulkUpdateAction\[VariableBody\]
 ///
@@ -1644,6 +2323,35 @@ impl BulkUpdateActionVariableBody {
             update_mask: ::std::option::Option::None,
             action_on_non_existence: ::std::option::Option::None,
         }
+    }
+    /// Sets `entities` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_entities(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<VariableBody>>,
+    ) -> Self {
+        self.entities = value.into();
+        self
+    }
+    /// Sets `update_mask` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_update_mask(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.update_mask = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `action_on_non_existence` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_action_on_non_existence(
+        mut self,
+        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+    ) -> Self {
+        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// Response Clear Dag Run
@@ -1729,6 +2437,67 @@ pub struct ClearPartitionsBody {
     /// Server default: `true`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dry_run: ::std::option::Option<bool>,
+}
+impl ClearPartitionsBody {
+    /// Sets `partition_key` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_partition_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.partition_key = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `partition_date_start` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_partition_date_start(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.partition_date_start = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `partition_date_end` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_partition_date_end(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.partition_date_end = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.run_id = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `clear_task_instances` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_clear_task_instances(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.clear_task_instances = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `dry_run` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.dry_run = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 /// Response for the clearPartitions endpoint.
 ///
@@ -1877,6 +2646,145 @@ pub struct ClearTaskInstancesBody {
         with = "crate::runtime::double_option"
     )]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+}
+impl ClearTaskInstancesBody {
+    /// Sets `dry_run` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.dry_run = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `start_date` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_start_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `end_date` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_end_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.end_date = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `only_failed` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_only_failed(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.only_failed = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `only_running` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_only_running(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.only_running = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `reset_dag_runs` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_reset_dag_runs(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.reset_dag_runs = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `task_ids` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_task_ids(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<ClearTaskInstancesBodyTaskIdsItem>,
+        >,
+    ) -> Self {
+        self.task_ids = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `dag_run_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_run_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dag_run_id = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `include_upstream` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_upstream(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_upstream = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `include_downstream` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_downstream(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_downstream = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `include_future` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_future(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_future = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `include_past` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_past(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.include_past = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `run_on_latest_version` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_on_latest_version(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.run_on_latest_version = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `prevent_running_task` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_prevent_running_task(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.prevent_running_task = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `note` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
 }
 /// ClearTaskInstancesBodyTaskIdsItem.
 ///
@@ -2033,6 +2941,109 @@ impl ConnectionBody {
             extra: ::std::option::Option::None,
             team_name: ::std::option::Option::None,
         }
+    }
+    /// Sets `connection_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_connection_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.connection_id = value.into();
+        self
+    }
+    /// Sets `conn_type` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_conn_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.conn_type = value.into();
+        self
+    }
+    /// Sets `description` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `host` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `login` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_login(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.login = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `schema` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_schema(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.schema = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `port` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.port = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `password` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `extra` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_extra(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.extra = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `team_name` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_team_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.team_name = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
     }
 }
 /// Connection Collection serializer for responses.
@@ -2239,6 +3250,140 @@ impl ConnectionTestRequestBody {
             queue: ::std::option::Option::None,
         }
     }
+    /// Sets `connection_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_connection_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.connection_id = value.into();
+        self
+    }
+    /// Sets `conn_type` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_conn_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.conn_type = value.into();
+        self
+    }
+    /// Sets `description` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `host` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `login` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_login(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.login = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `schema` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_schema(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.schema = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `port` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.port = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `password` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_password(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `extra` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_extra(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.extra = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `team_name` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_team_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.team_name = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `commit_on_success` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_commit_on_success(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.commit_on_success = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `executor` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_executor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.executor = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `queue` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_queue(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.queue = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
 }
 /// Connection Test serializer for synchronous test responses.
 ///
@@ -2297,6 +3442,45 @@ impl CreateAssetEventsBody {
             extra: ::std::option::Option::None,
             access_control: ::std::option::Option::None,
         }
+    }
+    /// Sets `asset_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_asset_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.asset_id = value.into();
+        self
+    }
+    /// Sets `partition_key` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_partition_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.partition_key = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `extra` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_extra(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.extra = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `access_control` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_access_control(
+        mut self,
+        value: impl ::std::convert::Into<AssetEventAccessControl>,
+    ) -> Self {
+        self.access_control = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
     }
 }
 /// Dag Collection serializer for responses.
@@ -2541,6 +3725,12 @@ impl DagPatchBody {
     pub fn new(is_paused: bool) -> Self {
         Self { is_paused }
     }
+    /// Sets `is_paused` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_is_paused(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_paused = value.into();
+        self
+    }
 }
 /// DagProcessor info serializer for responses.
 ///
@@ -2759,6 +3949,48 @@ pub struct DagRunClearBody {
     )]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
+impl DagRunClearBody {
+    /// Sets `dry_run` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.dry_run = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `only_failed` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_only_failed(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.only_failed = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `only_new` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_only_new(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.only_new = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `run_on_latest_version` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_on_latest_version(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.run_on_latest_version = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `note` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+}
 /// Dag Run collection response supporting both offset and cursor pagination.
 ///
 /// A single flat model is used instead of a discriminated union
@@ -2885,6 +4117,30 @@ pub struct DagRunPatchBody {
         with = "crate::runtime::double_option"
     )]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+}
+impl DagRunPatchBody {
+    /// Sets `state` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_state(
+        mut self,
+        value: impl ::std::convert::Into<DagRunMutableStates>,
+    ) -> Self {
+        self.state = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `note` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
 }
 /// Dag Run serializer for responses.
 ///
@@ -3552,6 +4808,272 @@ pub struct DagRunsBatchBody {
     pub conf_contains: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
+}
+impl DagRunsBatchBody {
+    /// Sets `order_by` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_order_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_by = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `page_offset` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_page_offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.page_offset = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `page_limit` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_page_limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.page_limit = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `dag_ids` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.dag_ids = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `states` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_states(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<DagRunState>>,
+    ) -> Self {
+        self.states = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_after_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after_gte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_after_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after_gt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_after_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after_lte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_after_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after_lt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date_gte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date_gt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date_lte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date_lt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `start_date_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_start_date_gte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.start_date_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `start_date_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_start_date_gt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.start_date_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `start_date_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_start_date_lte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.start_date_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `start_date_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_start_date_lt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.start_date_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `end_date_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_end_date_gte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.end_date_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `end_date_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_end_date_gt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.end_date_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `end_date_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_end_date_lte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.end_date_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `end_date_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_end_date_lt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.end_date_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `duration_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_duration_gte(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.duration_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `duration_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_duration_gt(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.duration_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `duration_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_duration_lte(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.duration_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `duration_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_duration_lt(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.duration_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `conf_contains` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_conf_contains(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.conf_contains = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
 }
 /// Dag schedule reference serializer for assets.
 ///
@@ -4562,6 +6084,98 @@ pub struct MaterializeAssetBody {
         ::std::option::Option<::std::string::String>,
     >,
 }
+impl MaterializeAssetBody {
+    /// Sets `dag_run_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_run_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dag_run_id = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `data_interval_start` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_data_interval_start(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.data_interval_start = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `data_interval_end` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_data_interval_end(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.data_interval_end = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_after` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `conf` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_conf(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.conf = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `note` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `partition_key` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_partition_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.partition_key = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+}
 /// Lightweight response for new tasks that don't have TaskInstances yet.
 ///
 /// Spec schema `NewTaskResponse`.
@@ -4687,6 +6301,63 @@ pub struct PatchTaskInstanceBody {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include_past: ::std::option::Option<bool>,
 }
+impl PatchTaskInstanceBody {
+    /// Sets `new_state` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_new_state(
+        mut self,
+        value: impl ::std::convert::Into<TaskInstanceState>,
+    ) -> Self {
+        self.new_state = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `note` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `include_upstream` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_upstream(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_upstream = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `include_downstream` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_downstream(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_downstream = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `include_future` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_future(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_future = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `include_past` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_past(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.include_past = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 /// Plugin Collection serializer.
 ///
 /// Spec schema `PluginCollectionResponse`.
@@ -4797,6 +6468,52 @@ impl PoolBody {
             team_name: ::std::option::Option::None,
         }
     }
+    /// Sets `name` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = value.into();
+        self
+    }
+    /// Sets `slots` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_slots(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.slots = value.into();
+        self
+    }
+    /// Sets `description` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `include_deferred` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_deferred(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_deferred = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `team_name` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_team_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.team_name = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
 }
 /// Pool Collection serializer for responses.
 ///
@@ -4858,6 +6575,60 @@ pub struct PoolPatchBody {
         with = "crate::runtime::double_option"
     )]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+}
+impl PoolPatchBody {
+    /// Sets `pool` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_pool(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.pool = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `slots` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_slots(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.slots = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `description` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `include_deferred` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_include_deferred(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_deferred = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `team_name` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_team_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.team_name = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
 }
 /// Pool serializer for responses.
 ///
@@ -5972,6 +7743,316 @@ pub struct TaskInstancesBatchBody {
     )]
     pub order_by: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
+impl TaskInstancesBatchBody {
+    /// Sets `dag_ids` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.dag_ids = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `dag_run_ids` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_run_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.dag_run_ids = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `task_ids` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_task_ids(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.task_ids = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `state` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<TaskInstanceState>>,
+    ) -> Self {
+        self.state = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_after_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after_gte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_after_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after_gt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_after_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after_lte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `run_after_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after_lt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date_gte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date_gt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date_lte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date_lt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `start_date_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_start_date_gte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.start_date_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `start_date_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_start_date_gt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.start_date_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `start_date_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_start_date_lte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.start_date_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `start_date_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_start_date_lt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.start_date_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `end_date_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_end_date_gte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.end_date_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `end_date_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_end_date_gt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.end_date_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `end_date_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_end_date_lte(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.end_date_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `end_date_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_end_date_lt(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.end_date_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `duration_gte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_duration_gte(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.duration_gte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `duration_gt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_duration_gt(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.duration_gt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `duration_lte` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_duration_lte(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.duration_lte = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `duration_lt` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_duration_lt(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.duration_lt = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `pool` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_pool(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.pool = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `queue` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_queue(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.queue = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `executor` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_executor(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.executor = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `page_offset` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_page_offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.page_offset = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `page_limit` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_page_limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.page_limit = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `order_by` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_order_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_by = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+}
 /// Log serializer for responses.
 ///
 /// Spec schema `TaskInstancesLogResponse`.
@@ -6183,6 +8264,23 @@ impl TaskStateStoreBody {
             expires_at: ::std::option::Option::None,
         }
     }
+    /// Sets `value` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_value(mut self, value: impl ::std::convert::Into<JsonValue>) -> Self {
+        self.value = value.into();
+        self
+    }
+    /// Sets `expires_at` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_expires_at(
+        mut self,
+        value: impl ::std::convert::Into<TaskStateStoreBodyExpiresAt>,
+    ) -> Self {
+        self.expires_at = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
 }
 /// Expires At
 ///
@@ -6220,6 +8318,12 @@ impl TaskStateStorePatchBody {
     #[allow(deprecated)]
     pub fn new(value: JsonValue) -> Self {
         Self { value }
+    }
+    /// Sets `value` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_value(mut self, value: impl ::std::convert::Into<JsonValue>) -> Self {
+        self.value = value.into();
+        self
     }
 }
 /// A single task state store key/value pair with metadata.
@@ -6343,6 +8447,96 @@ pub struct TriggerDagRunPostBody {
         ::std::option::Option<::std::string::String>,
     >,
 }
+impl TriggerDagRunPostBody {
+    /// Sets `dag_run_id` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_dag_run_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dag_run_id = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `data_interval_start` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_data_interval_start(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.data_interval_start = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `data_interval_end` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_data_interval_end(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.data_interval_end = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `logical_date` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_logical_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.logical_date = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `run_after` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_run_after(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.run_after = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `conf` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_conf(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.conf = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `note` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_note(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `partition_key` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_partition_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.partition_key = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+}
 /// Trigger serializer for responses.
 ///
 /// Spec schema `TriggerResponse`.
@@ -6407,6 +8601,26 @@ impl UpdateHitlDetailPayload {
             chosen_options,
             params_input: ::std::option::Option::None,
         }
+    }
+    /// Sets `chosen_options` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_chosen_options(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.chosen_options = value.into();
+        self
+    }
+    /// Sets `params_input` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_params_input(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> Self {
+        self.params_input = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// ValidationError
@@ -6484,6 +8698,43 @@ impl VariableBody {
             description: ::std::option::Option::None,
             team_name: ::std::option::Option::None,
         }
+    }
+    /// Sets `key` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.key = value.into();
+        self
+    }
+    /// Sets `value` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_value(mut self, value: impl ::std::convert::Into<JsonValue>) -> Self {
+        self.value = value.into();
+        self
+    }
+    /// Sets `description` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
+    }
+    /// Sets `team_name` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_team_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.team_name = ::std::option::Option::Some(
+            ::std::option::Option::Some(value.into()),
+        );
+        self
     }
 }
 /// Variable Collection serializer for responses.
@@ -6583,6 +8834,30 @@ impl XComCreateBody {
             value,
             map_index: ::std::option::Option::None,
         }
+    }
+    /// Sets `key` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_key(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.key = value.into();
+        self
+    }
+    /// Sets `value` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_value(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.value = value.into();
+        self
+    }
+    /// Sets `map_index` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_map_index(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.map_index = ::std::option::Option::Some(value.into());
+        self
     }
 }
 /// Serializer for a xcom item.
@@ -6704,5 +8979,20 @@ impl XComUpdateBody {
             value,
             map_index: ::std::option::Option::None,
         }
+    }
+    /// Sets `value` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_value(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.value = value.into();
+        self
+    }
+    /// Sets `map_index` to a value (builder style).
+    #[allow(deprecated)]
+    pub fn with_map_index(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.map_index = ::std::option::Option::Some(value.into());
+        self
     }
 }

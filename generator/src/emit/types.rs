@@ -137,6 +137,7 @@ fn struct_def(
     let mut fields = Vec::new();
     let mut ctor_args = Vec::new();
     let mut ctor_inits = Vec::new();
+    let mut setters = Vec::new();
     for f in &s.fields {
         if tag.as_ref().is_some_and(|(tf, _)| tf.wire_name == f.wire_name) {
             continue;
@@ -178,6 +179,31 @@ fn struct_def(
                 )
             }
         };
+        if t.in_request {
+            let setter = format_ident!("with_{}", f.rust_name.trim_start_matches("r#"));
+            let value = if f.boxed {
+                quote!(::std::boxed::Box::new(value.into()))
+            } else {
+                quote!(value.into())
+            };
+            let plain = if f.boxed { ty(&f.ty, &quote!()) } else { inner.clone() };
+            let assign = match shape {
+                FieldShape::Plain => value,
+                FieldShape::NullableRequired | FieldShape::Optional => quote!(::std::option::Option::Some(#value)),
+                FieldShape::DoubleOption => {
+                    quote!(::std::option::Option::Some(::std::option::Option::Some(#value)))
+                }
+            };
+            let d = format!(" Sets `{}` to a value (builder style).", f.wire_name);
+            setters.push(quote! {
+                #[doc = #d]
+                #[allow(deprecated)]
+                pub fn #setter(mut self, value: impl ::std::convert::Into<#plain>) -> Self {
+                    self.#fname = #assign;
+                    self
+                }
+            });
+        }
         let fdoc = field_doc(f, &shape);
         let fdep = f.deprecated.then(|| quote!(#[deprecated]));
         fields.push(quote! {
@@ -200,15 +226,21 @@ fn struct_def(
     let default = all_defaultable.then(|| quote!(Default,));
     // A constructor taking the required fields, for request bodies (struct literals need every
     // field; this keeps call sites short and stable when optional fields are added).
+    let _ = api;
     let ctor = (t.in_request && !all_defaultable).then(|| {
-        let _ = api;
+        quote! {
+            /// Creates a value from its required fields; optional fields start unset.
+            #[allow(deprecated)]
+            pub fn new(#(#ctor_args),*) -> Self {
+                Self { #(#ctor_inits),* }
+            }
+        }
+    });
+    let inherent = (ctor.is_some() || !setters.is_empty()).then(|| {
         quote! {
             impl #name {
-                /// Creates a value from its required fields; optional fields start unset.
-                #[allow(deprecated)]
-                pub fn new(#(#ctor_args),*) -> Self {
-                    Self { #(#ctor_inits),* }
-                }
+                #ctor
+                #(#setters)*
             }
         }
     });
@@ -220,7 +252,7 @@ fn struct_def(
         pub struct #name {
             #(#fields)*
         }
-        #ctor
+        #inherent
     }
 }
 
@@ -441,42 +473,72 @@ pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, Ident)>) 
         };
         quote!(#[doc = #d] #v(#t),)
     });
-    // One decoder per distinct (status → type) table.
+    // One decoder per distinct (status → type) table, statuses grouped by type.
     let mut tables: Vec<(Vec<ErrorResponse>, Ident)> = Vec::new();
+    let mut keys: Vec<(String, Ident)> = Vec::new();
     let mut fns = Vec::new();
     for op in &api.operations {
-        if tables.iter().any(|(t, _)| *t == op.errors) {
+        let mut entries: Vec<(String, &ErrorResponse)> = op
+            .errors
+            .iter()
+            .map(|e| {
+                let k = match (e.status, e.range) {
+                    (Some(c), _) => format!("{c}"),
+                    (None, Some(r)) => format!("{}XX", r / 100),
+                    (None, None) => "default".into(),
+                };
+                (format!("{k}:{}", variant_of(&e.ty)), e)
+            })
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let key = entries.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(",");
+        if let Some((_, f)) = keys.iter().find(|(k, _)| *k == key) {
+            tables.push((op.errors.clone(), f.clone()));
             continue;
         }
-        let fname = format_ident!("decode_{}", tables.len());
+        let fname = format_ident!("decode_{}", keys.len());
+        keys.push((key, fname.clone()));
+        tables.push((op.errors.clone(), fname.clone()));
         let mut arms = Vec::new();
         let mut ranges = Vec::new();
         let mut default = None;
-        for e in &op.errors {
-            let v = variant_of(&e.ty);
+        for kind in &kinds {
+            let v = variant_of(kind);
             let decode = quote!(::serde_json::from_slice(body).ok().map(ErrorBody::#v));
-            match (e.status, e.range) {
-                (Some(code), _) => arms.push(quote!(#code => #decode,)),
-                (None, Some(r)) => {
-                    let hi = r + 99;
-                    ranges.push(quote!(#r..=#hi => #decode,));
+            let codes: Vec<u16> = entries.iter().filter(|(_, e)| e.ty == *kind).filter_map(|(_, e)| e.status).collect();
+            if !codes.is_empty() {
+                arms.push(quote!(#(#codes)|* => #decode,));
+            }
+            for (_, e) in entries.iter().filter(|(_, e)| e.ty == *kind) {
+                match (e.status, e.range) {
+                    (None, Some(r)) => {
+                        let hi = r + 99;
+                        ranges.push(quote!(#r..=#hi => #decode,));
+                    }
+                    (None, None) => default = Some(decode.clone()),
+                    _ => {}
                 }
-                (None, None) => default = Some(decode),
             }
         }
         let fallback = default.unwrap_or_else(|| quote!(::std::option::Option::None));
-        let uses = if op.errors.is_empty() { quote!(let _ = (status, body);) } else { quote!() };
-        fns.push(quote! {
-            pub(crate) fn #fname(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
-                #uses
+        let body_expr = if arms.is_empty() && ranges.is_empty() {
+            let unused = if op.errors.is_empty() { quote!(let _ = (status, body);) } else { quote!(let _ = status;) };
+            quote!(#unused #fallback)
+        } else {
+            quote! {
                 match status {
                     #(#arms)*
                     #(#ranges)*
                     _ => #fallback,
                 }
             }
+        };
+        fns.push(quote! {
+            /// Decodes an error body by status, as the spec declares it for some operations.
+            pub(crate) fn #fname(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+                #body_expr
+            }
         });
-        tables.push((op.errors.clone(), fname));
     }
     let tokens = quote! {
         //! Typed error bodies: what the spec declares for each operation's error statuses.
