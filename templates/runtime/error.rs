@@ -1,0 +1,432 @@
+//! The crate's error type.
+
+use std::fmt;
+
+/// Everything that can go wrong when calling the API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a non-2xx status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The request could not be sent or the response could not be read (connection refused,
+    /// DNS failure, timeout, reset connection, ...). See [`Error::is_connect`] and
+    /// [`Error::is_timeout`].
+    #[error("transport error: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// A 2xx response body did not match the expected type.
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+    /// Authentication failed: the login was rejected, the token provider failed, or the
+    /// credentials are unusable.
+    #[error("authentication failed: {message}")]
+    Auth {
+        /// What went wrong (never contains a secret).
+        message: String,
+        /// The server's answer, when the failure was an HTTP error.
+        api: Option<Box<ApiError>>,
+    },
+    /// The request could not be built: bad base URL, unserializable body, invalid parameter.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// A wait (for a DAG run, a backfill, ...) did not reach its goal in time.
+    #[error("timed out after {after:?} waiting for {what}")]
+    Timeout {
+        /// What was awaited, with its last known state.
+        what: String,
+        /// How long it waited.
+        after: std::time::Duration,
+    },
+}
+
+impl Error {
+    /// Builds an [`Error::Auth`] with `message`; for use by [`TokenProvider`](super::TokenProvider)
+    /// implementations. The message must not contain secrets.
+    pub fn auth(message: impl Into<String>) -> Error {
+        Error::Auth { message: message.into(), api: None }
+    }
+
+    /// The HTTP status of the response that caused this error, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Auth { api: Some(api), .. } => Some(api.status),
+            Error::Decode(d) => Some(d.status),
+            Error::Transport(e) => e.status().map(|s| s.as_u16()),
+            _ => None,
+        }
+    }
+
+    /// The server's error response, for [`Error::Api`] and HTTP-level [`Error::Auth`] failures.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            Error::Auth { api: Some(api), .. } => Some(api),
+            _ => None,
+        }
+    }
+
+    /// `true` for a 404 Not Found.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// `true` for a 401 Unauthorized (including a rejected login).
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(401)
+    }
+
+    /// `true` for a 403 Forbidden.
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(403)
+    }
+
+    /// `true` for a 409 Conflict (e.g. the resource already exists).
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(409)
+    }
+
+    /// `true` for a 422 Unprocessable Entity (the server rejected the request's parameters or
+    /// body).
+    pub fn is_validation(&self) -> bool {
+        self.status() == Some(422)
+    }
+
+    /// `true` for a 400 Bad Request.
+    pub fn is_bad_request(&self) -> bool {
+        self.status() == Some(400)
+    }
+
+    /// `true` when the connection to the server could not be established (the request never
+    /// left this process).
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Error::Transport(e) if e.is_connect())
+    }
+
+    /// `true` when the request or the reading of its response timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(e) if e.is_timeout())
+    }
+
+    /// `true` for [`Error::Auth`].
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Auth { .. })
+    }
+
+    /// `true` for [`Error::Decode`].
+    pub fn is_decode(&self) -> bool {
+        matches!(self, Error::Decode(_))
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Error {
+        Error::Api(Box::new(e))
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Error {
+        Error::Decode(Box::new(e))
+    }
+}
+
+/// A non-2xx answer of the server.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The operation id, e.g. `get_dag`.
+    pub operation: &'static str,
+    /// The HTTP method.
+    pub method: reqwest::Method,
+    /// The request URL (it never carries credentials).
+    pub url: reqwest::Url,
+    /// The error body decoded into the type the API declares for this status, if any.
+    pub body: Option<crate::ErrorBody>,
+    /// The raw response body, as text (lossily decoded if it is not UTF-8).
+    pub raw: String,
+}
+
+impl ApiError {
+    /// The canonical reason phrase of [`status`](Self::status), e.g. `Not Found`.
+    pub fn reason(&self) -> &'static str {
+        reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
+    }
+
+    /// The server's human-readable explanation: the `detail` field of an Airflow error body
+    /// (a string, a validation error list, or a conflict object), its `error` or `message`
+    /// field, or else the raw body, truncated.
+    pub fn detail(&self) -> String {
+        detail_text(&self.raw)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} failed ({} {}): {} {}",
+            self.operation,
+            self.method,
+            self.url.path(),
+            self.status,
+            self.reason()
+        )?;
+        let detail = self.detail();
+        if !detail.is_empty() {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Maximum number of characters of a body shown in error messages.
+pub(crate) const SNIPPET_CHARS: usize = 300;
+
+/// Truncates `s` to at most `max` characters, appending `…` when something was cut.
+pub(crate) fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((idx, _)) => format!("{}…", &s[..idx]),
+        None => s.to_owned(),
+    }
+}
+
+fn detail_text(raw: &str) -> String {
+    let trimmed = raw.trim();
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed) else {
+        return truncate(trimmed, SNIPPET_CHARS);
+    };
+    let text = match &value {
+        serde_json::Value::Object(map) => {
+            if let Some(detail) = map.get("detail") {
+                describe_detail(detail)
+            } else if let Some(serde_json::Value::String(s)) = map.get("error") {
+                s.clone()
+            } else if let Some(serde_json::Value::String(s)) = map.get("message") {
+                s.clone()
+            } else {
+                trimmed.to_owned()
+            }
+        }
+        serde_json::Value::String(s) => s.clone(),
+        _ => trimmed.to_owned(),
+    };
+    truncate(&text, SNIPPET_CHARS)
+}
+
+fn describe_detail(detail: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match detail {
+        Value::String(s) => s.clone(),
+        // FastAPI validation errors: [{"loc": [...], "msg": "...", "type": "..."}]
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                let msg = item.get("msg").and_then(Value::as_str);
+                let loc = item.get("loc").and_then(Value::as_array).map(|loc| {
+                    loc.iter()
+                        .map(|p| match p {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(".")
+                });
+                match (loc, msg) {
+                    (Some(loc), Some(msg)) => format!("{loc}: {msg}"),
+                    (None, Some(msg)) => msg.to_owned(),
+                    _ => item.to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        // Unique-constraint conflicts: {"reason", "statement", "orig_error", "message"}
+        Value::Object(map) => {
+            let pick = |k: &str| map.get(k).and_then(Value::as_str);
+            match (pick("message"), pick("reason")) {
+                (Some(m), Some(r)) if m != r => format!("{r}: {m}"),
+                (Some(m), _) => m.to_owned(),
+                (None, Some(r)) => r.to_owned(),
+                (None, None) => detail.to_string(),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A 2xx response (or one NDJSON line) that did not decode into the expected type.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The Rust type that was expected, e.g. `airflow_client::DagResponse`.
+    pub type_name: &'static str,
+    /// The operation id, when known.
+    pub operation: Option<&'static str>,
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// The JSON path inside the body (or line) where decoding failed, e.g. `dags[3].dag_id`;
+    /// `.` means the top level.
+    pub path: String,
+    /// The 1-based line number inside an NDJSON stream, for streamed items.
+    pub line: Option<u64>,
+    /// A short excerpt of the body around the failure.
+    pub snippet: String,
+    /// The underlying serde_json error.
+    pub source: serde_json::Error,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot decode {}", self.type_name)?;
+        if let Some(op) = self.operation {
+            write!(f, " from the response of {op}")?;
+        }
+        write!(f, " (status {})", self.status)?;
+        if let Some(line) = self.line {
+            write!(f, " at line {line}")?;
+        }
+        write!(f, " at `{}`: {}", self.path, self.source)?;
+        if !self.snippet.is_empty() {
+            write!(f, "; body: {}", self.snippet)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Where a body being decoded came from, for [`DecodeError`]s.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DecodeContext {
+    pub(crate) operation: Option<&'static str>,
+    pub(crate) status: u16,
+    pub(crate) line: Option<u64>,
+}
+
+/// Decodes `bytes` as `T`. The fast path is a plain `serde_json::from_slice`; only when it
+/// fails is the body decoded again with `serde_path_to_error` to find the failing path.
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    ctx: DecodeContext,
+) -> std::result::Result<T, DecodeError> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => Ok(v),
+        Err(first) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => (e.path().to_string(), e.into_inner()),
+                // The second run succeeded (cannot normally happen): report the first error.
+                Ok(_) => (".".to_owned(), first),
+            };
+            let snippet = snippet_around(bytes, source.line(), source.column());
+            Err(DecodeError {
+                type_name: std::any::type_name::<T>(),
+                operation: ctx.operation,
+                status: ctx.status,
+                path,
+                line: ctx.line,
+                snippet,
+                source,
+            })
+        }
+    }
+}
+
+/// An excerpt of `bytes` around (1-based) `line`/`column`, as reported by serde_json.
+fn snippet_around(bytes: &[u8], line: usize, column: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    if text.chars().count() <= SNIPPET_CHARS {
+        return text.trim().to_owned();
+    }
+    // Byte offset of the error position.
+    let mut offset = 0usize;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line.max(1) {
+            offset += column.min(l.len());
+            break;
+        }
+        offset += l.len();
+    }
+    let half = SNIPPET_CHARS / 2;
+    let mut start = offset.saturating_sub(half).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let body = truncate(&text[start..], SNIPPET_CHARS);
+    if start > 0 { format!("…{body}") } else { body }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_variants() {
+        assert_eq!(detail_text(r#"{"detail":"Token Expired"}"#), "Token Expired");
+        assert_eq!(
+            detail_text(
+                r#"{"detail":[{"loc":["body","logical_date"],"msg":"Field required","type":"missing"}]}"#
+            ),
+            "body.logical_date: Field required"
+        );
+        assert_eq!(
+            detail_text(
+                r#"{"detail":{"reason":"Unique constraint violation","statement":"INSERT","orig_error":"dup","message":"Resource already exists"}}"#
+            ),
+            "Unique constraint violation: Resource already exists"
+        );
+        assert_eq!(detail_text(r#"{"error":"Not Found"}"#), "Not Found");
+        assert_eq!(detail_text("<html>bad gateway</html>"), "<html>bad gateway</html>");
+        assert_eq!(detail_text(""), "");
+        let long = "x".repeat(1000);
+        assert_eq!(detail_text(&long).chars().count(), SNIPPET_CHARS + 1);
+    }
+
+    #[test]
+    fn truncate_is_char_safe() {
+        assert_eq!(truncate("héllo", 2), "hé…");
+        assert_eq!(truncate("héllo", 5), "héllo");
+    }
+
+    #[test]
+    fn decode_reports_path_and_type() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Item {
+            id: i64,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Page {
+            items: Vec<Item>,
+        }
+        let ctx = DecodeContext { operation: Some("op"), status: 200, line: None };
+        let err = decode_json::<Page>(br#"{"items":[{"id":1},{"id":"x"}]}"#, ctx);
+        let Err(err) = err else { panic!("expected an error") };
+        assert_eq!(err.path, "items[1].id");
+        assert!(err.type_name.ends_with("Page"), "{}", err.type_name);
+        let shown = err.to_string();
+        assert!(shown.contains("items[1].id") && shown.contains("op"), "{shown}");
+    }
+
+    #[test]
+    fn snippet_of_long_body_is_bounded() {
+        let mut body = String::from("{\"a\":\"");
+        body.push_str(&"é".repeat(2000));
+        body.push_str("\",\"b\":x}");
+        let s = snippet_around(body.as_bytes(), 1, body.len() - 2);
+        assert!(s.chars().count() <= SNIPPET_CHARS + 2, "{}", s.chars().count());
+        assert!(s.contains("\"b\":x"), "{s}");
+    }
+}

@@ -1,0 +1,42 @@
+//! Hand-written HTTP runtime shared by every generated operation.
+//!
+//! The public items of this module (re-exported at the crate root) are [`Client`],
+//! [`ClientBuilder`], [`Auth`], [`TokenProvider`], [`RetryPolicy`], [`Error`], [`ApiError`],
+//! [`DecodeError`], [`Result`], [`Paginator`], [`NdjsonStream`] and [`BoxFuture`]. Everything
+//! else is `pub(crate)` plumbing used by the generated code.
+
+mod auth;
+mod client;
+pub(crate) mod double_option;
+mod error;
+mod ndjson;
+mod paginate;
+mod request;
+mod response;
+mod retry;
+mod serde_helpers;
+
+pub use auth::{Auth, TokenProvider};
+pub use client::{Client, ClientBuilder};
+pub use error::{ApiError, DecodeError, Error};
+pub use ndjson::NdjsonStream;
+pub use paginate::Paginator;
+pub use retry::RetryPolicy;
+
+#[allow(unused_imports)] // which of these the generated code uses depends on the spec
+pub(crate) use ndjson::ndjson;
+#[allow(unused_imports)]
+pub(crate) use paginate::{Page, paginate};
+#[allow(unused_imports)]
+pub(crate) use request::{Operation, ParamValue, Request};
+#[allow(unused_imports)]
+pub(crate) use response::Response;
+#[allow(unused_imports)]
+pub(crate) use serde_helpers::deserialize_open_enum;
+
+/// The result type of every fallible operation of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A boxed, `Send`, `'static` future, as returned by [`TokenProvider::token`] and by the
+/// request builders' `IntoFuture` implementations.
+pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;
