@@ -10,6 +10,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod normalize;
+pub mod presets;
 pub mod refs;
 pub mod templates;
 pub mod write;

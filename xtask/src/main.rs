@@ -8,6 +8,14 @@ use clap::{Parser, Subcommand};
 use codegen::lower::Options;
 use codegen::templates::{self, Flavor};
 
+/// `println!` that ignores a closed stdout (e.g. piped into `head`) instead of panicking.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 mod spec;
 
 #[derive(Parser)]
@@ -66,45 +74,6 @@ const TARGETS: &[Target] = &[Target {
     crate_name: "airflow-client",
 }];
 
-/// Generator options for Airflow specs: what the spec leaves untyped but the server defines.
-pub fn airflow_options() -> Options {
-    let mut options = Options {
-        reserved_methods: vec![
-            "new".into(),
-            "builder".into(),
-            "execute".into(),
-            "execute_stream".into(),
-            "base_url".into(),
-            "trigger_and_wait".into(),
-            "wait_for_dag_run".into(),
-            "backfill".into(),
-        ],
-        ..Options::default()
-    };
-    options.ndjson_items.insert(
-        "get_log".into(),
-        serde_json::json!({"$ref": "#/components/schemas/StructuredLogMessage"}),
-    );
-    options.ndjson_items.insert(
-        "wait_dag_run_until_finished".into(),
-        serde_json::json!({
-            "type": "object",
-            "description": "One progress line of the wait endpoint.",
-            "required": ["state"],
-            "properties": {
-                "state": {"$ref": "#/components/schemas/DagRunState"},
-                "results": {
-                    "type": "object",
-                    "additionalProperties": true,
-                    "nullable": true,
-                    "description": "XCom results of the requested tasks (last line only)."
-                }
-            }
-        }),
-    );
-    options
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -148,7 +117,7 @@ fn codegen_pinned(check: bool, verbose: bool) -> Result<(), String> {
             "Apache Airflow {} (`{}` from `{}`, sha256 `{}`)",
             t.airflow, spec::WHEEL_PATH, provenance.source, provenance.sha256
         );
-        match codegen_one(&spec, &root.join(t.out), t.crate_name, Flavor::Airflow, airflow_options(), check, verbose, &label) {
+        match codegen_one(&spec, &root.join(t.out), t.crate_name, Flavor::Airflow, codegen::presets::airflow(), check, verbose, &label) {
             Ok(()) => {}
             Err(e) if check && e.starts_with("stale") => {
                 eprintln!("{e}");
@@ -194,7 +163,7 @@ fn codegen_one(
     let report = codegen::write::sync(out, &generated.files, !check).map_err(|e| e.to_string())?;
     let api = &generated.api;
     let t = generated.timings;
-    println!(
+    out!(
         "{}: {} operations, {} types, {} files ({} changed, {} removed) in {:.1?} (load {:.1?}, normalize {:.1?}, openapiv3 {:.1?}, lower {:.1?}, emit+format {:.1?})",
         out.display(),
         api.operations.len(),
@@ -210,17 +179,17 @@ fn codegen_one(
         t.emit,
     );
     let untyped = api.untyped();
-    println!("  untyped JSON fields ({}):", untyped.len());
+    out!("  untyped JSON fields ({}):", untyped.len());
     for (field, reason) in &untyped {
-        println!("    {field}: {reason}");
+        out!("    {field}: {reason}");
     }
-    println!("  warnings ({}):", api.warnings.len());
+    out!("  warnings ({}):", api.warnings.len());
     let shown = if verbose { api.warnings.len() } else { 10 };
     for w in api.warnings.iter().take(shown) {
-        println!("    {w}");
+        out!("    {w}");
     }
     if api.warnings.len() > shown {
-        println!("    … {} more (--verbose)", api.warnings.len() - shown);
+        out!("    … {} more (--verbose)", api.warnings.len() - shown);
     }
     if check && !report.is_clean() {
         let mut names: Vec<String> = report

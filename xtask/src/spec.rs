@@ -75,7 +75,7 @@ fn verify() -> Result<(), String> {
         if actual != p.sha256 {
             return Err(format!("{}: sha256 {actual} does not match provenance {}", d.display(), p.sha256));
         }
-        println!("{}: ok ({})", d.display(), p.source);
+        out!("{}: ok ({})", d.display(), p.source);
     }
     Ok(())
 }
@@ -134,6 +134,6 @@ fn fetch(version: &str) -> Result<(), String> {
     let text = serde_json::to_string_pretty(&provenance).map_err(|e| e.to_string())? + "\n";
     std::fs::write(dir.join("provenance.json"), text).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&tmp);
-    println!("spec/{version}/{SPEC_FILE}: sha256 {}", sha256_hex(&output.stdout));
+    out!("spec/{version}/{SPEC_FILE}: sha256 {}", sha256_hex(&output.stdout));
     Ok(())
 }

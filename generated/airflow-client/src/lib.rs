@@ -6,6 +6,7 @@ pub mod apis;
 mod error_body;
 pub mod models;
 mod runtime;
+pub mod workflows;
 pub use error_body::ErrorBody;
 pub use runtime::*;
 /// Re-exported: the date-time types used in models.

@@ -445,12 +445,12 @@ impl BackfillPostBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(deprecated)]
     pub fn new(
-        dag_id: ::std::string::String,
+        dag_id: impl ::std::convert::Into<::std::string::String>,
         from_date: ::chrono::DateTime<::chrono::Utc>,
         to_date: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
         Self {
-            dag_id,
+            dag_id: dag_id.into(),
             from_date,
             to_date,
             run_backwards: ::std::option::Option::None,
@@ -1322,9 +1322,9 @@ pub struct BulkDagRunBody {
 impl BulkDagRunBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(deprecated)]
-    pub fn new(dag_run_id: ::std::string::String) -> Self {
+    pub fn new(dag_run_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            dag_run_id,
+            dag_run_id: dag_run_id.into(),
             dag_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             note: ::std::option::Option::None,
@@ -1920,7 +1920,7 @@ pub struct BulkTaskInstanceBody {
 impl BulkTaskInstanceBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(deprecated)]
-    pub fn new(task_id: ::std::string::String) -> Self {
+    pub fn new(task_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             new_state: ::std::option::Option::None,
             note: ::std::option::Option::None,
@@ -1928,7 +1928,7 @@ impl BulkTaskInstanceBody {
             include_downstream: ::std::option::Option::None,
             include_future: ::std::option::Option::None,
             include_past: ::std::option::Option::None,
-            task_id,
+            task_id: task_id.into(),
             map_index: ::std::option::Option::None,
             dag_id: ::std::option::Option::None,
             dag_run_id: ::std::option::Option::None,
@@ -2926,12 +2926,12 @@ impl ConnectionBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(deprecated)]
     pub fn new(
-        connection_id: ::std::string::String,
-        conn_type: ::std::string::String,
+        connection_id: impl ::std::convert::Into<::std::string::String>,
+        conn_type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            connection_id,
-            conn_type,
+            connection_id: connection_id.into(),
+            conn_type: conn_type.into(),
             description: ::std::option::Option::None,
             host: ::std::option::Option::None,
             login: ::std::option::Option::None,
@@ -3231,12 +3231,12 @@ impl ConnectionTestRequestBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(deprecated)]
     pub fn new(
-        connection_id: ::std::string::String,
-        conn_type: ::std::string::String,
+        connection_id: impl ::std::convert::Into<::std::string::String>,
+        conn_type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            connection_id,
-            conn_type,
+            connection_id: connection_id.into(),
+            conn_type: conn_type.into(),
             description: ::std::option::Option::None,
             host: ::std::option::Option::None,
             login: ::std::option::Option::None,
@@ -6459,9 +6459,12 @@ pub struct PoolBody {
 impl PoolBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(deprecated)]
-    pub fn new(name: ::std::string::String, slots: i64) -> Self {
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        slots: i64,
+    ) -> Self {
         Self {
-            name,
+            name: name.into(),
             slots,
             description: ::std::option::Option::None,
             include_deferred: ::std::option::Option::None,
@@ -8691,9 +8694,12 @@ pub struct VariableBody {
 impl VariableBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(deprecated)]
-    pub fn new(key: ::std::string::String, value: JsonValue) -> Self {
+    pub fn new(
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: JsonValue,
+    ) -> Self {
         Self {
-            key,
+            key: key.into(),
             value,
             description: ::std::option::Option::None,
             team_name: ::std::option::Option::None,
@@ -8828,9 +8834,12 @@ pub struct XComCreateBody {
 impl XComCreateBody {
     /// Creates a value from its required fields; optional fields start unset.
     #[allow(deprecated)]
-    pub fn new(key: ::std::string::String, value: ::serde_json::Value) -> Self {
+    pub fn new(
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
         Self {
-            key,
+            key: key.into(),
             value,
             map_index: ::std::option::Option::None,
         }

@@ -47,7 +47,7 @@ fn arg_of(p: &Param) -> (TokenStream, TokenStream) {
                 quote!(#name.into_iter().collect()),
             )
         }
-        _ => (param_value_ty(p), quote!(#name)),
+        _ => (param_value_ty(p), quote!()),
     }
 }
 
@@ -106,7 +106,11 @@ fn client_method(op: &Operation) -> TokenStream {
         if is_arg(p) {
             let (t, conv) = arg_of(p);
             args.push(quote!(#name: #t));
-            inits.push(quote!(#name: #conv));
+            if conv.is_empty() {
+                inits.push(quote!(#name));
+            } else {
+                inits.push(quote!(#name: #conv));
+            }
         } else if matches!(p.ty, TypeRef::Array(_)) {
             inits.push(quote!(#name: ::std::vec::Vec::new()));
         } else {

@@ -155,8 +155,13 @@ fn struct_def(
         let (field_ty, serde_attr) = match shape {
             FieldShape::Plain => {
                 all_defaultable = false;
-                ctor_args.push(quote!(#fname: #inner));
-                ctor_inits.push(quote!(#fname));
+                if f.ty == TypeRef::String && !f.boxed {
+                    ctor_args.push(quote!(#fname: impl ::std::convert::Into<::std::string::String>));
+                    ctor_inits.push(quote!(#fname: #fname.into()));
+                } else {
+                    ctor_args.push(quote!(#fname: #inner));
+                    ctor_inits.push(quote!(#fname));
+                }
                 (inner.clone(), quote!())
             }
             FieldShape::NullableRequired => {

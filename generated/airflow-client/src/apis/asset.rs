@@ -33,7 +33,7 @@ impl crate::Client {
     pub fn delete_asset_queued_events(&self, asset_id: i64) -> DeleteAssetQueuedEvents {
         DeleteAssetQueuedEvents {
             client: ::std::clone::Clone::clone(self),
-            asset_id: asset_id,
+            asset_id,
             before: ::std::option::Option::None,
         }
     }
@@ -55,7 +55,7 @@ impl crate::Client {
         DeleteDagAssetQueuedEvent {
             client: ::std::clone::Clone::clone(self),
             dag_id: dag_id.into(),
-            asset_id: asset_id,
+            asset_id,
             before: ::std::option::Option::None,
         }
     }
@@ -88,7 +88,7 @@ impl crate::Client {
     pub fn get_asset(&self, asset_id: i64) -> GetAsset {
         GetAsset {
             client: ::std::clone::Clone::clone(self),
-            asset_id: asset_id,
+            asset_id,
         }
     }
     /// Get Asset Alias
@@ -103,7 +103,7 @@ impl crate::Client {
     pub fn get_asset_alias(&self, asset_alias_id: i64) -> GetAssetAlias {
         GetAssetAlias {
             client: ::std::clone::Clone::clone(self),
-            asset_alias_id: asset_alias_id,
+            asset_alias_id,
         }
     }
     /// Get Asset Aliases
@@ -157,7 +157,7 @@ impl crate::Client {
     pub fn get_asset_queued_events(&self, asset_id: i64) -> GetAssetQueuedEvents {
         GetAssetQueuedEvents {
             client: ::std::clone::Clone::clone(self),
-            asset_id: asset_id,
+            asset_id,
             before: ::std::option::Option::None,
         }
     }
@@ -198,7 +198,7 @@ impl crate::Client {
         GetDagAssetQueuedEvent {
             client: ::std::clone::Clone::clone(self),
             dag_id: dag_id.into(),
-            asset_id: asset_id,
+            asset_id,
             before: ::std::option::Option::None,
         }
     }
@@ -233,7 +233,7 @@ impl crate::Client {
     pub fn materialize_asset(&self, asset_id: i64) -> MaterializeAsset {
         MaterializeAsset {
             client: ::std::clone::Clone::clone(self),
-            asset_id: asset_id,
+            asset_id,
             body: ::std::option::Option::None,
         }
     }

@@ -15,7 +15,7 @@ impl crate::Client {
     pub fn clear_asset_state_store(&self, asset_id: i64) -> ClearAssetStateStore {
         ClearAssetStateStore {
             client: ::std::clone::Clone::clone(self),
-            asset_id: asset_id,
+            asset_id,
         }
     }
     /// Delete Asset State Store
@@ -36,7 +36,7 @@ impl crate::Client {
         DeleteAssetStateStore {
             client: ::std::clone::Clone::clone(self),
             key: key.into(),
-            asset_id: asset_id,
+            asset_id,
         }
     }
     /// Get Asset State Store
@@ -57,7 +57,7 @@ impl crate::Client {
         GetAssetStateStore {
             client: ::std::clone::Clone::clone(self),
             key: key.into(),
-            asset_id: asset_id,
+            asset_id,
         }
     }
     /// List Asset State Store
@@ -72,7 +72,7 @@ impl crate::Client {
     pub fn list_asset_state_store(&self, asset_id: i64) -> ListAssetStateStore {
         ListAssetStateStore {
             client: ::std::clone::Clone::clone(self),
-            asset_id: asset_id,
+            asset_id,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
         }
@@ -97,7 +97,7 @@ impl crate::Client {
         SetAssetStateStore {
             client: ::std::clone::Clone::clone(self),
             key: key.into(),
-            asset_id: asset_id,
+            asset_id,
             body,
         }
     }

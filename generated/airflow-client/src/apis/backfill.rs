@@ -13,7 +13,7 @@ impl crate::Client {
     pub fn cancel_backfill(&self, backfill_id: i64) -> CancelBackfill {
         CancelBackfill {
             client: ::std::clone::Clone::clone(self),
-            backfill_id: backfill_id,
+            backfill_id,
         }
     }
     /// Create Backfill
@@ -55,7 +55,7 @@ impl crate::Client {
     pub fn get_backfill(&self, backfill_id: i64) -> GetBackfill {
         GetBackfill {
             client: ::std::clone::Clone::clone(self),
-            backfill_id: backfill_id,
+            backfill_id,
         }
     }
     /// List Backfills
@@ -87,7 +87,7 @@ impl crate::Client {
     pub fn pause_backfill(&self, backfill_id: i64) -> PauseBackfill {
         PauseBackfill {
             client: ::std::clone::Clone::clone(self),
-            backfill_id: backfill_id,
+            backfill_id,
         }
     }
     /// Unpause Backfill
@@ -100,7 +100,7 @@ impl crate::Client {
     pub fn unpause_backfill(&self, backfill_id: i64) -> UnpauseBackfill {
         UnpauseBackfill {
             client: ::std::clone::Clone::clone(self),
-            backfill_id: backfill_id,
+            backfill_id,
         }
     }
 }

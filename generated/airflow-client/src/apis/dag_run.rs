@@ -308,7 +308,7 @@ impl crate::Client {
             client: ::std::clone::Clone::clone(self),
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
-            interval: interval,
+            interval,
             result: ::std::vec::Vec::new(),
         }
     }

@@ -21,7 +21,7 @@ impl crate::Client {
         GetDagVersion {
             client: ::std::clone::Clone::clone(self),
             dag_id: dag_id.into(),
-            version_number: version_number,
+            version_number,
         }
     }
     /// Get Dag Versions

@@ -13,7 +13,7 @@ impl crate::Client {
     pub fn get_event_log(&self, event_log_id: i64) -> GetEventLog {
         GetEventLog {
             client: ::std::clone::Clone::clone(self),
-            event_log_id: event_log_id,
+            event_log_id,
         }
     }
     /// Get Event Logs

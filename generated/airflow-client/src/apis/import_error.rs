@@ -15,7 +15,7 @@ impl crate::Client {
     pub fn get_import_error(&self, import_error_id: i64) -> GetImportError {
         GetImportError {
             client: ::std::clone::Clone::clone(self),
-            import_error_id: import_error_id,
+            import_error_id,
         }
     }
     /// Get Import Errors

@@ -76,7 +76,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            try_number: try_number,
+            try_number,
             map_index: ::std::option::Option::None,
         }
     }
@@ -104,7 +104,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            map_index: map_index,
+            map_index,
         }
     }
     /// Get Hitl Detail Try Detail
@@ -133,8 +133,8 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            map_index: map_index,
-            try_number: try_number,
+            map_index,
+            try_number,
         }
     }
     /// Get Hitl Details
@@ -201,7 +201,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            try_number: try_number,
+            try_number,
             full_content: ::std::option::Option::None,
             map_index: ::std::option::Option::None,
             token: ::std::option::Option::None,
@@ -231,7 +231,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            map_index: map_index,
+            map_index,
         }
     }
     /// Get Mapped Task Instance Tries
@@ -256,7 +256,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            map_index: map_index,
+            map_index,
         }
     }
     /// Get Mapped Task Instance Try Details
@@ -283,8 +283,8 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            task_try_number: task_try_number,
-            map_index: map_index,
+            task_try_number,
+            map_index,
         }
     }
     /// Get Mapped Task Instances
@@ -427,7 +427,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            map_index: map_index,
+            map_index,
         }
     }
     /// Get Task Instance Tries
@@ -479,7 +479,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            task_try_number: task_try_number,
+            task_try_number,
             map_index: ::std::option::Option::None,
         }
     }
@@ -697,7 +697,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            map_index: map_index,
+            map_index,
             update_mask: ::std::vec::Vec::new(),
             body,
         }
@@ -757,7 +757,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            map_index: map_index,
+            map_index,
             update_mask: ::std::vec::Vec::new(),
             body,
         }
@@ -809,7 +809,7 @@ impl crate::Client {
             dag_id: dag_id.into(),
             dag_run_id: dag_run_id.into(),
             task_id: task_id.into(),
-            map_index: map_index,
+            map_index,
             body,
         }
     }
