@@ -158,6 +158,8 @@ def server_env(version: str, home: Path, port: int, jwt_exp: int | None) -> dict
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:{r}" for u, r in USER_ROLES.items()),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_manager_passwords.json"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": f"{DB_SETTINGS_MODULE}.CONNECT_ARGS",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC": f"{DB_SETTINGS_MODULE}.CONNECT_ARGS_ASYNC",
         "AIRFLOW__API_AUTH__JWT_SECRET": JWT_SECRET,
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(port),
@@ -273,6 +275,25 @@ def write_passwords(home: Path) -> None:
     (home / "simple_auth_manager_passwords.json").write_text(json.dumps(USERS))
 
 
+# SQLite's default busy timeout (5 s) is too short when the API server, the scheduler and the
+# DAG processor write at once on 2 busy cores: requests then fail with "database is locked"
+# (500, or 503 for backfills). Airflow imports connect args from a dotted path; put a module
+# with a 60 s timeout on PYTHONPATH.
+DB_SETTINGS_MODULE = "airflow_live_db_settings"
+DB_SETTINGS = """\
+# Written by scripts/airflow_server.py: SQLite connect args for the live-test server.
+CONNECT_ARGS = {"timeout": 60}
+CONNECT_ARGS_ASYNC = {"timeout": 60}
+"""
+
+
+def write_db_settings(home: Path) -> Path:
+    pylib = home / "pylib"
+    pylib.mkdir(exist_ok=True)
+    (pylib / f"{DB_SETTINGS_MODULE}.py").write_text(DB_SETTINGS)
+    return pylib
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     version = args.version
     if installed_version(version) != version:
@@ -283,7 +304,9 @@ def cmd_start(args: argparse.Namespace) -> int:
     logs = home / "proc-logs"
     logs.mkdir()
     write_passwords(home)
+    pylib = write_db_settings(home)
     env = server_env(version, home, port, args.jwt_expiration_seconds)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pylib), env.get("PYTHONPATH")]))
     airflow = str(venv_bin(version, "airflow"))
     state_path = Path(args.state) if args.state else home / "state.json"
     state = {
