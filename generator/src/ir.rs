@@ -234,6 +234,8 @@ pub struct Pagination {
     pub total_rust: String,
     /// Whether the total field is `Option`.
     pub total_optional: bool,
+    /// Type of the total field (an integer).
+    pub total_ty: TypeRef,
     /// Item type.
     pub item: TypeRef,
 }

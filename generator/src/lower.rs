@@ -889,6 +889,7 @@ impl<'a> Lower<'a> {
             items_rust: items.rust_name.clone(),
             total_rust: total.rust_name.clone(),
             total_optional: !total.required || total.nullable,
+            total_ty: total.ty.clone(),
             item: (**item).clone(),
         })
     }

@@ -71,10 +71,10 @@ pub fn sync(out: &Path, files: &BTreeMap<PathBuf, String>, write: bool) -> Resul
     Ok(report)
 }
 
-/// Files under `out/src` whose first line is the generated header.
+/// Files under `out/{src,tests,examples}` whose first line is the generated header.
 fn generated_files_on_disk(out: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
-    let mut stack = vec![out.join("src")];
+    let mut stack = vec![out.join("src"), out.join("tests"), out.join("examples")];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;

@@ -787,6 +787,7 @@ impl BulkBodyBulkDagRunBody {
 /// Tagged by the `action` property.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkBodyBulkDagRunBodyActionsItem {
     /// `action` = `create`.
     Create(BulkCreateActionBulkDagRunBody),
@@ -853,6 +854,7 @@ impl BulkBodyBulkTaskInstanceBody {
 /// Tagged by the `action` property.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkBodyBulkTaskInstanceBodyActionsItem {
     /// `action` = `create`.
     Create(BulkCreateActionBulkTaskInstanceBody),
@@ -917,6 +919,7 @@ impl BulkBodyConnectionBody {
 /// Tagged by the `action` property.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkBodyConnectionBodyActionsItem {
     /// `action` = `create`.
     Create(BulkCreateActionConnectionBody),
@@ -979,6 +982,7 @@ impl BulkBodyPoolBody {
 /// Tagged by the `action` property.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkBodyPoolBodyActionsItem {
     /// `action` = `create`.
     Create(BulkCreateActionPoolBody),
@@ -1043,6 +1047,7 @@ impl BulkBodyVariableBody {
 /// Tagged by the `action` property.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkBodyVariableBodyActionsItem {
     /// `action` = `create`.
     Create(BulkCreateActionVariableBody),
@@ -1585,6 +1590,7 @@ impl BulkDeleteActionBulkDagRunBody {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionBulkDagRunBodyEntitiesItem {
     /// String.
     String(::std::string::String),
@@ -1644,6 +1650,7 @@ impl BulkDeleteActionBulkTaskInstanceBody {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionBulkTaskInstanceBodyEntitiesItem {
     /// String.
     String(::std::string::String),
@@ -1703,6 +1710,7 @@ impl BulkDeleteActionConnectionBody {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionConnectionBodyEntitiesItem {
     /// String.
     String(::std::string::String),
@@ -1760,6 +1768,7 @@ impl BulkDeleteActionPoolBody {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionPoolBodyEntitiesItem {
     /// String.
     String(::std::string::String),
@@ -1819,6 +1828,7 @@ impl BulkDeleteActionVariableBody {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionVariableBodyEntitiesItem {
     /// String.
     String(::std::string::String),
@@ -2361,6 +2371,7 @@ impl BulkUpdateActionVariableBody {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ClearDagRunResponse {
     /// A [`ClearTaskInstanceCollectionResponse`].
     ClearTaskInstanceCollectionResponse(ClearTaskInstanceCollectionResponse),
@@ -2374,6 +2385,7 @@ pub enum ClearDagRunResponse {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ClearDagRunsResponse {
     /// A [`ClearTaskInstanceCollectionResponse`].
     ClearTaskInstanceCollectionResponse(ClearTaskInstanceCollectionResponse),
@@ -2530,6 +2542,7 @@ pub struct ClearTaskInstanceCollectionResponse {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ClearTaskInstanceCollectionResponseTaskInstancesItem {
     /// A [`TaskInstanceResponse`].
     TaskInstanceResponse(TaskInstanceResponse),
@@ -2793,6 +2806,7 @@ impl ClearTaskInstancesBody {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ClearTaskInstancesBodyTaskIdsItem {
     /// String.
     String(::std::string::String),
@@ -2824,6 +2838,7 @@ pub struct ConfigOption {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ConfigOptionValue {
     /// String.
     String(::std::string::String),
@@ -5679,6 +5694,7 @@ impl crate::runtime::ParamValue for GetDagsTagsMatchMode {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetXcomEntryResponse {
     /// A [`XComResponseNative`].
     XComResponseNative(XComResponseNative),
@@ -5866,6 +5882,7 @@ pub struct HttpExceptionResponse {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum HttpExceptionResponseDetail {
     /// String.
     String(::std::string::String),
@@ -8076,6 +8093,7 @@ pub struct TaskInstancesLogResponse {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskInstancesLogResponseContent {
     /// StructuredLogMessageList.
     StructuredLogMessageList(::std::vec::Vec<StructuredLogMessage>),
@@ -8292,6 +8310,7 @@ impl TaskStateStoreBody {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum TaskStateStoreBodyExpiresAt {
     /// DateTime.
     DateTime(::chrono::DateTime<::chrono::Utc>),
@@ -8657,6 +8676,7 @@ pub struct ValidationError {
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ValidationErrorLocItem {
     /// String.
     String(::std::string::String),

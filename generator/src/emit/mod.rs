@@ -2,6 +2,7 @@
 
 mod doc;
 mod ops;
+mod tests;
 mod types;
 
 use std::collections::BTreeMap;
@@ -97,6 +98,10 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
         )?,
     );
     files.insert(PathBuf::from("src/lib.rs"), format("src/lib.rs", lib_rs(config))?);
+    files.insert(
+        PathBuf::from("tests/operations.rs"),
+        format("tests/operations.rs", tests::operations(api, &lib))?,
+    );
     Ok(files)
 }
 

@@ -294,10 +294,11 @@ fn builder(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStr
             TypeRef::Integer(32) => quote!(i32::try_from(offset).unwrap_or(i32::MAX)),
             _ => quote!(offset),
         };
-        let total_expr = if pg.total_optional {
-            quote!(page.#total.map(i64::from).unwrap_or(i64::MAX))
-        } else {
-            quote!(i64::from(page.#total))
+        let total_expr = match (pg.total_optional, &pg.total_ty) {
+            (true, TypeRef::Integer(32)) => quote!(page.#total.map(i64::from).unwrap_or(i64::MAX)),
+            (true, _) => quote!(page.#total.unwrap_or(i64::MAX)),
+            (false, TypeRef::Integer(32)) => quote!(i64::from(page.#total)),
+            (false, _) => quote!(page.#total),
         };
         extra.push(quote! {
             /// Streams every item of every page, starting at `offset` (default 0), fetching the

@@ -410,6 +410,7 @@ fn union_def(u: &Union, name: &Ident, docs: TokenStream, deprecated: Option<Toke
             #deprecated
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             #[serde(untagged)]
+            #[allow(clippy::large_enum_variant)] // values stay inline, like struct fields
             pub enum #name {
                 #(#variants)*
             }
@@ -433,6 +434,7 @@ fn union_def(u: &Union, name: &Ident, docs: TokenStream, deprecated: Option<Toke
                 #deprecated
                 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
                 #[serde(untagged)]
+                #[allow(clippy::large_enum_variant)] // values stay inline, like struct fields
                 pub enum #name {
                     #(#variants)*
                 }

@@ -578,7 +578,7 @@ impl GetAssetAliases {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.asset_aliases,
                     })
                 }
@@ -780,7 +780,7 @@ impl GetAssetEvents {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.asset_events,
                     })
                 }
@@ -985,7 +985,7 @@ impl GetAssets {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.assets,
                     })
                 }

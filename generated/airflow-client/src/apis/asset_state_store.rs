@@ -267,7 +267,7 @@ impl ListAssetStateStore {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.asset_state_store,
                     })
                 }

@@ -431,7 +431,7 @@ impl GetDagTags {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.tags,
                     })
                 }
@@ -813,7 +813,7 @@ impl GetDags {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.dags,
                     })
                 }
@@ -1026,7 +1026,7 @@ impl PatchDags {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.dags,
                     })
                 }

@@ -1023,10 +1023,7 @@ impl GetDagRuns {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page
-                            .total_entries
-                            .map(i64::from)
-                            .unwrap_or(i64::MAX),
+                        total_entries: page.total_entries.unwrap_or(i64::MAX),
                         items: page.dag_runs,
                     })
                 }

@@ -193,7 +193,7 @@ impl GetImportErrors {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.import_errors,
                     })
                 }

@@ -1349,7 +1349,7 @@ impl GetHitlDetails {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.hitl_details,
                     })
                 }
@@ -2130,10 +2130,7 @@ impl GetMappedTaskInstances {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page
-                            .total_entries
-                            .map(i64::from)
-                            .unwrap_or(i64::MAX),
+                        total_entries: page.total_entries.unwrap_or(i64::MAX),
                         items: page.task_instances,
                     })
                 }
@@ -3051,10 +3048,7 @@ impl GetTaskInstances {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page
-                            .total_entries
-                            .map(i64::from)
-                            .unwrap_or(i64::MAX),
+                        total_entries: page.total_entries.unwrap_or(i64::MAX),
                         items: page.task_instances,
                     })
                 }

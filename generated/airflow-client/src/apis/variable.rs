@@ -305,7 +305,7 @@ impl GetVariables {
                 async move {
                     let page = next.send().await?;
                     ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: i64::from(page.total_entries),
+                        total_entries: page.total_entries,
                         items: page.variables,
                     })
                 }

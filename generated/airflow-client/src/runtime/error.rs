@@ -30,6 +30,14 @@ pub enum Error {
     /// The request could not be built: bad base URL, unserializable body, invalid parameter.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A wait (for a DAG run, a backfill, ...) did not reach its goal in time.
+    #[error("timed out after {after:?} waiting for {what}")]
+    Timeout {
+        /// What was awaited, with its last known state.
+        what: String,
+        /// How long it waited.
+        after: std::time::Duration,
+    },
 }
 
 impl Error {
