@@ -452,15 +452,20 @@ impl Inner {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     span.record("status", status);
-                    if status == 401 && !renewed && self.auth.refreshable() {
-                        if let Some(c) = &credential {
-                            renewed = true;
-                            tracing::info!("the server rejected the access token (401); renewing it and sending the request again");
-                            self.auth.invalidate(c).await;
-                            // The repeated request does not count as a retry.
-                            attempt -= 1;
-                            continue;
-                        }
+                    let rejected = if status == 401 && !renewed && self.auth.refreshable() {
+                        credential.as_ref()
+                    } else {
+                        None
+                    };
+                    if let Some(c) = rejected {
+                        renewed = true;
+                        tracing::info!(
+                            "the server rejected the access token (401); renewing it and sending the request again"
+                        );
+                        self.auth.invalidate(c).await;
+                        // The repeated request does not count as a retry.
+                        attempt -= 1;
+                        continue;
                     }
                     if is_retryable_status(status) && policy.may_repeat(method) {
                         let delay = retry_after(resp.headers()).unwrap_or_else(|| policy.backoff(attempt));

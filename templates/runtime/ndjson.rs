@@ -138,5 +138,5 @@ where
             }
         }
     });
-    NdjsonStream { inner: Box::pin(stream), _marker: PhantomData }
+    NdjsonStream { inner: Box::pin(futures_util::StreamExt::fuse(stream)), _marker: PhantomData }
 }

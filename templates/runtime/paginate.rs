@@ -123,5 +123,5 @@ where
             }
         }
     });
-    Paginator { inner: Box::pin(stream), total, _marker: PhantomData }
+    Paginator { inner: Box::pin(futures_util::StreamExt::fuse(stream)), total, _marker: PhantomData }
 }
