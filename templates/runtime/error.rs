@@ -103,9 +103,14 @@ impl Error {
         matches!(self, Error::Transport(e) if e.is_connect())
     }
 
-    /// `true` when the request or the reading of its response timed out.
+    /// `true` when the request or the reading of its response timed out, or a wait gave up
+    /// ([`Error::Timeout`]).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_timeout())
+        match self {
+            Error::Transport(e) => e.is_timeout(),
+            Error::Timeout { .. } => true,
+            _ => false,
+        }
     }
 
     /// `true` for [`Error::Auth`].
