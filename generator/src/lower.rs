@@ -140,7 +140,9 @@ impl<'a> Lower<'a> {
 
     fn ref_type(&mut self, reference: &str, pointer: &str) -> Result<TypeRef> {
         match reference.strip_prefix(SCHEMA_PREFIX) {
-            Some(name) if self.names.contains_key(name) => Ok(TypeRef::Named(self.names[name].clone())),
+            Some(name) if self.names.contains_key(name) => {
+                Ok(TypeRef::Named(self.names[name].clone()))
+            }
             _ => Err(self.err(
                 pointer,
                 format!("`$ref` {reference} does not name a component schema"),
@@ -148,7 +150,12 @@ impl<'a> Lower<'a> {
         }
     }
 
-    fn lower_ref(&mut self, schema: &ReferenceOr<Schema>, ctx: &str, pointer: &str) -> Result<Lowered> {
+    fn lower_ref(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        ctx: &str,
+        pointer: &str,
+    ) -> Result<Lowered> {
         match schema {
             ReferenceOr::Reference { reference } => {
                 let ty = self.ref_type(reference, pointer)?;
@@ -165,11 +172,20 @@ impl<'a> Lower<'a> {
         }
     }
 
-    fn lower_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, ctx: &str, pointer: &str) -> Result<Lowered> {
+    fn lower_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        ctx: &str,
+        pointer: &str,
+    ) -> Result<Lowered> {
         match schema {
-            ReferenceOr::Reference { reference } => {
-                self.lower_ref(&ReferenceOr::Reference { reference: reference.clone() }, ctx, pointer)
-            }
+            ReferenceOr::Reference { reference } => self.lower_ref(
+                &ReferenceOr::Reference {
+                    reference: reference.clone(),
+                },
+                ctx,
+                pointer,
+            ),
             ReferenceOr::Item(s) => self.lower_schema(s, ctx, pointer),
         }
     }
@@ -234,13 +250,22 @@ impl<'a> Lower<'a> {
         })
     }
 
-    fn lower_any(&mut self, s: &Schema, any: &AnySchema, ctx: &str, pointer: &str) -> Result<Lowered> {
+    fn lower_any(
+        &mut self,
+        s: &Schema,
+        any: &AnySchema,
+        ctx: &str,
+        pointer: &str,
+    ) -> Result<Lowered> {
         let nullable = s.schema_data.nullable;
         let const_value = s.schema_data.extensions.get("x-oa31-const").cloned();
         let has_union = !any.any_of.is_empty() || !any.one_of.is_empty() || !any.all_of.is_empty();
         let ty = if has_union || !any.properties.is_empty() {
             self.extract(ctx, s, pointer)?
-        } else if s.schema_data.extensions.contains_key("x-oa31-prefix-items") || any.items.is_some() || any.typ.as_deref() == Some("array") {
+        } else if s.schema_data.extensions.contains_key("x-oa31-prefix-items")
+            || any.items.is_some()
+            || any.typ.as_deref() == Some("array")
+        {
             self.array_type(s, any.items.as_ref(), ctx, pointer)?
         } else {
             match any.typ.as_deref() {
@@ -264,7 +289,9 @@ impl<'a> Lower<'a> {
                     }
                 }
                 Some("boolean") => TypeRef::Boolean,
-                Some("object") => self.map_type(any.additional_properties.as_ref(), ctx, pointer)?,
+                Some("object") => {
+                    self.map_type(any.additional_properties.as_ref(), ctx, pointer)?
+                }
                 _ => TypeRef::Json("the spec allows any JSON value here".into()),
             }
         };
@@ -275,10 +302,19 @@ impl<'a> Lower<'a> {
         })
     }
 
-    fn map_type(&mut self, ap: Option<&AdditionalProperties>, ctx: &str, pointer: &str) -> Result<TypeRef> {
+    fn map_type(
+        &mut self,
+        ap: Option<&AdditionalProperties>,
+        ctx: &str,
+        pointer: &str,
+    ) -> Result<TypeRef> {
         Ok(match ap {
             Some(AdditionalProperties::Schema(inner)) => {
-                let v = self.lower_ref(inner, &format!("{ctx}Value"), &format!("{pointer}/additionalProperties"))?;
+                let v = self.lower_ref(
+                    inner,
+                    &format!("{ctx}Value"),
+                    &format!("{pointer}/additionalProperties"),
+                )?;
                 if matches!(v.ty, TypeRef::Json(_)) {
                     TypeRef::JsonObject("free-form object in the spec".into())
                 } else {
@@ -297,44 +333,86 @@ impl<'a> Lower<'a> {
         pointer: &str,
     ) -> Result<TypeRef> {
         if let Some(prefix) = s.schema_data.extensions.get("x-oa31-prefix-items") {
-            let list: Vec<ReferenceOr<Schema>> = serde_json::from_value(prefix.clone()).map_err(|e| {
-                self.err(&format!("{pointer}/prefixItems"), format!("invalid prefixItems: {e}"))
-            })?;
+            let list: Vec<ReferenceOr<Schema>> =
+                serde_json::from_value(prefix.clone()).map_err(|e| {
+                    self.err(
+                        &format!("{pointer}/prefixItems"),
+                        format!("invalid prefixItems: {e}"),
+                    )
+                })?;
             let mut parts = Vec::new();
             for (i, item) in list.iter().enumerate() {
-                let l = self.lower_ref(item, &format!("{ctx}{i}"), &format!("{pointer}/prefixItems/{i}"))?;
+                let l = self.lower_ref(
+                    item,
+                    &format!("{ctx}{i}"),
+                    &format!("{pointer}/prefixItems/{i}"),
+                )?;
                 parts.push(l.ty);
             }
             return Ok(TypeRef::Tuple(parts));
         }
         Ok(match items {
             Some(item) => {
-                let l = self.lower_boxed(item, &format!("{ctx}Item"), &format!("{pointer}/items"))?;
+                let l =
+                    self.lower_boxed(item, &format!("{ctx}Item"), &format!("{pointer}/items"))?;
                 TypeRef::Array(Box::new(l.ty))
             }
-            None => TypeRef::Array(Box::new(TypeRef::Json("array items without a schema".into()))),
+            None => TypeRef::Array(Box::new(TypeRef::Json(
+                "array items without a schema".into(),
+            ))),
         })
     }
 
     /// Defines an inline schema as a named type `ctx` and returns a reference to it.
     fn extract(&mut self, ctx: &str, s: &Schema, pointer: &str) -> Result<TypeRef> {
         let name = self.scope.claim(camel(ctx));
-        let def = self.define(name.clone(), format!("inline schema at {pointer}"), s, pointer)?;
+        let def = self.define(
+            name.clone(),
+            format!("inline schema at {pointer}"),
+            s,
+            pointer,
+        )?;
         self.types.insert(name.clone(), def);
         Ok(TypeRef::Named(name))
     }
 
     /// Builds the definition of a named type.
-    fn define(&mut self, name: String, wire_name: String, s: &Schema, pointer: &str) -> Result<TypeDef> {
+    fn define(
+        &mut self,
+        name: String,
+        wire_name: String,
+        s: &Schema,
+        pointer: &str,
+    ) -> Result<TypeDef> {
         let description = doc_of(&s.schema_data.title, &s.schema_data.description);
         let kind = match &s.schema_kind {
             SchemaKind::Type(Type::Object(ot)) if !ot.properties.is_empty() => {
-                TypeKind::Struct(self.struct_of(&name, &ot.properties, &ot.required, ot.additional_properties.as_ref(), pointer)?)
+                TypeKind::Struct(self.struct_of(
+                    &name,
+                    &ot.properties,
+                    &ot.required,
+                    ot.additional_properties.as_ref(),
+                    pointer,
+                )?)
             }
-            SchemaKind::Any(any) if !any.properties.is_empty() && any.any_of.is_empty() && any.one_of.is_empty() && any.all_of.is_empty() => {
-                TypeKind::Struct(self.struct_of(&name, &any.properties, &any.required, any.additional_properties.as_ref(), pointer)?)
+            SchemaKind::Any(any)
+                if !any.properties.is_empty()
+                    && any.any_of.is_empty()
+                    && any.one_of.is_empty()
+                    && any.all_of.is_empty() =>
+            {
+                TypeKind::Struct(self.struct_of(
+                    &name,
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    pointer,
+                )?)
             }
-            SchemaKind::Type(Type::String(st)) if !st.enumeration.is_empty() && !s.schema_data.extensions.contains_key("x-oa31-const") => {
+            SchemaKind::Type(Type::String(st))
+                if !st.enumeration.is_empty()
+                    && !s.schema_data.extensions.contains_key("x-oa31-const") =>
+            {
                 let mut scope = Scope::with_reserved(&["Unknown"]);
                 let values = st
                     .enumeration
@@ -348,24 +426,41 @@ impl<'a> Lower<'a> {
                 TypeKind::Enum(values)
             }
             SchemaKind::AnyOf { any_of: members } | SchemaKind::OneOf { one_of: members } => {
-                let key = if matches!(s.schema_kind, SchemaKind::AnyOf { .. }) { "anyOf" } else { "oneOf" };
+                let key = if matches!(s.schema_kind, SchemaKind::AnyOf { .. }) {
+                    "anyOf"
+                } else {
+                    "oneOf"
+                };
                 TypeKind::Union(self.union_of(&name, members, key, pointer)?)
             }
             SchemaKind::Any(any) if !any.any_of.is_empty() || !any.one_of.is_empty() => {
                 if !any.properties.is_empty() {
-                    self.warn(pointer, "properties next to anyOf/oneOf are ignored: the union decides the shape");
+                    self.warn(
+                        pointer,
+                        "properties next to anyOf/oneOf are ignored: the union decides the shape",
+                    );
                 }
-                let (members, key) = if !any.any_of.is_empty() { (&any.any_of, "anyOf") } else { (&any.one_of, "oneOf") };
+                let (members, key) = if !any.any_of.is_empty() {
+                    (&any.any_of, "anyOf")
+                } else {
+                    (&any.one_of, "oneOf")
+                };
                 TypeKind::Union(self.union_of(&name, members, key, pointer)?)
             }
-            SchemaKind::AllOf { all_of } if all_of.len() > 1 => TypeKind::Struct(self.all_of(&name, all_of, pointer)?),
-            SchemaKind::Any(any) if !any.all_of.is_empty() => TypeKind::Struct(self.all_of(&name, &any.all_of, pointer)?),
+            SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+                TypeKind::Struct(self.all_of(&name, all_of, pointer)?)
+            }
+            SchemaKind::Any(any) if !any.all_of.is_empty() => {
+                TypeKind::Struct(self.all_of(&name, &any.all_of, pointer)?)
+            }
             _ => {
                 // Aliases: lower as a reference-position schema with a context for nested inlines.
                 let l = match &s.schema_kind {
-                    SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                        self.lower_ref(&all_of[0], &format!("{name}Inner"), &format!("{pointer}/allOf/0"))?
-                    }
+                    SchemaKind::AllOf { all_of } if all_of.len() == 1 => self.lower_ref(
+                        &all_of[0],
+                        &format!("{name}Inner"),
+                        &format!("{pointer}/allOf/0"),
+                    )?,
                     SchemaKind::Type(Type::Array(at)) => Lowered {
                         ty: self.array_type(s, at.items.as_ref(), &name, pointer)?,
                         nullable: false,
@@ -376,7 +471,9 @@ impl<'a> Lower<'a> {
                         nullable: false,
                         const_value: None,
                     },
-                    SchemaKind::Any(any) if any.properties.is_empty() => self.lower_any(s, any, &format!("{name}Inner"), pointer)?,
+                    SchemaKind::Any(any) if any.properties.is_empty() => {
+                        self.lower_any(s, any, &format!("{name}Inner"), pointer)?
+                    }
                     _ => self.lower_schema(s, &format!("{name}Inner"), pointer)?,
                 };
                 TypeKind::Alias(l.ty)
@@ -434,17 +531,26 @@ impl<'a> Lower<'a> {
         }
         for r in required {
             if !properties.contains_key(r) {
-                self.warn(pointer, format!("`required` names `{r}`, which is not a property: ignored"));
+                self.warn(
+                    pointer,
+                    format!("`required` names `{r}`, which is not a property: ignored"),
+                );
             }
         }
         let (additional, closed) = match additional {
             Some(AdditionalProperties::Schema(inner)) => {
-                let l = self.lower_ref(inner, &format!("{name}Extra"), &format!("{pointer}/additionalProperties"))?;
+                let l = self.lower_ref(
+                    inner,
+                    &format!("{name}Extra"),
+                    &format!("{pointer}/additionalProperties"),
+                )?;
                 (Some(l.ty), false)
             }
             Some(AdditionalProperties::Any(false)) => (None, true),
             Some(AdditionalProperties::Any(true)) => (
-                Some(TypeRef::Json("further properties allowed by the spec".into())),
+                Some(TypeRef::Json(
+                    "further properties allowed by the spec".into(),
+                )),
                 false,
             ),
             None => (None, false),
@@ -457,7 +563,12 @@ impl<'a> Lower<'a> {
     }
 
     /// `allOf` of several members: the union of their properties.
-    fn all_of(&mut self, name: &str, members: &[ReferenceOr<Schema>], pointer: &str) -> Result<Struct> {
+    fn all_of(
+        &mut self,
+        name: &str,
+        members: &[ReferenceOr<Schema>],
+        pointer: &str,
+    ) -> Result<Struct> {
         let mut props = indexmap::IndexMap::new();
         let mut required = Vec::new();
         for (i, m) in members.iter().enumerate() {
@@ -482,7 +593,12 @@ impl<'a> Lower<'a> {
             ReferenceOr::Item(s) => Ok(s.clone()),
             ReferenceOr::Reference { reference } => {
                 let name = reference.strip_prefix(SCHEMA_PREFIX).unwrap_or(reference);
-                match self.doc.components.as_ref().and_then(|c| c.schemas.get(name)) {
+                match self
+                    .doc
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.schemas.get(name))
+                {
                     Some(target) => self.resolve(target, pointer),
                     None => Err(self.err(pointer, format!("`$ref` {reference} does not resolve"))),
                 }
@@ -490,7 +606,13 @@ impl<'a> Lower<'a> {
         }
     }
 
-    fn union_of(&mut self, name: &str, members: &[ReferenceOr<Schema>], key: &str, pointer: &str) -> Result<Union> {
+    fn union_of(
+        &mut self,
+        name: &str,
+        members: &[ReferenceOr<Schema>],
+        key: &str,
+        pointer: &str,
+    ) -> Result<Union> {
         let mut lowered = Vec::new();
         for (i, m) in members.iter().enumerate() {
             let mptr = format!("{pointer}/{key}/{i}");
@@ -550,7 +672,11 @@ impl<'a> Lower<'a> {
         let doc = self.doc;
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
         let mut fn_scope = Scope::with_reserved(
-            &options.reserved_methods.iter().map(String::as_str).collect::<Vec<_>>(),
+            &options
+                .reserved_methods
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
         );
         let mut builder_scope = Scope::default();
         let mut out = Vec::new();
@@ -582,29 +708,47 @@ impl<'a> Lower<'a> {
                 // Parameters: path-level first, operation-level override by (name, in).
                 let mut raw: Vec<(Parameter, String)> = Vec::new();
                 for (i, p) in item.parameters.iter().enumerate() {
-                    raw.push((self.param_of(p, &format!("{item_ptr}/parameters/{i}"))?, format!("{item_ptr}/parameters/{i}")));
+                    raw.push((
+                        self.param_of(p, &format!("{item_ptr}/parameters/{i}"))?,
+                        format!("{item_ptr}/parameters/{i}"),
+                    ));
                 }
                 for (i, p) in op.parameters.iter().enumerate() {
                     let ptr = format!("{op_ptr}/parameters/{i}");
                     let p = self.param_of(p, &ptr)?;
                     let key = (p.parameter_data_ref().name.clone(), location_key(&p));
-                    raw.retain(|(q, _)| (q.parameter_data_ref().name.clone(), location_key(q)) != key);
+                    raw.retain(|(q, _)| {
+                        (q.parameter_data_ref().name.clone(), location_key(q)) != key
+                    });
                     raw.push((p, ptr));
                 }
                 let mut params = Vec::new();
-                let mut pscope = Scope::with_reserved(&["client", "body", "send", "into_future", "into_stream", "stream", "text"]);
+                let mut pscope = Scope::with_reserved(&[
+                    "client",
+                    "body",
+                    "send",
+                    "into_future",
+                    "into_stream",
+                    "stream",
+                    "text",
+                ]);
                 let mut accept_param = None;
                 for (p, ptr) in &raw {
-                    if let Some(param) = self.lower_param(p, ptr, &builder_name, &mut pscope, &mut accept_param)? {
+                    if let Some(param) =
+                        self.lower_param(p, ptr, &builder_name, &mut pscope, &mut accept_param)?
+                    {
                         params.push(param);
                     }
                 }
                 let segments = self.segments(path, &params, &op_ptr)?;
                 let body = match &op.request_body {
                     None => None,
-                    Some(rb) => self.body_of(rb, &builder_name, &format!("{op_ptr}/requestBody"))?,
+                    Some(rb) => {
+                        self.body_of(rb, &builder_name, &format!("{op_ptr}/requestBody"))?
+                    }
                 };
-                let (success, errors) = self.responses(op, &builder_name, &id, options, &op_ptr, accept_param)?;
+                let (success, errors) =
+                    self.responses(op, &builder_name, &id, options, &op_ptr, accept_param)?;
                 let pagination = self.pagination(&params, &success);
                 out.push(Operation {
                     id,
@@ -637,7 +781,10 @@ impl<'a> Lower<'a> {
                 let name = reference.strip_prefix("#/components/parameters/");
                 match name.and_then(|n| self.doc.components.as_ref()?.parameters.get(n)) {
                     Some(ReferenceOr::Item(p)) => Ok(p.clone()),
-                    _ => Err(self.err(pointer, format!("parameter `$ref` {reference} does not resolve"))),
+                    _ => Err(self.err(
+                        pointer,
+                        format!("parameter `$ref` {reference} does not resolve"),
+                    )),
                 }
             }
         }
@@ -657,7 +804,13 @@ impl<'a> Lower<'a> {
             Parameter::Query { .. } => ParamLocation::Query,
             Parameter::Header { .. } => ParamLocation::Header,
             Parameter::Cookie { .. } => {
-                self.warn(pointer, format!("cookie parameter `{}` is not supported: not generated", data.name));
+                self.warn(
+                    pointer,
+                    format!(
+                        "cookie parameter `{}` is not supported: not generated",
+                        data.name
+                    ),
+                );
                 return Ok(None);
             }
         };
@@ -680,7 +833,9 @@ impl<'a> Lower<'a> {
         // Parameters travel as text: anything untyped is a string.
         let ty = match l.ty {
             TypeRef::Json(_) | TypeRef::JsonObject(_) => TypeRef::String,
-            TypeRef::Array(inner) if matches!(*inner, TypeRef::Json(_)) => TypeRef::Array(Box::new(TypeRef::String)),
+            TypeRef::Array(inner) if matches!(*inner, TypeRef::Json(_)) => {
+                TypeRef::Array(Box::new(TypeRef::String))
+            }
             other => other,
         };
         let const_value = l.const_value.as_ref().map(|v| match v {
@@ -688,8 +843,18 @@ impl<'a> Lower<'a> {
             other => other.to_string(),
         });
         let (default, description, deprecated) = match &schema {
-            ReferenceOr::Item(s) => (s.schema_data.default.clone(), data.description.clone().or_else(|| doc_of(&s.schema_data.title, &None)), data.deprecated.unwrap_or(false)),
-            ReferenceOr::Reference { .. } => (None, data.description.clone(), data.deprecated.unwrap_or(false)),
+            ReferenceOr::Item(s) => (
+                s.schema_data.default.clone(),
+                data.description
+                    .clone()
+                    .or_else(|| doc_of(&s.schema_data.title, &None)),
+                data.deprecated.unwrap_or(false),
+            ),
+            ReferenceOr::Reference { .. } => (
+                None,
+                data.description.clone(),
+                data.deprecated.unwrap_or(false),
+            ),
         };
         let required = data.required || location == ParamLocation::Path;
         Ok(Some(Param {
@@ -719,27 +884,46 @@ impl<'a> Lower<'a> {
                     })?;
                 out.push(Segment::Param(idx));
             } else if seg.contains('{') {
-                return Err(self.err(pointer, format!("path segment `{seg}` mixes text and parameters: not supported")));
+                return Err(self.err(
+                    pointer,
+                    format!("path segment `{seg}` mixes text and parameters: not supported"),
+                ));
             } else {
                 out.push(Segment::Literal(seg.to_string()));
             }
         }
         for (i, p) in params.iter().enumerate() {
             if p.location == ParamLocation::Path && !out.contains(&Segment::Param(i)) {
-                return Err(self.err(pointer, format!("path parameter `{}` is declared but not used in `{path}`", p.wire_name)));
+                return Err(self.err(
+                    pointer,
+                    format!(
+                        "path parameter `{}` is declared but not used in `{path}`",
+                        p.wire_name
+                    ),
+                ));
             }
         }
         Ok(out)
     }
 
-    fn body_of(&mut self, rb: &ReferenceOr<openapiv3::RequestBody>, op_name: &str, pointer: &str) -> Result<Option<Body>> {
+    fn body_of(
+        &mut self,
+        rb: &ReferenceOr<openapiv3::RequestBody>,
+        op_name: &str,
+        pointer: &str,
+    ) -> Result<Option<Body>> {
         let rb = match rb {
             ReferenceOr::Item(rb) => rb.clone(),
             ReferenceOr::Reference { reference } => {
                 let name = reference.strip_prefix("#/components/requestBodies/");
                 match name.and_then(|n| self.doc.components.as_ref()?.request_bodies.get(n)) {
                     Some(ReferenceOr::Item(rb)) => rb.clone(),
-                    _ => return Err(self.err(pointer, format!("request body `$ref` {reference} does not resolve"))),
+                    _ => {
+                        return Err(self.err(
+                            pointer,
+                            format!("request body `$ref` {reference} does not resolve"),
+                        ));
+                    }
                 }
             }
         };
@@ -751,7 +935,10 @@ impl<'a> Lower<'a> {
         };
         let ptr = push_pointer(&format!("{pointer}/content"), mime);
         let ty = match &media.schema {
-            Some(s) => self.lower_ref(s, &format!("{op_name}Body"), &format!("{ptr}/schema"))?.ty,
+            Some(s) => {
+                self.lower_ref(s, &format!("{op_name}Body"), &format!("{ptr}/schema"))?
+                    .ty
+            }
             None => TypeRef::Json("request body without a schema".into()),
         };
         Ok(Some(Body {
@@ -778,8 +965,17 @@ impl<'a> Lower<'a> {
             accept_param,
         };
         let mut errors = Vec::new();
-        let has_2xx = op.responses.responses.keys().any(|s| matches!(s, StatusCode::Code(c) if (200..300).contains(c)) || matches!(s, StatusCode::Range(2)));
-        let mut entries: Vec<(Option<u16>, Option<u16>, &ReferenceOr<openapiv3::Response>, String)> = op
+        let has_2xx = op.responses.responses.keys().any(|s| {
+            matches!(s, StatusCode::Code(c) if (200..300).contains(c))
+                || matches!(s, StatusCode::Range(2))
+        });
+        type Entry<'r> = (
+            Option<u16>,
+            Option<u16>,
+            &'r ReferenceOr<openapiv3::Response>,
+            String,
+        );
+        let mut entries: Vec<Entry<'_>> = op
             .responses
             .responses
             .iter()
@@ -799,7 +995,12 @@ impl<'a> Lower<'a> {
                     let name = reference.strip_prefix("#/components/responses/");
                     match name.and_then(|n| self.doc.components.as_ref()?.responses.get(n)) {
                         Some(ReferenceOr::Item(r)) => r.clone(),
-                        _ => return Err(self.err(&rptr, format!("response `$ref` {reference} does not resolve"))),
+                        _ => {
+                            return Err(self.err(
+                                &rptr,
+                                format!("response `$ref` {reference} does not resolve"),
+                            ));
+                        }
                     }
                 }
             };
@@ -820,22 +1021,40 @@ impl<'a> Lower<'a> {
                     let mptr = push_pointer(&format!("{rptr}/content"), mime);
                     if is_json(mime) {
                         success.json = Some(match &media.schema {
-                            Some(s) => self.lower_ref(s, &format!("{op_name}Response"), &format!("{mptr}/schema"))?.ty,
+                            Some(s) => {
+                                self.lower_ref(
+                                    s,
+                                    &format!("{op_name}Response"),
+                                    &format!("{mptr}/schema"),
+                                )?
+                                .ty
+                            }
                             None => TypeRef::Json("response without a schema".into()),
                         });
                     } else if mime == "application/x-ndjson" || mime == "application/jsonl" {
                         success.ndjson = Some(match options.ndjson_items.get(id) {
                             Some(item) => {
-                                let schema: ReferenceOr<Schema> = serde_json::from_value(item.clone())
-                                    .map_err(|e| self.err(&mptr, format!("invalid ndjson item schema in options: {e}")))?;
-                                self.lower_ref(&schema, &format!("{op_name}Line"), &mptr)?.ty
+                                let schema: ReferenceOr<Schema> =
+                                    serde_json::from_value(item.clone()).map_err(|e| {
+                                        self.err(
+                                            &mptr,
+                                            format!("invalid ndjson item schema in options: {e}"),
+                                        )
+                                    })?;
+                                self.lower_ref(&schema, &format!("{op_name}Line"), &mptr)?
+                                    .ty
                             }
-                            None => TypeRef::Json("ndjson line type not declared by the spec".into()),
+                            None => {
+                                TypeRef::Json("ndjson line type not declared by the spec".into())
+                            }
                         });
                     } else if mime.starts_with("text/") {
                         success.text = true;
                     } else {
-                        self.warn(&mptr, format!("response media type `{mime}` is not supported: ignored"));
+                        self.warn(
+                            &mptr,
+                            format!("response media type `{mime}` is not supported: ignored"),
+                        );
                     }
                 }
             } else {
@@ -845,8 +1064,18 @@ impl<'a> Lower<'a> {
                     }
                     let mptr = push_pointer(&format!("{rptr}/content"), mime);
                     let Some(s) = &media.schema else { continue };
-                    let ty = self.lower_ref(s, &format!("{op_name}Error{key}"), &format!("{mptr}/schema"))?.ty;
-                    errors.push(ErrorResponse { status: code, range, ty });
+                    let ty = self
+                        .lower_ref(
+                            s,
+                            &format!("{op_name}Error{key}"),
+                            &format!("{mptr}/schema"),
+                        )?
+                        .ty;
+                    errors.push(ErrorResponse {
+                        status: code,
+                        range,
+                        ty,
+                    });
                 }
             }
         }
@@ -857,7 +1086,9 @@ impl<'a> Lower<'a> {
     fn pagination(&self, params: &[Param], success: &Success) -> Option<Pagination> {
         let find = |name: &str| {
             params.iter().position(|p| {
-                p.location == ParamLocation::Query && p.wire_name == name && matches!(p.ty, TypeRef::Integer(_))
+                p.location == ParamLocation::Query
+                    && p.wire_name == name
+                    && matches!(p.ty, TypeRef::Integer(_))
             })
         };
         let offset_param = find("offset")?;
@@ -872,7 +1103,11 @@ impl<'a> Lower<'a> {
             .fields
             .iter()
             .find(|f| f.wire_name == "total_entries" && matches!(f.ty, TypeRef::Integer(_)))?;
-        let arrays: Vec<&Field> = st.fields.iter().filter(|f| matches!(f.ty, TypeRef::Array(_))).collect();
+        let arrays: Vec<&Field> = st
+            .fields
+            .iter()
+            .filter(|f| matches!(f.ty, TypeRef::Array(_)))
+            .collect();
         let [items] = arrays.as_slice() else {
             return None;
         };
@@ -908,7 +1143,9 @@ impl<'a> Lower<'a> {
             }
         }
         while let Some(name) = stack.pop() {
-            let Some(t) = self.types.get_mut(&name) else { continue };
+            let Some(t) = self.types.get_mut(&name) else {
+                continue;
+            };
             if t.in_request {
                 continue;
             }
@@ -970,7 +1207,12 @@ impl<'a> Lower<'a> {
 /// Types directly referenced by a type kind.
 fn refs_of(kind: &TypeKind) -> Vec<&TypeRef> {
     match kind {
-        TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).chain(s.additional.iter()).collect(),
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .map(|f| &f.ty)
+            .chain(s.additional.iter())
+            .collect(),
         TypeKind::Enum(_) => Vec::new(),
         TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
         TypeKind::Alias(t) => vec![t],
@@ -1034,7 +1276,9 @@ fn const_property(s: &Schema, prop: &str) -> Option<String> {
         return Some(v.clone());
     }
     match &p.schema_kind {
-        SchemaKind::Type(Type::String(st)) if st.enumeration.len() == 1 => st.enumeration[0].clone(),
+        SchemaKind::Type(Type::String(st)) if st.enumeration.len() == 1 => {
+            st.enumeration[0].clone()
+        }
         _ => None,
     }
 }
@@ -1042,7 +1286,9 @@ fn const_property(s: &Schema, prop: &str) -> Option<String> {
 /// A name suffix for an inline union member.
 fn variant_hint(m: &ReferenceOr<Schema>) -> String {
     match m {
-        ReferenceOr::Reference { reference } => camel(reference.rsplit('/').next().unwrap_or("Variant")),
+        ReferenceOr::Reference { reference } => {
+            camel(reference.rsplit('/').next().unwrap_or("Variant"))
+        }
         ReferenceOr::Item(s) => match &s.schema_kind {
             SchemaKind::Type(Type::Object(_)) => "Object".into(),
             SchemaKind::Type(Type::Array(_)) => "List".into(),

@@ -82,7 +82,10 @@ pub fn normalize(doc: &mut Value) -> Vec<Warning> {
     if is_31 {
         root.insert("openapi".into(), Value::String("3.0.3".into()));
         if root.get("webhooks").is_some_and(|w| !is_empty(w)) {
-            n.warn("#/webhooks", "webhooks are not generated (clients do not receive them)");
+            n.warn(
+                "#/webhooks",
+                "webhooks are not generated (clients do not receive them)",
+            );
         }
         root.remove("webhooks");
         root.remove("jsonSchemaDialect");
@@ -119,7 +122,10 @@ pub fn normalize(doc: &mut Value) -> Vec<Warning> {
             }
         }
         if components.get("pathItems").is_some() {
-            n.warn("#/components/pathItems", "components.pathItems (3.1) is not supported: ignored");
+            n.warn(
+                "#/components/pathItems",
+                "components.pathItems (3.1) is not supported: ignored",
+            );
             components.remove("pathItems");
         }
     }
@@ -212,13 +218,19 @@ impl Normalizer {
                 return;
             }
             Value::Bool(false) => {
-                self.warn(ptr, "boolean schema `false` (nothing is valid) becomes `{not: {}}`");
+                self.warn(
+                    ptr,
+                    "boolean schema `false` (nothing is valid) becomes `{not: {}}`",
+                );
                 *s = json!({"not": {}});
                 return;
             }
             Value::Object(_) => {}
             _ => {
-                self.warn(ptr, "a schema must be an object or a boolean: treated as `{}`");
+                self.warn(
+                    ptr,
+                    "a schema must be an object or a boolean: treated as `{}`",
+                );
                 *s = json!({});
                 return;
             }
@@ -254,9 +266,7 @@ impl Normalizer {
 
     fn rewrite(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
         // `$ref` with siblings: 3.1 gives the siblings meaning, 3.0 ignores them.
-        if obj.contains_key("$ref")
-            && obj.keys().any(|k| k != "$ref" && !k.starts_with("x-"))
-        {
+        if obj.contains_key("$ref") && obj.keys().any(|k| k != "$ref" && !k.starts_with("x-")) {
             if let Some(r) = obj.remove("$ref") {
                 obj.insert("allOf".into(), json!([{ "$ref": r }]));
             }

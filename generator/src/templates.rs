@@ -49,7 +49,11 @@ fn copy_dir(dir: &Path, dest: &str, ext: &str, out: &mut Vec<(String, String)>) 
         .collect();
     paths.sort();
     for p in paths {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         out.push((format!("{dest}/{name}"), read(&p)?));
     }
     Ok(())
@@ -62,7 +66,12 @@ pub fn load(dir: &Path, flavor: Flavor) -> Result<Templates> {
     let (readme, workflows) = match flavor {
         Flavor::Generic => (read(&dir.join("README.md"))?, false),
         Flavor::Airflow => {
-            copy_dir(&dir.join("airflow/workflows"), "src/workflows", "rs", &mut files)?;
+            copy_dir(
+                &dir.join("airflow/workflows"),
+                "src/workflows",
+                "rs",
+                &mut files,
+            )?;
             copy_dir(&dir.join("airflow/examples"), "examples", "rs", &mut files)?;
             (read(&dir.join("airflow/README.md"))?, true)
         }

@@ -8,7 +8,9 @@ use codegen::lower::Options;
 use codegen::templates::{self, Flavor};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn config() -> codegen::emit::Config {
@@ -74,7 +76,10 @@ fn rule1_openapi_31_is_normalized_and_nothing_is_silently_dropped() {
     // Numeric exclusive bounds parse (openapiv3 alone rejects them).
     assert_eq!(field(api, "Item", "size").ty, TypeRef::Number(64));
     // const and prefixItems are carried into the IR.
-    assert_eq!(field(api, "Item", "kind").const_value, Some(serde_json::json!("item")));
+    assert_eq!(
+        field(api, "Item", "kind").const_value,
+        Some(serde_json::json!("item"))
+    );
     assert_eq!(
         field(api, "Item", "pair").ty,
         TypeRef::Tuple(vec![TypeRef::String, TypeRef::Integer(64)])
@@ -115,7 +120,11 @@ fn rule2_every_operation_once_with_docs_and_deprecation() {
     );
     assert!(api.operations[1].deprecated);
     let text = code(&g);
-    assert_eq!(text.matches("pub fn list_toys(").count(), 1, "generated once");
+    assert_eq!(
+        text.matches("pub fn list_toys(").count(),
+        1,
+        "generated once"
+    );
     assert!(text.contains("#[deprecated]\n    pub fn delete_legacy_pets"));
     assert!(text.contains("/// Every toy of a pet, listed under two tags but generated once."));
     insta::assert_snapshot!("operations", text);
@@ -147,8 +156,19 @@ fn rule3_schema_names_fields_keywords_and_collisions() {
     assert_eq!(
         rust,
         [
-            "r#type", "self_", "_1st", "foo_bar", "foo_bar_2", "result", "option", "error",
-            "client", "string", "r#box", "vec", "bulk"
+            "r#type",
+            "self_",
+            "_1st",
+            "foo_bar",
+            "foo_bar_2",
+            "result",
+            "option",
+            "error",
+            "client",
+            "string",
+            "r#box",
+            "vec",
+            "bulk"
         ]
     );
     insta::assert_snapshot!("naming", code(&g));
@@ -159,9 +179,11 @@ fn rule4_optional_vs_nullable() {
     let g = generate("optional_nullable.yaml");
     let text = code(&g);
     // Request body: optional + nullable distinguishes absent from null.
-    assert!(text.contains(
-        "pub note: ::std::option::Option<::std::option::Option<::std::string::String>>"
-    ));
+    assert!(
+        text.contains(
+            "pub note: ::std::option::Option<::std::option::Option<::std::string::String>>"
+        )
+    );
     assert!(text.contains("with = \"crate::runtime::double_option\""));
     // Response: optional + nullable is a plain Option.
     let run = text.split("pub struct Run {").nth(1).expect("Run struct");
@@ -191,7 +213,11 @@ fn rule6_unions_tuples_maps() {
         panic!("not a union")
     };
     assert_eq!(actions.tag.as_deref(), Some("action"));
-    let names: Vec<&str> = actions.variants.iter().map(|v| v.rust_name.as_str()).collect();
+    let names: Vec<&str> = actions
+        .variants
+        .iter()
+        .map(|v| v.rust_name.as_str())
+        .collect();
     assert_eq!(names, ["Create", "Delete"]);
     let variants = |ty: &str| -> Vec<String> {
         match &api.type_named(ty).expect(ty).kind {
@@ -210,8 +236,17 @@ fn rule6_unions_tuples_maps() {
         field(api, "Shapes", "labels").ty,
         TypeRef::Map(Box::new(TypeRef::Integer(64)))
     );
-    assert!(matches!(field(api, "Shapes", "extra").ty, TypeRef::JsonObject(_)));
-    assert_eq!(api.untyped(), [("Shapes.extra".to_string(), "free-form object in the spec".to_string())]);
+    assert!(matches!(
+        field(api, "Shapes", "extra").ty,
+        TypeRef::JsonObject(_)
+    ));
+    assert_eq!(
+        api.untyped(),
+        [(
+            "Shapes.extra".to_string(),
+            "free-form object in the spec".to_string()
+        )]
+    );
     insta::assert_snapshot!("unions", code(&g));
 }
 
@@ -227,7 +262,10 @@ fn rule7_dates_integers_and_boxing() {
     assert_eq!(field(api, "Node", "ratio").ty, TypeRef::Number(32));
     assert_eq!(field(api, "Node", "precise").ty, TypeRef::Number(64));
     assert!(field(api, "Node", "parent").boxed);
-    assert!(!field(api, "Node", "children").boxed, "Vec already indirects");
+    assert!(
+        !field(api, "Node", "children").boxed,
+        "Vec already indirects"
+    );
     // Node → Partner → Node: boxing on both sides is enough; the cycle is broken.
     assert!(field(api, "Node", "partner").boxed || field(api, "Partner", "node").boxed);
     insta::assert_snapshot!("types", code(&g));
@@ -237,7 +275,11 @@ fn rule7_dates_integers_and_boxing() {
 fn rule8_requests_path_query_header_body() {
     let g = generate("requests.yaml");
     let api = &g.api;
-    let op = api.operations.iter().find(|o| o.id == "get_runs").expect("get_runs");
+    let op = api
+        .operations
+        .iter()
+        .find(|o| o.id == "get_runs")
+        .expect("get_runs");
     let required: Vec<&str> = op
         .params
         .iter()
@@ -245,9 +287,20 @@ fn rule8_requests_path_query_header_body() {
         .map(|p| p.wire_name.as_str())
         .collect();
     assert_eq!(required, ["dag_id", "run_id", "required_flag"]);
-    assert!(op.params.iter().any(|p| p.location == ParamLocation::Header));
-    assert!(op.pagination.is_some(), "limit/offset + total_entries → paginator");
-    let list = api.operations.iter().find(|o| o.id == "list_all_runs").expect("list_all_runs");
+    assert!(
+        op.params
+            .iter()
+            .any(|p| p.location == ParamLocation::Header)
+    );
+    assert!(
+        op.pagination.is_some(),
+        "limit/offset + total_entries → paginator"
+    );
+    let list = api
+        .operations
+        .iter()
+        .find(|o| o.id == "list_all_runs")
+        .expect("list_all_runs");
     assert_eq!(list.params[0].const_value.as_deref(), Some("~"));
     let text = code(&g);
     assert!(text.contains("pub fn get_runs(\n        &self,\n        dag_id: impl ::std::convert::Into<::std::string::String>,\n        run_id: impl ::std::convert::Into<::std::string::String>,\n        required_flag: bool,\n    )"));
@@ -262,13 +315,18 @@ fn rule8_requests_path_query_header_body() {
 fn rule9_and_10_responses_and_typed_errors() {
     let g = generate("responses.yaml");
     let text = code(&g);
-    assert!(text.contains("pub async fn send(self) -> crate::Result<()>"), "204 → ()");
+    assert!(
+        text.contains("pub async fn send(self) -> crate::Result<()>"),
+        "204 → ()"
+    );
     assert!(text.contains("pub async fn text(self) -> crate::Result<::std::string::String>"));
     assert!(text.contains(
         "pub async fn stream(\n        self,\n    ) -> crate::Result<crate::NdjsonStream<::serde_json::Value>>"
     ));
     assert!(text.contains("404u16 => {\n            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)"));
-    assert!(text.contains("422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError)"));
+    assert!(text.contains(
+        "422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError)"
+    ));
     // `default` error response decodes every status.
     assert!(text.contains("let _ = status;\n    ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)"));
     // The Accept header parameter is handled by the generator, not exposed.

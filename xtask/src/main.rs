@@ -91,7 +91,16 @@ fn main() -> ExitCode {
                         .unwrap_or("openapi-client")
                         .to_string()
                 });
-                codegen_one(&spec, &out, &name, Flavor::Generic, Options::default(), check, verbose, "")
+                codegen_one(
+                    &spec,
+                    &out,
+                    &name,
+                    Flavor::Generic,
+                    Options::default(),
+                    check,
+                    verbose,
+                    "",
+                )
             }
             _ => codegen_pinned(check, verbose),
         },
@@ -115,9 +124,21 @@ fn codegen_pinned(check: bool, verbose: bool) -> Result<(), String> {
             .map_err(|e| format!("spec/{}: {e}", t.airflow))?;
         let label = format!(
             "Apache Airflow {} (`{}` from `{}`, sha256 `{}`)",
-            t.airflow, spec::WHEEL_PATH, provenance.source, provenance.sha256
+            t.airflow,
+            spec::WHEEL_PATH,
+            provenance.source,
+            provenance.sha256
         );
-        match codegen_one(&spec, &root.join(t.out), t.crate_name, Flavor::Airflow, codegen::presets::airflow(), check, verbose, &label) {
+        match codegen_one(
+            &spec,
+            &root.join(t.out),
+            t.crate_name,
+            Flavor::Airflow,
+            codegen::presets::airflow(),
+            check,
+            verbose,
+            &label,
+        ) {
             Ok(()) => {}
             Err(e) if check && e.starts_with("stale") => {
                 eprintln!("{e}");
@@ -144,7 +165,8 @@ fn codegen_one(
     label: &str,
 ) -> Result<(), String> {
     let started = Instant::now();
-    let templates = templates::load(&templates::default_dir(), flavor).map_err(|e| e.to_string())?;
+    let templates =
+        templates::load(&templates::default_dir(), flavor).map_err(|e| e.to_string())?;
     let label = if label.is_empty() {
         format!("`{}`", spec.display())
     } else {
@@ -197,8 +219,17 @@ fn codegen_one(
             .iter()
             .map(|p| format!("  changed: {}", p.display()))
             .collect();
-        names.extend(report.stale.iter().map(|p| format!("  stale: {}", p.display())));
-        return Err(format!("stale output in {}:\n{}", out.display(), names.join("\n")));
+        names.extend(
+            report
+                .stale
+                .iter()
+                .map(|p| format!("  stale: {}", p.display())),
+        );
+        return Err(format!(
+            "stale output in {}:\n{}",
+            out.display(),
+            names.join("\n")
+        ));
     }
     Ok(())
 }

@@ -33,8 +33,10 @@ pub struct Provenance {
 impl Provenance {
     pub fn read(dir: &Path) -> Result<Self, String> {
         let path = dir.join("provenance.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let v: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let field = |k: &str| {
             v.get(k)
                 .and_then(|x| x.as_str())
@@ -49,7 +51,10 @@ impl Provenance {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn run(command: SpecCommand) -> Result<(), String> {
@@ -73,7 +78,11 @@ fn verify() -> Result<(), String> {
         let bytes = std::fs::read(d.join(SPEC_FILE)).map_err(|e| e.to_string())?;
         let actual = sha256_hex(&bytes);
         if actual != p.sha256 {
-            return Err(format!("{}: sha256 {actual} does not match provenance {}", d.display(), p.sha256));
+            return Err(format!(
+                "{}: sha256 {actual} does not match provenance {}",
+                d.display(),
+                p.sha256
+            ));
         }
         out!("{}: ok ({})", d.display(), p.source);
     }
@@ -81,14 +90,25 @@ fn verify() -> Result<(), String> {
 }
 
 fn fetch(version: &str) -> Result<(), String> {
-    if !version.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+    if !version
+        .split('.')
+        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    {
         return Err(format!("`{version}` is not a release version like 3.3.2"));
     }
     let tmp = std::env::temp_dir().join(format!("airflow-spec-{version}-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
     let requirement = format!("apache-airflow-core=={version}");
     let status = Command::new("python3")
-        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "-d"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "-d",
+        ])
         .arg(&tmp)
         .arg(&requirement)
         .status()
@@ -122,7 +142,10 @@ fn fetch(version: &str) -> Result<(), String> {
     let dir = crate::root().join("spec").join(version);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join(SPEC_FILE), &output.stdout).map_err(|e| e.to_string())?;
-    let wheel_name = wheel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let wheel_name = wheel
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     let provenance = serde_json::json!({
         "airflow_version": version,
         "source": format!("PyPI {requirement}"),
@@ -134,6 +157,9 @@ fn fetch(version: &str) -> Result<(), String> {
     let text = serde_json::to_string_pretty(&provenance).map_err(|e| e.to_string())? + "\n";
     std::fs::write(dir.join("provenance.json"), text).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&tmp);
-    out!("spec/{version}/{SPEC_FILE}: sha256 {}", sha256_hex(&output.stdout));
+    out!(
+        "spec/{version}/{SPEC_FILE}: sha256 {}",
+        sha256_hex(&output.stdout)
+    );
     Ok(())
 }

@@ -26,8 +26,14 @@ fn run(name: &str, spec: &str) -> (bool, String, std::path::PathBuf) {
 fn expect_error(name: &str, spec: &str, pointer: &str, words: &str) {
     let (ok, stderr, file) = run(name, spec);
     assert!(!ok, "{name}: expected failure");
-    assert!(stderr.contains(&file.display().to_string()), "{name}: no file in {stderr}");
-    assert!(stderr.contains(pointer), "{name}: no pointer {pointer} in {stderr}");
+    assert!(
+        stderr.contains(&file.display().to_string()),
+        "{name}: no file in {stderr}"
+    );
+    assert!(
+        stderr.contains(pointer),
+        "{name}: no pointer {pointer} in {stderr}"
+    );
     assert!(stderr.contains(words), "{name}: no `{words}` in {stderr}");
 }
 
@@ -35,12 +41,22 @@ const OK_HEAD: &str = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n";
 
 #[test]
 fn malformed_yaml() {
-    expect_error("yaml", "openapi: 3.1.0\ninfo: [unclosed\n", "#", "invalid YAML");
+    expect_error(
+        "yaml",
+        "openapi: 3.1.0\ninfo: [unclosed\n",
+        "#",
+        "invalid YAML",
+    );
 }
 
 #[test]
 fn malformed_json() {
-    expect_error("json", "{\"openapi\": \"3.1.0\", \"info\": ", "#", "invalid JSON");
+    expect_error(
+        "json",
+        "{\"openapi\": \"3.1.0\", \"info\": ",
+        "#",
+        "invalid JSON",
+    );
 }
 
 #[test]
@@ -50,7 +66,12 @@ fn empty_file() {
 
 #[test]
 fn swagger_2() {
-    expect_error("swagger", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n", "#/swagger", "OpenAPI 2.0");
+    expect_error(
+        "swagger",
+        "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        "#/swagger",
+        "OpenAPI 2.0",
+    );
 }
 
 #[test]
@@ -79,7 +100,12 @@ fn duplicate_operation_ids() {
     let spec = format!(
         "{OK_HEAD}paths:\n  /a:\n    get: {{operationId: same, responses: {{'204': {{description: ok}}}}}}\n  /b:\n    get: {{operationId: same, responses: {{'204': {{description: ok}}}}}}\n"
     );
-    expect_error("dup", &spec, "#/paths/~1b/get/operationId", "duplicate operationId `same`");
+    expect_error(
+        "dup",
+        &spec,
+        "#/paths/~1b/get/operationId",
+        "duplicate operationId `same`",
+    );
 }
 
 #[test]
@@ -87,10 +113,20 @@ fn undeclared_path_parameter() {
     let spec = format!(
         "{OK_HEAD}paths:\n  /a/{{id}}:\n    get: {{operationId: get_a, responses: {{'204': {{description: ok}}}}}}\n"
     );
-    expect_error("undeclared", &spec, "#/paths/~1a~1{id}/get", "path parameter `id` is used in the path");
+    expect_error(
+        "undeclared",
+        &spec,
+        "#/paths/~1a~1{id}/get",
+        "path parameter `id` is used in the path",
+    );
 }
 
 #[test]
 fn unsupported_version() {
-    expect_error("v4", "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n", "#/openapi", "not supported");
+    expect_error(
+        "v4",
+        "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        "#/openapi",
+        "not supported",
+    );
 }

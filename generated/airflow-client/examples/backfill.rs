@@ -18,10 +18,19 @@ fn env(name: &str, default: &str) -> String {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dag_id = args.next().unwrap_or_else(|| "example_dag".into());
-    let from: DateTime<Utc> = args.next().unwrap_or_else(|| "2024-01-01T00:00:00Z".into()).parse()?;
-    let to: DateTime<Utc> = args.next().unwrap_or_else(|| "2024-01-03T00:00:00Z".into()).parse()?;
+    let from: DateTime<Utc> = args
+        .next()
+        .unwrap_or_else(|| "2024-01-01T00:00:00Z".into())
+        .parse()?;
+    let to: DateTime<Utc> = args
+        .next()
+        .unwrap_or_else(|| "2024-01-03T00:00:00Z".into())
+        .parse()?;
     let client = Client::builder(env("AIRFLOW_URL", "http://127.0.0.1:8080"))
-        .auth(Auth::password(env("AIRFLOW_USERNAME", "admin"), env("AIRFLOW_PASSWORD", "admin")))
+        .auth(Auth::password(
+            env("AIRFLOW_USERNAME", "admin"),
+            env("AIRFLOW_PASSWORD", "admin"),
+        ))
         .build()?;
 
     let request = client

@@ -13,13 +13,17 @@ fn env(name: &str, default: &str) -> String {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let (Some(dag_id), Some(run_id), Some(task_id)) = (args.next(), args.next(), args.next()) else {
+    let (Some(dag_id), Some(run_id), Some(task_id)) = (args.next(), args.next(), args.next())
+    else {
         eprintln!("usage: stream_task_log DAG_ID RUN_ID TASK_ID [TRY_NUMBER]");
         std::process::exit(2);
     };
     let try_number: i64 = args.next().map(|t| t.parse()).transpose()?.unwrap_or(1);
     let client = Client::builder(env("AIRFLOW_URL", "http://127.0.0.1:8080"))
-        .auth(Auth::password(env("AIRFLOW_USERNAME", "admin"), env("AIRFLOW_PASSWORD", "admin")))
+        .auth(Auth::password(
+            env("AIRFLOW_USERNAME", "admin"),
+            env("AIRFLOW_PASSWORD", "admin"),
+        ))
         .build()?;
     let mut lines = client
         .get_log(dag_id, run_id, task_id, try_number)

@@ -14,9 +14,14 @@ fn env(name: &str, default: &str) -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dag_id = std::env::args().nth(1).unwrap_or_else(|| "example_dag".into());
+    let dag_id = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "example_dag".into());
     let client = Client::builder(env("AIRFLOW_URL", "http://127.0.0.1:8080"))
-        .auth(Auth::password(env("AIRFLOW_USERNAME", "admin"), env("AIRFLOW_PASSWORD", "admin")))
+        .auth(Auth::password(
+            env("AIRFLOW_USERNAME", "admin"),
+            env("AIRFLOW_PASSWORD", "admin"),
+        ))
         .build()?;
     let outcome = client
         .trigger_and_wait(&dag_id)

@@ -2,14 +2,17 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#[rustfmt::skip]
 pub mod apis;
+#[rustfmt::skip]
 mod error_body;
+#[rustfmt::skip]
 pub mod models;
 mod runtime;
 pub mod workflows;
-pub use error_body::ErrorBody;
-pub use runtime::*;
 /// Re-exported: the date-time types used in models.
 pub use chrono;
+pub use error_body::ErrorBody;
+pub use runtime::*;
 /// Re-exported: free-form JSON values in models.
 pub use serde_json;

@@ -12,7 +12,9 @@ use airflow_client::models;
 mod operations;
 
 fn fixtures(version: &str) -> (PathBuf, Vec<serde_json::Value>) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(version);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(version);
     let index = std::fs::read(dir.join("index.json")).expect("index.json");
     let index: serde_json::Value = serde_json::from_slice(&index).expect("index.json is JSON");
     let list = index["fixtures"].as_array().cloned().unwrap_or_default();
@@ -76,7 +78,12 @@ fn decode_lines(op: &str, body: &[u8]) -> Result<(), String> {
 #[test]
 fn responses_captured_from_airflow_3_3_2_decode() {
     let (decoded, failures) = decode_all("3.3.2");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(decoded >= 60, "only {decoded} fixtures decoded");
 }
 
@@ -84,7 +91,12 @@ fn responses_captured_from_airflow_3_3_2_decode() {
 #[ignore = "needs version-tolerant generation (spec-evolution issue): 3.1.8 omits fields 3.3.2 requires"]
 fn responses_captured_from_airflow_3_1_8_decode_into_3_3_2_models() {
     let (decoded, failures) = decode_all("3.1.8");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(decoded >= 50, "only {decoded} fixtures decoded");
 }
 

@@ -2,2152 +2,2192 @@
 //! Every operation called with every argument and setter, checked by the compiler (the
 //! functions are never run), plus a decoder of success bodies by operation id.
 #![allow(dead_code, deprecated, unused_imports, clippy::all)]
-use airflow_client::{models, Client};
-/// Stands in for an argument of type `T`; never called.
-fn value<T>() -> T {
-    unreachable!("type-checked only")
-}
-async fn op_create_asset_event(c: &Client) -> airflow_client::Result<()> {
-    let _: models::AssetEventResponse = c
-        .create_asset_event(value::<models::CreateAssetEventsBody>())
-        .await?;
-    Ok(())
-}
-async fn op_delete_asset_queued_events(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .delete_asset_queued_events(value::<i64>())
-        .before(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_delete_dag_asset_queued_event(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .delete_dag_asset_queued_event(value::<::std::string::String>(), value::<i64>())
-        .before(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_delete_dag_asset_queued_events(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .delete_dag_asset_queued_events(value::<::std::string::String>())
-        .before(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_get_asset(c: &Client) -> airflow_client::Result<()> {
-    let _: models::AssetResponse = c.get_asset(value::<i64>()).await?;
-    Ok(())
-}
-async fn op_get_asset_alias(c: &Client) -> airflow_client::Result<()> {
-    let _: ::serde_json::Value = c.get_asset_alias(value::<i64>()).await?;
-    Ok(())
-}
-async fn op_get_asset_aliases(c: &Client) -> airflow_client::Result<()> {
-    let _: models::AssetAliasCollectionResponse = c
-        .get_asset_aliases()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .name_pattern(value::<::std::string::String>())
-        .name_prefix_pattern(value::<::std::string::String>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::Paginator<models::AssetAliasResponse> = c
-        .get_asset_aliases()
-        .into_stream();
-    Ok(())
-}
-async fn op_get_asset_events(c: &Client) -> airflow_client::Result<()> {
-    let _: models::AssetEventCollectionResponse = c
-        .get_asset_events()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .asset_id(value::<i64>())
-        .source_dag_id(value::<::std::string::String>())
-        .source_task_id(value::<::std::string::String>())
-        .source_run_id(value::<::std::string::String>())
-        .source_map_index(value::<i64>())
-        .name_pattern(value::<::std::string::String>())
-        .name_prefix_pattern(value::<::std::string::String>())
-        .timestamp_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .timestamp_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .timestamp_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .timestamp_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .await?;
-    let _: airflow_client::Paginator<models::AssetEventResponse> = c
-        .get_asset_events()
-        .into_stream();
-    Ok(())
-}
-async fn op_get_asset_queued_events(c: &Client) -> airflow_client::Result<()> {
-    let _: models::QueuedEventCollectionResponse = c
-        .get_asset_queued_events(value::<i64>())
-        .before(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_get_assets(c: &Client) -> airflow_client::Result<()> {
-    let _: models::AssetCollectionResponse = c
-        .get_assets()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .name_pattern(value::<::std::string::String>())
-        .name_prefix_pattern(value::<::std::string::String>())
-        .uri_pattern(value::<::std::string::String>())
-        .uri_prefix_pattern(value::<::std::string::String>())
-        .dag_ids(value::<::std::vec::Vec<::std::string::String>>())
-        .only_active(value::<bool>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::Paginator<models::AssetResponse> = c
-        .get_assets()
-        .into_stream();
-    Ok(())
-}
-async fn op_get_dag_asset_queued_event(c: &Client) -> airflow_client::Result<()> {
-    let _: models::QueuedEventResponse = c
-        .get_dag_asset_queued_event(value::<::std::string::String>(), value::<i64>())
-        .before(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_get_dag_asset_queued_events(c: &Client) -> airflow_client::Result<()> {
-    let _: models::QueuedEventCollectionResponse = c
-        .get_dag_asset_queued_events(value::<::std::string::String>())
-        .before(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_materialize_asset(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagRunResponse = c
-        .materialize_asset(value::<i64>())
-        .body(value::<models::MaterializeAssetBody>())
-        .await?;
-    Ok(())
-}
-async fn op_clear_asset_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c.clear_asset_state_store(value::<i64>()).await?;
-    Ok(())
-}
-async fn op_delete_asset_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .delete_asset_state_store(value::<::std::string::String>(), value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_asset_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: models::AssetStateStoreResponse = c
-        .get_asset_state_store(value::<::std::string::String>(), value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_list_asset_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: models::AssetStateStoreCollectionResponse = c
-        .list_asset_state_store(value::<i64>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .await?;
-    let _: airflow_client::Paginator<models::AssetStateStoreResponse> = c
-        .list_asset_state_store(value::<i64>())
-        .into_stream();
-    Ok(())
-}
-async fn op_set_asset_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .set_asset_state_store(
-            value::<::std::string::String>(),
-            value::<i64>(),
-            value::<models::AssetStateStoreBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_cancel_backfill(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BackfillResponse = c.cancel_backfill(value::<i64>()).await?;
-    Ok(())
-}
-async fn op_create_backfill(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BackfillResponse = c
-        .create_backfill(value::<models::BackfillPostBody>())
-        .await?;
-    Ok(())
-}
-async fn op_create_backfill_dry_run(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DryRunBackfillCollectionResponse = c
-        .create_backfill_dry_run(value::<models::BackfillPostBody>())
-        .await?;
-    Ok(())
-}
-async fn op_get_backfill(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BackfillResponse = c.get_backfill(value::<i64>()).await?;
-    Ok(())
-}
-async fn op_list_backfills(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BackfillCollectionResponse = c
-        .list_backfills(value::<::std::string::String>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::Paginator<models::BackfillResponse> = c
-        .list_backfills(value::<::std::string::String>())
-        .into_stream();
-    Ok(())
-}
-async fn op_pause_backfill(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BackfillResponse = c.pause_backfill(value::<i64>()).await?;
-    Ok(())
-}
-async fn op_unpause_backfill(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BackfillResponse = c.unpause_backfill(value::<i64>()).await?;
-    Ok(())
-}
-async fn op_get_config(c: &Client) -> airflow_client::Result<()> {
-    let _: models::Config = c
-        .get_config()
-        .section(value::<::std::string::String>())
-        .await?;
-    let _: ::std::string::String = c.get_config().text().await?;
-    Ok(())
-}
-async fn op_get_config_value(c: &Client) -> airflow_client::Result<()> {
-    let _: models::Config = c
-        .get_config_value(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .await?;
-    let _: ::std::string::String = c
-        .get_config_value(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .text()
-        .await?;
-    Ok(())
-}
-async fn op_bulk_connections(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BulkResponse = c
-        .bulk_connections(value::<models::BulkBodyConnectionBody>())
-        .await?;
-    Ok(())
-}
-async fn op_create_default_connections(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c.create_default_connections().await?;
-    Ok(())
-}
-async fn op_delete_connection(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c.delete_connection(value::<::std::string::String>()).await?;
-    Ok(())
-}
-async fn op_enqueue_connection_test(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ConnectionTestQueuedResponse = c
-        .enqueue_connection_test(value::<models::ConnectionTestRequestBody>())
-        .await?;
-    Ok(())
-}
-async fn op_get_connection(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ConnectionResponse = c
-        .get_connection(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_get_connection_test(c: &Client) -> airflow_client::Result<()> {
-    let _: models::AsyncConnectionTestResponse = c
-        .get_connection_test(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_get_connections(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ConnectionCollectionResponse = c
-        .get_connections()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .connection_id_pattern(value::<::std::string::String>())
-        .connection_id_prefix_pattern(value::<::std::string::String>())
-        .await?;
-    let _: airflow_client::Paginator<models::ConnectionResponse> = c
-        .get_connections()
-        .into_stream();
-    Ok(())
-}
-async fn op_patch_connection(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ConnectionResponse = c
-        .patch_connection(
-            value::<::std::string::String>(),
-            value::<models::ConnectionBody>(),
-        )
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_post_connection(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ConnectionResponse = c
-        .post_connection(value::<models::ConnectionBody>())
-        .await?;
-    Ok(())
-}
-async fn op_test_connection(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ConnectionTestResponse = c
-        .test_connection(value::<models::ConnectionBody>())
-        .await?;
-    Ok(())
-}
-async fn op_delete_dag(c: &Client) -> airflow_client::Result<()> {
-    let _: ::serde_json::Value = c.delete_dag(value::<::std::string::String>()).await?;
-    Ok(())
-}
-async fn op_favorite_dag(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c.favorite_dag(value::<::std::string::String>()).await?;
-    Ok(())
-}
-async fn op_get_dag(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagResponse = c.get_dag(value::<::std::string::String>()).await?;
-    Ok(())
-}
-async fn op_get_dag_details(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagDetailsResponse = c
-        .get_dag_details(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_get_dag_tags(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagTagCollectionResponse = c
-        .get_dag_tags()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .tag_name_pattern(value::<::std::string::String>())
-        .tag_name_prefix_pattern(value::<::std::string::String>())
-        .await?;
-    let _: airflow_client::Paginator<::std::string::String> = c
-        .get_dag_tags()
-        .into_stream();
-    Ok(())
-}
-async fn op_get_dags(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagCollectionResponse = c
-        .get_dags()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .tags(value::<::std::vec::Vec<::std::string::String>>())
-        .tags_match_mode(value::<models::GetDagsTagsMatchMode>())
-        .owners(value::<::std::vec::Vec<::std::string::String>>())
-        .dag_id_pattern(value::<::std::string::String>())
-        .dag_id_prefix_pattern(value::<::std::string::String>())
-        .dag_display_name_pattern(value::<::std::string::String>())
-        .dag_display_name_prefix_pattern(value::<::std::string::String>())
-        .exclude_stale(value::<bool>())
-        .paused(value::<bool>())
-        .has_import_errors(value::<bool>())
-        .last_dag_run_state(value::<models::DagRunState>())
-        .bundle_name(value::<::std::string::String>())
-        .bundle_version(value::<::std::string::String>())
-        .has_asset_schedule(value::<bool>())
-        .asset_dependency(value::<::std::string::String>())
-        .dag_run_start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .dag_run_start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .dag_run_start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .dag_run_start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .dag_run_end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .dag_run_end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .dag_run_end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .dag_run_end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .dag_run_state(value::<::std::vec::Vec<::std::string::String>>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .is_favorite(value::<bool>())
-        .timetable_type(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::Paginator<models::DagResponse> = c.get_dags().into_stream();
-    Ok(())
-}
-async fn op_patch_dag(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagResponse = c
-        .patch_dag(value::<::std::string::String>(), value::<models::DagPatchBody>())
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_patch_dags(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagCollectionResponse = c
-        .patch_dags(value::<models::DagPatchBody>())
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .tags(value::<::std::vec::Vec<::std::string::String>>())
-        .tags_match_mode(value::<models::PatchDagsTagsMatchMode>())
-        .owners(value::<::std::vec::Vec<::std::string::String>>())
-        .dag_id_pattern(value::<::std::string::String>())
-        .dag_id_prefix_pattern(value::<::std::string::String>())
-        .exclude_stale(value::<bool>())
-        .paused(value::<bool>())
-        .await?;
-    let _: airflow_client::Paginator<models::DagResponse> = c
-        .patch_dags(value::<models::DagPatchBody>())
-        .into_stream();
-    Ok(())
-}
-async fn op_unfavorite_dag(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c.unfavorite_dag(value::<::std::string::String>()).await?;
-    Ok(())
-}
-async fn op_reparse_dag_file(c: &Client) -> airflow_client::Result<()> {
-    let _: ::serde_json::Value = c
-        .reparse_dag_file(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_bulk_dag_runs(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BulkResponse = c
-        .bulk_dag_runs(
-            value::<::std::string::String>(),
-            value::<models::BulkBodyBulkDagRunBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_clear_dag_run(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ClearDagRunResponse = c
-        .clear_dag_run(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::DagRunClearBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_clear_dag_run_partitions(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ClearPartitionsResponse = c
-        .clear_dag_run_partitions(
-            value::<::std::string::String>(),
-            value::<models::ClearPartitionsBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_clear_dag_runs(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ClearDagRunsResponse = c
-        .clear_dag_runs(
-            value::<::std::string::String>(),
-            value::<models::BulkDagRunClearBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_delete_dag_run(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .delete_dag_run(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_get_dag_run(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagRunResponse = c
-        .get_dag_run(value::<::std::string::String>(), value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_get_dag_runs(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagRunCollectionResponse = c
-        .get_dag_runs(value::<::std::string::String>())
-        .partition_date_gte(value::<::chrono::NaiveDate>())
-        .partition_date_lte(value::<::chrono::NaiveDate>())
-        .cursor(value::<::std::string::String>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .run_after_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .duration_gte(value::<f64>())
-        .duration_gt(value::<f64>())
-        .duration_lte(value::<f64>())
-        .duration_lt(value::<f64>())
-        .updated_at_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .conf_contains(value::<::std::string::String>())
-        .run_type(value::<::std::vec::Vec<::std::string::String>>())
-        .state(value::<::std::vec::Vec<::std::string::String>>())
-        .dag_version(value::<::std::vec::Vec<i64>>())
-        .bundle_version(value::<::std::string::String>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .run_id_pattern(value::<::std::string::String>())
-        .run_id_prefix_pattern(value::<::std::string::String>())
-        .triggering_user_name_pattern(value::<::std::string::String>())
-        .triggering_user_name_prefix_pattern(value::<::std::string::String>())
-        .dag_id_pattern(value::<::std::string::String>())
-        .dag_id_prefix_pattern(value::<::std::string::String>())
-        .partition_key_pattern(value::<::std::string::String>())
-        .partition_key_prefix_pattern(value::<::std::string::String>())
-        .consuming_asset_pattern(value::<::std::string::String>())
-        .await?;
-    let _: airflow_client::Paginator<models::DagRunResponse> = c
-        .get_dag_runs(value::<::std::string::String>())
-        .into_stream();
-    Ok(())
-}
-async fn op_get_list_dag_runs_batch(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagRunCollectionResponse = c
-        .get_list_dag_runs_batch(value::<models::DagRunsBatchBody>())
-        .await?;
-    Ok(())
-}
-async fn op_get_upstream_asset_events(c: &Client) -> airflow_client::Result<()> {
-    let _: models::AssetEventCollectionResponse = c
-        .get_upstream_asset_events(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_patch_dag_run(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagRunResponse = c
-        .patch_dag_run(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::DagRunPatchBody>(),
-        )
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_trigger_dag_run(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagRunResponse = c
-        .trigger_dag_run(
-            value::<::std::string::String>(),
-            value::<models::TriggerDagRunPostBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_wait_dag_run_until_finished(c: &Client) -> airflow_client::Result<()> {
-    let _: ::serde_json::Value = c
-        .wait_dag_run_until_finished(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<f64>(),
-        )
-        .result(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::NdjsonStream<models::WaitDagRunUntilFinishedLine> = c
-        .wait_dag_run_until_finished(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<f64>(),
-        )
-        .stream()
-        .await?;
-    Ok(())
-}
-async fn op_get_dag_source(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagSourceResponse = c
-        .get_dag_source(value::<::std::string::String>())
-        .version_number(value::<i64>())
-        .await?;
-    let _: ::std::string::String = c
-        .get_dag_source(value::<::std::string::String>())
-        .text()
-        .await?;
-    Ok(())
-}
-async fn op_get_dag_stats(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagStatsCollectionResponse = c
-        .get_dag_stats()
-        .dag_ids(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_get_dag_version(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagVersionResponse = c
-        .get_dag_version(value::<::std::string::String>(), value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_dag_versions(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagVersionCollectionResponse = c
-        .get_dag_versions(value::<::std::string::String>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .version_number(value::<i64>())
-        .bundle_name(value::<::std::string::String>())
-        .bundle_version(value::<::std::string::String>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::Paginator<models::DagVersionResponse> = c
-        .get_dag_versions(value::<::std::string::String>())
-        .into_stream();
-    Ok(())
-}
-async fn op_list_dag_warnings(c: &Client) -> airflow_client::Result<()> {
-    let _: models::DagWarningCollectionResponse = c
-        .list_dag_warnings()
-        .dag_id(value::<::std::string::String>())
-        .warning_type(value::<models::DagWarningType>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::Paginator<models::DagWarningResponse> = c
-        .list_dag_warnings()
-        .into_stream();
-    Ok(())
-}
-async fn op_get_event_log(c: &Client) -> airflow_client::Result<()> {
-    let _: models::EventLogResponse = c.get_event_log(value::<i64>()).await?;
-    Ok(())
-}
-async fn op_get_event_logs(c: &Client) -> airflow_client::Result<()> {
-    let _: models::EventLogCollectionResponse = c
-        .get_event_logs()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .dag_id(value::<::std::string::String>())
-        .task_id(value::<::std::string::String>())
-        .run_id(value::<::std::string::String>())
-        .map_index(value::<i64>())
-        .try_number(value::<i64>())
-        .owner(value::<::std::string::String>())
-        .event(value::<::std::string::String>())
-        .excluded_events(value::<::std::vec::Vec<::std::string::String>>())
-        .included_events(value::<::std::vec::Vec<::std::string::String>>())
-        .before(value::<::chrono::DateTime<::chrono::Utc>>())
-        .after(value::<::chrono::DateTime<::chrono::Utc>>())
-        .dag_id_pattern(value::<::std::string::String>())
-        .task_id_pattern(value::<::std::string::String>())
-        .run_id_pattern(value::<::std::string::String>())
-        .owner_pattern(value::<::std::string::String>())
-        .event_pattern(value::<::std::string::String>())
-        .dag_id_prefix_pattern(value::<::std::string::String>())
-        .task_id_prefix_pattern(value::<::std::string::String>())
-        .run_id_prefix_pattern(value::<::std::string::String>())
-        .owner_prefix_pattern(value::<::std::string::String>())
-        .event_prefix_pattern(value::<::std::string::String>())
-        .await?;
-    let _: airflow_client::Paginator<models::EventLogResponse> = c
-        .get_event_logs()
-        .into_stream();
-    Ok(())
-}
-async fn op_get_extra_links(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ExtraLinkCollectionResponse = c
-        .get_extra_links(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .map_index(value::<i64>())
-        .try_number(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_import_error(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ImportErrorResponse = c.get_import_error(value::<i64>()).await?;
-    Ok(())
-}
-async fn op_get_import_errors(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ImportErrorCollectionResponse = c
-        .get_import_errors()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .filename_pattern(value::<::std::string::String>())
-        .filename_prefix_pattern(value::<::std::string::String>())
-        .filename(value::<::std::string::String>())
-        .bundle_name(value::<::std::string::String>())
-        .await?;
-    let _: airflow_client::Paginator<models::ImportErrorResponse> = c
-        .get_import_errors()
-        .into_stream();
-    Ok(())
-}
-async fn op_get_jobs(c: &Client) -> airflow_client::Result<()> {
-    let _: models::JobCollectionResponse = c
-        .get_jobs()
-        .is_alive(value::<bool>())
-        .start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .job_state(value::<::std::string::String>())
-        .job_type(value::<::std::string::String>())
-        .hostname(value::<::std::string::String>())
-        .executor_class(value::<::std::string::String>())
-        .await?;
-    let _: airflow_client::Paginator<models::JobResponse> = c.get_jobs().into_stream();
-    Ok(())
-}
-async fn op_login(c: &Client) -> airflow_client::Result<()> {
-    let _: ::serde_json::Value = c.login().next(value::<::std::string::String>()).await?;
-    Ok(())
-}
-async fn op_logout(c: &Client) -> airflow_client::Result<()> {
-    let _: ::serde_json::Value = c.logout().await?;
-    Ok(())
-}
-async fn op_get_health(c: &Client) -> airflow_client::Result<()> {
-    let _: models::HealthInfoResponse = c.get_health().await?;
-    Ok(())
-}
-async fn op_get_plugins(c: &Client) -> airflow_client::Result<()> {
-    let _: models::PluginCollectionResponse = c
-        .get_plugins()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .await?;
-    let _: airflow_client::Paginator<models::PluginResponse> = c
-        .get_plugins()
-        .into_stream();
-    Ok(())
-}
-async fn op_import_errors(c: &Client) -> airflow_client::Result<()> {
-    let _: models::PluginImportErrorCollectionResponse = c.import_errors().await?;
-    Ok(())
-}
-async fn op_bulk_pools(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BulkResponse = c
-        .bulk_pools(value::<models::BulkBodyPoolBody>())
-        .await?;
-    Ok(())
-}
-async fn op_delete_pool(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c.delete_pool(value::<::std::string::String>()).await?;
-    Ok(())
-}
-async fn op_get_pool(c: &Client) -> airflow_client::Result<()> {
-    let _: models::PoolResponse = c.get_pool(value::<::std::string::String>()).await?;
-    Ok(())
-}
-async fn op_get_pools(c: &Client) -> airflow_client::Result<()> {
-    let _: models::PoolCollectionResponse = c
-        .get_pools()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .pool_name_pattern(value::<::std::string::String>())
-        .pool_name_prefix_pattern(value::<::std::string::String>())
-        .await?;
-    let _: airflow_client::Paginator<models::PoolResponse> = c.get_pools().into_stream();
-    Ok(())
-}
-async fn op_patch_pool(c: &Client) -> airflow_client::Result<()> {
-    let _: models::PoolResponse = c
-        .patch_pool(value::<::std::string::String>(), value::<models::PoolPatchBody>())
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_post_pool(c: &Client) -> airflow_client::Result<()> {
-    let _: models::PoolResponse = c.post_pool(value::<models::PoolBody>()).await?;
-    Ok(())
-}
-async fn op_get_providers(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ProviderCollectionResponse = c
-        .get_providers()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .await?;
-    let _: airflow_client::Paginator<models::ProviderResponse> = c
-        .get_providers()
-        .into_stream();
-    Ok(())
-}
-async fn op_get_task(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskResponse = c
-        .get_task(value::<::std::string::String>(), value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_get_tasks(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskCollectionResponse = c
-        .get_tasks(value::<::std::string::String>())
-        .order_by(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_bulk_task_instances(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BulkResponse = c
-        .bulk_task_instances(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::BulkBodyBulkTaskInstanceBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_delete_task_instance(c: &Client) -> airflow_client::Result<()> {
-    let _: ::serde_json::Value = c
-        .delete_task_instance(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_external_log_url(c: &Client) -> airflow_client::Result<()> {
-    let _: models::ExternalLogUrlResponse = c
-        .get_external_log_url(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_hitl_detail(c: &Client) -> airflow_client::Result<()> {
-    let _: models::HitlDetail = c
-        .get_hitl_detail(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_get_hitl_detail_try_detail(c: &Client) -> airflow_client::Result<()> {
-    let _: models::HitlDetailHistory = c
-        .get_hitl_detail_try_detail(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-            value::<i64>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_get_hitl_details(c: &Client) -> airflow_client::Result<()> {
-    let _: models::HitlDetailCollection = c
-        .get_hitl_details(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .dag_id_pattern(value::<::std::string::String>())
-        .dag_id_prefix_pattern(value::<::std::string::String>())
-        .task_id(value::<::std::string::String>())
-        .task_id_pattern(value::<::std::string::String>())
-        .task_id_prefix_pattern(value::<::std::string::String>())
-        .map_index(value::<i64>())
-        .state(value::<::std::vec::Vec<::std::string::String>>())
-        .response_received(value::<bool>())
-        .responded_by_user_id(value::<::std::vec::Vec<::std::string::String>>())
-        .responded_by_user_name(value::<::std::vec::Vec<::std::string::String>>())
-        .subject_search(value::<::std::string::String>())
-        .body_search(value::<::std::string::String>())
-        .created_at_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .created_at_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .created_at_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .created_at_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .await?;
-    let _: airflow_client::Paginator<models::HitlDetail> = c
-        .get_hitl_details(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .into_stream();
-    Ok(())
-}
-async fn op_get_log(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstancesLogResponse = c
-        .get_log(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-        )
-        .full_content(value::<bool>())
-        .map_index(value::<i64>())
-        .token(value::<::std::string::String>())
-        .await?;
-    let _: airflow_client::NdjsonStream<models::StructuredLogMessage> = c
-        .get_log(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-        )
-        .stream()
-        .await?;
-    Ok(())
-}
-async fn op_get_mapped_task_instance(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceResponse = c
-        .get_mapped_task_instance(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_get_mapped_task_instance_tries(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceHistoryCollectionResponse = c
-        .get_mapped_task_instance_tries(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_get_mapped_task_instance_try_details(
-    c: &Client,
-) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceHistoryResponse = c
-        .get_mapped_task_instance_try_details(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-            value::<i64>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_get_mapped_task_instances(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .get_mapped_task_instances(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .run_after_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .duration_gte(value::<f64>())
-        .duration_gt(value::<f64>())
-        .duration_lte(value::<f64>())
-        .duration_lt(value::<f64>())
-        .state(value::<::std::vec::Vec<::std::string::String>>())
-        .pool(value::<::std::vec::Vec<::std::string::String>>())
-        .pool_name_pattern(value::<::std::string::String>())
-        .pool_name_prefix_pattern(value::<::std::string::String>())
-        .queue(value::<::std::vec::Vec<::std::string::String>>())
-        .queue_name_pattern(value::<::std::string::String>())
-        .queue_name_prefix_pattern(value::<::std::string::String>())
-        .executor(value::<::std::vec::Vec<::std::string::String>>())
-        .version_number(value::<::std::vec::Vec<i64>>())
-        .try_number(value::<::std::vec::Vec<i64>>())
-        .operator(value::<::std::vec::Vec<::std::string::String>>())
-        .operator_name_pattern(value::<::std::string::String>())
-        .operator_name_prefix_pattern(value::<::std::string::String>())
-        .map_index(value::<::std::vec::Vec<i64>>())
-        .rendered_map_index_pattern(value::<::std::string::String>())
-        .rendered_map_index_prefix_pattern(value::<::std::string::String>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::Paginator<models::TaskInstanceResponse> = c
-        .get_mapped_task_instances(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .into_stream();
-    Ok(())
-}
-async fn op_get_task_instance(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceResponse = c
-        .get_task_instance(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_get_task_instance_dependencies(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskDependencyCollectionResponse = c
-        .get_task_instance_dependencies(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_task_instance_dependencies_by_map_index(
-    c: &Client,
-) -> airflow_client::Result<()> {
-    let _: models::TaskDependencyCollectionResponse = c
-        .get_task_instance_dependencies_by_map_index(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_get_task_instance_tries(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceHistoryCollectionResponse = c
-        .get_task_instance_tries(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_task_instance_try_details(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceHistoryResponse = c
-        .get_task_instance_try_details(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_task_instances(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .get_task_instances(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .cursor(value::<::std::string::String>())
-        .task_id(value::<::std::string::String>())
-        .run_after_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .updated_at_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .duration_gte(value::<f64>())
-        .duration_gt(value::<f64>())
-        .duration_lte(value::<f64>())
-        .duration_lt(value::<f64>())
-        .task_display_name_pattern(value::<::std::string::String>())
-        .task_display_name_prefix_pattern(value::<::std::string::String>())
-        .task_group_id(value::<::std::string::String>())
-        .dag_id_pattern(value::<::std::string::String>())
-        .dag_id_prefix_pattern(value::<::std::string::String>())
-        .run_id_pattern(value::<::std::string::String>())
-        .run_id_prefix_pattern(value::<::std::string::String>())
-        .state(value::<::std::vec::Vec<::std::string::String>>())
-        .pool(value::<::std::vec::Vec<::std::string::String>>())
-        .pool_name_pattern(value::<::std::string::String>())
-        .pool_name_prefix_pattern(value::<::std::string::String>())
-        .queue(value::<::std::vec::Vec<::std::string::String>>())
-        .queue_name_pattern(value::<::std::string::String>())
-        .queue_name_prefix_pattern(value::<::std::string::String>())
-        .executor(value::<::std::vec::Vec<::std::string::String>>())
-        .version_number(value::<::std::vec::Vec<i64>>())
-        .try_number(value::<::std::vec::Vec<i64>>())
-        .operator(value::<::std::vec::Vec<::std::string::String>>())
-        .operator_name_pattern(value::<::std::string::String>())
-        .operator_name_prefix_pattern(value::<::std::string::String>())
-        .map_index(value::<::std::vec::Vec<i64>>())
-        .rendered_map_index_pattern(value::<::std::string::String>())
-        .rendered_map_index_prefix_pattern(value::<::std::string::String>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::Paginator<models::TaskInstanceResponse> = c
-        .get_task_instances(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .into_stream();
-    Ok(())
-}
-async fn op_get_task_instances_batch(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .get_task_instances_batch(value::<models::TaskInstancesBatchBody>())
-        .await?;
-    Ok(())
-}
-async fn op_patch_task_group_instances(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .patch_task_group_instances(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::PatchTaskInstanceBody>(),
-        )
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_patch_task_group_instances_dry_run(
-    c: &Client,
-) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .patch_task_group_instances_dry_run(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::PatchTaskInstanceBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_patch_task_instance(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .patch_task_instance(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::PatchTaskInstanceBody>(),
-        )
-        .map_index(value::<i64>())
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_patch_task_instance_by_map_index(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .patch_task_instance_by_map_index(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-            value::<models::PatchTaskInstanceBody>(),
-        )
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_patch_task_instance_dry_run(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .patch_task_instance_dry_run(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::PatchTaskInstanceBody>(),
-        )
-        .map_index(value::<i64>())
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_patch_task_instance_dry_run_by_map_index(
-    c: &Client,
-) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .patch_task_instance_dry_run_by_map_index(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-            value::<models::PatchTaskInstanceBody>(),
-        )
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_post_clear_task_instances(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskInstanceCollectionResponse = c
-        .post_clear_task_instances(
-            value::<::std::string::String>(),
-            value::<models::ClearTaskInstancesBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_update_hitl_detail(c: &Client) -> airflow_client::Result<()> {
-    let _: models::HitlDetailResponse = c
-        .update_hitl_detail(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<i64>(),
-            value::<models::UpdateHitlDetailPayload>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_clear_task_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .clear_task_state_store(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .all_map_indices(value::<bool>())
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_delete_task_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .delete_task_state_store(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_task_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskStateStoreResponse = c
-        .get_task_state_store(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_list_task_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: models::TaskStateStoreCollectionResponse = c
-        .list_task_state_store(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .map_index(value::<i64>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .await?;
-    let _: airflow_client::Paginator<models::TaskStateStoreResponse> = c
-        .list_task_state_store(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .into_stream();
-    Ok(())
-}
-async fn op_patch_task_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: ::serde_json::Value = c
-        .patch_task_state_store(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::TaskStateStorePatchBody>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_set_task_state_store(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .set_task_state_store(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::TaskStateStoreBody>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_bulk_variables(c: &Client) -> airflow_client::Result<()> {
-    let _: models::BulkResponse = c
-        .bulk_variables(value::<models::BulkBodyVariableBody>())
-        .await?;
-    Ok(())
-}
-async fn op_delete_variable(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c.delete_variable(value::<::std::string::String>()).await?;
-    Ok(())
-}
-async fn op_get_variable(c: &Client) -> airflow_client::Result<()> {
-    let _: models::VariableResponse = c
-        .get_variable(value::<::std::string::String>())
-        .await?;
-    Ok(())
-}
-async fn op_get_variables(c: &Client) -> airflow_client::Result<()> {
-    let _: models::VariableCollectionResponse = c
-        .get_variables()
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .variable_key_pattern(value::<::std::string::String>())
-        .variable_key_prefix_pattern(value::<::std::string::String>())
-        .await?;
-    let _: airflow_client::Paginator<models::VariableResponse> = c
-        .get_variables()
-        .into_stream();
-    Ok(())
-}
-async fn op_patch_variable(c: &Client) -> airflow_client::Result<()> {
-    let _: models::VariableResponse = c
-        .patch_variable(
-            value::<::std::string::String>(),
-            value::<models::VariableBody>(),
-        )
-        .update_mask(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    Ok(())
-}
-async fn op_post_variable(c: &Client) -> airflow_client::Result<()> {
-    let _: models::VariableResponse = c
-        .post_variable(value::<models::VariableBody>())
-        .await?;
-    Ok(())
-}
-async fn op_get_version(c: &Client) -> airflow_client::Result<()> {
-    let _: models::VersionInfo = c.get_version().await?;
-    Ok(())
-}
-async fn op_create_xcom_entry(c: &Client) -> airflow_client::Result<()> {
-    let _: models::XComResponseNative = c
-        .create_xcom_entry(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::XComCreateBody>(),
-        )
-        .await?;
-    Ok(())
-}
-async fn op_delete_xcom_entry(c: &Client) -> airflow_client::Result<()> {
-    let _: () = c
-        .delete_xcom_entry(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .map_index(value::<i64>())
-        .await?;
-    Ok(())
-}
-async fn op_get_xcom_entries(c: &Client) -> airflow_client::Result<()> {
-    let _: models::XComCollectionResponse = c
-        .get_xcom_entries(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .xcom_key(value::<::std::string::String>())
-        .map_index(value::<i64>())
-        .limit(value::<i64>())
-        .offset(value::<i64>())
-        .xcom_key_pattern(value::<::std::string::String>())
-        .xcom_key_prefix_pattern(value::<::std::string::String>())
-        .dag_display_name_pattern(value::<::std::string::String>())
-        .dag_display_name_prefix_pattern(value::<::std::string::String>())
-        .run_id_pattern(value::<::std::string::String>())
-        .run_id_prefix_pattern(value::<::std::string::String>())
-        .task_id_pattern(value::<::std::string::String>())
-        .task_id_prefix_pattern(value::<::std::string::String>())
-        .map_index_filter(value::<i64>())
-        .logical_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .logical_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_gte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_gt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_lte(value::<::chrono::DateTime<::chrono::Utc>>())
-        .run_after_lt(value::<::chrono::DateTime<::chrono::Utc>>())
-        .order_by(value::<::std::vec::Vec<::std::string::String>>())
-        .await?;
-    let _: airflow_client::Paginator<models::XComResponse> = c
-        .get_xcom_entries(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .into_stream();
-    Ok(())
-}
-async fn op_get_xcom_entry(c: &Client) -> airflow_client::Result<()> {
-    let _: models::GetXcomEntryResponse = c
-        .get_xcom_entry(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-        )
-        .map_index(value::<i64>())
-        .deserialize(value::<bool>())
-        .stringify(value::<bool>())
-        .await?;
-    Ok(())
-}
-async fn op_update_xcom_entry(c: &Client) -> airflow_client::Result<()> {
-    let _: models::XComResponseNative = c
-        .update_xcom_entry(
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<::std::string::String>(),
-            value::<models::XComUpdateBody>(),
-        )
-        .await?;
-    Ok(())
-}
-/// Every operation id of the spec.
-pub const OPERATION_IDS: [&str; 128usize] = [
-    "create_asset_event",
-    "delete_asset_queued_events",
-    "delete_dag_asset_queued_event",
-    "delete_dag_asset_queued_events",
-    "get_asset",
-    "get_asset_alias",
-    "get_asset_aliases",
-    "get_asset_events",
-    "get_asset_queued_events",
-    "get_assets",
-    "get_dag_asset_queued_event",
-    "get_dag_asset_queued_events",
-    "materialize_asset",
-    "clear_asset_state_store",
-    "delete_asset_state_store",
-    "get_asset_state_store",
-    "list_asset_state_store",
-    "set_asset_state_store",
-    "cancel_backfill",
-    "create_backfill",
-    "create_backfill_dry_run",
-    "get_backfill",
-    "list_backfills",
-    "pause_backfill",
-    "unpause_backfill",
-    "get_config",
-    "get_config_value",
-    "bulk_connections",
-    "create_default_connections",
-    "delete_connection",
-    "enqueue_connection_test",
-    "get_connection",
-    "get_connection_test",
-    "get_connections",
-    "patch_connection",
-    "post_connection",
-    "test_connection",
-    "delete_dag",
-    "favorite_dag",
-    "get_dag",
-    "get_dag_details",
-    "get_dag_tags",
-    "get_dags",
-    "patch_dag",
-    "patch_dags",
-    "unfavorite_dag",
-    "reparse_dag_file",
-    "bulk_dag_runs",
-    "clear_dag_run",
-    "clear_dag_run_partitions",
-    "clear_dag_runs",
-    "delete_dag_run",
-    "get_dag_run",
-    "get_dag_runs",
-    "get_list_dag_runs_batch",
-    "get_upstream_asset_events",
-    "patch_dag_run",
-    "trigger_dag_run",
-    "wait_dag_run_until_finished",
-    "get_dag_source",
-    "get_dag_stats",
-    "get_dag_version",
-    "get_dag_versions",
-    "list_dag_warnings",
-    "get_event_log",
-    "get_event_logs",
-    "get_extra_links",
-    "get_import_error",
-    "get_import_errors",
-    "get_jobs",
-    "login",
-    "logout",
-    "get_health",
-    "get_plugins",
-    "import_errors",
-    "bulk_pools",
-    "delete_pool",
-    "get_pool",
-    "get_pools",
-    "patch_pool",
-    "post_pool",
-    "get_providers",
-    "get_task",
-    "get_tasks",
-    "bulk_task_instances",
-    "delete_task_instance",
-    "get_external_log_url",
-    "get_hitl_detail",
-    "get_hitl_detail_try_detail",
-    "get_hitl_details",
-    "get_log",
-    "get_mapped_task_instance",
-    "get_mapped_task_instance_tries",
-    "get_mapped_task_instance_try_details",
-    "get_mapped_task_instances",
-    "get_task_instance",
-    "get_task_instance_dependencies",
-    "get_task_instance_dependencies_by_map_index",
-    "get_task_instance_tries",
-    "get_task_instance_try_details",
-    "get_task_instances",
-    "get_task_instances_batch",
-    "patch_task_group_instances",
-    "patch_task_group_instances_dry_run",
-    "patch_task_instance",
-    "patch_task_instance_by_map_index",
-    "patch_task_instance_dry_run",
-    "patch_task_instance_dry_run_by_map_index",
-    "post_clear_task_instances",
-    "update_hitl_detail",
-    "clear_task_state_store",
-    "delete_task_state_store",
-    "get_task_state_store",
-    "list_task_state_store",
-    "patch_task_state_store",
-    "set_task_state_store",
-    "bulk_variables",
-    "delete_variable",
-    "get_variable",
-    "get_variables",
-    "patch_variable",
-    "post_variable",
-    "get_version",
-    "create_xcom_entry",
-    "delete_xcom_entry",
-    "get_xcom_entries",
-    "get_xcom_entry",
-    "update_xcom_entry",
-];
-/// Decodes a 2xx JSON body of operation `id` into its model.
-pub fn decode_success(
-    id: &str,
-    body: &[u8],
-) -> ::std::result::Result<(), ::std::string::String> {
-    match id {
-        "create_asset_event" => {
-            serde_json::from_slice::<models::AssetEventResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_asset" => {
-            serde_json::from_slice::<models::AssetResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_asset_alias" => {
-            serde_json::from_slice::<::serde_json::Value>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_asset_aliases" => {
-            serde_json::from_slice::<models::AssetAliasCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_asset_events" => {
-            serde_json::from_slice::<models::AssetEventCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_asset_queued_events" => {
-            serde_json::from_slice::<models::QueuedEventCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_assets" => {
-            serde_json::from_slice::<models::AssetCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_asset_queued_event" => {
-            serde_json::from_slice::<models::QueuedEventResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_asset_queued_events" => {
-            serde_json::from_slice::<models::QueuedEventCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "materialize_asset" => {
-            serde_json::from_slice::<models::DagRunResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_asset_state_store" => {
-            serde_json::from_slice::<models::AssetStateStoreResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "list_asset_state_store" => {
-            serde_json::from_slice::<models::AssetStateStoreCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "cancel_backfill" => {
-            serde_json::from_slice::<models::BackfillResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "create_backfill" => {
-            serde_json::from_slice::<models::BackfillResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "create_backfill_dry_run" => {
-            serde_json::from_slice::<models::DryRunBackfillCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_backfill" => {
-            serde_json::from_slice::<models::BackfillResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "list_backfills" => {
-            serde_json::from_slice::<models::BackfillCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "pause_backfill" => {
-            serde_json::from_slice::<models::BackfillResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "unpause_backfill" => {
-            serde_json::from_slice::<models::BackfillResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_config" => {
-            serde_json::from_slice::<models::Config>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_config_value" => {
-            serde_json::from_slice::<models::Config>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "bulk_connections" => {
-            serde_json::from_slice::<models::BulkResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "enqueue_connection_test" => {
-            serde_json::from_slice::<models::ConnectionTestQueuedResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_connection" => {
-            serde_json::from_slice::<models::ConnectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_connection_test" => {
-            serde_json::from_slice::<models::AsyncConnectionTestResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_connections" => {
-            serde_json::from_slice::<models::ConnectionCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_connection" => {
-            serde_json::from_slice::<models::ConnectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "post_connection" => {
-            serde_json::from_slice::<models::ConnectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "test_connection" => {
-            serde_json::from_slice::<models::ConnectionTestResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "delete_dag" => {
-            serde_json::from_slice::<::serde_json::Value>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag" => {
-            serde_json::from_slice::<models::DagResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_details" => {
-            serde_json::from_slice::<models::DagDetailsResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_tags" => {
-            serde_json::from_slice::<models::DagTagCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dags" => {
-            serde_json::from_slice::<models::DagCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_dag" => {
-            serde_json::from_slice::<models::DagResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_dags" => {
-            serde_json::from_slice::<models::DagCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "reparse_dag_file" => {
-            serde_json::from_slice::<::serde_json::Value>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "bulk_dag_runs" => {
-            serde_json::from_slice::<models::BulkResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "clear_dag_run" => {
-            serde_json::from_slice::<models::ClearDagRunResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "clear_dag_run_partitions" => {
-            serde_json::from_slice::<models::ClearPartitionsResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "clear_dag_runs" => {
-            serde_json::from_slice::<models::ClearDagRunsResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_run" => {
-            serde_json::from_slice::<models::DagRunResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_runs" => {
-            serde_json::from_slice::<models::DagRunCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_list_dag_runs_batch" => {
-            serde_json::from_slice::<models::DagRunCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_upstream_asset_events" => {
-            serde_json::from_slice::<models::AssetEventCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_dag_run" => {
-            serde_json::from_slice::<models::DagRunResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "trigger_dag_run" => {
-            serde_json::from_slice::<models::DagRunResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "wait_dag_run_until_finished" => {
-            serde_json::from_slice::<::serde_json::Value>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_source" => {
-            serde_json::from_slice::<models::DagSourceResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_stats" => {
-            serde_json::from_slice::<models::DagStatsCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_version" => {
-            serde_json::from_slice::<models::DagVersionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_dag_versions" => {
-            serde_json::from_slice::<models::DagVersionCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "list_dag_warnings" => {
-            serde_json::from_slice::<models::DagWarningCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_event_log" => {
-            serde_json::from_slice::<models::EventLogResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_event_logs" => {
-            serde_json::from_slice::<models::EventLogCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_extra_links" => {
-            serde_json::from_slice::<models::ExtraLinkCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_import_error" => {
-            serde_json::from_slice::<models::ImportErrorResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_import_errors" => {
-            serde_json::from_slice::<models::ImportErrorCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_jobs" => {
-            serde_json::from_slice::<models::JobCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "login" => {
-            serde_json::from_slice::<::serde_json::Value>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "logout" => {
-            serde_json::from_slice::<::serde_json::Value>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_health" => {
-            serde_json::from_slice::<models::HealthInfoResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_plugins" => {
-            serde_json::from_slice::<models::PluginCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "import_errors" => {
-            serde_json::from_slice::<models::PluginImportErrorCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "bulk_pools" => {
-            serde_json::from_slice::<models::BulkResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_pool" => {
-            serde_json::from_slice::<models::PoolResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_pools" => {
-            serde_json::from_slice::<models::PoolCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_pool" => {
-            serde_json::from_slice::<models::PoolResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "post_pool" => {
-            serde_json::from_slice::<models::PoolResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_providers" => {
-            serde_json::from_slice::<models::ProviderCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_task" => {
-            serde_json::from_slice::<models::TaskResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_tasks" => {
-            serde_json::from_slice::<models::TaskCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "bulk_task_instances" => {
-            serde_json::from_slice::<models::BulkResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "delete_task_instance" => {
-            serde_json::from_slice::<::serde_json::Value>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_external_log_url" => {
-            serde_json::from_slice::<models::ExternalLogUrlResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_hitl_detail" => {
-            serde_json::from_slice::<models::HitlDetail>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_hitl_detail_try_detail" => {
-            serde_json::from_slice::<models::HitlDetailHistory>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_hitl_details" => {
-            serde_json::from_slice::<models::HitlDetailCollection>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_log" => {
-            serde_json::from_slice::<models::TaskInstancesLogResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_mapped_task_instance" => {
-            serde_json::from_slice::<models::TaskInstanceResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_mapped_task_instance_tries" => {
-            serde_json::from_slice::<models::TaskInstanceHistoryCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_mapped_task_instance_try_details" => {
-            serde_json::from_slice::<models::TaskInstanceHistoryResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_mapped_task_instances" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_task_instance" => {
-            serde_json::from_slice::<models::TaskInstanceResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_task_instance_dependencies" => {
-            serde_json::from_slice::<models::TaskDependencyCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_task_instance_dependencies_by_map_index" => {
-            serde_json::from_slice::<models::TaskDependencyCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_task_instance_tries" => {
-            serde_json::from_slice::<models::TaskInstanceHistoryCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_task_instance_try_details" => {
-            serde_json::from_slice::<models::TaskInstanceHistoryResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_task_instances" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_task_instances_batch" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_task_group_instances" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_task_group_instances_dry_run" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_task_instance" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_task_instance_by_map_index" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_task_instance_dry_run" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_task_instance_dry_run_by_map_index" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "post_clear_task_instances" => {
-            serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "update_hitl_detail" => {
-            serde_json::from_slice::<models::HitlDetailResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_task_state_store" => {
-            serde_json::from_slice::<models::TaskStateStoreResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "list_task_state_store" => {
-            serde_json::from_slice::<models::TaskStateStoreCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_task_state_store" => {
-            serde_json::from_slice::<::serde_json::Value>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "bulk_variables" => {
-            serde_json::from_slice::<models::BulkResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_variable" => {
-            serde_json::from_slice::<models::VariableResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_variables" => {
-            serde_json::from_slice::<models::VariableCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "patch_variable" => {
-            serde_json::from_slice::<models::VariableResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "post_variable" => {
-            serde_json::from_slice::<models::VariableResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_version" => {
-            serde_json::from_slice::<models::VersionInfo>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "create_xcom_entry" => {
-            serde_json::from_slice::<models::XComResponseNative>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_xcom_entries" => {
-            serde_json::from_slice::<models::XComCollectionResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "get_xcom_entry" => {
-            serde_json::from_slice::<models::GetXcomEntryResponse>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        "update_xcom_entry" => {
-            serde_json::from_slice::<models::XComResponseNative>(body)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-        other => Err(format!("operation {other} has no JSON success body")),
+pub use generated::*;
+#[rustfmt::skip]
+mod generated {
+    use airflow_client::{models, Client};
+    /// Stands in for an argument of type `T`; never called.
+    fn value<T>() -> T {
+        unreachable!("type-checked only")
     }
-}
-#[test]
-fn every_operation_is_generated_once() {
-    let mut ids = OPERATION_IDS.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    assert_eq!(ids.len(), 128usize);
+    async fn op_create_asset_event(c: &Client) -> airflow_client::Result<()> {
+        let _: models::AssetEventResponse = c
+            .create_asset_event(value::<models::CreateAssetEventsBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_asset_queued_events(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c
+            .delete_asset_queued_events(value::<i64>())
+            .before(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_dag_asset_queued_event(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c
+            .delete_dag_asset_queued_event(
+                value::<::std::string::String>(),
+                value::<i64>(),
+            )
+            .before(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_dag_asset_queued_events(
+        c: &Client,
+    ) -> airflow_client::Result<()> {
+        let _: () = c
+            .delete_dag_asset_queued_events(value::<::std::string::String>())
+            .before(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_asset(c: &Client) -> airflow_client::Result<()> {
+        let _: models::AssetResponse = c.get_asset(value::<i64>()).await?;
+        Ok(())
+    }
+    async fn op_get_asset_alias(c: &Client) -> airflow_client::Result<()> {
+        let _: ::serde_json::Value = c.get_asset_alias(value::<i64>()).await?;
+        Ok(())
+    }
+    async fn op_get_asset_aliases(c: &Client) -> airflow_client::Result<()> {
+        let _: models::AssetAliasCollectionResponse = c
+            .get_asset_aliases()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .name_pattern(value::<::std::string::String>())
+            .name_prefix_pattern(value::<::std::string::String>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::Paginator<models::AssetAliasResponse> = c
+            .get_asset_aliases()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_asset_events(c: &Client) -> airflow_client::Result<()> {
+        let _: models::AssetEventCollectionResponse = c
+            .get_asset_events()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .asset_id(value::<i64>())
+            .source_dag_id(value::<::std::string::String>())
+            .source_task_id(value::<::std::string::String>())
+            .source_run_id(value::<::std::string::String>())
+            .source_map_index(value::<i64>())
+            .name_pattern(value::<::std::string::String>())
+            .name_prefix_pattern(value::<::std::string::String>())
+            .timestamp_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .timestamp_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .timestamp_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .timestamp_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .await?;
+        let _: airflow_client::Paginator<models::AssetEventResponse> = c
+            .get_asset_events()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_asset_queued_events(c: &Client) -> airflow_client::Result<()> {
+        let _: models::QueuedEventCollectionResponse = c
+            .get_asset_queued_events(value::<i64>())
+            .before(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_assets(c: &Client) -> airflow_client::Result<()> {
+        let _: models::AssetCollectionResponse = c
+            .get_assets()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .name_pattern(value::<::std::string::String>())
+            .name_prefix_pattern(value::<::std::string::String>())
+            .uri_pattern(value::<::std::string::String>())
+            .uri_prefix_pattern(value::<::std::string::String>())
+            .dag_ids(value::<::std::vec::Vec<::std::string::String>>())
+            .only_active(value::<bool>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::Paginator<models::AssetResponse> = c
+            .get_assets()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_dag_asset_queued_event(c: &Client) -> airflow_client::Result<()> {
+        let _: models::QueuedEventResponse = c
+            .get_dag_asset_queued_event(value::<::std::string::String>(), value::<i64>())
+            .before(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_dag_asset_queued_events(c: &Client) -> airflow_client::Result<()> {
+        let _: models::QueuedEventCollectionResponse = c
+            .get_dag_asset_queued_events(value::<::std::string::String>())
+            .before(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_materialize_asset(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagRunResponse = c
+            .materialize_asset(value::<i64>())
+            .body(value::<models::MaterializeAssetBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_clear_asset_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c.clear_asset_state_store(value::<i64>()).await?;
+        Ok(())
+    }
+    async fn op_delete_asset_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c
+            .delete_asset_state_store(value::<::std::string::String>(), value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_asset_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: models::AssetStateStoreResponse = c
+            .get_asset_state_store(value::<::std::string::String>(), value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_list_asset_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: models::AssetStateStoreCollectionResponse = c
+            .list_asset_state_store(value::<i64>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .await?;
+        let _: airflow_client::Paginator<models::AssetStateStoreResponse> = c
+            .list_asset_state_store(value::<i64>())
+            .into_stream();
+        Ok(())
+    }
+    async fn op_set_asset_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c
+            .set_asset_state_store(
+                value::<::std::string::String>(),
+                value::<i64>(),
+                value::<models::AssetStateStoreBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_cancel_backfill(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BackfillResponse = c.cancel_backfill(value::<i64>()).await?;
+        Ok(())
+    }
+    async fn op_create_backfill(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BackfillResponse = c
+            .create_backfill(value::<models::BackfillPostBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_create_backfill_dry_run(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DryRunBackfillCollectionResponse = c
+            .create_backfill_dry_run(value::<models::BackfillPostBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_backfill(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BackfillResponse = c.get_backfill(value::<i64>()).await?;
+        Ok(())
+    }
+    async fn op_list_backfills(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BackfillCollectionResponse = c
+            .list_backfills(value::<::std::string::String>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::Paginator<models::BackfillResponse> = c
+            .list_backfills(value::<::std::string::String>())
+            .into_stream();
+        Ok(())
+    }
+    async fn op_pause_backfill(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BackfillResponse = c.pause_backfill(value::<i64>()).await?;
+        Ok(())
+    }
+    async fn op_unpause_backfill(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BackfillResponse = c.unpause_backfill(value::<i64>()).await?;
+        Ok(())
+    }
+    async fn op_get_config(c: &Client) -> airflow_client::Result<()> {
+        let _: models::Config = c
+            .get_config()
+            .section(value::<::std::string::String>())
+            .await?;
+        let _: ::std::string::String = c.get_config().text().await?;
+        Ok(())
+    }
+    async fn op_get_config_value(c: &Client) -> airflow_client::Result<()> {
+        let _: models::Config = c
+            .get_config_value(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .await?;
+        let _: ::std::string::String = c
+            .get_config_value(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .text()
+            .await?;
+        Ok(())
+    }
+    async fn op_bulk_connections(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BulkResponse = c
+            .bulk_connections(value::<models::BulkBodyConnectionBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_create_default_connections(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c.create_default_connections().await?;
+        Ok(())
+    }
+    async fn op_delete_connection(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c.delete_connection(value::<::std::string::String>()).await?;
+        Ok(())
+    }
+    async fn op_enqueue_connection_test(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ConnectionTestQueuedResponse = c
+            .enqueue_connection_test(value::<models::ConnectionTestRequestBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_connection(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ConnectionResponse = c
+            .get_connection(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_connection_test(c: &Client) -> airflow_client::Result<()> {
+        let _: models::AsyncConnectionTestResponse = c
+            .get_connection_test(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_connections(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ConnectionCollectionResponse = c
+            .get_connections()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .connection_id_pattern(value::<::std::string::String>())
+            .connection_id_prefix_pattern(value::<::std::string::String>())
+            .await?;
+        let _: airflow_client::Paginator<models::ConnectionResponse> = c
+            .get_connections()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_patch_connection(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ConnectionResponse = c
+            .patch_connection(
+                value::<::std::string::String>(),
+                value::<models::ConnectionBody>(),
+            )
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_post_connection(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ConnectionResponse = c
+            .post_connection(value::<models::ConnectionBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_test_connection(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ConnectionTestResponse = c
+            .test_connection(value::<models::ConnectionBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_dag(c: &Client) -> airflow_client::Result<()> {
+        let _: ::serde_json::Value = c
+            .delete_dag(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_favorite_dag(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c.favorite_dag(value::<::std::string::String>()).await?;
+        Ok(())
+    }
+    async fn op_get_dag(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagResponse = c.get_dag(value::<::std::string::String>()).await?;
+        Ok(())
+    }
+    async fn op_get_dag_details(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagDetailsResponse = c
+            .get_dag_details(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_dag_tags(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagTagCollectionResponse = c
+            .get_dag_tags()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .tag_name_pattern(value::<::std::string::String>())
+            .tag_name_prefix_pattern(value::<::std::string::String>())
+            .await?;
+        let _: airflow_client::Paginator<::std::string::String> = c
+            .get_dag_tags()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_dags(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagCollectionResponse = c
+            .get_dags()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .tags(value::<::std::vec::Vec<::std::string::String>>())
+            .tags_match_mode(value::<models::GetDagsTagsMatchMode>())
+            .owners(value::<::std::vec::Vec<::std::string::String>>())
+            .dag_id_pattern(value::<::std::string::String>())
+            .dag_id_prefix_pattern(value::<::std::string::String>())
+            .dag_display_name_pattern(value::<::std::string::String>())
+            .dag_display_name_prefix_pattern(value::<::std::string::String>())
+            .exclude_stale(value::<bool>())
+            .paused(value::<bool>())
+            .has_import_errors(value::<bool>())
+            .last_dag_run_state(value::<models::DagRunState>())
+            .bundle_name(value::<::std::string::String>())
+            .bundle_version(value::<::std::string::String>())
+            .has_asset_schedule(value::<bool>())
+            .asset_dependency(value::<::std::string::String>())
+            .dag_run_start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .dag_run_start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .dag_run_start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .dag_run_start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .dag_run_end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .dag_run_end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .dag_run_end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .dag_run_end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .dag_run_state(value::<::std::vec::Vec<::std::string::String>>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .is_favorite(value::<bool>())
+            .timetable_type(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::Paginator<models::DagResponse> = c
+            .get_dags()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_patch_dag(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagResponse = c
+            .patch_dag(value::<::std::string::String>(), value::<models::DagPatchBody>())
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_patch_dags(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagCollectionResponse = c
+            .patch_dags(value::<models::DagPatchBody>())
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .tags(value::<::std::vec::Vec<::std::string::String>>())
+            .tags_match_mode(value::<models::PatchDagsTagsMatchMode>())
+            .owners(value::<::std::vec::Vec<::std::string::String>>())
+            .dag_id_pattern(value::<::std::string::String>())
+            .dag_id_prefix_pattern(value::<::std::string::String>())
+            .exclude_stale(value::<bool>())
+            .paused(value::<bool>())
+            .await?;
+        let _: airflow_client::Paginator<models::DagResponse> = c
+            .patch_dags(value::<models::DagPatchBody>())
+            .into_stream();
+        Ok(())
+    }
+    async fn op_unfavorite_dag(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c.unfavorite_dag(value::<::std::string::String>()).await?;
+        Ok(())
+    }
+    async fn op_reparse_dag_file(c: &Client) -> airflow_client::Result<()> {
+        let _: ::serde_json::Value = c
+            .reparse_dag_file(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_bulk_dag_runs(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BulkResponse = c
+            .bulk_dag_runs(
+                value::<::std::string::String>(),
+                value::<models::BulkBodyBulkDagRunBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_clear_dag_run(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ClearDagRunResponse = c
+            .clear_dag_run(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::DagRunClearBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_clear_dag_run_partitions(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ClearPartitionsResponse = c
+            .clear_dag_run_partitions(
+                value::<::std::string::String>(),
+                value::<models::ClearPartitionsBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_clear_dag_runs(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ClearDagRunsResponse = c
+            .clear_dag_runs(
+                value::<::std::string::String>(),
+                value::<models::BulkDagRunClearBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_dag_run(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c
+            .delete_dag_run(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_get_dag_run(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagRunResponse = c
+            .get_dag_run(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_get_dag_runs(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagRunCollectionResponse = c
+            .get_dag_runs(value::<::std::string::String>())
+            .partition_date_gte(value::<::chrono::NaiveDate>())
+            .partition_date_lte(value::<::chrono::NaiveDate>())
+            .cursor(value::<::std::string::String>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .run_after_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .duration_gte(value::<f64>())
+            .duration_gt(value::<f64>())
+            .duration_lte(value::<f64>())
+            .duration_lt(value::<f64>())
+            .updated_at_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .conf_contains(value::<::std::string::String>())
+            .run_type(value::<::std::vec::Vec<::std::string::String>>())
+            .state(value::<::std::vec::Vec<::std::string::String>>())
+            .dag_version(value::<::std::vec::Vec<i64>>())
+            .bundle_version(value::<::std::string::String>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .run_id_pattern(value::<::std::string::String>())
+            .run_id_prefix_pattern(value::<::std::string::String>())
+            .triggering_user_name_pattern(value::<::std::string::String>())
+            .triggering_user_name_prefix_pattern(value::<::std::string::String>())
+            .dag_id_pattern(value::<::std::string::String>())
+            .dag_id_prefix_pattern(value::<::std::string::String>())
+            .partition_key_pattern(value::<::std::string::String>())
+            .partition_key_prefix_pattern(value::<::std::string::String>())
+            .consuming_asset_pattern(value::<::std::string::String>())
+            .await?;
+        let _: airflow_client::Paginator<models::DagRunResponse> = c
+            .get_dag_runs(value::<::std::string::String>())
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_list_dag_runs_batch(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagRunCollectionResponse = c
+            .get_list_dag_runs_batch(value::<models::DagRunsBatchBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_upstream_asset_events(c: &Client) -> airflow_client::Result<()> {
+        let _: models::AssetEventCollectionResponse = c
+            .get_upstream_asset_events(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_patch_dag_run(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagRunResponse = c
+            .patch_dag_run(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::DagRunPatchBody>(),
+            )
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_trigger_dag_run(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagRunResponse = c
+            .trigger_dag_run(
+                value::<::std::string::String>(),
+                value::<models::TriggerDagRunPostBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_wait_dag_run_until_finished(c: &Client) -> airflow_client::Result<()> {
+        let _: ::serde_json::Value = c
+            .wait_dag_run_until_finished(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<f64>(),
+            )
+            .result(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::NdjsonStream<models::WaitDagRunUntilFinishedLine> = c
+            .wait_dag_run_until_finished(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<f64>(),
+            )
+            .stream()
+            .await?;
+        Ok(())
+    }
+    async fn op_get_dag_source(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagSourceResponse = c
+            .get_dag_source(value::<::std::string::String>())
+            .version_number(value::<i64>())
+            .await?;
+        let _: ::std::string::String = c
+            .get_dag_source(value::<::std::string::String>())
+            .text()
+            .await?;
+        Ok(())
+    }
+    async fn op_get_dag_stats(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagStatsCollectionResponse = c
+            .get_dag_stats()
+            .dag_ids(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_dag_version(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagVersionResponse = c
+            .get_dag_version(value::<::std::string::String>(), value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_dag_versions(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagVersionCollectionResponse = c
+            .get_dag_versions(value::<::std::string::String>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .version_number(value::<i64>())
+            .bundle_name(value::<::std::string::String>())
+            .bundle_version(value::<::std::string::String>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::Paginator<models::DagVersionResponse> = c
+            .get_dag_versions(value::<::std::string::String>())
+            .into_stream();
+        Ok(())
+    }
+    async fn op_list_dag_warnings(c: &Client) -> airflow_client::Result<()> {
+        let _: models::DagWarningCollectionResponse = c
+            .list_dag_warnings()
+            .dag_id(value::<::std::string::String>())
+            .warning_type(value::<models::DagWarningType>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::Paginator<models::DagWarningResponse> = c
+            .list_dag_warnings()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_event_log(c: &Client) -> airflow_client::Result<()> {
+        let _: models::EventLogResponse = c.get_event_log(value::<i64>()).await?;
+        Ok(())
+    }
+    async fn op_get_event_logs(c: &Client) -> airflow_client::Result<()> {
+        let _: models::EventLogCollectionResponse = c
+            .get_event_logs()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .dag_id(value::<::std::string::String>())
+            .task_id(value::<::std::string::String>())
+            .run_id(value::<::std::string::String>())
+            .map_index(value::<i64>())
+            .try_number(value::<i64>())
+            .owner(value::<::std::string::String>())
+            .event(value::<::std::string::String>())
+            .excluded_events(value::<::std::vec::Vec<::std::string::String>>())
+            .included_events(value::<::std::vec::Vec<::std::string::String>>())
+            .before(value::<::chrono::DateTime<::chrono::Utc>>())
+            .after(value::<::chrono::DateTime<::chrono::Utc>>())
+            .dag_id_pattern(value::<::std::string::String>())
+            .task_id_pattern(value::<::std::string::String>())
+            .run_id_pattern(value::<::std::string::String>())
+            .owner_pattern(value::<::std::string::String>())
+            .event_pattern(value::<::std::string::String>())
+            .dag_id_prefix_pattern(value::<::std::string::String>())
+            .task_id_prefix_pattern(value::<::std::string::String>())
+            .run_id_prefix_pattern(value::<::std::string::String>())
+            .owner_prefix_pattern(value::<::std::string::String>())
+            .event_prefix_pattern(value::<::std::string::String>())
+            .await?;
+        let _: airflow_client::Paginator<models::EventLogResponse> = c
+            .get_event_logs()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_extra_links(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ExtraLinkCollectionResponse = c
+            .get_extra_links(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .map_index(value::<i64>())
+            .try_number(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_import_error(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ImportErrorResponse = c.get_import_error(value::<i64>()).await?;
+        Ok(())
+    }
+    async fn op_get_import_errors(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ImportErrorCollectionResponse = c
+            .get_import_errors()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .filename_pattern(value::<::std::string::String>())
+            .filename_prefix_pattern(value::<::std::string::String>())
+            .filename(value::<::std::string::String>())
+            .bundle_name(value::<::std::string::String>())
+            .await?;
+        let _: airflow_client::Paginator<models::ImportErrorResponse> = c
+            .get_import_errors()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_jobs(c: &Client) -> airflow_client::Result<()> {
+        let _: models::JobCollectionResponse = c
+            .get_jobs()
+            .is_alive(value::<bool>())
+            .start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .job_state(value::<::std::string::String>())
+            .job_type(value::<::std::string::String>())
+            .hostname(value::<::std::string::String>())
+            .executor_class(value::<::std::string::String>())
+            .await?;
+        let _: airflow_client::Paginator<models::JobResponse> = c
+            .get_jobs()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_login(c: &Client) -> airflow_client::Result<()> {
+        let _: ::serde_json::Value = c
+            .login()
+            .next(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_logout(c: &Client) -> airflow_client::Result<()> {
+        let _: ::serde_json::Value = c.logout().await?;
+        Ok(())
+    }
+    async fn op_get_health(c: &Client) -> airflow_client::Result<()> {
+        let _: models::HealthInfoResponse = c.get_health().await?;
+        Ok(())
+    }
+    async fn op_get_plugins(c: &Client) -> airflow_client::Result<()> {
+        let _: models::PluginCollectionResponse = c
+            .get_plugins()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .await?;
+        let _: airflow_client::Paginator<models::PluginResponse> = c
+            .get_plugins()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_import_errors(c: &Client) -> airflow_client::Result<()> {
+        let _: models::PluginImportErrorCollectionResponse = c.import_errors().await?;
+        Ok(())
+    }
+    async fn op_bulk_pools(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BulkResponse = c
+            .bulk_pools(value::<models::BulkBodyPoolBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_pool(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c.delete_pool(value::<::std::string::String>()).await?;
+        Ok(())
+    }
+    async fn op_get_pool(c: &Client) -> airflow_client::Result<()> {
+        let _: models::PoolResponse = c
+            .get_pool(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_pools(c: &Client) -> airflow_client::Result<()> {
+        let _: models::PoolCollectionResponse = c
+            .get_pools()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .pool_name_pattern(value::<::std::string::String>())
+            .pool_name_prefix_pattern(value::<::std::string::String>())
+            .await?;
+        let _: airflow_client::Paginator<models::PoolResponse> = c
+            .get_pools()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_patch_pool(c: &Client) -> airflow_client::Result<()> {
+        let _: models::PoolResponse = c
+            .patch_pool(
+                value::<::std::string::String>(),
+                value::<models::PoolPatchBody>(),
+            )
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_post_pool(c: &Client) -> airflow_client::Result<()> {
+        let _: models::PoolResponse = c.post_pool(value::<models::PoolBody>()).await?;
+        Ok(())
+    }
+    async fn op_get_providers(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ProviderCollectionResponse = c
+            .get_providers()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .await?;
+        let _: airflow_client::Paginator<models::ProviderResponse> = c
+            .get_providers()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_task(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskResponse = c
+            .get_task(value::<::std::string::String>(), value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_tasks(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskCollectionResponse = c
+            .get_tasks(value::<::std::string::String>())
+            .order_by(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_bulk_task_instances(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BulkResponse = c
+            .bulk_task_instances(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::BulkBodyBulkTaskInstanceBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_task_instance(c: &Client) -> airflow_client::Result<()> {
+        let _: ::serde_json::Value = c
+            .delete_task_instance(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_external_log_url(c: &Client) -> airflow_client::Result<()> {
+        let _: models::ExternalLogUrlResponse = c
+            .get_external_log_url(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_hitl_detail(c: &Client) -> airflow_client::Result<()> {
+        let _: models::HitlDetail = c
+            .get_hitl_detail(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_get_hitl_detail_try_detail(c: &Client) -> airflow_client::Result<()> {
+        let _: models::HitlDetailHistory = c
+            .get_hitl_detail_try_detail(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+                value::<i64>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_get_hitl_details(c: &Client) -> airflow_client::Result<()> {
+        let _: models::HitlDetailCollection = c
+            .get_hitl_details(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .dag_id_pattern(value::<::std::string::String>())
+            .dag_id_prefix_pattern(value::<::std::string::String>())
+            .task_id(value::<::std::string::String>())
+            .task_id_pattern(value::<::std::string::String>())
+            .task_id_prefix_pattern(value::<::std::string::String>())
+            .map_index(value::<i64>())
+            .state(value::<::std::vec::Vec<::std::string::String>>())
+            .response_received(value::<bool>())
+            .responded_by_user_id(value::<::std::vec::Vec<::std::string::String>>())
+            .responded_by_user_name(value::<::std::vec::Vec<::std::string::String>>())
+            .subject_search(value::<::std::string::String>())
+            .body_search(value::<::std::string::String>())
+            .created_at_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .created_at_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .created_at_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .created_at_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .await?;
+        let _: airflow_client::Paginator<models::HitlDetail> = c
+            .get_hitl_details(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_log(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstancesLogResponse = c
+            .get_log(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+            )
+            .full_content(value::<bool>())
+            .map_index(value::<i64>())
+            .token(value::<::std::string::String>())
+            .await?;
+        let _: airflow_client::NdjsonStream<models::StructuredLogMessage> = c
+            .get_log(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+            )
+            .stream()
+            .await?;
+        Ok(())
+    }
+    async fn op_get_mapped_task_instance(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceResponse = c
+            .get_mapped_task_instance(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_get_mapped_task_instance_tries(
+        c: &Client,
+    ) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceHistoryCollectionResponse = c
+            .get_mapped_task_instance_tries(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_get_mapped_task_instance_try_details(
+        c: &Client,
+    ) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceHistoryResponse = c
+            .get_mapped_task_instance_try_details(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+                value::<i64>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_get_mapped_task_instances(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .get_mapped_task_instances(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .run_after_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .duration_gte(value::<f64>())
+            .duration_gt(value::<f64>())
+            .duration_lte(value::<f64>())
+            .duration_lt(value::<f64>())
+            .state(value::<::std::vec::Vec<::std::string::String>>())
+            .pool(value::<::std::vec::Vec<::std::string::String>>())
+            .pool_name_pattern(value::<::std::string::String>())
+            .pool_name_prefix_pattern(value::<::std::string::String>())
+            .queue(value::<::std::vec::Vec<::std::string::String>>())
+            .queue_name_pattern(value::<::std::string::String>())
+            .queue_name_prefix_pattern(value::<::std::string::String>())
+            .executor(value::<::std::vec::Vec<::std::string::String>>())
+            .version_number(value::<::std::vec::Vec<i64>>())
+            .try_number(value::<::std::vec::Vec<i64>>())
+            .operator(value::<::std::vec::Vec<::std::string::String>>())
+            .operator_name_pattern(value::<::std::string::String>())
+            .operator_name_prefix_pattern(value::<::std::string::String>())
+            .map_index(value::<::std::vec::Vec<i64>>())
+            .rendered_map_index_pattern(value::<::std::string::String>())
+            .rendered_map_index_prefix_pattern(value::<::std::string::String>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::Paginator<models::TaskInstanceResponse> = c
+            .get_mapped_task_instances(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_task_instance(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceResponse = c
+            .get_task_instance(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_get_task_instance_dependencies(
+        c: &Client,
+    ) -> airflow_client::Result<()> {
+        let _: models::TaskDependencyCollectionResponse = c
+            .get_task_instance_dependencies(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_task_instance_dependencies_by_map_index(
+        c: &Client,
+    ) -> airflow_client::Result<()> {
+        let _: models::TaskDependencyCollectionResponse = c
+            .get_task_instance_dependencies_by_map_index(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_get_task_instance_tries(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceHistoryCollectionResponse = c
+            .get_task_instance_tries(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_task_instance_try_details(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceHistoryResponse = c
+            .get_task_instance_try_details(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_task_instances(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .get_task_instances(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .cursor(value::<::std::string::String>())
+            .task_id(value::<::std::string::String>())
+            .run_after_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .start_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .end_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .updated_at_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .duration_gte(value::<f64>())
+            .duration_gt(value::<f64>())
+            .duration_lte(value::<f64>())
+            .duration_lt(value::<f64>())
+            .task_display_name_pattern(value::<::std::string::String>())
+            .task_display_name_prefix_pattern(value::<::std::string::String>())
+            .task_group_id(value::<::std::string::String>())
+            .dag_id_pattern(value::<::std::string::String>())
+            .dag_id_prefix_pattern(value::<::std::string::String>())
+            .run_id_pattern(value::<::std::string::String>())
+            .run_id_prefix_pattern(value::<::std::string::String>())
+            .state(value::<::std::vec::Vec<::std::string::String>>())
+            .pool(value::<::std::vec::Vec<::std::string::String>>())
+            .pool_name_pattern(value::<::std::string::String>())
+            .pool_name_prefix_pattern(value::<::std::string::String>())
+            .queue(value::<::std::vec::Vec<::std::string::String>>())
+            .queue_name_pattern(value::<::std::string::String>())
+            .queue_name_prefix_pattern(value::<::std::string::String>())
+            .executor(value::<::std::vec::Vec<::std::string::String>>())
+            .version_number(value::<::std::vec::Vec<i64>>())
+            .try_number(value::<::std::vec::Vec<i64>>())
+            .operator(value::<::std::vec::Vec<::std::string::String>>())
+            .operator_name_pattern(value::<::std::string::String>())
+            .operator_name_prefix_pattern(value::<::std::string::String>())
+            .map_index(value::<::std::vec::Vec<i64>>())
+            .rendered_map_index_pattern(value::<::std::string::String>())
+            .rendered_map_index_prefix_pattern(value::<::std::string::String>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::Paginator<models::TaskInstanceResponse> = c
+            .get_task_instances(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_task_instances_batch(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .get_task_instances_batch(value::<models::TaskInstancesBatchBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_patch_task_group_instances(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .patch_task_group_instances(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::PatchTaskInstanceBody>(),
+            )
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_patch_task_group_instances_dry_run(
+        c: &Client,
+    ) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .patch_task_group_instances_dry_run(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::PatchTaskInstanceBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_patch_task_instance(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .patch_task_instance(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::PatchTaskInstanceBody>(),
+            )
+            .map_index(value::<i64>())
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_patch_task_instance_by_map_index(
+        c: &Client,
+    ) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .patch_task_instance_by_map_index(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+                value::<models::PatchTaskInstanceBody>(),
+            )
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_patch_task_instance_dry_run(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .patch_task_instance_dry_run(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::PatchTaskInstanceBody>(),
+            )
+            .map_index(value::<i64>())
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_patch_task_instance_dry_run_by_map_index(
+        c: &Client,
+    ) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .patch_task_instance_dry_run_by_map_index(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+                value::<models::PatchTaskInstanceBody>(),
+            )
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_post_clear_task_instances(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskInstanceCollectionResponse = c
+            .post_clear_task_instances(
+                value::<::std::string::String>(),
+                value::<models::ClearTaskInstancesBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_update_hitl_detail(c: &Client) -> airflow_client::Result<()> {
+        let _: models::HitlDetailResponse = c
+            .update_hitl_detail(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<i64>(),
+                value::<models::UpdateHitlDetailPayload>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_clear_task_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c
+            .clear_task_state_store(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .all_map_indices(value::<bool>())
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_task_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c
+            .delete_task_state_store(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_task_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskStateStoreResponse = c
+            .get_task_state_store(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_list_task_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: models::TaskStateStoreCollectionResponse = c
+            .list_task_state_store(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .map_index(value::<i64>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .await?;
+        let _: airflow_client::Paginator<models::TaskStateStoreResponse> = c
+            .list_task_state_store(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .into_stream();
+        Ok(())
+    }
+    async fn op_patch_task_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: ::serde_json::Value = c
+            .patch_task_state_store(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::TaskStateStorePatchBody>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_set_task_state_store(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c
+            .set_task_state_store(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::TaskStateStoreBody>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_bulk_variables(c: &Client) -> airflow_client::Result<()> {
+        let _: models::BulkResponse = c
+            .bulk_variables(value::<models::BulkBodyVariableBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_variable(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c.delete_variable(value::<::std::string::String>()).await?;
+        Ok(())
+    }
+    async fn op_get_variable(c: &Client) -> airflow_client::Result<()> {
+        let _: models::VariableResponse = c
+            .get_variable(value::<::std::string::String>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_variables(c: &Client) -> airflow_client::Result<()> {
+        let _: models::VariableCollectionResponse = c
+            .get_variables()
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .variable_key_pattern(value::<::std::string::String>())
+            .variable_key_prefix_pattern(value::<::std::string::String>())
+            .await?;
+        let _: airflow_client::Paginator<models::VariableResponse> = c
+            .get_variables()
+            .into_stream();
+        Ok(())
+    }
+    async fn op_patch_variable(c: &Client) -> airflow_client::Result<()> {
+        let _: models::VariableResponse = c
+            .patch_variable(
+                value::<::std::string::String>(),
+                value::<models::VariableBody>(),
+            )
+            .update_mask(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        Ok(())
+    }
+    async fn op_post_variable(c: &Client) -> airflow_client::Result<()> {
+        let _: models::VariableResponse = c
+            .post_variable(value::<models::VariableBody>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_version(c: &Client) -> airflow_client::Result<()> {
+        let _: models::VersionInfo = c.get_version().await?;
+        Ok(())
+    }
+    async fn op_create_xcom_entry(c: &Client) -> airflow_client::Result<()> {
+        let _: models::XComResponseNative = c
+            .create_xcom_entry(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::XComCreateBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    async fn op_delete_xcom_entry(c: &Client) -> airflow_client::Result<()> {
+        let _: () = c
+            .delete_xcom_entry(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .map_index(value::<i64>())
+            .await?;
+        Ok(())
+    }
+    async fn op_get_xcom_entries(c: &Client) -> airflow_client::Result<()> {
+        let _: models::XComCollectionResponse = c
+            .get_xcom_entries(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .xcom_key(value::<::std::string::String>())
+            .map_index(value::<i64>())
+            .limit(value::<i64>())
+            .offset(value::<i64>())
+            .xcom_key_pattern(value::<::std::string::String>())
+            .xcom_key_prefix_pattern(value::<::std::string::String>())
+            .dag_display_name_pattern(value::<::std::string::String>())
+            .dag_display_name_prefix_pattern(value::<::std::string::String>())
+            .run_id_pattern(value::<::std::string::String>())
+            .run_id_prefix_pattern(value::<::std::string::String>())
+            .task_id_pattern(value::<::std::string::String>())
+            .task_id_prefix_pattern(value::<::std::string::String>())
+            .map_index_filter(value::<i64>())
+            .logical_date_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .logical_date_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_gte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_gt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_lte(value::<::chrono::DateTime<::chrono::Utc>>())
+            .run_after_lt(value::<::chrono::DateTime<::chrono::Utc>>())
+            .order_by(value::<::std::vec::Vec<::std::string::String>>())
+            .await?;
+        let _: airflow_client::Paginator<models::XComResponse> = c
+            .get_xcom_entries(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .into_stream();
+        Ok(())
+    }
+    async fn op_get_xcom_entry(c: &Client) -> airflow_client::Result<()> {
+        let _: models::GetXcomEntryResponse = c
+            .get_xcom_entry(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+            )
+            .map_index(value::<i64>())
+            .deserialize(value::<bool>())
+            .stringify(value::<bool>())
+            .await?;
+        Ok(())
+    }
+    async fn op_update_xcom_entry(c: &Client) -> airflow_client::Result<()> {
+        let _: models::XComResponseNative = c
+            .update_xcom_entry(
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<::std::string::String>(),
+                value::<models::XComUpdateBody>(),
+            )
+            .await?;
+        Ok(())
+    }
+    /// Every operation id of the spec.
+    pub const OPERATION_IDS: [&str; 128usize] = [
+        "create_asset_event",
+        "delete_asset_queued_events",
+        "delete_dag_asset_queued_event",
+        "delete_dag_asset_queued_events",
+        "get_asset",
+        "get_asset_alias",
+        "get_asset_aliases",
+        "get_asset_events",
+        "get_asset_queued_events",
+        "get_assets",
+        "get_dag_asset_queued_event",
+        "get_dag_asset_queued_events",
+        "materialize_asset",
+        "clear_asset_state_store",
+        "delete_asset_state_store",
+        "get_asset_state_store",
+        "list_asset_state_store",
+        "set_asset_state_store",
+        "cancel_backfill",
+        "create_backfill",
+        "create_backfill_dry_run",
+        "get_backfill",
+        "list_backfills",
+        "pause_backfill",
+        "unpause_backfill",
+        "get_config",
+        "get_config_value",
+        "bulk_connections",
+        "create_default_connections",
+        "delete_connection",
+        "enqueue_connection_test",
+        "get_connection",
+        "get_connection_test",
+        "get_connections",
+        "patch_connection",
+        "post_connection",
+        "test_connection",
+        "delete_dag",
+        "favorite_dag",
+        "get_dag",
+        "get_dag_details",
+        "get_dag_tags",
+        "get_dags",
+        "patch_dag",
+        "patch_dags",
+        "unfavorite_dag",
+        "reparse_dag_file",
+        "bulk_dag_runs",
+        "clear_dag_run",
+        "clear_dag_run_partitions",
+        "clear_dag_runs",
+        "delete_dag_run",
+        "get_dag_run",
+        "get_dag_runs",
+        "get_list_dag_runs_batch",
+        "get_upstream_asset_events",
+        "patch_dag_run",
+        "trigger_dag_run",
+        "wait_dag_run_until_finished",
+        "get_dag_source",
+        "get_dag_stats",
+        "get_dag_version",
+        "get_dag_versions",
+        "list_dag_warnings",
+        "get_event_log",
+        "get_event_logs",
+        "get_extra_links",
+        "get_import_error",
+        "get_import_errors",
+        "get_jobs",
+        "login",
+        "logout",
+        "get_health",
+        "get_plugins",
+        "import_errors",
+        "bulk_pools",
+        "delete_pool",
+        "get_pool",
+        "get_pools",
+        "patch_pool",
+        "post_pool",
+        "get_providers",
+        "get_task",
+        "get_tasks",
+        "bulk_task_instances",
+        "delete_task_instance",
+        "get_external_log_url",
+        "get_hitl_detail",
+        "get_hitl_detail_try_detail",
+        "get_hitl_details",
+        "get_log",
+        "get_mapped_task_instance",
+        "get_mapped_task_instance_tries",
+        "get_mapped_task_instance_try_details",
+        "get_mapped_task_instances",
+        "get_task_instance",
+        "get_task_instance_dependencies",
+        "get_task_instance_dependencies_by_map_index",
+        "get_task_instance_tries",
+        "get_task_instance_try_details",
+        "get_task_instances",
+        "get_task_instances_batch",
+        "patch_task_group_instances",
+        "patch_task_group_instances_dry_run",
+        "patch_task_instance",
+        "patch_task_instance_by_map_index",
+        "patch_task_instance_dry_run",
+        "patch_task_instance_dry_run_by_map_index",
+        "post_clear_task_instances",
+        "update_hitl_detail",
+        "clear_task_state_store",
+        "delete_task_state_store",
+        "get_task_state_store",
+        "list_task_state_store",
+        "patch_task_state_store",
+        "set_task_state_store",
+        "bulk_variables",
+        "delete_variable",
+        "get_variable",
+        "get_variables",
+        "patch_variable",
+        "post_variable",
+        "get_version",
+        "create_xcom_entry",
+        "delete_xcom_entry",
+        "get_xcom_entries",
+        "get_xcom_entry",
+        "update_xcom_entry",
+    ];
+    /// Decodes a 2xx JSON body of operation `id` into its model.
+    pub fn decode_success(
+        id: &str,
+        body: &[u8],
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        match id {
+            "create_asset_event" => {
+                serde_json::from_slice::<models::AssetEventResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_asset" => {
+                serde_json::from_slice::<models::AssetResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_asset_alias" => {
+                serde_json::from_slice::<::serde_json::Value>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_asset_aliases" => {
+                serde_json::from_slice::<models::AssetAliasCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_asset_events" => {
+                serde_json::from_slice::<models::AssetEventCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_asset_queued_events" => {
+                serde_json::from_slice::<models::QueuedEventCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_assets" => {
+                serde_json::from_slice::<models::AssetCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_asset_queued_event" => {
+                serde_json::from_slice::<models::QueuedEventResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_asset_queued_events" => {
+                serde_json::from_slice::<models::QueuedEventCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "materialize_asset" => {
+                serde_json::from_slice::<models::DagRunResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_asset_state_store" => {
+                serde_json::from_slice::<models::AssetStateStoreResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "list_asset_state_store" => {
+                serde_json::from_slice::<models::AssetStateStoreCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "cancel_backfill" => {
+                serde_json::from_slice::<models::BackfillResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "create_backfill" => {
+                serde_json::from_slice::<models::BackfillResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "create_backfill_dry_run" => {
+                serde_json::from_slice::<models::DryRunBackfillCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_backfill" => {
+                serde_json::from_slice::<models::BackfillResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "list_backfills" => {
+                serde_json::from_slice::<models::BackfillCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "pause_backfill" => {
+                serde_json::from_slice::<models::BackfillResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "unpause_backfill" => {
+                serde_json::from_slice::<models::BackfillResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_config" => {
+                serde_json::from_slice::<models::Config>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_config_value" => {
+                serde_json::from_slice::<models::Config>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "bulk_connections" => {
+                serde_json::from_slice::<models::BulkResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "enqueue_connection_test" => {
+                serde_json::from_slice::<models::ConnectionTestQueuedResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_connection" => {
+                serde_json::from_slice::<models::ConnectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_connection_test" => {
+                serde_json::from_slice::<models::AsyncConnectionTestResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_connections" => {
+                serde_json::from_slice::<models::ConnectionCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_connection" => {
+                serde_json::from_slice::<models::ConnectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "post_connection" => {
+                serde_json::from_slice::<models::ConnectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "test_connection" => {
+                serde_json::from_slice::<models::ConnectionTestResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "delete_dag" => {
+                serde_json::from_slice::<::serde_json::Value>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag" => {
+                serde_json::from_slice::<models::DagResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_details" => {
+                serde_json::from_slice::<models::DagDetailsResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_tags" => {
+                serde_json::from_slice::<models::DagTagCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dags" => {
+                serde_json::from_slice::<models::DagCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_dag" => {
+                serde_json::from_slice::<models::DagResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_dags" => {
+                serde_json::from_slice::<models::DagCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "reparse_dag_file" => {
+                serde_json::from_slice::<::serde_json::Value>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "bulk_dag_runs" => {
+                serde_json::from_slice::<models::BulkResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "clear_dag_run" => {
+                serde_json::from_slice::<models::ClearDagRunResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "clear_dag_run_partitions" => {
+                serde_json::from_slice::<models::ClearPartitionsResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "clear_dag_runs" => {
+                serde_json::from_slice::<models::ClearDagRunsResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_run" => {
+                serde_json::from_slice::<models::DagRunResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_runs" => {
+                serde_json::from_slice::<models::DagRunCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_list_dag_runs_batch" => {
+                serde_json::from_slice::<models::DagRunCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_upstream_asset_events" => {
+                serde_json::from_slice::<models::AssetEventCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_dag_run" => {
+                serde_json::from_slice::<models::DagRunResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "trigger_dag_run" => {
+                serde_json::from_slice::<models::DagRunResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "wait_dag_run_until_finished" => {
+                serde_json::from_slice::<::serde_json::Value>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_source" => {
+                serde_json::from_slice::<models::DagSourceResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_stats" => {
+                serde_json::from_slice::<models::DagStatsCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_version" => {
+                serde_json::from_slice::<models::DagVersionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_dag_versions" => {
+                serde_json::from_slice::<models::DagVersionCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "list_dag_warnings" => {
+                serde_json::from_slice::<models::DagWarningCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_event_log" => {
+                serde_json::from_slice::<models::EventLogResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_event_logs" => {
+                serde_json::from_slice::<models::EventLogCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_extra_links" => {
+                serde_json::from_slice::<models::ExtraLinkCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_import_error" => {
+                serde_json::from_slice::<models::ImportErrorResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_import_errors" => {
+                serde_json::from_slice::<models::ImportErrorCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_jobs" => {
+                serde_json::from_slice::<models::JobCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "login" => {
+                serde_json::from_slice::<::serde_json::Value>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "logout" => {
+                serde_json::from_slice::<::serde_json::Value>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_health" => {
+                serde_json::from_slice::<models::HealthInfoResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_plugins" => {
+                serde_json::from_slice::<models::PluginCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "import_errors" => {
+                serde_json::from_slice::<
+                    models::PluginImportErrorCollectionResponse,
+                >(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "bulk_pools" => {
+                serde_json::from_slice::<models::BulkResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_pool" => {
+                serde_json::from_slice::<models::PoolResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_pools" => {
+                serde_json::from_slice::<models::PoolCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_pool" => {
+                serde_json::from_slice::<models::PoolResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "post_pool" => {
+                serde_json::from_slice::<models::PoolResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_providers" => {
+                serde_json::from_slice::<models::ProviderCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_task" => {
+                serde_json::from_slice::<models::TaskResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_tasks" => {
+                serde_json::from_slice::<models::TaskCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "bulk_task_instances" => {
+                serde_json::from_slice::<models::BulkResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "delete_task_instance" => {
+                serde_json::from_slice::<::serde_json::Value>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_external_log_url" => {
+                serde_json::from_slice::<models::ExternalLogUrlResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_hitl_detail" => {
+                serde_json::from_slice::<models::HitlDetail>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_hitl_detail_try_detail" => {
+                serde_json::from_slice::<models::HitlDetailHistory>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_hitl_details" => {
+                serde_json::from_slice::<models::HitlDetailCollection>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_log" => {
+                serde_json::from_slice::<models::TaskInstancesLogResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_mapped_task_instance" => {
+                serde_json::from_slice::<models::TaskInstanceResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_mapped_task_instance_tries" => {
+                serde_json::from_slice::<
+                    models::TaskInstanceHistoryCollectionResponse,
+                >(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_mapped_task_instance_try_details" => {
+                serde_json::from_slice::<models::TaskInstanceHistoryResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_mapped_task_instances" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_task_instance" => {
+                serde_json::from_slice::<models::TaskInstanceResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_task_instance_dependencies" => {
+                serde_json::from_slice::<models::TaskDependencyCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_task_instance_dependencies_by_map_index" => {
+                serde_json::from_slice::<models::TaskDependencyCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_task_instance_tries" => {
+                serde_json::from_slice::<
+                    models::TaskInstanceHistoryCollectionResponse,
+                >(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_task_instance_try_details" => {
+                serde_json::from_slice::<models::TaskInstanceHistoryResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_task_instances" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_task_instances_batch" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_task_group_instances" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_task_group_instances_dry_run" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_task_instance" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_task_instance_by_map_index" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_task_instance_dry_run" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_task_instance_dry_run_by_map_index" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "post_clear_task_instances" => {
+                serde_json::from_slice::<models::TaskInstanceCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "update_hitl_detail" => {
+                serde_json::from_slice::<models::HitlDetailResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_task_state_store" => {
+                serde_json::from_slice::<models::TaskStateStoreResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "list_task_state_store" => {
+                serde_json::from_slice::<models::TaskStateStoreCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_task_state_store" => {
+                serde_json::from_slice::<::serde_json::Value>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "bulk_variables" => {
+                serde_json::from_slice::<models::BulkResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_variable" => {
+                serde_json::from_slice::<models::VariableResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_variables" => {
+                serde_json::from_slice::<models::VariableCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "patch_variable" => {
+                serde_json::from_slice::<models::VariableResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "post_variable" => {
+                serde_json::from_slice::<models::VariableResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_version" => {
+                serde_json::from_slice::<models::VersionInfo>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "create_xcom_entry" => {
+                serde_json::from_slice::<models::XComResponseNative>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_xcom_entries" => {
+                serde_json::from_slice::<models::XComCollectionResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "get_xcom_entry" => {
+                serde_json::from_slice::<models::GetXcomEntryResponse>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            "update_xcom_entry" => {
+                serde_json::from_slice::<models::XComResponseNative>(body)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            other => Err(format!("operation {other} has no JSON success body")),
+        }
+    }
+    #[test]
+    fn every_operation_is_generated_once() {
+        let mut ids = OPERATION_IDS.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 128usize);
+    }
 }

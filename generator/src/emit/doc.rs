@@ -83,7 +83,11 @@ fn escape_line(line: &str) -> String {
 /// `#[doc = "..."]` attributes, one per line, for already-sanitized markdown.
 pub fn attrs(markdown: &str) -> TokenStream {
     let lines = markdown.lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#[doc = #l])
     });
     quote!(#(#lines)*)
@@ -95,7 +99,10 @@ mod tests {
 
     #[test]
     fn escapes_markdown_hazards() {
-        assert_eq!(sanitize("see [x] <b> http://a.b/c."), "see \\[x\\] &lt;b&gt; <http://a.b/c>.");
+        assert_eq!(
+            sanitize("see [x] <b> http://a.b/c."),
+            "see \\[x\\] &lt;b&gt; <http://a.b/c>."
+        );
         assert_eq!(sanitize("`[x]` a_b ``c_d``"), "`[x]` a_b ``c_d``");
         assert_eq!(sanitize("```\nfn x() {}\n```"), "```text\nfn x() {}\n```");
         assert_eq!(sanitize("    indented"), "indented");

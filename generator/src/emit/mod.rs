@@ -66,9 +66,15 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
         files.insert(PathBuf::from(path), text);
     }
 
-    files.insert(PathBuf::from("src/models.rs"), format("src/models.rs", types::models(api))?);
+    files.insert(
+        PathBuf::from("src/models.rs"),
+        format("src/models.rs", types::models(api))?,
+    );
     let (errors, decoders) = types::error_body(api);
-    files.insert(PathBuf::from("src/error_body.rs"), format("src/error_body.rs", errors)?);
+    files.insert(
+        PathBuf::from("src/error_body.rs"),
+        format("src/error_body.rs", errors)?,
+    );
 
     let mut by_module: BTreeMap<&str, (&str, Vec<&crate::ir::Operation>)> = BTreeMap::new();
     for op in &api.operations {
@@ -81,7 +87,10 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
     let mut mods = Vec::new();
     for (module, (tag, ops)) in &by_module {
         let path = format!("src/apis/{}.rs", module.trim_start_matches("r#"));
-        files.insert(PathBuf::from(&path), format(&path, ops::module(api, tag, ops, &decoders))?);
+        files.insert(
+            PathBuf::from(&path),
+            format(&path, ops::module(api, tag, ops, &decoders))?,
+        );
         let m = types::ident(module);
         let d = format!(" Operations tagged `{tag}`.");
         mods.push(quote!(#[doc = #d] pub mod #m;));
@@ -97,7 +106,10 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
             },
         )?,
     );
-    files.insert(PathBuf::from("src/lib.rs"), format("src/lib.rs", lib_rs(config))?);
+    files.insert(
+        PathBuf::from("src/lib.rs"),
+        format("src/lib.rs", lib_rs(config))?,
+    );
     files.insert(
         PathBuf::from("tests/operations.rs"),
         format("tests/operations.rs", tests::operations(api, &lib))?,
@@ -117,17 +129,19 @@ fn lib_rs(config: &Config) -> TokenStream {
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
 
+        #[rustfmt::skip]
         pub mod apis;
+        #[rustfmt::skip]
         mod error_body;
+        #[rustfmt::skip]
         pub mod models;
         mod runtime;
         #workflows
 
-        pub use error_body::ErrorBody;
-        pub use runtime::*;
-
         /// Re-exported: the date-time types used in models.
         pub use chrono;
+        pub use error_body::ErrorBody;
+        pub use runtime::*;
         /// Re-exported: free-form JSON values in models.
         pub use serde_json;
     }

@@ -8,7 +8,12 @@ use super::types::{ident, ty};
 use crate::ir::*;
 
 /// Tokens of one tag module (`apis/<module>.rs`).
-pub fn module(api: &Api, tag: &str, ops: &[&Operation], decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
+pub fn module(
+    api: &Api,
+    tag: &str,
+    ops: &[&Operation],
+    decoders: &[(Vec<ErrorResponse>, Ident)],
+) -> TokenStream {
     let _ = api;
     let header = format!(" Operations tagged `{tag}`.");
     let methods = ops.iter().map(|op| client_method(op));
@@ -39,7 +44,10 @@ fn param_value_ty(p: &Param) -> TokenStream {
 fn arg_of(p: &Param) -> (TokenStream, TokenStream) {
     let name = ident(&p.rust_name);
     match &p.ty {
-        TypeRef::String => (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#name.into())),
+        TypeRef::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(#name.into()),
+        ),
         TypeRef::Array(inner) => {
             let inner = ty(inner, &quote!(models::));
             (
@@ -62,16 +70,24 @@ fn op_doc(op: &Operation) -> TokenStream {
             parts.push(d);
         }
     }
-    parts.push(format!("`{} {}` (operation `{}`).", op.method.as_str(), op.path, op.id));
+    parts.push(format!(
+        "`{} {}` (operation `{}`).",
+        op.method.as_str(),
+        op.path,
+        op.id
+    ));
     let args: Vec<String> = op
         .params
         .iter()
         .filter(|p| is_arg(p))
-        .map(|p| param_line(p))
+        .map(param_line)
         .chain(op.body.iter().filter(|b| b.required).map(|b| {
             format!(
                 "- `body`: {}",
-                b.description.as_deref().map(doc::sanitize).unwrap_or_else(|| "the request body.".into())
+                b.description
+                    .as_deref()
+                    .map(doc::sanitize)
+                    .unwrap_or_else(|| "the request body.".into())
             )
         }))
         .collect();
@@ -88,7 +104,11 @@ fn param_line(p: &Param) -> String {
         .map(doc::sanitize)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| format!("`{}`", p.wire_name));
-    format!("- `{}`: {}", p.rust_name.trim_start_matches("r#"), d.replace('\n', " "))
+    format!(
+        "- `{}`: {}",
+        p.rust_name.trim_start_matches("r#"),
+        d.replace('\n', " ")
+    )
 }
 
 fn client_method(op: &Operation) -> TokenStream {
@@ -179,7 +199,10 @@ fn builder(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStr
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| format!("Sets `{}`.", p.wire_name));
             if let Some(def) = &p.default {
-                d.push_str(&format!("\n\nServer default: `{}`.", def.to_string().replace('`', "'")));
+                d.push_str(&format!(
+                    "\n\nServer default: `{}`.",
+                    def.to_string().replace('`', "'")
+                ));
             }
             d
         });
@@ -241,12 +264,20 @@ fn builder(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStr
     let out = output_ty(op);
     let s = &op.success;
     let (send_body, primary_accept) = if s.json.is_some() {
-        (quote!(self.client.execute(req).await?.json()), Some("application/json"))
+        (
+            quote!(self.client.execute(req).await?.json()),
+            Some("application/json"),
+        )
     } else if s.text {
-        (quote!(self.client.execute(req).await?.text()), Some("text/plain"))
+        (
+            quote!(self.client.execute(req).await?.text()),
+            Some("text/plain"),
+        )
     } else if s.ndjson.is_some() {
         (
-            quote!(::std::result::Result::Ok(crate::runtime::ndjson(self.client.execute_stream(req).await?))),
+            quote!(::std::result::Result::Ok(crate::runtime::ndjson(
+                self.client.execute_stream(req).await?
+            ))),
             Some("application/x-ndjson"),
         )
     } else {
@@ -377,7 +408,9 @@ fn prepare_fn(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> Token
                 } else {
                     let name = ident(&p.rust_name);
                     let var = format_ident!("p_{}", p.rust_name.trim_start_matches("r#"));
-                    lets.push(quote!(let #var = crate::runtime::ParamValue::to_param(&self.#name);));
+                    lets.push(
+                        quote!(let #var = crate::runtime::ParamValue::to_param(&self.#name);),
+                    );
                     quote!(&*#var)
                 }
             }

@@ -27,7 +27,12 @@ pub fn operations(api: &Api, lib: &str) -> TokenStream {
             .iter()
             .filter(|p| p.required && p.const_value.is_none())
             .map(|p| value_of(&p.ty))
-            .chain(op.body.iter().filter(|b| b.required).map(|b| value_of(&b.ty)))
+            .chain(
+                op.body
+                    .iter()
+                    .filter(|b| b.required)
+                    .map(|b| value_of(&b.ty)),
+            )
             .collect();
         let setters = op
             .params
@@ -59,13 +64,19 @@ pub fn operations(api: &Api, lib: &str) -> TokenStream {
         if op.success.json.is_some() && op.success.text {
             extra.push(quote!(let _: ::std::string::String = c.#method(#(#args),*).text().await?;));
         }
-        if let (true, Some(item)) = (op.success.json.is_some() || op.success.text, &op.success.ndjson) {
+        if let (true, Some(item)) = (
+            op.success.json.is_some() || op.success.text,
+            &op.success.ndjson,
+        ) {
             let item = ty(item, &quote!(models::));
-            extra.push(quote!(let _: #lib::NdjsonStream<#item> = c.#method(#(#args),*).stream().await?;));
+            extra.push(
+                quote!(let _: #lib::NdjsonStream<#item> = c.#method(#(#args),*).stream().await?;),
+            );
         }
         if let Some(pg) = &op.pagination {
             let item = ty(&pg.item, &quote!(models::));
-            extra.push(quote!(let _: #lib::Paginator<#item> = c.#method(#(#args),*).into_stream();));
+            extra
+                .push(quote!(let _: #lib::Paginator<#item> = c.#method(#(#args),*).into_stream();));
         }
         fns.push(quote! {
             async fn #fname(c: &Client) -> #lib::Result<()> {
@@ -88,32 +99,37 @@ pub fn operations(api: &Api, lib: &str) -> TokenStream {
         //! functions are never run), plus a decoder of success bodies by operation id.
         #![allow(dead_code, deprecated, unused_imports, clippy::all)]
 
-        use #lib::{models, Client};
+        pub use generated::*;
 
-        /// Stands in for an argument of type `T`; never called.
-        fn value<T>() -> T {
-            unreachable!("type-checked only")
-        }
+        #[rustfmt::skip]
+        mod generated {
+            use #lib::{models, Client};
 
-        #(#fns)*
-
-        /// Every operation id of the spec.
-        pub const OPERATION_IDS: [&str; #count] = [#(#ids),*];
-
-        /// Decodes a 2xx JSON body of operation `id` into its model.
-        pub fn decode_success(id: &str, body: &[u8]) -> ::std::result::Result<(), ::std::string::String> {
-            match id {
-                #(#decode_arms)*
-                other => Err(format!("operation {other} has no JSON success body")),
+            /// Stands in for an argument of type `T`; never called.
+            fn value<T>() -> T {
+                unreachable!("type-checked only")
             }
-        }
 
-        #[test]
-        fn every_operation_is_generated_once() {
-            let mut ids = OPERATION_IDS.to_vec();
-            ids.sort_unstable();
-            ids.dedup();
-            assert_eq!(ids.len(), #count);
+            #(#fns)*
+
+            /// Every operation id of the spec.
+            pub const OPERATION_IDS: [&str; #count] = [#(#ids),*];
+
+            /// Decodes a 2xx JSON body of operation `id` into its model.
+            pub fn decode_success(id: &str, body: &[u8]) -> ::std::result::Result<(), ::std::string::String> {
+                match id {
+                    #(#decode_arms)*
+                    other => Err(format!("operation {other} has no JSON success body")),
+                }
+            }
+
+            #[test]
+            fn every_operation_is_generated_once() {
+                let mut ids = OPERATION_IDS.to_vec();
+                ids.sort_unstable();
+                ids.dedup();
+                assert_eq!(ids.len(), #count);
+            }
         }
     }
 }

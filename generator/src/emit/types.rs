@@ -43,7 +43,9 @@ pub fn ty(t: &TypeRef, prefix: &TokenStream) -> TokenStream {
             quote!((#(#parts,)*))
         }
         TypeRef::Json(_) => quote!(::serde_json::Value),
-        TypeRef::JsonObject(_) => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        TypeRef::JsonObject(_) => {
+            quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>)
+        }
     }
 }
 
@@ -66,7 +68,11 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
     } else {
         format!("Spec schema `{}`.", t.wire_name)
     };
-    let mut text = t.description.as_deref().map(doc::sanitize).unwrap_or_default();
+    let mut text = t
+        .description
+        .as_deref()
+        .map(doc::sanitize)
+        .unwrap_or_default();
     if text.is_empty() {
         text = format!("The `{}` schema.", t.wire_name.replace('`', "'"));
         if t.wire_name.starts_with("inline schema") {
@@ -139,7 +145,10 @@ fn struct_def(
     let mut ctor_inits = Vec::new();
     let mut setters = Vec::new();
     for f in &s.fields {
-        if tag.as_ref().is_some_and(|(tf, _)| tf.wire_name == f.wire_name) {
+        if tag
+            .as_ref()
+            .is_some_and(|(tf, _)| tf.wire_name == f.wire_name)
+        {
             continue;
         }
         let fname = ident(&f.rust_name);
@@ -156,7 +165,8 @@ fn struct_def(
             FieldShape::Plain => {
                 all_defaultable = false;
                 if f.ty == TypeRef::String && !f.boxed {
-                    ctor_args.push(quote!(#fname: impl ::std::convert::Into<::std::string::String>));
+                    ctor_args
+                        .push(quote!(#fname: impl ::std::convert::Into<::std::string::String>));
                     ctor_inits.push(quote!(#fname: #fname.into()));
                 } else {
                     ctor_args.push(quote!(#fname: #inner));
@@ -167,7 +177,10 @@ fn struct_def(
             FieldShape::NullableRequired => {
                 ctor_args.push(quote!(#fname: ::std::option::Option<#inner>));
                 ctor_inits.push(quote!(#fname));
-                (quote!(::std::option::Option<#inner>), quote!(#[serde(default)]))
+                (
+                    quote!(::std::option::Option<#inner>),
+                    quote!(#[serde(default)]),
+                )
             }
             FieldShape::Optional => {
                 ctor_inits.push(quote!(#fname: ::std::option::Option::None));
@@ -191,10 +204,16 @@ fn struct_def(
             } else {
                 quote!(value.into())
             };
-            let plain = if f.boxed { ty(&f.ty, &quote!()) } else { inner.clone() };
+            let plain = if f.boxed {
+                ty(&f.ty, &quote!())
+            } else {
+                inner.clone()
+            };
             let assign = match shape {
                 FieldShape::Plain => value,
-                FieldShape::NullableRequired | FieldShape::Optional => quote!(::std::option::Option::Some(#value)),
+                FieldShape::NullableRequired | FieldShape::Optional => {
+                    quote!(::std::option::Option::Some(#value))
+                }
                 FieldShape::DoubleOption => {
                     quote!(::std::option::Option::Some(::std::option::Option::Some(#value)))
                 }
@@ -278,7 +297,10 @@ fn field_doc(f: &Field, shape: &FieldShape) -> TokenStream {
         _ => {}
     }
     if let Some(d) = &f.default {
-        notes.push(format!("Server default: `{}`.", d.to_string().replace('`', "'")));
+        notes.push(format!(
+            "Server default: `{}`.",
+            d.to_string().replace('`', "'")
+        ));
     }
     if let Some(c) = &f.const_value {
         notes.push(format!("Always `{}`.", c.to_string().replace('`', "'")));
@@ -387,7 +409,12 @@ fn enum_def(
     }
 }
 
-fn union_def(u: &Union, name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+fn union_def(
+    u: &Union,
+    name: &Ident,
+    docs: TokenStream,
+    deprecated: Option<TokenStream>,
+) -> TokenStream {
     let variants: Vec<TokenStream> = u
         .variants
         .iter()
@@ -498,7 +525,11 @@ pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, Ident)>) 
             })
             .collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let key = entries.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(",");
+        let key = entries
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         if let Some((_, f)) = keys.iter().find(|(k, _)| *k == key) {
             tables.push((op.errors.clone(), f.clone()));
             continue;
@@ -512,7 +543,11 @@ pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, Ident)>) 
         for kind in &kinds {
             let v = variant_of(kind);
             let decode = quote!(::serde_json::from_slice(body).ok().map(ErrorBody::#v));
-            let codes: Vec<u16> = entries.iter().filter(|(_, e)| e.ty == *kind).filter_map(|(_, e)| e.status).collect();
+            let codes: Vec<u16> = entries
+                .iter()
+                .filter(|(_, e)| e.ty == *kind)
+                .filter_map(|(_, e)| e.status)
+                .collect();
             if !codes.is_empty() {
                 arms.push(quote!(#(#codes)|* => #decode,));
             }
@@ -529,7 +564,11 @@ pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, Ident)>) 
         }
         let fallback = default.unwrap_or_else(|| quote!(::std::option::Option::None));
         let body_expr = if arms.is_empty() && ranges.is_empty() {
-            let unused = if op.errors.is_empty() { quote!(let _ = (status, body);) } else { quote!(let _ = status;) };
+            let unused = if op.errors.is_empty() {
+                quote!(let _ = (status, body);)
+            } else {
+                quote!(let _ = status;)
+            };
             quote!(#unused #fallback)
         } else {
             quote! {

@@ -295,7 +295,11 @@ impl BackfillRequest {
             .create_backfill_dry_run(self.body.clone())
             .send()
             .await?;
-        Ok(preview.backfills.into_iter().map(|b| b.logical_date).collect())
+        Ok(preview
+            .backfills
+            .into_iter()
+            .map(|b| b.logical_date)
+            .collect())
     }
 
     /// Creates the backfill. Only one backfill per DAG can be active: a second one fails with a

@@ -13,7 +13,9 @@ pub enum Error {
     /// The request could not be sent or the response could not be read (connection refused,
     /// DNS failure, timeout, reset connection, ...). See [`Error::is_connect`] and
     /// [`Error::is_timeout`].
-    #[error("transport error: {0}")]
+    /// `Display` shows reqwest's message followed by the innermost cause (e.g. `Connection
+    /// refused`).
+    #[error("transport error: {0}{cause}", cause = root_cause(.0))]
     Transport(#[source] reqwest::Error),
     /// A 2xx response body did not match the expected type.
     #[error("{0}")]
@@ -104,9 +106,14 @@ impl Error {
         matches!(self, Error::Transport(e) if e.is_connect())
     }
 
-    /// `true` when the request or the reading of its response timed out.
+    /// `true` when the request or the reading of its response timed out, or a wait gave up
+    /// ([`Error::Timeout`]).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_timeout())
+        match self {
+            Error::Transport(e) => e.is_timeout(),
+            Error::Timeout { .. } => true,
+            _ => false,
+        }
     }
 
     /// `true` for [`Error::Auth`].
@@ -118,6 +125,17 @@ impl Error {
     pub fn is_decode(&self) -> bool {
         matches!(self, Error::Decode(_))
     }
+}
+
+/// `": <innermost cause>"` of an error chain, or nothing if there is no cause.
+fn root_cause(e: &reqwest::Error) -> String {
+    let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut last = None;
+    while let Some(c) = cause {
+        last = Some(c);
+        cause = c.source();
+    }
+    last.map(|c| format!(": {c}")).unwrap_or_default()
 }
 
 impl From<ApiError> for Error {
