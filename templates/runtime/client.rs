@@ -282,10 +282,9 @@ impl Client {
         let span = request_span(req.op);
         let started = Instant::now();
         let result = async {
-            let (resp, url) = self.inner.send(&req, self.inner.timeout, || self.inner.credential()).await?;
-            let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
-            let body = resp.bytes().await.map_err(Error::Transport)?;
+            let (reply, url) =
+                self.inner.send(&req, self.inner.timeout, true, || self.inner.credential()).await?;
+            let (status, headers, body) = reply.into_full().await?;
             if (200..300).contains(&status) {
                 Ok(Response::new(req.op, status, headers, body))
             } else {
@@ -305,20 +304,46 @@ impl Client {
         let span = request_span(req.op);
         let started = Instant::now();
         let result = async {
-            let (mut resp, url) = self.inner.send(&req, self.inner.stream_timeout, || self.inner.credential()).await?;
-            let status = resp.status().as_u16();
-            if (200..300).contains(&status) {
-                resp.extensions_mut().insert(OperationInfo { id: req.op.id });
-                Ok(resp)
-            } else {
-                let body = resp.bytes().await.map_err(Error::Transport)?;
-                Err(Error::from(api_error(req.op, url, status, &body)))
+            let (reply, url) =
+                self.inner.send(&req, self.inner.stream_timeout, false, || self.inner.credential()).await?;
+            match reply {
+                Reply::Streaming(mut resp) if resp.status().is_success() => {
+                    resp.extensions_mut().insert(OperationInfo { id: req.op.id });
+                    Ok(resp)
+                }
+                other => {
+                    let (status, _, body) = other.into_full().await?;
+                    Err(Error::from(api_error(req.op, url, status, &body)))
+                }
             }
         }
         .instrument(span.clone())
         .await;
         finish_span(&span, started, &result);
         result
+    }
+}
+
+/// The final answer to a request, as returned by `Inner::send`.
+enum Reply {
+    /// The body has been read.
+    Full { status: u16, headers: HeaderMap, body: bytes::Bytes },
+    /// The body is left unread, for streaming.
+    Streaming(reqwest::Response),
+}
+
+impl Reply {
+    /// Status, headers and body, reading the body if it has not been read yet.
+    async fn into_full(self) -> Result<(u16, HeaderMap, bytes::Bytes)> {
+        match self {
+            Reply::Full { status, headers, body } => Ok((status, headers, body)),
+            Reply::Streaming(resp) => {
+                let status = resp.status().as_u16();
+                let headers = resp.headers().clone();
+                let body = resp.bytes().await.map_err(Error::Transport)?;
+                Ok((status, headers, body))
+            }
+        }
     }
 }
 
@@ -408,7 +433,8 @@ impl Inner {
 
     /// Sends `req` until it gets a final answer: authenticates (logging in again once after a
     /// 401 when the credentials allow it) and retries according to the policy. Returns the
-    /// response, whatever its status, and the URL it was sent to.
+    /// response, whatever its status, and the URL it was sent to. With `read_body`, the body is
+    /// read here too, so that a failure while reading it is retried like any other.
     ///
     /// `credential` supplies the `Authorization` header for each attempt (a closure rather than
     /// a flag so that the login, which is itself sent through here, is not a recursive call).
@@ -416,8 +442,9 @@ impl Inner {
         &self,
         req: &Request,
         timeout: Option<Duration>,
+        read_body: bool,
         mut credential: C,
-    ) -> Result<(reqwest::Response, Url)>
+    ) -> Result<(Reply, Url)>
     where
         C: FnMut() -> CF,
         CF: std::future::Future<Output = Result<Option<Credential>>>,
@@ -476,7 +503,24 @@ impl Inner {
                             continue;
                         }
                     }
-                    return Ok((resp, url));
+                    if !read_body {
+                        return Ok((Reply::Streaming(resp), url));
+                    }
+                    let headers = resp.headers().clone();
+                    match resp.bytes().await {
+                        Ok(body) => return Ok((Reply::Full { status, headers, body }, url)),
+                        Err(e) => {
+                            // The server may have acted on the request: only repeat it if the
+                            // method allows.
+                            let delay = policy.backoff(attempt);
+                            if policy.may_repeat(method) && policy.allows(attempt, started.elapsed(), delay) {
+                                log_retry(attempt, delay, "reading the response failed");
+                                tokio::time::sleep(delay).await;
+                                continue;
+                            }
+                            return Err(Error::Transport(e));
+                        }
+                    }
                 }
                 Err(e) => {
                     // A connection failure means the request never left: safe for any method.
@@ -520,9 +564,8 @@ impl Inner {
             let mut req = Request::new(&LOGIN);
             req.path(&["auth", "token"]);
             req.json(&LoginBody { username: &username, password: password.expose() })?;
-            let (resp, url) = self.send(&req, self.timeout, || async { Ok(None) }).await?;
-            let status = resp.status().as_u16();
-            let body = resp.bytes().await.map_err(Error::Transport)?;
+            let (reply, url) = self.send(&req, self.timeout, true, || async { Ok(None) }).await?;
+            let (status, _, body) = reply.into_full().await?;
             if !(200..300).contains(&status) {
                 // Never decode into the typed error body: a validation error may echo the
                 // submitted password, which is scrubbed from the raw text instead.

@@ -12,7 +12,9 @@ pub enum Error {
     /// The request could not be sent or the response could not be read (connection refused,
     /// DNS failure, timeout, reset connection, ...). See [`Error::is_connect`] and
     /// [`Error::is_timeout`].
-    #[error("transport error: {0}")]
+    /// `Display` shows reqwest's message followed by the innermost cause (e.g. `Connection
+    /// refused`).
+    #[error("transport error: {0}{cause}", cause = root_cause(.0))]
     Transport(#[source] reqwest::Error),
     /// A 2xx response body did not match the expected type.
     #[error("{0}")]
@@ -122,6 +124,17 @@ impl Error {
     pub fn is_decode(&self) -> bool {
         matches!(self, Error::Decode(_))
     }
+}
+
+/// `": <innermost cause>"` of an error chain, or nothing if there is no cause.
+fn root_cause(e: &reqwest::Error) -> String {
+    let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut last = None;
+    while let Some(c) = cause {
+        last = Some(c);
+        cause = c.source();
+    }
+    last.map(|c| format!(": {c}")).unwrap_or_default()
 }
 
 impl From<ApiError> for Error {
