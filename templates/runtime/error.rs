@@ -45,7 +45,10 @@ impl Error {
     /// Builds an [`Error::Auth`] with `message`; for use by [`TokenProvider`](super::TokenProvider)
     /// implementations. The message must not contain secrets.
     pub fn auth(message: impl Into<String>) -> Error {
-        Error::Auth { message: message.into(), api: None }
+        Error::Auth {
+            message: message.into(),
+            api: None,
+        }
     }
 
     /// The HTTP status of the response that caused this error, if there was one.
@@ -382,7 +385,11 @@ fn snippet_around(bytes: &[u8], line: usize, column: usize) -> String {
         start -= 1;
     }
     let body = truncate(&text[start..], SNIPPET_CHARS);
-    if start > 0 { format!("…{body}") } else { body }
+    if start > 0 {
+        format!("…{body}")
+    } else {
+        body
+    }
 }
 
 #[cfg(test)]
@@ -391,7 +398,10 @@ mod tests {
 
     #[test]
     fn detail_variants() {
-        assert_eq!(detail_text(r#"{"detail":"Token Expired"}"#), "Token Expired");
+        assert_eq!(
+            detail_text(r#"{"detail":"Token Expired"}"#),
+            "Token Expired"
+        );
         assert_eq!(
             detail_text(
                 r#"{"detail":[{"loc":["body","logical_date"],"msg":"Field required","type":"missing"}]}"#
@@ -405,7 +415,10 @@ mod tests {
             "Unique constraint violation: Resource already exists"
         );
         assert_eq!(detail_text(r#"{"error":"Not Found"}"#), "Not Found");
-        assert_eq!(detail_text("<html>bad gateway</html>"), "<html>bad gateway</html>");
+        assert_eq!(
+            detail_text("<html>bad gateway</html>"),
+            "<html>bad gateway</html>"
+        );
         assert_eq!(detail_text(""), "");
         let long = "x".repeat(1000);
         assert_eq!(detail_text(&long).chars().count(), SNIPPET_CHARS + 1);
@@ -429,13 +442,22 @@ mod tests {
         struct Page {
             items: Vec<Item>,
         }
-        let ctx = DecodeContext { operation: Some("op"), status: 200, line: None };
+        let ctx = DecodeContext {
+            operation: Some("op"),
+            status: 200,
+            line: None,
+        };
         let err = decode_json::<Page>(br#"{"items":[{"id":1},{"id":"x"}]}"#, ctx);
-        let Err(err) = err else { panic!("expected an error") };
+        let Err(err) = err else {
+            panic!("expected an error")
+        };
         assert_eq!(err.path, "items[1].id");
         assert!(err.type_name.ends_with("Page"), "{}", err.type_name);
         let shown = err.to_string();
-        assert!(shown.contains("items[1].id") && shown.contains("op"), "{shown}");
+        assert!(
+            shown.contains("items[1].id") && shown.contains("op"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -444,7 +466,11 @@ mod tests {
         body.push_str(&"é".repeat(2000));
         body.push_str("\",\"b\":x}");
         let s = snippet_around(body.as_bytes(), 1, body.len() - 2);
-        assert!(s.chars().count() <= SNIPPET_CHARS + 2, "{}", s.chars().count());
+        assert!(
+            s.chars().count() <= SNIPPET_CHARS + 2,
+            "{}",
+            s.chars().count()
+        );
         assert!(s.contains("\"b\":x"), "{s}");
     }
 }
