@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::*;
 use airflow_client::{Auth, Client, Error};
+use common::*;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -23,7 +23,9 @@ fn login_mock(token: &str) -> Mock {
         .and(no_query())
         .and(header("content-type", "application/json"))
         .and(NoAuthHeader)
-        .and(body_json(json!({"username": "admin", "password": "pw-s3cret"})))
+        .and(body_json(
+            json!({"username": "admin", "password": "pw-s3cret"}),
+        ))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"access_token": token})))
 }
 
@@ -38,7 +40,11 @@ fn dags_mock(token: &str) -> wiremock::MockBuilder {
 #[tokio::test]
 async fn password_login_and_relogin_after_token_expired() {
     let server = MockServer::start().await;
-    login_mock("tok-1").up_to_n_times(1).expect(1).mount(&server).await;
+    login_mock("tok-1")
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
     login_mock("tok-2").expect(1).mount(&server).await;
     dags_mock("tok-1")
         .respond_with(ResponseTemplate::new(200).set_body_json(dags_body()))
@@ -64,10 +70,23 @@ async fn password_login_and_relogin_after_token_expired() {
         let v = client.get_dags().send().await.expect("get_dags");
         assert_eq!(Some(v.total_entries), dags_body()["total_entries"].as_i64());
     }
-    let paths: Vec<String> = server.received_requests().await.unwrap_or_default().iter().map(|r| format!("{} {}", r.method, r.url.path())).collect();
+    let paths: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect();
     assert_eq!(
         paths,
-        ["POST /auth/token", "GET /api/v2/dags", "GET /api/v2/dags", "POST /auth/token", "GET /api/v2/dags", "GET /api/v2/dags"]
+        [
+            "POST /auth/token",
+            "GET /api/v2/dags",
+            "GET /api/v2/dags",
+            "POST /auth/token",
+            "GET /api/v2/dags",
+            "GET /api/v2/dags"
+        ]
     );
 }
 
@@ -93,7 +112,9 @@ async fn concurrent_requests_share_one_login() {
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .and(no_query())
-        .and(body_json(json!({"username": "admin", "password": "pw-s3cret"})))
+        .and(body_json(
+            json!({"username": "admin", "password": "pw-s3cret"}),
+        ))
         .respond_with(
             ResponseTemplate::new(201)
                 .set_body_json(json!({"access_token": "tok-1"}))
@@ -124,10 +145,22 @@ async fn token_is_renewed_before_jwt_exp() {
     // exp in 2 s: renewal is due half-way, after 1 s.
     let first = jwt(now_secs() + 2, "first");
     let second = jwt(now_secs() + 3600, "second");
-    login_mock(&first).up_to_n_times(1).expect(1).mount(&server).await;
+    login_mock(&first)
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
     login_mock(&second).expect(1).mount(&server).await;
-    dags_mock(&first).respond_with(ResponseTemplate::new(200).set_body_json(dags_body())).expect(1).mount(&server).await;
-    dags_mock(&second).respond_with(ResponseTemplate::new(200).set_body_json(dags_body())).expect(2).mount(&server).await;
+    dags_mock(&first)
+        .respond_with(ResponseTemplate::new(200).set_body_json(dags_body()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    dags_mock(&second)
+        .respond_with(ResponseTemplate::new(200).set_body_json(dags_body()))
+        .expect(2)
+        .mount(&server)
+        .await;
     let client = client(&server.uri(), Auth::password("admin", "pw-s3cret"));
     client.get_dags().send().await.expect("first");
     tokio::time::sleep(Duration::from_millis(1200)).await;
@@ -141,8 +174,12 @@ async fn wrong_password_is_an_auth_error_without_the_password() {
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .and(no_query())
-        .and(body_json(json!({"username": "admin", "password": "pw-s3cret"})))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"detail": "Invalid credentials"})))
+        .and(body_json(
+            json!({"username": "admin", "password": "pw-s3cret"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"detail": "Invalid credentials"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -187,7 +224,9 @@ async fn login_response_without_token_does_not_leak_body() {
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .and(no_query())
-        .and(body_json(json!({"username": "admin", "password": "pw-s3cret"})))
+        .and(body_json(
+            json!({"username": "admin", "password": "pw-s3cret"}),
+        ))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"token": "leaky-t0ken"})))
         .expect(1)
         .mount(&server)
@@ -196,7 +235,10 @@ async fn login_response_without_token_does_not_leak_body() {
     let err = client.get_dags().send().await.expect_err("no token");
     assert!(err.is_auth());
     let shown = format!("{err} {err:?}");
-    assert!(!shown.contains("leaky-t0ken") && shown.contains("access_token"), "{shown}");
+    assert!(
+        !shown.contains("leaky-t0ken") && shown.contains("access_token"),
+        "{shown}"
+    );
 }
 
 #[tokio::test]
@@ -221,7 +263,11 @@ async fn token_provider_is_called_again_after_401() {
         .expect(1)
         .mount(&server)
         .await;
-    dags_mock("prov-2").respond_with(ResponseTemplate::new(200).set_body_json(dags_body())).expect(2).mount(&server).await;
+    dags_mock("prov-2")
+        .respond_with(ResponseTemplate::new(200).set_body_json(dags_body()))
+        .expect(2)
+        .mount(&server)
+        .await;
     let calls = Arc::new(AtomicUsize::new(0));
     let c = Arc::clone(&calls);
     let auth = Auth::provider(move || {
@@ -240,8 +286,17 @@ async fn token_provider_failure_is_returned() {
     let auth = Auth::provider(|| async { Err(Error::auth("vault unreachable")) });
     let client = client(&server.uri(), auth);
     let err = client.get_dags().send().await.expect_err("provider fails");
-    assert!(err.is_auth() && err.to_string().contains("vault unreachable"), "{err}");
-    assert!(server.received_requests().await.unwrap_or_default().is_empty());
+    assert!(
+        err.is_auth() && err.to_string().contains("vault unreachable"),
+        "{err}"
+    );
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -267,7 +322,9 @@ async fn login_under_path_prefix() {
     Mock::given(method("POST"))
         .and(path("/airflow/auth/token"))
         .and(no_query())
-        .and(body_json(json!({"username": "admin", "password": "pw-s3cret"})))
+        .and(body_json(
+            json!({"username": "admin", "password": "pw-s3cret"}),
+        ))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"access_token": "tok-p"})))
         .expect(2)
         .mount(&server)
@@ -281,9 +338,14 @@ async fn login_under_path_prefix() {
         .expect(2)
         .mount(&server)
         .await;
-    for base in [format!("{}/airflow", server.uri()), format!("{}/airflow/", server.uri())] {
-        let client = Client::builder(base).auth(Auth::password("admin", "pw-s3cret")).build().expect("client");
+    for base in [
+        format!("{}/airflow", server.uri()),
+        format!("{}/airflow/", server.uri()),
+    ] {
+        let client = Client::builder(base)
+            .auth(Auth::password("admin", "pw-s3cret"))
+            .build()
+            .expect("client");
         client.get_dags().send().await.expect("prefixed");
     }
 }
-

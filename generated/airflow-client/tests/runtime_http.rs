@@ -42,58 +42,102 @@ async fn trigger_error(status: u16, body: serde_json::Value) -> Error {
         .mount(&server)
         .await;
     let client = client(&server.uri(), Auth::bearer("t"));
-    client.trigger_dag_run("d1", TriggerDagRunPostBody::default()).await.expect_err("error status")
+    client
+        .trigger_dag_run("d1", TriggerDagRunPostBody::default())
+        .await
+        .expect_err("error status")
 }
 
 #[tokio::test]
 async fn error_statuses_map_to_api_errors() {
     let e = get_dag_error(401, fixture("get_dags__401_expired_token.json")).await;
-    assert!(e.is_unauthorized() && e.to_string().ends_with(": Token Expired"), "{e}");
+    assert!(
+        e.is_unauthorized() && e.to_string().ends_with(": Token Expired"),
+        "{e}"
+    );
 
     let e = get_dag_error(403, fixture("get_dags__403_garbage_token.json")).await;
-    assert!(e.is_forbidden() && e.to_string().ends_with(": Invalid JWT token"), "{e}");
+    assert!(
+        e.is_forbidden() && e.to_string().ends_with(": Invalid JWT token"),
+        "{e}"
+    );
 
-    let e = get_dag_error(404, json!({"detail": "The Dag with ID: `d1` was not found"})).await;
+    let e = get_dag_error(
+        404,
+        json!({"detail": "The Dag with ID: `d1` was not found"}),
+    )
+    .await;
     assert!(e.is_not_found(), "{e}");
     assert_eq!(
         e.to_string(),
         "get_dag failed (GET /api/v2/dags/d1): 404 Not Found: The Dag with ID: `d1` was not found"
     );
     let api = e.api_error().expect("api");
-    assert_eq!((api.status, api.operation, api.method.as_str()), (404, "get_dag", "GET"));
+    assert_eq!(
+        (api.status, api.operation, api.method.as_str()),
+        (404, "get_dag", "GET")
+    );
     assert_eq!(api.url.path(), "/api/v2/dags/d1");
     assert!(api.raw.contains("was not found"));
     match &api.body {
         Some(ErrorBody::HttpExceptionResponse(r)) => {
-            assert!(matches!(&r.detail, HttpExceptionResponseDetail::String(s) if s.ends_with("was not found")))
+            assert!(
+                matches!(&r.detail, HttpExceptionResponseDetail::String(s) if s.ends_with("was not found"))
+            )
         }
         other => panic!("typed body expected, got {other:?}"),
     }
 
     let e = get_dag_error(405, fixture("unknown_route__405_method_not_allowed.json")).await;
     assert_eq!(e.status(), Some(405));
-    assert!(e.to_string().ends_with("405 Method Not Allowed: Method Not Allowed"), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("405 Method Not Allowed: Method Not Allowed"),
+        "{e}"
+    );
 
     let e = get_dag_error(404, fixture("unknown_route__404.json")).await;
-    assert!(e.is_not_found() && e.to_string().ends_with(": API route not found"), "{e}");
+    assert!(
+        e.is_not_found() && e.to_string().ends_with(": API route not found"),
+        "{e}"
+    );
 
     let e = trigger_error(409, fixture("create_backfill__409_already_running.json")).await;
     assert!(e.is_conflict(), "{e}");
-    assert!(e.to_string().ends_with(": There is already a running backfill for dag live_backfill"), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with(": There is already a running backfill for dag live_backfill"),
+        "{e}"
+    );
 
     let e = trigger_error(409, fixture("trigger_dag_run__409_duplicate_run_id.json")).await;
     assert!(e.is_conflict(), "{e}");
-    assert!(e.to_string().contains("409 Conflict: Unique constraint violation: Serious error"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("409 Conflict: Unique constraint violation: Serious error"),
+        "{e}"
+    );
     let api = e.api_error().expect("api");
     assert!(matches!(
         &api.body,
         Some(ErrorBody::HttpExceptionResponse(r)) if matches!(&r.detail, HttpExceptionResponseDetail::Object(o) if o.contains_key("reason"))
     ));
 
-    let e = trigger_error(422, fixture("trigger_dag_run__422_missing_logical_date.json")).await;
+    let e = trigger_error(
+        422,
+        fixture("trigger_dag_run__422_missing_logical_date.json"),
+    )
+    .await;
     assert!(e.is_validation(), "{e}");
-    assert!(e.to_string().ends_with("422 Unprocessable Entity: body.logical_date: Field required"), "{e}");
-    assert!(matches!(e.api_error().and_then(|a| a.body.as_ref()), Some(ErrorBody::HttpValidationError(_))));
+    assert!(
+        e.to_string()
+            .ends_with("422 Unprocessable Entity: body.logical_date: Field required"),
+        "{e}"
+    );
+    assert!(matches!(
+        e.api_error().and_then(|a| a.body.as_ref()),
+        Some(ErrorBody::HttpValidationError(_))
+    ));
 }
 
 #[tokio::test]
@@ -131,14 +175,23 @@ async fn typed_decode_error_names_type_and_path() {
         .await;
     let client = client(&server.uri(), Auth::none());
     let e = client.get_dag("d1").await.expect_err("decode");
-    let Error::Decode(d) = &e else { panic!("expected decode error, got {e:?}") };
+    let Error::Decode(d) = &e else {
+        panic!("expected decode error, got {e:?}")
+    };
     assert_eq!(d.path, "is_paused");
     assert_eq!(d.status, 200);
     assert_eq!(d.operation, Some("get_dag"));
-    assert!(d.type_name.starts_with("airflow_client::models::Dag"), "{}", d.type_name);
+    assert!(
+        d.type_name.starts_with("airflow_client::models::Dag"),
+        "{}",
+        d.type_name
+    );
     assert!(d.snippet.contains("nope"), "{}", d.snippet);
     let shown = e.to_string();
-    assert!(shown.contains("is_paused") && shown.contains(d.type_name) && shown.contains("get_dag"), "{shown}");
+    assert!(
+        shown.contains("is_paused") && shown.contains(d.type_name) && shown.contains("get_dag"),
+        "{shown}"
+    );
 }
 
 #[tokio::test]
@@ -161,7 +214,10 @@ async fn path_and_query_encoding_is_exact() {
     let server = MockServer::start().await;
     let dag_id = "a+b:c/d e ü";
     let pattern = "manual__2024-01-01T00:00:00+00:00 x/é&=";
-    let when = chrono::Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).single().expect("date");
+    let when = chrono::Utc
+        .with_ymd_and_hms(2024, 1, 2, 3, 4, 5)
+        .single()
+        .expect("date");
     Mock::given(method("GET"))
         .and(path("/api/v2/dags/a+b:c%2Fd%20e%20%C3%BC/dagRuns"))
         .and(query_is(&[
@@ -173,7 +229,10 @@ async fn path_and_query_encoding_is_exact() {
         ]))
         .and(NoBody)
         .and(header("accept", "application/json"))
-        .and(header("user-agent", concat!("airflow-client-rust/", env!("CARGO_PKG_VERSION"))))
+        .and(header(
+            "user-agent",
+            concat!("airflow-client-rust/", env!("CARGO_PKG_VERSION")),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("get_dag_runs.json")))
         .expect(1)
         .mount(&server)
@@ -210,9 +269,15 @@ async fn header_parameters_are_sent_and_validated() {
         .mount(&server)
         .await;
     let client = client(&server.uri(), Auth::none());
-    let e = client.get_connection_test("abc 123+/=").await.expect_err("404");
+    let e = client
+        .get_connection_test("abc 123+/=")
+        .await
+        .expect_err("404");
     assert!(e.is_not_found(), "{e}");
-    let e = client.get_connection_test("bad\r\nvalue").await.expect_err("invalid");
+    let e = client
+        .get_connection_test("bad\r\nvalue")
+        .await
+        .expect_err("invalid");
     assert!(matches!(e, Error::InvalidRequest(_)), "{e:?}");
     assert!(!e.to_string().contains("bad\r\nvalue"));
 }
@@ -225,7 +290,13 @@ async fn dot_and_empty_path_segments_are_refused() {
         let e = client.delete_variable(bad).await.expect_err("refused");
         assert!(matches!(e, Error::InvalidRequest(_)), "{e:?}");
     }
-    assert!(server.received_requests().await.unwrap_or_default().is_empty());
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -240,8 +311,14 @@ async fn base_url_with_prefix_and_custom_user_agent() {
         .expect(2)
         .mount(&server)
         .await;
-    for base in [format!("{}/my/air%20flow", server.uri()), format!("{}/my/air%20flow/", server.uri())] {
-        let client = Client::builder(base).user_agent("my-tool/1.0").build().expect("client");
+    for base in [
+        format!("{}/my/air%20flow", server.uri()),
+        format!("{}/my/air%20flow/", server.uri()),
+    ] {
+        let client = Client::builder(base)
+            .user_agent("my-tool/1.0")
+            .build()
+            .expect("client");
         assert!(!client.base_url().as_str().ends_with('/'));
         let dag = client.get_dag("d1").await.expect("dag");
         assert_eq!(dag.dag_id, "live_fast");
@@ -255,7 +332,10 @@ async fn bad_configuration_is_rejected() {
         assert!(matches!(e, Error::InvalidRequest(_)), "{e:?}");
         assert!(!e.to_string().contains("u:p"), "{e}");
     }
-    let e = Client::builder("http://h").user_agent("bad\nagent").build().expect_err("ua");
+    let e = Client::builder("http://h")
+        .user_agent("bad\nagent")
+        .build()
+        .expect_err("ua");
     assert!(matches!(e, Error::InvalidRequest(_)));
     let e = Client::builder("http://h")
         .http_client(reqwest::Client::new())
@@ -263,7 +343,11 @@ async fn bad_configuration_is_rejected() {
         .build()
         .expect_err("connect timeout on a custom client");
     assert!(matches!(e, Error::InvalidRequest(_)));
-    Client::builder("http://h").http_client(reqwest::Client::new()).timeout(Duration::from_secs(1)).build().expect("ok");
+    Client::builder("http://h")
+        .http_client(reqwest::Client::new())
+        .timeout(Duration::from_secs(1))
+        .build()
+        .expect("ok");
 }
 
 #[tokio::test]
@@ -274,7 +358,9 @@ async fn text_response() {
         .and(path("/api/v2/dagSources/d1"))
         .and(no_query())
         .and(NoBody)
-        .respond_with(ResponseTemplate::new(200).set_body_raw(source.clone(), "text/plain; charset=utf-8"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(source.clone(), "text/plain; charset=utf-8"),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -331,14 +417,32 @@ async fn pagination_stops_on_empty_page_and_on_error() {
     };
     // total_entries claims 100 but the collection shrank: the empty page ends the stream.
     let server = MockServer::start().await;
-    page(0).respond_with(ResponseTemplate::new(200).set_body_json(runs_page(0, 3, 100))).expect(1).mount(&server).await;
-    page(3).respond_with(ResponseTemplate::new(200).set_body_json(runs_page(3, 0, 100))).expect(1).mount(&server).await;
+    page(0)
+        .respond_with(ResponseTemplate::new(200).set_body_json(runs_page(0, 3, 100)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    page(3)
+        .respond_with(ResponseTemplate::new(200).set_body_json(runs_page(3, 0, 100)))
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = client(&server.uri(), Auth::none());
-    let all = c.get_dag_runs("d1").limit(3).into_stream().collect_all().await.expect("all");
+    let all = c
+        .get_dag_runs("d1")
+        .limit(3)
+        .into_stream()
+        .collect_all()
+        .await
+        .expect("all");
     assert_eq!(all.len(), 3);
 
     let server = MockServer::start().await;
-    page(0).respond_with(ResponseTemplate::new(200).set_body_json(runs_page(0, 3, 10))).expect(1).mount(&server).await;
+    page(0)
+        .respond_with(ResponseTemplate::new(200).set_body_json(runs_page(0, 3, 10)))
+        .expect(1)
+        .mount(&server)
+        .await;
     page(3)
         .respond_with(ResponseTemplate::new(403).set_body_json(json!({"detail": "Forbidden"})))
         .expect(1)
@@ -359,7 +463,9 @@ fn chunked_server(pieces: Vec<&'static str>) -> (String, std::thread::JoinHandle
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let handle = std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().expect("accept");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
         let mut reader = BufReader::new(stream.try_clone().expect("clone"));
         let mut head = String::new();
         loop {
@@ -370,7 +476,9 @@ fn chunked_server(pieces: Vec<&'static str>) -> (String, std::thread::JoinHandle
             head.push_str(&line);
         }
         // No content-type, like Airflow's /wait endpoint.
-        stream.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n").expect("write");
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+            .expect("write");
         for piece in pieces {
             write!(stream, "{:x}\r\n{piece}\r\n", piece.len()).expect("write");
             stream.flush().expect("flush");
@@ -404,14 +512,20 @@ async fn ndjson_lines_split_across_chunks() {
         results = line.results.or(results);
     }
     assert_eq!(states, ["queued", "running", "success"]);
-    assert_eq!(results.map(serde_json::Value::Object), Some(json!({"produce": {"n": [1, 2]}})));
+    assert_eq!(
+        results.map(serde_json::Value::Object),
+        Some(json!({"produce": {"n": [1, 2]}}))
+    );
     let head = handle.join().expect("server");
     let first = head.lines().next().unwrap_or_default();
     assert_eq!(
         first,
         "GET /api/v2/dags/d1/dagRuns/manual__2024-01-01T00:00:00+00:00/wait?interval=1.5 HTTP/1.1"
     );
-    assert!(head.to_lowercase().contains("accept: application/x-ndjson"), "{head}");
+    assert!(
+        head.to_lowercase().contains("accept: application/x-ndjson"),
+        "{head}"
+    );
 }
 
 #[tokio::test]
@@ -428,24 +542,55 @@ async fn ndjson_captured_wait_stream_decodes() {
         .collect_all()
         .await
         .expect("lines");
-    assert_eq!(lines.last().map(|l| l.state.to_string()).as_deref(), Some("success"));
+    assert_eq!(
+        lines.last().map(|l| l.state.to_string()).as_deref(),
+        Some("success")
+    );
     handle.join().expect("server");
 }
 
 #[tokio::test]
 async fn ndjson_bad_line_names_its_number_and_stream_goes_on() {
-    let (base, handle) = chunked_server(vec!["{\"state\": \"queued\"}\n\n{\"state\": 3}\n{\"state\": \"success\"}\n"]);
+    let (base, handle) = chunked_server(vec![
+        "{\"state\": \"queued\"}\n\n{\"state\": 3}\n{\"state\": \"success\"}\n",
+    ]);
     let client = client(&base, Auth::none());
-    let stream = client.wait_dag_run_until_finished("d1", "r1", 1.5).stream().await.expect("stream");
+    let stream = client
+        .wait_dag_run_until_finished("d1", "r1", 1.5)
+        .stream()
+        .await
+        .expect("stream");
     let items: Vec<_> = stream.collect().await;
     assert_eq!(items.len(), 3);
-    assert_eq!(items[0].as_ref().map(|s| s.state.to_string()).ok().as_deref(), Some("queued"));
-    let Err(Error::Decode(d)) = &items[1] else { panic!("expected decode error: {:?}", items[1]) };
+    assert_eq!(
+        items[0]
+            .as_ref()
+            .map(|s| s.state.to_string())
+            .ok()
+            .as_deref(),
+        Some("queued")
+    );
+    let Err(Error::Decode(d)) = &items[1] else {
+        panic!("expected decode error: {:?}", items[1])
+    };
     assert_eq!(d.line, Some(3));
     assert_eq!(d.path, "state");
     assert_eq!(d.operation, Some("wait_dag_run_until_finished"));
-    assert!(items[1].as_ref().map_err(|e| e.to_string()).expect_err("error").contains("line 3"));
-    assert_eq!(items[2].as_ref().map(|s| s.state.to_string()).ok().as_deref(), Some("success"));
+    assert!(
+        items[1]
+            .as_ref()
+            .map_err(|e| e.to_string())
+            .expect_err("error")
+            .contains("line 3")
+    );
+    assert_eq!(
+        items[2]
+            .as_ref()
+            .map(|s| s.state.to_string())
+            .ok()
+            .as_deref(),
+        Some("success")
+    );
     handle.join().expect("server");
 }
 
@@ -456,13 +601,22 @@ async fn ndjson_error_status_is_an_api_error() {
         .and(path("/api/v2/dags/d1/dagRuns/r1/wait"))
         .and(query_is(&[("interval", "1.5")]))
         .and(NoBody)
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"detail": "Dag run not found"})))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"detail": "Dag run not found"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
     let client = client(&server.uri(), Auth::none());
-    let e = client.wait_dag_run_until_finished("d1", "r1", 1.5).stream().await.expect_err("404");
-    assert!(e.is_not_found() && e.to_string().contains("Dag run not found"), "{e}");
+    let e = client
+        .wait_dag_run_until_finished("d1", "r1", 1.5)
+        .stream()
+        .await
+        .expect_err("404");
+    assert!(
+        e.is_not_found() && e.to_string().contains("Dag run not found"),
+        "{e}"
+    );
 }
 
 /// Accepts one connection per scripted answer, reads the request head and body, writes the
@@ -474,7 +628,9 @@ fn scripted_server(answers: Vec<&'static str>) -> (String, std::thread::JoinHand
         let mut heads = Vec::new();
         for answer in answers {
             let (mut stream, _) = listener.accept().expect("accept");
-            stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .expect("timeout");
             let mut reader = BufReader::new(stream.try_clone().expect("clone"));
             let mut head = String::new();
             let mut content_length = 0usize;
@@ -512,7 +668,10 @@ async fn get_is_retried_when_the_body_is_cut_off() {
     let heads = handle.join().expect("server");
     assert_eq!(heads.len(), 2);
     for head in heads {
-        assert!(head.starts_with("GET /api/v2/dags?limit=2 HTTP/1.1\r\n"), "{head}");
+        assert!(
+            head.starts_with("GET /api/v2/dags?limit=2 HTTP/1.1\r\n"),
+            "{head}"
+        );
     }
 }
 
@@ -520,10 +679,21 @@ async fn get_is_retried_when_the_body_is_cut_off() {
 async fn post_is_not_retried_when_the_body_is_cut_off() {
     let (base, handle) = scripted_server(vec![TRUNCATED]);
     let client = client(&base, Auth::none());
-    let e = client.trigger_dag_run("d1", TriggerDagRunPostBody::default()).await.expect_err("cut off");
+    let e = client
+        .trigger_dag_run("d1", TriggerDagRunPostBody::default())
+        .await
+        .expect_err("cut off");
     assert!(matches!(e, Error::Transport(_)), "{e:?}");
     let heads = handle.join().expect("server");
     assert_eq!(heads.len(), 1);
-    assert!(heads[0].starts_with("POST /api/v2/dags/d1/dagRuns HTTP/1.1\r\n"), "{}", heads[0]);
-    assert!(heads[0].ends_with("\r\n{\"logical_date\":null}"), "{}", heads[0]);
+    assert!(
+        heads[0].starts_with("POST /api/v2/dags/d1/dagRuns HTTP/1.1\r\n"),
+        "{}",
+        heads[0]
+    );
+    assert!(
+        heads[0].ends_with("\r\n{\"logical_date\":null}"),
+        "{}",
+        heads[0]
+    );
 }

@@ -5,21 +5,27 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::*;
 use airflow_client::models::{DagPatchBody, TriggerDagRunPostBody};
 use airflow_client::{Auth, Client, Error, RetryPolicy};
+use common::*;
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn get_dags() -> wiremock::MockBuilder {
-    Mock::given(method("GET")).and(path("/api/v2/dags")).and(query_is(&[("limit", "2")])).and(NoBody)
+    Mock::given(method("GET"))
+        .and(path("/api/v2/dags"))
+        .and(query_is(&[("limit", "2")]))
+        .and(NoBody)
 }
 
 #[test]
 fn default_trigger_body_sends_logical_date_null() {
     // The server answers 422 "logical_date Field required" to `{}`.
-    assert_eq!(serde_json::to_value(TriggerDagRunPostBody::default()).ok(), Some(json!({"logical_date": null})));
+    assert_eq!(
+        serde_json::to_value(TriggerDagRunPostBody::default()).ok(),
+        Some(json!({"logical_date": null}))
+    );
 }
 
 fn trigger() -> wiremock::MockBuilder {
@@ -33,7 +39,11 @@ fn trigger() -> wiremock::MockBuilder {
 async fn get_is_retried_on_503_honouring_retry_after() {
     let server = MockServer::start().await;
     get_dags()
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "1").set_body_string("busy"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("retry-after", "1")
+                .set_body_string("busy"),
+        )
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
@@ -47,7 +57,10 @@ async fn get_is_retried_on_503_honouring_retry_after() {
     let started = Instant::now();
     client.get_dags().limit(2).send().await.expect("retried");
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_millis(950), "Retry-After ignored: {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(950),
+        "Retry-After ignored: {waited:?}"
+    );
     assert!(waited < Duration::from_secs(5), "{waited:?}");
 }
 
@@ -55,7 +68,12 @@ async fn get_is_retried_on_503_honouring_retry_after() {
 async fn get_retries_429_502_504_then_succeeds() {
     let server = MockServer::start().await;
     for status in [429, 502, 504] {
-        get_dags().respond_with(ResponseTemplate::new(status)).up_to_n_times(1).expect(1).mount(&server).await;
+        get_dags()
+            .respond_with(ResponseTemplate::new(status))
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
     }
     get_dags()
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("get_dags.json")))
@@ -63,7 +81,12 @@ async fn get_retries_429_502_504_then_succeeds() {
         .mount(&server)
         .await;
     let client = client(&server.uri(), Auth::none());
-    client.get_dags().limit(2).send().await.expect("fourth attempt succeeds");
+    client
+        .get_dags()
+        .limit(2)
+        .send()
+        .await
+        .expect("fourth attempt succeeds");
 }
 
 #[tokio::test]
@@ -74,8 +97,16 @@ async fn attempts_are_bounded() {
         .expect(3)
         .mount(&server)
         .await;
-    let client = Client::builder(server.uri()).retry_policy(fast_retry().max_attempts(3)).build().expect("client");
-    let err = client.get_dags().limit(2).send().await.expect_err("gives up");
+    let client = Client::builder(server.uri())
+        .retry_policy(fast_retry().max_attempts(3))
+        .build()
+        .expect("client");
+    let err = client
+        .get_dags()
+        .limit(2)
+        .send()
+        .await
+        .expect_err("gives up");
     assert_eq!(err.status(), Some(503));
     assert!(err.to_string().contains("down"), "{err}");
 }
@@ -98,8 +129,15 @@ async fn retry_after_beyond_the_time_budget_is_not_waited_for() {
 #[tokio::test]
 async fn none_policy_does_not_retry() {
     let server = MockServer::start().await;
-    get_dags().respond_with(ResponseTemplate::new(503)).expect(1).mount(&server).await;
-    let client = Client::builder(server.uri()).retry_policy(RetryPolicy::none()).build().expect("client");
+    get_dags()
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::builder(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
     let err = client.get_dags().limit(2).send().await.expect_err("503");
     assert_eq!(err.status(), Some(503));
 }
@@ -113,11 +151,21 @@ async fn post_is_not_retried_on_500_or_503() {
         .expect(1)
         .mount(&server)
         .await;
-    trigger().respond_with(ResponseTemplate::new(503)).expect(1).mount(&server).await;
+    trigger()
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
     let client = client(&server.uri(), Auth::none());
-    let err = client.trigger_dag_run("d1", TriggerDagRunPostBody::default()).await.expect_err("500");
+    let err = client
+        .trigger_dag_run("d1", TriggerDagRunPostBody::default())
+        .await
+        .expect_err("500");
     assert_eq!(err.status(), Some(500));
-    let err = client.trigger_dag_run("d1", TriggerDagRunPostBody::default()).await.expect_err("503");
+    let err = client
+        .trigger_dag_run("d1", TriggerDagRunPostBody::default())
+        .await
+        .expect_err("503");
     assert_eq!(err.status(), Some(503));
 }
 
@@ -130,8 +178,17 @@ async fn patch_is_retried_when_explicitly_allowed() {
             .and(query_is(&[("update_mask", "is_paused")]))
             .and(body_json(json!({"is_paused": true})))
     };
-    patch().respond_with(ResponseTemplate::new(503)).up_to_n_times(1).expect(1).mount(&server).await;
-    patch().respond_with(ResponseTemplate::new(200).set_body_json(fixture("patch_dag__pause.json"))).expect(1).mount(&server).await;
+    patch()
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    patch()
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("patch_dag__pause.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
     let client = Client::builder(server.uri())
         .retry_policy(fast_retry().retry_non_idempotent(true))
         .build()
@@ -162,7 +219,11 @@ async fn post_is_retried_when_the_connection_failed() {
         )
         .build()
         .expect("client");
-    let task = tokio::spawn(async move { client.trigger_dag_run("d1", TriggerDagRunPostBody::default()).await });
+    let task = tokio::spawn(async move {
+        client
+            .trigger_dag_run("d1", TriggerDagRunPostBody::default())
+            .await
+    });
     // The first attempt is refused at once; the retry comes 300..600 ms later.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let listener = std::net::TcpListener::bind(addr).expect("rebind");
@@ -172,7 +233,10 @@ async fn post_is_retried_when_the_connection_failed() {
         .expect(1)
         .mount(&server)
         .await;
-    let run = task.await.expect("join").expect("retried after connection failure");
+    let run = task
+        .await
+        .expect("join")
+        .expect("retried after connection failure");
     assert_eq!(run.dag_run_id, "capture__1795397089+00:00");
 }
 
@@ -181,7 +245,10 @@ async fn connection_failure_is_a_transport_error_after_bounded_attempts() {
     let reserved = free_port();
     let addr = reserved.local_addr().expect("addr");
     drop(reserved);
-    let client = Client::builder(format!("http://{addr}")).retry_policy(fast_retry().max_attempts(2)).build().expect("client");
+    let client = Client::builder(format!("http://{addr}"))
+        .retry_policy(fast_retry().max_attempts(2))
+        .build()
+        .expect("client");
     let err = client.get_dags().send().await.expect_err("refused");
     assert!(err.is_connect(), "{err:?}");
     assert!(matches!(err, Error::Transport(_)));
@@ -192,7 +259,11 @@ async fn connection_failure_is_a_transport_error_after_bounded_attempts() {
 async fn request_timeout_is_reported() {
     let server = MockServer::start().await;
     get_dags()
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})).set_delay(Duration::from_secs(2)))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({}))
+                .set_delay(Duration::from_secs(2)),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -201,7 +272,12 @@ async fn request_timeout_is_reported() {
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("client");
-    let err = client.get_dags().limit(2).send().await.expect_err("timeout");
+    let err = client
+        .get_dags()
+        .limit(2)
+        .send()
+        .await
+        .expect_err("timeout");
     assert!(err.is_timeout(), "{err:?}");
     assert!(!err.is_connect());
 }
@@ -210,12 +286,20 @@ async fn request_timeout_is_reported() {
 async fn timed_out_get_is_retried() {
     let server = MockServer::start().await;
     get_dags()
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})).set_delay(Duration::from_secs(2)))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({}))
+                .set_delay(Duration::from_secs(2)),
+        )
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
-    get_dags().respond_with(ResponseTemplate::new(200).set_body_json(fixture("get_dags.json"))).expect(1).mount(&server).await;
+    get_dags()
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("get_dags.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
     let client = Client::builder(server.uri())
         .timeout(Duration::from_millis(300))
         .retry_policy(fast_retry())
@@ -229,7 +313,11 @@ async fn timed_out_get_is_retried() {
 async fn timed_out_post_is_not_retried() {
     let server = MockServer::start().await;
     trigger()
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})).set_delay(Duration::from_secs(2)))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({}))
+                .set_delay(Duration::from_secs(2)),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -238,6 +326,9 @@ async fn timed_out_post_is_not_retried() {
         .retry_policy(fast_retry())
         .build()
         .expect("client");
-    let err = client.trigger_dag_run("d1", TriggerDagRunPostBody::default()).await.expect_err("timeout");
+    let err = client
+        .trigger_dag_run("d1", TriggerDagRunPostBody::default())
+        .await
+        .expect_err("timeout");
     assert!(err.is_timeout(), "{err:?}");
 }

@@ -3,8 +3,8 @@
 #[path = "runtime_common/mod.rs"]
 mod common;
 
-use common::*;
 use airflow_client::{Auth, Client};
+use common::*;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -13,7 +13,9 @@ fn login_mock(token: &str) -> Mock {
     Mock::given(method("POST"))
         .and(path("/auth/token"))
         .and(no_query())
-        .and(body_json(json!({"username": "admin", "password": "pw-s3cret"})))
+        .and(body_json(
+            json!({"username": "admin", "password": "pw-s3cret"}),
+        ))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"access_token": token})))
 }
 
@@ -30,7 +32,10 @@ async fn secrets_never_in_debug_display_or_tracing() {
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
     let server = MockServer::start().await;
-    login_mock("tok-s3cret-1").up_to_n_times(1).mount(&server).await;
+    login_mock("tok-s3cret-1")
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
     login_mock("tok-s3cret-2").mount(&server).await;
     dags_mock("tok-s3cret-1")
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({"detail": "Token Expired"})))
@@ -40,7 +45,9 @@ async fn secrets_never_in_debug_display_or_tracing() {
         .respond_with(ResponseTemplate::new(403).set_body_json(json!({"detail": "Forbidden"})))
         .mount(&server)
         .await;
-    let builder = Client::builder(server.uri()).auth(Auth::password("admin", "pw-s3cret")).retry_policy(fast_retry());
+    let builder = Client::builder(server.uri())
+        .auth(Auth::password("admin", "pw-s3cret"))
+        .retry_policy(fast_retry());
     let client = builder.clone().build().expect("client");
     let err = client.get_dags().send().await.expect_err("403");
     assert!(err.is_forbidden());
@@ -51,14 +58,27 @@ async fn secrets_never_in_debug_display_or_tracing() {
         Auth::basic("admin", "pw-s3cret"),
         Auth::provider(|| async { Ok("tok-s3cret-1".to_owned()) }),
     ];
-    let mut shown = vec![format!("{builder:?}"), format!("{client:?}"), format!("{client:#?}"), err.to_string(), format!("{err:?}")];
+    let mut shown = vec![
+        format!("{builder:?}"),
+        format!("{client:?}"),
+        format!("{client:#?}"),
+        err.to_string(),
+        format!("{err:?}"),
+    ];
     for auth in &auths {
         shown.push(format!("{auth:?}"));
-        let c = Client::builder(server.uri()).auth(auth.clone()).build().expect("client");
+        let c = Client::builder(server.uri())
+            .auth(auth.clone())
+            .build()
+            .expect("client");
         shown.push(format!("{c:?}"));
     }
     shown.push(capture.text());
-    assert!(capture.text().contains("airflow.request"), "{}", capture.text());
+    assert!(
+        capture.text().contains("airflow.request"),
+        "{}",
+        capture.text()
+    );
     for s in shown {
         assert!(!s.contains("s3cret"), "secret leaked in: {s}");
     }

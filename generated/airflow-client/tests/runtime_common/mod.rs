@@ -11,7 +11,12 @@ use wiremock::{Match, Request};
 pub struct QueryIs(pub Vec<(String, String)>);
 
 pub fn query_is(pairs: &[(&str, &str)]) -> QueryIs {
-    QueryIs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    QueryIs(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
 }
 
 pub fn no_query() -> QueryIs {
@@ -20,7 +25,11 @@ pub fn no_query() -> QueryIs {
 
 impl Match for QueryIs {
     fn matches(&self, request: &Request) -> bool {
-        let got: Vec<(String, String)> = request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let got: Vec<(String, String)> = request
+            .url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         got == self.0
     }
 }
@@ -51,7 +60,11 @@ pub fn fast_retry() -> RetryPolicy {
 }
 
 pub fn client(base: &str, auth: Auth) -> Client {
-    Client::builder(base).auth(auth).retry_policy(fast_retry()).build().expect("client")
+    Client::builder(base)
+        .auth(auth)
+        .retry_policy(fast_retry())
+        .build()
+        .expect("client")
 }
 
 /// A JWT (unsigned) whose payload has `exp`.
@@ -66,7 +79,10 @@ pub fn jwt(exp: u64, sub: &str) -> String {
 }
 
 pub fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
 }
 
 /// A tracing subscriber that writes every span field and event field into a string.
@@ -115,13 +131,17 @@ impl Capture {
 
 /// A response body captured from a real Airflow 3.3.2 server (`tests/fixtures/3.3.2/`).
 pub fn fixture(name: &str) -> serde_json::Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/3.3.2").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/3.3.2")
+        .join(name);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The raw text of a captured fixture.
 pub fn fixture_text(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/3.3.2").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/3.3.2")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
