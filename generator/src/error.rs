@@ -31,6 +31,9 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The generation settings are unusable (e.g. an invalid crate name).
+    #[error("invalid configuration: {0}")]
+    Config(String),
     /// The emitted Rust did not parse (a generator bug), with the file it belongs to.
     #[error("internal error: emitted code for {file} does not parse: {message}")]
     Emit {

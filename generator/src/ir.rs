@@ -23,7 +23,13 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Non-fatal findings, sorted.
     pub warnings: Vec<Warning>,
+    /// Versions merged into this API, oldest first (empty for a single spec); see
+    /// [`crate::versions`].
+    pub versions: Vec<String>,
 }
+
+/// In which of [`Api::versions`] an item exists (empty: in all, or not tracked).
+pub type PresentIn = Vec<String>;
 
 impl Api {
     /// The type named `name`.
@@ -135,6 +141,8 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// JSON pointer of the operation.
     pub pointer: String,
+    /// Versions that have this operation.
+    pub present_in: PresentIn,
 }
 
 /// A path segment.
@@ -180,6 +188,8 @@ pub struct Param {
     pub const_value: Option<String>,
     /// Default value the server applies when absent.
     pub default: Option<Value>,
+    /// Versions that have this parameter.
+    pub present_in: PresentIn,
 }
 
 /// A JSON request body.
@@ -234,6 +244,8 @@ pub struct Pagination {
     pub total_rust: String,
     /// Whether the total field is `Option`.
     pub total_optional: bool,
+    /// Whether the items field is `Option` (relaxed by version merging).
+    pub items_optional: bool,
     /// Type of the total field (an integer).
     pub total_ty: TypeRef,
     /// Item type.
@@ -297,6 +309,8 @@ pub struct TypeDef {
     pub in_request: bool,
     /// JSON pointer.
     pub pointer: String,
+    /// Versions that have this type.
+    pub present_in: PresentIn,
 }
 
 /// Shapes of named types.
@@ -350,6 +364,10 @@ pub struct Field {
     pub boxed: bool,
     /// `contentMediaType` (3.1), kept for documentation.
     pub content_media_type: Option<String>,
+    /// Versions that have this field.
+    pub present_in: PresentIn,
+    /// What version merging relaxed, for the docs (e.g. "absent before Airflow 3.2.2").
+    pub relaxed: Vec<String>,
 }
 
 /// An enum member.
@@ -359,6 +377,8 @@ pub struct EnumValue {
     pub wire: String,
     /// Rust variant name.
     pub rust_name: String,
+    /// Versions that have this value.
+    pub present_in: PresentIn,
 }
 
 /// A union.

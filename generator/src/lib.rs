@@ -3,6 +3,7 @@
 //! Pipeline: [`load`] → [`refs::check`] → [`normalize`] (3.1 → 3.0) → openapiv3 →
 //! [`lower`] (→ [`ir`]) → [`emit`] (quote → syn → prettyplease) → [`write`].
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
@@ -13,6 +14,7 @@ pub mod normalize;
 pub mod presets;
 pub mod refs;
 pub mod templates;
+pub mod versions;
 pub mod write;
 
 use std::collections::BTreeMap;
@@ -92,6 +94,32 @@ pub struct Generated {
     pub files: BTreeMap<PathBuf, String>,
     /// Time per phase.
     pub timings: Timings,
+}
+
+/// Like [`generate`], for the newest of several versions of one API: every older spec is
+/// lowered too and merged in with [`versions::merge`], so the crate works against all of them.
+/// `older` is (version label, spec path), oldest first.
+pub fn generate_versioned(
+    newest: (&str, &Path),
+    older: &[(String, PathBuf)],
+    options: &lower::Options,
+    config: &emit::Config,
+) -> Result<Generated> {
+    let mut timings = Timings::default();
+    let base = build_ir_timed(newest.1, options, &mut timings)?;
+    let mut olds = Vec::new();
+    for (label, path) in older {
+        olds.push((label.clone(), build_ir(path, options)?));
+    }
+    let api = versions::merge(newest.0, base, &olds);
+    let start = Instant::now();
+    let files = emit::emit(&api, config)?;
+    timings.emit = start.elapsed();
+    Ok(Generated {
+        api,
+        files,
+        timings,
+    })
 }
 
 /// Runs the whole pipeline up to (not including) writing.

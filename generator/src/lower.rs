@@ -110,6 +110,7 @@ impl<'a> Lower<'a> {
                         kind: TypeKind::Alias(target),
                         in_request: false,
                         pointer,
+                        present_in: Vec::new(),
                     }
                 }
                 ReferenceOr::Item(s) => self.define(rust.clone(), name.clone(), s, &pointer)?,
@@ -133,6 +134,7 @@ impl<'a> Lower<'a> {
             operations,
             types: std::mem::take(&mut self.types).into_values().collect(),
             warnings,
+            versions: Vec::new(),
         })
     }
 
@@ -421,6 +423,7 @@ impl<'a> Lower<'a> {
                     .map(|v| EnumValue {
                         wire: v.clone(),
                         rust_name: scope.claim(camel(v)),
+                        present_in: Vec::new(),
                     })
                     .collect();
                 TypeKind::Enum(values)
@@ -487,6 +490,7 @@ impl<'a> Lower<'a> {
             kind,
             in_request: false,
             pointer: pointer.to_string(),
+            present_in: Vec::new(),
         })
     }
 
@@ -527,6 +531,8 @@ impl<'a> Lower<'a> {
                 const_value: l.const_value,
                 boxed: false,
                 content_media_type: media,
+                present_in: Vec::new(),
+                relaxed: Vec::new(),
             });
         }
         for r in required {
@@ -768,6 +774,7 @@ impl<'a> Lower<'a> {
                     errors,
                     pagination,
                     pointer: op_ptr,
+                    present_in: Vec::new(),
                 });
             }
         }
@@ -869,6 +876,7 @@ impl<'a> Lower<'a> {
             deprecated,
             const_value,
             default,
+            present_in: Vec::new(),
         }))
     }
 
@@ -1124,6 +1132,7 @@ impl<'a> Lower<'a> {
             items_rust: items.rust_name.clone(),
             total_rust: total.rust_name.clone(),
             total_optional: !total.required || total.nullable,
+            items_optional: false,
             total_ty: total.ty.clone(),
             item: (**item).clone(),
         })

@@ -1,5 +1,5 @@
-//! Generated crates compile without warnings: every fixture spec, and the crate generated from
-//! the older pinned Airflow spec (3.1.8), each in a temp dir, checked in one cargo invocation.
+//! Generated crates compile without warnings: every fixture spec and every pinned Airflow spec,
+//! each in a temp dir, checked in one cargo invocation.
 //! (The hand-written workflows and examples follow the newest pinned spec, so the 3.1.8 crate is
 //! generated with the Airflow options but the generic template set.)
 
@@ -40,14 +40,32 @@ fn generated_crates_compile_without_warnings() {
     std::fs::create_dir_all(&root).expect("temp dir");
     let mut members = Vec::new();
 
-    generate_into(
-        &repo().join("spec/3.1.8/v2-rest-api-generated.yaml"),
-        &root.join("airflow-3-1-8"),
-        "airflow-client-3-1-8",
-        Flavor::Generic,
-        &codegen::presets::airflow(),
+    // Every pinned spec (the newest one is the committed crate, checked by the workspace build).
+    let mut pinned: Vec<String> = std::fs::read_dir(repo().join("spec"))
+        .expect("spec dir")
+        .flatten()
+        .filter(|e| e.path().join("v2-rest-api-generated.yaml").is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    pinned.sort();
+    assert!(
+        pinned.len() >= 4,
+        "expected the pinned 3.0, 3.1, 3.2 and 3.3 specs: {pinned:?}"
     );
-    members.push("airflow-3-1-8".to_string());
+    for version in &pinned {
+        let dir = format!("airflow-{}", version.replace('.', "-"));
+        generate_into(
+            &repo()
+                .join("spec")
+                .join(version)
+                .join("v2-rest-api-generated.yaml"),
+            &root.join(&dir),
+            &format!("client-{dir}"),
+            Flavor::Generic,
+            &codegen::presets::airflow(),
+        );
+        members.push(dir);
+    }
 
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut specs: Vec<PathBuf> = std::fs::read_dir(&fixtures)

@@ -130,3 +130,26 @@ fn unsupported_version() {
         "not supported",
     );
 }
+
+#[test]
+fn invalid_crate_name_is_an_error_not_a_panic() {
+    let dir = std::env::temp_dir().join(format!("xtask-bad-{}-crate-name", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("ok.yaml");
+    std::fs::write(&file, format!("{OK_HEAD}paths: {{}}\n")).expect("write");
+    let out = dir.join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen", "--spec"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--crate-name", "client-3.1.8"])
+        .output()
+        .expect("run xtask");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("not a valid crate name"), "{stderr}");
+    assert!(!out.exists());
+}

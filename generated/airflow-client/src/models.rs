@@ -11,7 +11,10 @@ pub struct AppBuilderMenuItemResponse {
     /// Name
     pub name: ::std::string::String,
     /// Href
-    pub href: ::std::string::String,
+    ///
+    /// Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then; may be `null` on Airflow 3.0.6.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub href: ::std::option::Option<::std::string::String>,
     /// Category
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub category: ::std::option::Option<::std::string::String>,
@@ -81,11 +84,13 @@ pub struct AssetCollectionResponse {
 /// Access control settings for asset event consumer team filtering.
 ///
 /// Spec schema `AssetEventAccessControl`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssetEventAccessControl {
     /// Consumer Teams
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -96,7 +101,7 @@ pub struct AssetEventAccessControl {
     >,
     /// Allow Global
     ///
-    /// Server default: `true`.
+    /// Server default: `true`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_global: ::std::option::Option<bool>,
 }
@@ -168,6 +173,8 @@ pub struct AssetEventResponse {
     /// Timestamp
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Partition Key
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
 }
@@ -194,25 +201,42 @@ pub struct AssetResponse {
     /// Updated At
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Scheduled Dags
-    pub scheduled_dags: ::std::vec::Vec<DagScheduleAssetReference>,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scheduled_dags: ::std::option::Option<
+        ::std::vec::Vec<DagScheduleAssetReference>,
+    >,
     /// Producing Tasks
     pub producing_tasks: ::std::vec::Vec<TaskOutletAssetReference>,
     /// Consuming Tasks
-    pub consuming_tasks: ::std::vec::Vec<TaskInletAssetReference>,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consuming_tasks: ::std::option::Option<::std::vec::Vec<TaskInletAssetReference>>,
     /// Aliases
     pub aliases: ::std::vec::Vec<AssetAliasResponse>,
     /// Watchers
-    pub watchers: ::std::vec::Vec<AssetWatcherResponse>,
+    ///
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub watchers: ::std::option::Option<::std::vec::Vec<AssetWatcherResponse>>,
     /// The `last_asset_event` field.
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_asset_event: ::std::option::Option<LastAssetEventResponse>,
 }
 /// Request body for setting an asset state store value.
 ///
 /// Spec schema `AssetStateStoreBody`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssetStateStoreBody {
     /// The `value` field.
+    ///
+    /// Since Airflow 3.3.2.
     pub value: JsonValue,
 }
 impl AssetStateStoreBody {
@@ -231,45 +255,73 @@ impl AssetStateStoreBody {
 /// All asset state store entries for an asset.
 ///
 /// Spec schema `AssetStateStoreCollectionResponse`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssetStateStoreCollectionResponse {
     /// Asset State Store
+    ///
+    /// Since Airflow 3.3.2.
     pub asset_state_store: ::std::vec::Vec<AssetStateStoreResponse>,
     /// Total Entries
+    ///
+    /// Since Airflow 3.3.2.
     pub total_entries: i64,
 }
 /// Writer info for the last write to an asset state store entry.
 ///
 /// Spec schema `AssetStateStoreLastUpdatedBy`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssetStateStoreLastUpdatedBy {
     /// The `kind` field.
+    ///
+    /// Since Airflow 3.3.2.
     pub kind: AssetStateStoreWriterKind,
     /// Dag Id
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_id: ::std::option::Option<::std::string::String>,
     /// Run Id
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::string::String>,
     /// Task Id
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// Map Index
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub map_index: ::std::option::Option<i64>,
 }
 /// A single asset state store key/value pair with metadata.
 ///
 /// Spec schema `AssetStateStoreResponse`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssetStateStoreResponse {
     /// Key
+    ///
+    /// Since Airflow 3.3.2.
     pub key: ::std::string::String,
     /// The `value` field.
+    ///
+    /// Since Airflow 3.3.2.
     pub value: JsonValue,
     /// Updated At
+    ///
+    /// Since Airflow 3.3.2.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// The `last_updated_by` field.
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_by: ::std::option::Option<AssetStateStoreLastUpdatedBy>,
 }
@@ -281,16 +333,18 @@ pub struct AssetStateStoreResponse {
 ///
 /// Spec schema `AssetStateStoreWriterKind`.
 ///
+/// Since Airflow 3.3.2.
+///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AssetStateStoreWriterKind {
-    /// `task`
+    /// `task` (Since Airflow 3.3.2.)
     Task,
-    /// `watcher`
+    /// `watcher` (Since Airflow 3.3.2.)
     Watcher,
-    /// `api`
+    /// `api` (Since Airflow 3.3.2.)
     Api,
     /// A value not listed in the spec this client was generated from.
     Unknown(::std::string::String),
@@ -356,30 +410,50 @@ impl crate::runtime::ParamValue for AssetStateStoreWriterKind {
 /// Asset watcher serializer for responses.
 ///
 /// Spec schema `AssetWatcherResponse`.
+///
+/// Since Airflow 3.2.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssetWatcherResponse {
     /// Name
+    ///
+    /// Since Airflow 3.2.2.
     pub name: ::std::string::String,
     /// Trigger Id
+    ///
+    /// Since Airflow 3.2.2.
     pub trigger_id: i64,
     /// Created Date
+    ///
+    /// Since Airflow 3.2.2.
     pub created_date: ::chrono::DateTime<::chrono::Utc>,
 }
 /// Response returned when polling for the status of an enqueued connection test.
 ///
 /// Spec schema `AsyncConnectionTestResponse`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AsyncConnectionTestResponse {
     /// Token
+    ///
+    /// Since Airflow 3.3.2.
     pub token: ::std::string::String,
     /// Connection Id
+    ///
+    /// Since Airflow 3.3.2.
     pub connection_id: ::std::string::String,
     /// State
+    ///
+    /// Since Airflow 3.3.2.
     pub state: ::std::string::String,
     /// Result Message
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub result_message: ::std::option::Option<::std::string::String>,
     /// Created At
+    ///
+    /// Since Airflow 3.3.2.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
 /// Backfill Collection serializer for responses.
@@ -433,7 +507,7 @@ pub struct BackfillPostBody {
     pub max_active_runs: ::std::option::Option<i64>,
     /// Run on the latest bundle version of the Dag for each backfilled run. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``True`` (the historical default for backfills).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -572,7 +646,10 @@ pub struct BackfillResponse {
     /// Updated At
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
 /// Base info serializer for responses.
 ///
@@ -757,9 +834,13 @@ pub struct BulkActionResponse {
 /// BulkBody\[BulkDAGRunBody\]
 ///
 /// Spec schema `BulkBody_BulkDAGRunBody_`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BulkBodyBulkDagRunBody {
     /// Actions
+    ///
+    /// Since Airflow 3.3.2.
     pub actions: ::std::vec::Vec<BulkBodyBulkDagRunBodyActionsItem>,
 }
 impl BulkBodyBulkDagRunBody {
@@ -783,6 +864,8 @@ impl BulkBodyBulkDagRunBody {
 /// BulkBodyBulkDagRunBodyActionsItem.
 ///
 /// Spec: #/components/schemas/BulkBody_BulkDAGRunBody_/properties/actions/items.
+///
+/// Since Airflow 3.3.2.
 ///
 /// Tagged by the `action` property.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -822,9 +905,13 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkDagRunBodyActionsItem {
 /// BulkBody\[BulkTaskInstanceBody\]
 ///
 /// Spec schema `BulkBody_BulkTaskInstanceBody_`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BulkBodyBulkTaskInstanceBody {
     /// Actions
+    ///
+    /// Since Airflow 3.1.8.
     pub actions: ::std::vec::Vec<BulkBodyBulkTaskInstanceBodyActionsItem>,
 }
 impl BulkBodyBulkTaskInstanceBody {
@@ -850,6 +937,8 @@ impl BulkBodyBulkTaskInstanceBody {
 /// BulkBodyBulkTaskInstanceBodyActionsItem.
 ///
 /// Spec: #/components/schemas/BulkBody_BulkTaskInstanceBody_/properties/actions/items.
+///
+/// Since Airflow 3.1.8.
 ///
 /// Tagged by the `action` property.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -1082,14 +1171,18 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyVariableBodyActionsItem {
 /// BulkCreateAction\[BulkDAGRunBody\]
 ///
 /// Spec schema `BulkCreateAction_BulkDAGRunBody_`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(tag = "action", rename = "create")]
 pub struct BulkCreateActionBulkDagRunBody {
     /// A list of entities to be created.
+    ///
+    /// Since Airflow 3.3.2.
     pub entities: ::std::vec::Vec<BulkDagRunBody>,
     /// The `action_on_existence` field.
     ///
-    /// Server default: `"fail"`.
+    /// Server default: `"fail"`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_on_existence: ::std::option::Option<BulkActionOnExistence>,
 }
@@ -1124,14 +1217,18 @@ impl BulkCreateActionBulkDagRunBody {
 /// BulkCreateAction\[BulkTaskInstanceBody\]
 ///
 /// Spec schema `BulkCreateAction_BulkTaskInstanceBody_`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(tag = "action", rename = "create")]
 pub struct BulkCreateActionBulkTaskInstanceBody {
     /// A list of entities to be created.
+    ///
+    /// Since Airflow 3.1.8.
     pub entities: ::std::vec::Vec<BulkTaskInstanceBody>,
     /// The `action_on_existence` field.
     ///
-    /// Server default: `"fail"`.
+    /// Server default: `"fail"`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_on_existence: ::std::option::Option<BulkActionOnExistence>,
 }
@@ -1292,13 +1389,17 @@ impl BulkCreateActionVariableBody {
 /// Request body for bulk operations on Dag Runs.
 ///
 /// Spec schema `BulkDAGRunBody`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BulkDagRunBody {
     /// Dag Run Id
+    ///
+    /// Since Airflow 3.3.2.
     pub dag_run_id: ::std::string::String,
     /// Dag Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1307,7 +1408,7 @@ pub struct BulkDagRunBody {
     pub dag_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// The `state` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1316,7 +1417,7 @@ pub struct BulkDagRunBody {
     pub state: ::std::option::Option<::std::option::Option<DagRunMutableStates>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1381,11 +1482,13 @@ impl BulkDagRunBody {
 /// Request body for the bulk clear Dag Runs endpoint.
 ///
 /// Spec schema `BulkDAGRunClearBody`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BulkDagRunClearBody {
     /// Select runs by exact partition key match. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1396,7 +1499,7 @@ pub struct BulkDagRunClearBody {
     >,
     /// Inclusive start of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1407,7 +1510,7 @@ pub struct BulkDagRunClearBody {
     >,
     /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1418,22 +1521,22 @@ pub struct BulkDagRunClearBody {
     >,
     /// Dry Run
     ///
-    /// Server default: `true`.
+    /// Server default: `true`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dry_run: ::std::option::Option<bool>,
     /// Only Failed
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub only_failed: ::std::option::Option<bool>,
     /// Only queue newly added tasks in the latest Dag version without clearing existing tasks.
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub only_new: ::std::option::Option<bool>,
     /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False``.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1442,7 +1545,7 @@ pub struct BulkDagRunClearBody {
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1450,6 +1553,8 @@ pub struct BulkDagRunClearBody {
     )]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Dag Runs
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_runs: ::std::option::Option<::std::vec::Vec<BulkDagRunBody>>,
 }
@@ -1540,14 +1645,18 @@ impl BulkDagRunClearBody {
 /// BulkDeleteAction\[BulkDAGRunBody\]
 ///
 /// Spec schema `BulkDeleteAction_BulkDAGRunBody_`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(tag = "action", rename = "delete")]
 pub struct BulkDeleteActionBulkDagRunBody {
     /// A list of entity id/key or entity objects to be deleted.
+    ///
+    /// Since Airflow 3.3.2.
     pub entities: ::std::vec::Vec<BulkDeleteActionBulkDagRunBodyEntitiesItem>,
     /// The `action_on_non_existence` field.
     ///
-    /// Server default: `"fail"`.
+    /// Server default: `"fail"`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
 }
@@ -1587,6 +1696,8 @@ impl BulkDeleteActionBulkDagRunBody {
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_BulkDAGRunBody_/properties/entities/items.
 ///
+/// Since Airflow 3.3.2.
+///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -1600,14 +1711,18 @@ pub enum BulkDeleteActionBulkDagRunBodyEntitiesItem {
 /// BulkDeleteAction\[BulkTaskInstanceBody\]
 ///
 /// Spec schema `BulkDeleteAction_BulkTaskInstanceBody_`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(tag = "action", rename = "delete")]
 pub struct BulkDeleteActionBulkTaskInstanceBody {
     /// A list of entity id/key or entity objects to be deleted.
+    ///
+    /// Since Airflow 3.1.8.
     pub entities: ::std::vec::Vec<BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
     /// The `action_on_non_existence` field.
     ///
-    /// Server default: `"fail"`.
+    /// Server default: `"fail"`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
 }
@@ -1646,6 +1761,8 @@ impl BulkDeleteActionBulkTaskInstanceBody {
 /// BulkDeleteActionBulkTaskInstanceBodyEntitiesItem.
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_BulkTaskInstanceBody_/properties/entities/items.
+///
+/// Since Airflow 3.1.8.
 ///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1707,6 +1824,8 @@ impl BulkDeleteActionConnectionBody {
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_ConnectionBody_/properties/entities/items.
 ///
+/// Since Airflow 3.1.8.
+///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -1764,6 +1883,8 @@ impl BulkDeleteActionPoolBody {
 /// BulkDeleteActionPoolBodyEntitiesItem.
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_PoolBody_/properties/entities/items.
+///
+/// Since Airflow 3.1.8.
 ///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1825,6 +1946,8 @@ impl BulkDeleteActionVariableBody {
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_VariableBody_/properties/entities/items.
 ///
+/// Since Airflow 3.1.8.
+///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -1857,11 +1980,13 @@ pub struct BulkResponse {
 /// Request body for bulk update, and delete task instances.
 ///
 /// Spec schema `BulkTaskInstanceBody`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BulkTaskInstanceBody {
     /// The `new_state` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1870,7 +1995,7 @@ pub struct BulkTaskInstanceBody {
     pub new_state: ::std::option::Option<::std::option::Option<TaskInstanceState>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1879,29 +2004,31 @@ pub struct BulkTaskInstanceBody {
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Upstream
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include_upstream: ::std::option::Option<bool>,
     /// Include Downstream
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include_downstream: ::std::option::Option<bool>,
     /// Include Future
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include_future: ::std::option::Option<bool>,
     /// Include Past
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub include_past: ::std::option::Option<bool>,
     /// Task Id
+    ///
+    /// Since Airflow 3.1.8.
     pub task_id: ::std::string::String,
     /// Map Index
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1910,7 +2037,7 @@ pub struct BulkTaskInstanceBody {
     pub map_index: ::std::option::Option<::std::option::Option<i64>>,
     /// Dag Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -1919,7 +2046,7 @@ pub struct BulkTaskInstanceBody {
     pub dag_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2042,14 +2169,18 @@ impl BulkTaskInstanceBody {
 /// BulkUpdateAction\[BulkDAGRunBody\]
 ///
 /// Spec schema `BulkUpdateAction_BulkDAGRunBody_`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(tag = "action", rename = "update")]
 pub struct BulkUpdateActionBulkDagRunBody {
     /// A list of entities to be updated.
+    ///
+    /// Since Airflow 3.3.2.
     pub entities: ::std::vec::Vec<BulkDagRunBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2060,7 +2191,7 @@ pub struct BulkUpdateActionBulkDagRunBody {
     >,
     /// The `action_on_non_existence` field.
     ///
-    /// Server default: `"fail"`.
+    /// Server default: `"fail"`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
 }
@@ -2107,14 +2238,18 @@ impl BulkUpdateActionBulkDagRunBody {
 /// BulkUpdateAction\[BulkTaskInstanceBody\]
 ///
 /// Spec schema `BulkUpdateAction_BulkTaskInstanceBody_`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(tag = "action", rename = "update")]
 pub struct BulkUpdateActionBulkTaskInstanceBody {
     /// A list of entities to be updated.
+    ///
+    /// Since Airflow 3.1.8.
     pub entities: ::std::vec::Vec<BulkTaskInstanceBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2125,7 +2260,7 @@ pub struct BulkUpdateActionBulkTaskInstanceBody {
     >,
     /// The `action_on_non_existence` field.
     ///
-    /// Server default: `"fail"`.
+    /// Server default: `"fail"`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
 }
@@ -2179,7 +2314,7 @@ pub struct BulkUpdateActionConnectionBody {
     pub entities: ::std::vec::Vec<ConnectionBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2244,7 +2379,7 @@ pub struct BulkUpdateActionPoolBody {
     pub entities: ::std::vec::Vec<PoolBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2309,7 +2444,7 @@ pub struct BulkUpdateActionVariableBody {
     pub entities: ::std::vec::Vec<VariableBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2382,6 +2517,8 @@ pub enum ClearDagRunResponse {
 ///
 /// Spec: #/paths/~1api~1v2~1dags~1{dag_id}~1clearDagRuns/post/responses/200/content/application~1json/schema.
 ///
+/// Since Airflow 3.3.2.
+///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -2395,11 +2532,13 @@ pub enum ClearDagRunsResponse {
 /// Request body for the clearPartitions endpoint (column-reset: set partition fields to None).
 ///
 /// Spec schema `ClearPartitionsBody`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClearPartitionsBody {
     /// Select runs by exact partition key match. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2410,7 +2549,7 @@ pub struct ClearPartitionsBody {
     >,
     /// Inclusive start of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2421,7 +2560,7 @@ pub struct ClearPartitionsBody {
     >,
     /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2432,7 +2571,7 @@ pub struct ClearPartitionsBody {
     >,
     /// Select runs by exact run_id. Mutually exclusive with ``partition_key`` and partition date window.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2441,12 +2580,12 @@ pub struct ClearPartitionsBody {
     pub run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Also clear task instances on the matched runs.
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub clear_task_instances: ::std::option::Option<bool>,
     /// If True, compute counts without writing any changes.
     ///
-    /// Server default: `true`.
+    /// Server default: `true`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dry_run: ::std::option::Option<bool>,
 }
@@ -2514,30 +2653,46 @@ impl ClearPartitionsBody {
 /// Response for the clearPartitions endpoint.
 ///
 /// Spec schema `ClearPartitionsResponse`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClearPartitionsResponse {
     /// Dag Runs Cleared
+    ///
+    /// Since Airflow 3.3.2.
     pub dag_runs_cleared: i64,
     /// Task Instances Cleared
+    ///
+    /// Since Airflow 3.3.2.
     pub task_instances_cleared: i64,
     /// Dry Run
+    ///
+    /// Since Airflow 3.3.2.
     pub dry_run: bool,
 }
 /// Response for clear dag run dry run, which may contain new tasks without full TaskInstance data.
 ///
 /// Spec schema `ClearTaskInstanceCollectionResponse`.
+///
+/// Since Airflow 3.2.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClearTaskInstanceCollectionResponse {
     /// Task Instances
+    ///
+    /// Since Airflow 3.2.2.
     pub task_instances: ::std::vec::Vec<
         ClearTaskInstanceCollectionResponseTaskInstancesItem,
     >,
     /// Total Entries
+    ///
+    /// Since Airflow 3.2.2.
     pub total_entries: i64,
 }
 /// ClearTaskInstanceCollectionResponseTaskInstancesItem.
 ///
 /// Spec: #/components/schemas/ClearTaskInstanceCollectionResponse/properties/task_instances/items.
+///
+/// Since Airflow 3.2.2.
 ///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2638,7 +2793,7 @@ pub struct ClearTaskInstancesBody {
     pub include_past: ::std::option::Option<bool>,
     /// (Experimental) Run on the latest bundle version of the dag after clearing the task instances. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False`` (the historical default for clear/rerun).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2647,12 +2802,12 @@ pub struct ClearTaskInstancesBody {
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
     /// Prevent Running Task
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub prevent_running_task: ::std::option::Option<bool>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2929,7 +3084,7 @@ pub struct ConnectionBody {
     pub extra: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3117,20 +3272,28 @@ pub struct ConnectionResponse {
     pub extra: ::std::option::Option<::std::string::String>,
     /// Team Name
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
 }
 /// Response returned when a connection test has been enqueued for worker execution.
 ///
 /// Spec schema `ConnectionTestQueuedResponse`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ConnectionTestQueuedResponse {
     /// Token
+    ///
+    /// Since Airflow 3.3.2.
     pub token: ::std::string::String,
     /// Connection Id
+    ///
+    /// Since Airflow 3.3.2.
     pub connection_id: ::std::string::String,
     /// State
+    ///
+    /// Since Airflow 3.3.2.
     pub state: ::std::string::String,
 }
 /// Request body for enqueueing a connection test on a worker.
@@ -3140,15 +3303,21 @@ pub struct ConnectionTestQueuedResponse {
 /// the same input contract as persisted ones.
 ///
 /// Spec schema `ConnectionTestRequestBody`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ConnectionTestRequestBody {
     /// Connection Id
+    ///
+    /// Since Airflow 3.3.2.
     pub connection_id: ::std::string::String,
     /// Conn Type
+    ///
+    /// Since Airflow 3.3.2.
     pub conn_type: ::std::string::String,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3157,7 +3326,7 @@ pub struct ConnectionTestRequestBody {
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Host
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3166,7 +3335,7 @@ pub struct ConnectionTestRequestBody {
     pub host: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Login
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3175,7 +3344,7 @@ pub struct ConnectionTestRequestBody {
     pub login: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Schema
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3184,7 +3353,7 @@ pub struct ConnectionTestRequestBody {
     pub schema: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Port
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3193,7 +3362,7 @@ pub struct ConnectionTestRequestBody {
     pub port: ::std::option::Option<::std::option::Option<i64>>,
     /// Password
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3202,7 +3371,7 @@ pub struct ConnectionTestRequestBody {
     pub password: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Extra
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3211,7 +3380,7 @@ pub struct ConnectionTestRequestBody {
     pub extra: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3220,12 +3389,12 @@ pub struct ConnectionTestRequestBody {
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// If True, save or update the connection in the connection table when the test succeeds.
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub commit_on_success: ::std::option::Option<bool>,
     /// Executor name to dispatch the connection test to.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3234,7 +3403,7 @@ pub struct ConnectionTestRequestBody {
     pub executor: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Worker queue to route the connection test to (executor-dependent).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3419,7 +3588,7 @@ pub struct CreateAssetEventsBody {
     pub asset_id: i64,
     /// Partition Key
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3437,7 +3606,7 @@ pub struct CreateAssetEventsBody {
     >,
     /// The `access_control` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3528,8 +3697,8 @@ pub struct DagDetailsResponse {
     pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Last Parse Duration
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_parse_duration: ::std::option::Option<f64>,
     /// Last Expired
     ///
@@ -3569,9 +3738,15 @@ pub struct DagDetailsResponse {
     #[serde(default)]
     pub timetable_description: ::std::option::Option<::std::string::String>,
     /// Timetable Partitioned
-    pub timetable_partitioned: bool,
+    ///
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timetable_partitioned: ::std::option::Option<bool>,
     /// Timetable Periodic
-    pub timetable_periodic: bool,
+    ///
+    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timetable_periodic: ::std::option::Option<bool>,
     /// Tags
     pub tags: ::std::vec::Vec<DagTagResponse>,
     /// Max Active Tasks
@@ -3615,8 +3790,8 @@ pub struct DagDetailsResponse {
     pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Allowed Run Types
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_run_types: ::std::option::Option<::std::vec::Vec<DagRunType>>,
     /// Owners
     pub owners: ::std::vec::Vec<::std::string::String>,
@@ -3682,12 +3857,14 @@ pub struct DagDetailsResponse {
     pub last_parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Default Args
     ///
-    /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    #[serde(default)]
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub default_args: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Rerun With Latest Version
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rerun_with_latest_version: ::std::option::Option<bool>,
     /// Owner Links
@@ -3697,18 +3874,19 @@ pub struct DagDetailsResponse {
     >,
     /// Is Favorite
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_favorite: ::std::option::Option<bool>,
     /// Active Runs Count
     ///
-    /// Server default: `0`.
+    /// Server default: `0`. Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub active_runs_count: ::std::option::Option<i64>,
     /// Whether this Dag's schedule supports backfilling.
     ///
-    /// Read-only: set by the server.
-    pub is_backfillable: bool,
+    /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_backfillable: ::std::option::Option<bool>,
     /// Return file token.
     ///
     /// Read-only: set by the server.
@@ -3783,8 +3961,8 @@ pub struct DagResponse {
     pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Last Parse Duration
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_parse_duration: ::std::option::Option<f64>,
     /// Last Expired
     ///
@@ -3824,9 +4002,15 @@ pub struct DagResponse {
     #[serde(default)]
     pub timetable_description: ::std::option::Option<::std::string::String>,
     /// Timetable Partitioned
-    pub timetable_partitioned: bool,
+    ///
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timetable_partitioned: ::std::option::Option<bool>,
     /// Timetable Periodic
-    pub timetable_periodic: bool,
+    ///
+    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub timetable_periodic: ::std::option::Option<bool>,
     /// Tags
     pub tags: ::std::vec::Vec<DagTagResponse>,
     /// Max Active Tasks
@@ -3870,15 +4054,16 @@ pub struct DagResponse {
     pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Allowed Run Types
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_run_types: ::std::option::Option<::std::vec::Vec<DagRunType>>,
     /// Owners
     pub owners: ::std::vec::Vec<::std::string::String>,
     /// Whether this Dag's schedule supports backfilling.
     ///
-    /// Read-only: set by the server.
-    pub is_backfillable: bool,
+    /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_backfillable: ::std::option::Option<bool>,
     /// Return file token.
     ///
     /// Read-only: set by the server.
@@ -3919,11 +4104,14 @@ pub struct DagRunAssetReference {
     pub data_interval_end: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Partition Key
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
     /// Whether this asset event triggered the referenced dag run. Only a run's most recent consumed asset event triggers it; earlier consumed events are included in the run but did not trigger it.
-    pub triggering: bool,
+    ///
+    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub triggering: ::std::option::Option<bool>,
 }
 /// Dag Run serializer for clear endpoint body.
 ///
@@ -3942,12 +4130,12 @@ pub struct DagRunClearBody {
     pub only_failed: ::std::option::Option<bool>,
     /// Only queue newly added tasks in the latest Dag version without clearing existing tasks.
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub only_new: ::std::option::Option<bool>,
     /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False``.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -3956,7 +4144,7 @@ pub struct DagRunClearBody {
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4024,12 +4212,18 @@ pub struct DagRunCollectionResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries: ::std::option::Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination, where ``total_entries`` is exact.
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries_limit: ::std::option::Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset pagination or when there is no next page.
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using offset pagination or when on the first page.
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_cursor: ::std::option::Option<::std::string::String>,
 }
@@ -4037,16 +4231,18 @@ pub struct DagRunCollectionResponse {
 ///
 /// Spec schema `DagRunMutableStates`.
 ///
+/// Since Airflow 3.3.2.
+///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DagRunMutableStates {
-    /// `queued`
+    /// `queued` (Since Airflow 3.3.2.)
     Queued,
-    /// `success`
+    /// `success` (Since Airflow 3.3.2.)
     Success,
-    /// `failed`
+    /// `failed` (Since Airflow 3.3.2.)
     Failed,
     /// A value not listed in the spec this client was generated from.
     Unknown(::std::string::String),
@@ -4188,8 +4384,8 @@ pub struct DagRunResponse {
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Duration
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration: ::std::option::Option<f64>,
     /// Data Interval Start
     ///
@@ -4221,8 +4417,8 @@ pub struct DagRunResponse {
     pub triggered_by: ::std::option::Option<DagRunTriggeredByType>,
     /// Triggering User Name
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub triggering_user_name: ::std::option::Option<::std::string::String>,
     /// Conf
     ///
@@ -4244,16 +4440,19 @@ pub struct DagRunResponse {
     #[serde(default)]
     pub bundle_version: ::std::option::Option<::std::string::String>,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Partition Key
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
     /// Partition Date
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// All possible states that a DagRun can be in.
@@ -4471,11 +4670,11 @@ pub enum DagRunType {
     Scheduled,
     /// `manual`
     Manual,
-    /// `operator_triggered`
+    /// `operator_triggered` (Since Airflow 3.3.2.)
     OperatorTriggered,
     /// `asset_triggered`
     AssetTriggered,
-    /// `asset_materialization`
+    /// `asset_materialization` (Since Airflow 3.2.2.)
     AssetMaterialization,
     /// A value not listed in the spec this client was generated from.
     Unknown(::std::string::String),
@@ -4613,7 +4812,7 @@ pub struct DagRunsBatchBody {
     >,
     /// Run After Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4635,7 +4834,7 @@ pub struct DagRunsBatchBody {
     >,
     /// Run After Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4657,7 +4856,7 @@ pub struct DagRunsBatchBody {
     >,
     /// Logical Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4679,7 +4878,7 @@ pub struct DagRunsBatchBody {
     >,
     /// Logical Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4701,7 +4900,7 @@ pub struct DagRunsBatchBody {
     >,
     /// Start Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4723,7 +4922,7 @@ pub struct DagRunsBatchBody {
     >,
     /// Start Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4745,7 +4944,7 @@ pub struct DagRunsBatchBody {
     >,
     /// End Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4767,7 +4966,7 @@ pub struct DagRunsBatchBody {
     >,
     /// End Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4778,7 +4977,7 @@ pub struct DagRunsBatchBody {
     >,
     /// Duration Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4787,7 +4986,7 @@ pub struct DagRunsBatchBody {
     pub duration_gte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4796,7 +4995,7 @@ pub struct DagRunsBatchBody {
     pub duration_gt: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4805,7 +5004,7 @@ pub struct DagRunsBatchBody {
     pub duration_lte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -4814,7 +5013,7 @@ pub struct DagRunsBatchBody {
     pub duration_lt: ::std::option::Option<::std::option::Option<f64>>,
     /// Conf Contains
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -5120,7 +5319,10 @@ pub struct DagSourceResponse {
     #[serde(default)]
     pub version_number: ::std::option::Option<i64>,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
 /// Dag Stats Collection serializer for responses.
 ///
@@ -5140,7 +5342,10 @@ pub struct DagStatsResponse {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Stats
     pub stats: ::std::vec::Vec<DagStatsStateResponse>,
 }
@@ -5174,7 +5379,10 @@ pub struct DagTagResponse {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
 /// Dag Version Collection serializer for responses.
 ///
@@ -5210,7 +5418,10 @@ pub struct DagVersionResponse {
     /// Created At
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Bundle Url
     ///
     /// Always sent; `None` is sent as `null`.
@@ -5241,7 +5452,10 @@ pub struct DagWarningResponse {
     /// Timestamp
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
 /// Enum for DAG warning types.
 ///
@@ -5259,7 +5473,7 @@ pub enum DagWarningType {
     AssetConflict,
     /// `non-existent pool`
     NonExistentPool,
-    /// `runtime varying value`
+    /// `runtime varying value` (Since Airflow 3.2.2.)
     RuntimeVaryingValue,
     /// A value not listed in the spec this client was generated from.
     Unknown(::std::string::String),
@@ -5348,13 +5562,13 @@ pub struct DryRunBackfillResponse {
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Partition Key
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
     /// Partition Date
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// Event Log Collection Response.
@@ -5419,49 +5633,71 @@ pub struct EventLogResponse {
     #[serde(default)]
     pub extra: ::std::option::Option<::std::string::String>,
     /// Dag Display Name
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub task_display_name: ::std::option::Option<::std::string::String>,
 }
 /// Response for the external log URL endpoint.
 ///
 /// Spec schema `ExternalLogUrlResponse`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ExternalLogUrlResponse {
     /// Url
+    ///
+    /// Since Airflow 3.1.8.
     pub url: ::std::string::String,
 }
 /// Serializer for External View Plugin responses.
 ///
 /// Spec schema `ExternalViewResponse`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ExternalViewResponse {
     /// Name
+    ///
+    /// Since Airflow 3.1.8.
     pub name: ::std::string::String,
     /// Icon
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub icon: ::std::option::Option<::std::string::String>,
     /// Icon Dark Mode
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub icon_dark_mode: ::std::option::Option<::std::string::String>,
     /// Url Route
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url_route: ::std::option::Option<::std::string::String>,
     /// Category
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub category: ::std::option::Option<::std::string::String>,
     /// Nav Top Level
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub nav_top_level: ::std::option::Option<bool>,
     /// Href
+    ///
+    /// Since Airflow 3.1.8.
     pub href: ::std::string::String,
     /// Destination
     ///
-    /// Server default: `"nav"`.
+    /// Server default: `"nav"`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub destination: ::std::option::Option<ExternalViewResponseDestination>,
     /// Further properties not named by the spec (`additionalProperties`).
@@ -5475,22 +5711,24 @@ pub struct ExternalViewResponse {
 ///
 /// Spec: #/components/schemas/ExternalViewResponse/properties/destination.
 ///
+/// Since Airflow 3.1.8.
+///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ExternalViewResponseDestination {
-    /// `nav`
+    /// `nav` (Since Airflow 3.1.8.)
     Nav,
-    /// `dag`
+    /// `dag` (Since Airflow 3.1.8.)
     Dag,
-    /// `dag_run`
+    /// `dag_run` (Since Airflow 3.1.8.)
     DagRun,
-    /// `task`
+    /// `task` (Since Airflow 3.1.8.)
     Task,
-    /// `task_instance`
+    /// `task_instance` (Since Airflow 3.1.8.)
     TaskInstance,
-    /// `base`
+    /// `base` (Since Airflow 3.2.2.)
     Base,
     /// A value not listed in the spec this client was generated from.
     Unknown(::std::string::String),
@@ -5719,139 +5957,197 @@ pub struct HealthInfoResponse {
 /// Schema for Human-in-the-loop detail.
 ///
 /// Spec schema `HITLDetail`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HitlDetail {
     /// Options
+    ///
+    /// Since Airflow 3.1.8.
     pub options: ::std::vec::Vec<::std::string::String>,
     /// Subject
+    ///
+    /// Since Airflow 3.1.8.
     pub subject: ::std::string::String,
     /// Body
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub body: ::std::option::Option<::std::string::String>,
     /// Defaults
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub defaults: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Multiple
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub multiple: ::std::option::Option<bool>,
     /// Params
     ///
-    /// Untyped JSON: free-form object in the spec.
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub params: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Assigned Users
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub assigned_users: ::std::option::Option<::std::vec::Vec<HitlUser>>,
     /// Created At
+    ///
+    /// Since Airflow 3.1.8.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// The `responded_by_user` field.
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub responded_by_user: ::std::option::Option<HitlUser>,
     /// Responded At
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub responded_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Chosen Options
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub chosen_options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Params Input
     ///
-    /// Untyped JSON: free-form object in the spec.
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub params_input: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Response Received
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub response_received: ::std::option::Option<bool>,
     /// The `task_instance` field.
+    ///
+    /// Since Airflow 3.1.8.
     pub task_instance: TaskInstanceResponse,
 }
 /// Schema for a collection of Human-in-the-loop details.
 ///
 /// Spec schema `HITLDetailCollection`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HitlDetailCollection {
     /// Hitl Details
+    ///
+    /// Since Airflow 3.1.8.
     pub hitl_details: ::std::vec::Vec<HitlDetail>,
     /// Total Entries
+    ///
+    /// Since Airflow 3.1.8.
     pub total_entries: i64,
 }
 /// Schema for Human-in-the-loop detail history.
 ///
 /// Spec schema `HITLDetailHistory`.
+///
+/// Since Airflow 3.2.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HitlDetailHistory {
     /// Options
+    ///
+    /// Since Airflow 3.2.2.
     pub options: ::std::vec::Vec<::std::string::String>,
     /// Subject
+    ///
+    /// Since Airflow 3.2.2.
     pub subject: ::std::string::String,
     /// Body
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub body: ::std::option::Option<::std::string::String>,
     /// Defaults
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub defaults: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Multiple
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub multiple: ::std::option::Option<bool>,
     /// Params
     ///
-    /// Untyped JSON: free-form object in the spec.
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub params: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Assigned Users
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub assigned_users: ::std::option::Option<::std::vec::Vec<HitlUser>>,
     /// Created At
+    ///
+    /// Since Airflow 3.2.2.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// The `responded_by_user` field.
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub responded_by_user: ::std::option::Option<HitlUser>,
     /// Responded At
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub responded_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Chosen Options
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub chosen_options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Params Input
     ///
-    /// Untyped JSON: free-form object in the spec.
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub params_input: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Response Received
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub response_received: ::std::option::Option<bool>,
     /// The `task_instance` field.
+    ///
+    /// Since Airflow 3.2.2.
     pub task_instance: TaskInstanceHistoryResponse,
 }
 /// Response of updating a Human-in-the-loop detail.
 ///
 /// Spec schema `HITLDetailResponse`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HitlDetailResponse {
     /// The `responded_by` field.
+    ///
+    /// Since Airflow 3.1.8.
     pub responded_by: HitlUser,
     /// Responded At
+    ///
+    /// Since Airflow 3.1.8.
     pub responded_at: ::chrono::DateTime<::chrono::Utc>,
     /// Chosen Options
+    ///
+    /// Since Airflow 3.1.8.
     pub chosen_options: ::std::vec::Vec<::std::string::String>,
     /// Params Input
     ///
-    /// Untyped JSON: free-form object in the spec.
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub params_input: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -5860,11 +6156,17 @@ pub struct HitlDetailResponse {
 /// Schema for a Human-in-the-loop users.
 ///
 /// Spec schema `HITLUser`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HitlUser {
     /// Id
+    ///
+    /// Since Airflow 3.1.8.
     pub id: ::std::string::String,
     /// Name
+    ///
+    /// Since Airflow 3.1.8.
     pub name: ::std::string::String,
 }
 /// HTTPException Model used for error response.
@@ -5990,6 +6292,8 @@ pub struct JobResponse {
     #[serde(default)]
     pub unixname: ::std::option::Option<::std::string::String>,
     /// Dag Display Name
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
@@ -6000,23 +6304,31 @@ pub type JsonValue = ::serde_json::Value;
 /// Last asset event response serializer.
 ///
 /// Spec schema `LastAssetEventResponse`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LastAssetEventResponse {
     /// Id
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i64>,
     /// Timestamp
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// Materialize asset request.
 ///
 /// Spec schema `MaterializeAssetBody`.
+///
+/// Since Airflow 3.2.2.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MaterializeAssetBody {
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6025,7 +6337,7 @@ pub struct MaterializeAssetBody {
     pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Data Interval Start
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6036,7 +6348,7 @@ pub struct MaterializeAssetBody {
     >,
     /// Data Interval End
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6047,7 +6359,7 @@ pub struct MaterializeAssetBody {
     >,
     /// Logical Date
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6058,7 +6370,7 @@ pub struct MaterializeAssetBody {
     >,
     /// Run After
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6069,7 +6381,7 @@ pub struct MaterializeAssetBody {
     >,
     /// Conf
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6082,7 +6394,7 @@ pub struct MaterializeAssetBody {
     >,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6091,7 +6403,7 @@ pub struct MaterializeAssetBody {
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Partition Key
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6196,11 +6508,17 @@ impl MaterializeAssetBody {
 /// Lightweight response for new tasks that don't have TaskInstances yet.
 ///
 /// Spec schema `NewTaskResponse`.
+///
+/// Since Airflow 3.2.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NewTaskResponse {
     /// Task Id
+    ///
+    /// Since Airflow 3.2.2.
     pub task_id: ::std::string::String,
     /// Task Display Name
+    ///
+    /// Since Airflow 3.2.2.
     pub task_display_name: ::std::string::String,
 }
 /// Tags Match Mode
@@ -6388,21 +6706,33 @@ pub struct PluginCollectionResponse {
 /// Plugin Import Error Collection serializer.
 ///
 /// Spec schema `PluginImportErrorCollectionResponse`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PluginImportErrorCollectionResponse {
     /// Import Errors
+    ///
+    /// Since Airflow 3.1.8.
     pub import_errors: ::std::vec::Vec<PluginImportErrorResponse>,
     /// Total Entries
+    ///
+    /// Since Airflow 3.1.8.
     pub total_entries: i64,
 }
 /// Plugin Import Error serializer for responses.
 ///
 /// Spec schema `PluginImportErrorResponse`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PluginImportErrorResponse {
     /// Source
+    ///
+    /// Since Airflow 3.1.8.
     pub source: ::std::string::String,
     /// Error
+    ///
+    /// Since Airflow 3.1.8.
     pub error: ::std::string::String,
 }
 /// Plugin serializer.
@@ -6421,9 +6751,15 @@ pub struct PluginResponse {
     /// Fastapi Root Middlewares
     pub fastapi_root_middlewares: ::std::vec::Vec<FastApiRootMiddlewareResponse>,
     /// Aggregate all external views. Both 'external_views' and 'appbuilder_menu_items' are included here.
-    pub external_views: ::std::vec::Vec<ExternalViewResponse>,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub external_views: ::std::option::Option<::std::vec::Vec<ExternalViewResponse>>,
     /// React Apps
-    pub react_apps: ::std::vec::Vec<ReactAppResponse>,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub react_apps: ::std::option::Option<::std::vec::Vec<ReactAppResponse>>,
     /// Appbuilder Views
     pub appbuilder_views: ::std::vec::Vec<AppBuilderViewResponse>,
     /// Appbuilder Menu Items
@@ -6465,7 +6801,7 @@ pub struct PoolBody {
     pub include_deferred: ::std::option::Option<bool>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6588,7 +6924,7 @@ pub struct PoolPatchBody {
     pub include_deferred: ::std::option::Option<::std::option::Option<bool>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -6678,8 +7014,8 @@ pub struct PoolResponse {
     pub deferred_slots: i64,
     /// Team Name
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
 }
 /// Provider Collection serializer for responses.
@@ -6705,8 +7041,8 @@ pub struct ProviderResponse {
     pub version: ::std::string::String,
     /// Documentation Url
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub documentation_url: ::std::option::Option<::std::string::String>,
 }
 /// Queued Event Collection serializer for responses.
@@ -6731,37 +7067,54 @@ pub struct QueuedEventResponse {
     /// Created At
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
 /// Serializer for React App Plugin responses.
 ///
 /// Spec schema `ReactAppResponse`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ReactAppResponse {
     /// Name
+    ///
+    /// Since Airflow 3.1.8.
     pub name: ::std::string::String,
     /// Icon
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub icon: ::std::option::Option<::std::string::String>,
     /// Icon Dark Mode
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub icon_dark_mode: ::std::option::Option<::std::string::String>,
     /// Url Route
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url_route: ::std::option::Option<::std::string::String>,
     /// Category
+    ///
+    /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub category: ::std::option::Option<::std::string::String>,
     /// Nav Top Level
     ///
-    /// Server default: `false`.
+    /// Server default: `false`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub nav_top_level: ::std::option::Option<bool>,
     /// Bundle Url
+    ///
+    /// Since Airflow 3.1.8.
     pub bundle_url: ::std::string::String,
     /// Destination
     ///
-    /// Server default: `"nav"`.
+    /// Server default: `"nav"`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub destination: ::std::option::Option<ReactAppResponseDestination>,
     /// Further properties not named by the spec (`additionalProperties`).
@@ -6775,24 +7128,26 @@ pub struct ReactAppResponse {
 ///
 /// Spec: #/components/schemas/ReactAppResponse/properties/destination.
 ///
+/// Since Airflow 3.1.8.
+///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ReactAppResponseDestination {
-    /// `nav`
+    /// `nav` (Since Airflow 3.1.8.)
     Nav,
-    /// `dag`
+    /// `dag` (Since Airflow 3.1.8.)
     Dag,
-    /// `dag_run`
+    /// `dag_run` (Since Airflow 3.1.8.)
     DagRun,
-    /// `task`
+    /// `task` (Since Airflow 3.1.8.)
     Task,
-    /// `task_instance`
+    /// `task_instance` (Since Airflow 3.1.8.)
     TaskInstance,
-    /// `base`
+    /// `base` (Since Airflow 3.2.2.)
     Base,
-    /// `dashboard`
+    /// `dashboard` (Since Airflow 3.1.8.)
     Dashboard,
     /// A value not listed in the spec this client was generated from.
     Unknown(::std::string::String),
@@ -7017,15 +7372,25 @@ pub struct TaskDependencyResponse {
 /// Task inlet reference serializer for assets.
 ///
 /// Spec schema `TaskInletAssetReference`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TaskInletAssetReference {
     /// Dag Id
+    ///
+    /// Since Airflow 3.1.8.
     pub dag_id: ::std::string::String,
     /// Task Id
+    ///
+    /// Since Airflow 3.1.8.
     pub task_id: ::std::string::String,
     /// Created At
+    ///
+    /// Since Airflow 3.1.8.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Updated At
+    ///
+    /// Since Airflow 3.1.8.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
 /// Task instance collection response supporting both offset and cursor pagination.
@@ -7046,12 +7411,18 @@ pub struct TaskInstanceCollectionResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries: ::std::option::Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination, where ``total_entries`` is exact.
+    ///
+    /// Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries_limit: ::std::option::Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset pagination or when there is no next page.
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using offset pagination or when on the first page.
+    ///
+    /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_cursor: ::std::option::Option<::std::string::String>,
 }
@@ -7105,7 +7476,10 @@ pub struct TaskInstanceHistoryResponse {
     /// Task Display Name
     pub task_display_name: ::std::string::String,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Hostname
     ///
     /// Always sent; `None` is sent as `null`.
@@ -7137,8 +7511,8 @@ pub struct TaskInstanceHistoryResponse {
     pub operator: ::std::option::Option<::std::string::String>,
     /// Operator Name
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operator_name: ::std::option::Option<::std::string::String>,
     /// Queued When
     ///
@@ -7217,7 +7591,10 @@ pub struct TaskInstanceResponse {
     /// Task Display Name
     pub task_display_name: ::std::string::String,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Hostname
     ///
     /// Always sent; `None` is sent as `null`.
@@ -7249,8 +7626,8 @@ pub struct TaskInstanceResponse {
     pub operator: ::std::option::Option<::std::string::String>,
     /// Operator Name
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operator_name: ::std::option::Option<::std::string::String>,
     /// Queued When
     ///
@@ -7342,7 +7719,7 @@ pub enum TaskInstanceState {
     Skipped,
     /// `deferred`
     Deferred,
-    /// `awaiting_input`
+    /// `awaiting_input` (Since Airflow 3.3.2.)
     AwaitingInput,
     /// A value not listed in the spec this client was generated from.
     Unknown(::std::string::String),
@@ -7511,7 +7888,7 @@ pub struct TaskInstancesBatchBody {
     >,
     /// Run After Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -7533,7 +7910,7 @@ pub struct TaskInstancesBatchBody {
     >,
     /// Run After Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -7555,7 +7932,7 @@ pub struct TaskInstancesBatchBody {
     >,
     /// Logical Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -7577,7 +7954,7 @@ pub struct TaskInstancesBatchBody {
     >,
     /// Logical Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -7599,7 +7976,7 @@ pub struct TaskInstancesBatchBody {
     >,
     /// Start Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -7621,7 +7998,7 @@ pub struct TaskInstancesBatchBody {
     >,
     /// Start Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -7643,7 +8020,7 @@ pub struct TaskInstancesBatchBody {
     >,
     /// End Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -7665,7 +8042,7 @@ pub struct TaskInstancesBatchBody {
     >,
     /// End Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -7685,7 +8062,7 @@ pub struct TaskInstancesBatchBody {
     pub duration_gte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -7703,7 +8080,7 @@ pub struct TaskInstancesBatchBody {
     pub duration_lte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -8184,7 +8561,9 @@ pub struct TaskResponse {
     #[serde(default)]
     pub retry_delay: ::std::option::Option<TimeDelta>,
     /// Retry Exponential Backoff
-    pub retry_exponential_backoff: f64,
+    ///
+    /// Across server versions: float64 in Airflow 3.3.2, bool in Airflow 3.0.6.
+    pub retry_exponential_backoff: TaskResponseRetryExponentialBackoff,
     /// Priority Weight
     ///
     /// Always sent; `None` is sent as `null`.
@@ -8251,6 +8630,20 @@ pub struct TaskResponse {
     /// Read-only: set by the server.
     pub extra_links: ::std::vec::Vec<::std::string::String>,
 }
+/// `retry_exponential_backoff` of `TaskResponse`: its type differs between server versions.
+///
+/// Spec schema `TaskResponse.retry_exponential_backoff across versions`.
+///
+/// Untagged: decoding tries the variants in order.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum TaskResponseRetryExponentialBackoff {
+    /// Number.
+    Number(f64),
+    /// Boolean.
+    Boolean(bool),
+}
 /// Request body for setting a task state store value.
 ///
 /// ``expires_at`` controls expiry:
@@ -8260,13 +8653,17 @@ pub struct TaskResponse {
 /// - aware datetime: expire at that time.
 ///
 /// Spec schema `TaskStateStoreBody`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TaskStateStoreBody {
     /// The `value` field.
+    ///
+    /// Since Airflow 3.3.2.
     pub value: JsonValue,
     /// Expires At
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Server default: `"default"`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Server default: `"default"`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -8307,6 +8704,8 @@ impl TaskStateStoreBody {
 ///
 /// Spec: #/components/schemas/TaskStateStoreBody/properties/expires_at.
 ///
+/// Since Airflow 3.3.2.
+///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -8320,19 +8719,29 @@ pub enum TaskStateStoreBodyExpiresAt {
 /// All task state store entries for a task instance.
 ///
 /// Spec schema `TaskStateStoreCollectionResponse`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TaskStateStoreCollectionResponse {
     /// Task State Store
+    ///
+    /// Since Airflow 3.3.2.
     pub task_state_store: ::std::vec::Vec<TaskStateStoreResponse>,
     /// Total Entries
+    ///
+    /// Since Airflow 3.3.2.
     pub total_entries: i64,
 }
 /// Request body for patching only the value of an existing task state store key.
 ///
 /// Spec schema `TaskStateStorePatchBody`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TaskStateStorePatchBody {
     /// The `value` field.
+    ///
+    /// Since Airflow 3.3.2.
     pub value: JsonValue,
 }
 impl TaskStateStorePatchBody {
@@ -8351,17 +8760,25 @@ impl TaskStateStorePatchBody {
 /// A single task state store key/value pair with metadata.
 ///
 /// Spec schema `TaskStateStoreResponse`.
+///
+/// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TaskStateStoreResponse {
     /// Key
+    ///
+    /// Since Airflow 3.3.2.
     pub key: ::std::string::String,
     /// The `value` field.
+    ///
+    /// Since Airflow 3.3.2.
     pub value: JsonValue,
     /// Updated At
+    ///
+    /// Since Airflow 3.3.2.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Expires At
     ///
-    /// Always sent; `None` is sent as `null`.
+    /// Always sent; `None` is sent as `null`. Since Airflow 3.3.2.
     #[serde(default)]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
@@ -8459,7 +8876,7 @@ pub struct TriggerDagRunPostBody {
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Partition Key
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -8575,8 +8992,8 @@ pub struct TriggerResponse {
     pub created_date: ::chrono::DateTime<::chrono::Utc>,
     /// Queue
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub queue: ::std::option::Option<::std::string::String>,
     /// Triggerer Id
     ///
@@ -8603,13 +9020,17 @@ pub struct TriggererInfoResponse {
 /// Schema for updating the content of a Human-in-the-loop detail.
 ///
 /// Spec schema `UpdateHITLDetailPayload`.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateHitlDetailPayload {
     /// Chosen Options
+    ///
+    /// Since Airflow 3.1.8.
     pub chosen_options: ::std::vec::Vec<::std::string::String>,
     /// Params Input
     ///
-    /// Untyped JSON: free-form object in the spec.
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub params_input: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -8658,12 +9079,12 @@ pub struct ValidationError {
     pub r#type: ::std::string::String,
     /// Input
     ///
-    /// Untyped JSON: the spec allows any JSON value here.
+    /// Untyped JSON: the spec allows any JSON value here. Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<::serde_json::Value>,
     /// Context
     ///
-    /// Untyped JSON: free-form object in the spec.
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ctx: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -8703,7 +9124,7 @@ pub struct VariableBody {
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -8792,8 +9213,8 @@ pub struct VariableResponse {
     pub is_encrypted: bool,
     /// Team Name
     ///
-    /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
 }
 /// Version information serializer for responses.
@@ -8812,13 +9233,17 @@ pub struct VersionInfo {
 /// One progress line of the wait endpoint.
 ///
 /// Spec: #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1wait/get/responses/200/content/application~1x-ndjson.
+///
+/// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WaitDagRunUntilFinishedLine {
     /// The `state` field.
+    ///
+    /// Since Airflow 3.1.8.
     pub state: DagRunState,
     /// XCom results of the requested tasks (last line only).
     ///
-    /// Untyped JSON: free-form object in the spec.
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub results: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -8912,11 +9337,20 @@ pub struct XComResponse {
     /// Run Id
     pub run_id: ::std::string::String,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
-    pub task_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Run After
-    pub run_after: ::chrono::DateTime<::chrono::Utc>,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// XCom response serializer with native return type.
 ///
@@ -8941,11 +9375,20 @@ pub struct XComResponseNative {
     /// Run Id
     pub run_id: ::std::string::String,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
-    pub task_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Run After
-    pub run_after: ::chrono::DateTime<::chrono::Utc>,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Value
     ///
     /// Untyped JSON: the spec allows any JSON value here.
@@ -8974,11 +9417,20 @@ pub struct XComResponseString {
     /// Run Id
     pub run_id: ::std::string::String,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
-    pub task_display_name: ::std::string::String,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Run After
-    pub run_after: ::chrono::DateTime<::chrono::Utc>,
+    ///
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Value
     ///
     /// Always sent; `None` is sent as `null`.

@@ -88,7 +88,6 @@ fn responses_captured_from_airflow_3_3_2_decode() {
 }
 
 #[test]
-#[ignore = "needs version-tolerant generation (spec-evolution issue): 3.1.8 omits fields 3.3.2 requires"]
 fn responses_captured_from_airflow_3_1_8_decode_into_3_3_2_models() {
     let (decoded, failures) = decode_all("3.1.8");
     assert!(

@@ -40,6 +40,12 @@ pub struct Config {
 
 /// All files of the generated crate, by path relative to the crate root.
 pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
+    if !is_valid_crate_name(&config.crate_name) {
+        return Err(Error::Config(format!(
+            "`{}` is not a valid crate name (ASCII letters, digits, `-` and `_`, starting with a letter)",
+            config.crate_name
+        )));
+    }
     let mut files = BTreeMap::new();
     let lib = config.crate_name.replace('-', "_");
     let subst = |t: &str| {
@@ -115,6 +121,14 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
         format("tests/operations.rs", tests::operations(api, &lib))?,
     );
     Ok(files)
+}
+
+/// Whether `name` can be a Cargo package (and, with `-` → `_`, a library) name.
+pub fn is_valid_crate_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn lib_rs(config: &Config) -> TokenStream {

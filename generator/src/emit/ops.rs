@@ -14,10 +14,9 @@ pub fn module(
     ops: &[&Operation],
     decoders: &[(Vec<ErrorResponse>, Ident)],
 ) -> TokenStream {
-    let _ = api;
     let header = format!(" Operations tagged `{tag}`.");
-    let methods = ops.iter().map(|op| client_method(op));
-    let builders = ops.iter().map(|op| builder(op, decoders));
+    let methods = ops.iter().map(|op| client_method(api, op));
+    let builders = ops.iter().map(|op| builder(api, op, decoders));
     quote! {
         #![doc = #header]
         #[allow(unused_imports)]
@@ -59,7 +58,7 @@ fn arg_of(p: &Param) -> (TokenStream, TokenStream) {
     }
 }
 
-fn op_doc(op: &Operation) -> TokenStream {
+fn op_doc(api: &Api, op: &Operation) -> TokenStream {
     let mut parts = Vec::new();
     if let Some(s) = &op.summary {
         parts.push(doc::sanitize(s));
@@ -76,11 +75,16 @@ fn op_doc(op: &Operation) -> TokenStream {
         op.path,
         op.id
     ));
+    if let Some(a) = crate::versions::availability(&api.versions, &op.present_in) {
+        parts.push(format!(
+            "{a} Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found))."
+        ));
+    }
     let args: Vec<String> = op
         .params
         .iter()
         .filter(|p| is_arg(p))
-        .map(param_line)
+        .map(|p| param_line(api, op, p))
         .chain(op.body.iter().filter(|b| b.required).map(|b| {
             format!(
                 "- `body`: {}",
@@ -97,13 +101,18 @@ fn op_doc(op: &Operation) -> TokenStream {
     doc::attrs(&parts.join("\n\n"))
 }
 
-fn param_line(p: &Param) -> String {
-    let d = p
+fn param_line(api: &Api, op: &Operation, p: &Param) -> String {
+    let mut d = p
         .description
         .as_deref()
         .map(doc::sanitize)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| format!("`{}`", p.wire_name));
+    if p.present_in != op.present_in {
+        if let Some(a) = crate::versions::availability(&api.versions, &p.present_in) {
+            d = format!("{d} ({a})");
+        }
+    }
     format!(
         "- `{}`: {}",
         p.rust_name.trim_start_matches("r#"),
@@ -111,10 +120,10 @@ fn param_line(p: &Param) -> String {
     )
 }
 
-fn client_method(op: &Operation) -> TokenStream {
+fn client_method(api: &Api, op: &Operation) -> TokenStream {
     let fname = ident(&op.fn_name);
     let builder = ident(&op.builder_name);
-    let docs = op_doc(op);
+    let docs = op_doc(api, op);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let mut args = Vec::new();
     let mut inits = Vec::new();
@@ -173,7 +182,7 @@ fn output_ty(op: &Operation) -> TokenStream {
     }
 }
 
-fn builder(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
+fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
     let name = ident(&op.builder_name);
     let method_link = format!(
         " Request builder for [`Client::{0}`](crate::Client::{0}): set optional parameters, then `.await` it (or call `send`).",
@@ -203,6 +212,11 @@ fn builder(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStr
                     "\n\nServer default: `{}`.",
                     def.to_string().replace('`', "'")
                 ));
+            }
+            if p.present_in != op.present_in {
+                if let Some(a) = crate::versions::availability(&api.versions, &p.present_in) {
+                    d.push_str(&format!("\n\n{a} Servers without it ignore it."));
+                }
             }
             d
         });
@@ -331,6 +345,11 @@ fn builder(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStr
             (false, TypeRef::Integer(32)) => quote!(i64::from(page.#total)),
             (false, _) => quote!(page.#total),
         };
+        let items_expr = if pg.items_optional {
+            quote!(page.#items.unwrap_or_default())
+        } else {
+            quote!(page.#items)
+        };
         extra.push(quote! {
             /// Streams every item of every page, starting at `offset` (default 0), fetching the
             /// next page only when needed. Pages advance by the number of items actually
@@ -344,7 +363,7 @@ fn builder(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStr
                         let page = next.send().await?;
                         ::std::result::Result::Ok(crate::runtime::Page {
                             total_entries: #total_expr,
-                            items: page.#items,
+                            items: #items_expr,
                         })
                     }
                 })

@@ -79,11 +79,14 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
             text = format!("{}.", t.name);
         }
     }
-    let docs = doc::attrs(&format!("{text}\n\n{origin}"));
+    let since = crate::versions::availability(&api.versions, &t.present_in)
+        .map(|a| format!("\n\n{a}"))
+        .unwrap_or_default();
+    let docs = doc::attrs(&format!("{text}\n\n{origin}{since}"));
     let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
     match &t.kind {
         TypeKind::Struct(s) => struct_def(api, t, s, &name, docs, deprecated),
-        TypeKind::Enum(values) => enum_def(&name, values, docs, deprecated),
+        TypeKind::Enum(values) => enum_def(api, &name, values, docs, deprecated),
         TypeKind::Union(u) => union_def(u, &name, docs, deprecated),
         TypeKind::Alias(target) => {
             let target = ty(target, &quote!());
@@ -228,7 +231,7 @@ fn struct_def(
                 }
             });
         }
-        let fdoc = field_doc(f, &shape);
+        let fdoc = field_doc(api, f, &shape);
         let fdep = f.deprecated.then(|| quote!(#[deprecated]));
         fields.push(quote! {
             #fdoc
@@ -280,7 +283,7 @@ fn struct_def(
     }
 }
 
-fn field_doc(f: &Field, shape: &FieldShape) -> TokenStream {
+fn field_doc(api: &Api, f: &Field, shape: &FieldShape) -> TokenStream {
     let mut text = f
         .description
         .as_deref()
@@ -314,6 +317,12 @@ fn field_doc(f: &Field, shape: &FieldShape) -> TokenStream {
     if let Some(reason) = f.ty.untyped_reason() {
         notes.push(format!("Untyped JSON: {reason}."));
     }
+    if let Some(a) = crate::versions::availability(&api.versions, &f.present_in) {
+        notes.push(a);
+    }
+    if !f.relaxed.is_empty() {
+        notes.push(format!("Across server versions: {}.", f.relaxed.join("; ")));
+    }
     if !notes.is_empty() {
         text = format!("{text}\n\n{}", notes.join(" "));
     }
@@ -321,6 +330,7 @@ fn field_doc(f: &Field, shape: &FieldShape) -> TokenStream {
 }
 
 fn enum_def(
+    api: &Api,
     name: &Ident,
     values: &[EnumValue],
     docs: TokenStream,
@@ -328,7 +338,10 @@ fn enum_def(
 ) -> TokenStream {
     let variants = values.iter().map(|v| {
         let id = ident(&v.rust_name);
-        let d = format!(" `{}`", v.wire.replace('`', "'"));
+        let since = crate::versions::availability(&api.versions, &v.present_in)
+            .map(|a| format!(" ({a})"))
+            .unwrap_or_default();
+        let d = format!(" `{}`{since}", v.wire.replace('`', "'"));
         quote!(#[doc = #d] #id,)
     });
     let as_str = values.iter().map(|v| {

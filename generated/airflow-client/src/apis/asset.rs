@@ -516,6 +516,8 @@ impl GetAssetAliases {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -673,6 +675,8 @@ impl GetAssetEvents {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -681,6 +685,8 @@ impl GetAssetEvents {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -694,6 +700,8 @@ impl GetAssetEvents {
         self
     }
     /// Timestamp Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn timestamp_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.timestamp_gt = ::std::option::Option::Some(value);
         self
@@ -704,6 +712,8 @@ impl GetAssetEvents {
         self
     }
     /// Timestamp Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn timestamp_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.timestamp_lt = ::std::option::Option::Some(value);
         self
@@ -880,6 +890,8 @@ impl GetAssets {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -896,6 +908,8 @@ impl GetAssets {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn uri_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

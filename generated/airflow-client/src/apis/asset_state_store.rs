@@ -9,6 +9,8 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/assets/{asset_id}/state-store` (operation `clear_asset_state_store`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `asset_id`: Asset Id
@@ -23,6 +25,8 @@ impl crate::Client {
     /// Delete a single asset state store key. No-op if the key does not exist.
     ///
     /// `DELETE /api/v2/assets/{asset_id}/state-store/{key}` (operation `delete_asset_state_store`).
+    ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -45,6 +49,8 @@ impl crate::Client {
     ///
     /// `GET /api/v2/assets/{asset_id}/state-store/{key}` (operation `get_asset_state_store`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `key`: Key
@@ -66,6 +72,8 @@ impl crate::Client {
     ///
     /// `GET /api/v2/assets/{asset_id}/state-store` (operation `list_asset_state_store`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `asset_id`: Asset Id
@@ -82,6 +90,8 @@ impl crate::Client {
     /// Set an asset state store value. Creates or overwrites the key.
     ///
     /// `PUT /api/v2/assets/{asset_id}/state-store/{key}` (operation `set_asset_state_store`).
+    ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///

@@ -55,6 +55,8 @@ impl crate::Client {
     ///
     /// `POST /api/v2/connections/enqueue-test` (operation `enqueue_connection_test`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `body`: the request body.
@@ -90,6 +92,8 @@ impl crate::Client {
     /// Poll for the status of an enqueued connection test by its token (passed as a header).
     ///
     /// `GET /api/v2/connections/enqueue-test` (operation `get_connection_test`).
+    ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -420,6 +424,8 @@ impl GetConnections {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn connection_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

@@ -27,6 +27,8 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/favorite` (operation `favorite_dag`).
     ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `dag_id`: Dag Id
@@ -185,6 +187,8 @@ impl crate::Client {
     /// Unmark the Dag as favorite.
     ///
     /// `POST /api/v2/dags/{dag_id}/unfavorite` (operation `unfavorite_dag`).
+    ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -379,6 +383,8 @@ impl GetDagTags {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn tag_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -526,6 +532,8 @@ impl GetDags {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -542,6 +550,8 @@ impl GetDags {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_display_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -562,6 +572,8 @@ impl GetDags {
         self
     }
     /// Filter Dags by having import errors. Only Dags that have been successfully loaded before will be returned.
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn has_import_errors(mut self, value: bool) -> Self {
         self.has_import_errors = ::std::option::Option::Some(value);
         self
@@ -572,6 +584,8 @@ impl GetDags {
         self
     }
     /// Bundle Name
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn bundle_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -580,6 +594,8 @@ impl GetDags {
         self
     }
     /// Bundle Version
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn bundle_version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -588,11 +604,15 @@ impl GetDags {
         self
     }
     /// Filter Dags with asset-based scheduling
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn has_asset_schedule(mut self, value: bool) -> Self {
         self.has_asset_schedule = ::std::option::Option::Some(value);
         self
     }
     /// Filter Dags by asset dependency (name or URI)
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn asset_dependency(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -609,6 +629,8 @@ impl GetDags {
         self
     }
     /// Dag Run Start Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn dag_run_start_date_gt(
         mut self,
         value: ::chrono::DateTime<::chrono::Utc>,
@@ -625,6 +647,8 @@ impl GetDags {
         self
     }
     /// Dag Run Start Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn dag_run_start_date_lt(
         mut self,
         value: ::chrono::DateTime<::chrono::Utc>,
@@ -641,6 +665,8 @@ impl GetDags {
         self
     }
     /// Dag Run End Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn dag_run_end_date_gt(
         mut self,
         value: ::chrono::DateTime<::chrono::Utc>,
@@ -657,6 +683,8 @@ impl GetDags {
         self
     }
     /// Dag Run End Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn dag_run_end_date_lt(
         mut self,
         value: ::chrono::DateTime<::chrono::Utc>,
@@ -683,11 +711,15 @@ impl GetDags {
         self
     }
     /// Is Favorite
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn is_favorite(mut self, value: bool) -> Self {
         self.is_favorite = ::std::option::Option::Some(value);
         self
     }
     /// Timetable Type
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn timetable_type(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
@@ -946,6 +978,8 @@ impl PatchDags {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

@@ -9,6 +9,8 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns` (operation `bulk_dag_runs`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `dag_id`: Dag Id
@@ -52,6 +54,8 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/clearPartitions` (operation `clear_dag_run_partitions`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `dag_id`: Dag Id
@@ -72,6 +76,8 @@ impl crate::Client {
     /// Clear multiple Dag Runs in a single request.
     ///
     /// `POST /api/v2/dags/{dag_id}/clearDagRuns` (operation `clear_dag_runs`).
+    ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -292,6 +298,8 @@ impl crate::Client {
     /// 🚧 This is an experimental endpoint and may change or be removed without notice.Successful response are streamed as newline-delimited JSON (NDJSON). Each line is a JSON object representing the Dag run state.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/wait` (operation `wait_dag_run_until_finished`).
+    ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -583,16 +591,22 @@ pub struct GetDagRuns {
 }
 impl GetDagRuns {
     /// Inclusive lower bound of the partition_date window, interpreted as a local calendar day in the Dag's timetable timezone. Runs from the start of this day onwards match.
+    ///
+    /// Since Airflow 3.3.2. Servers without it ignore it.
     pub fn partition_date_gte(mut self, value: ::chrono::NaiveDate) -> Self {
         self.partition_date_gte = ::std::option::Option::Some(value);
         self
     }
     /// Inclusive upper bound of the partition_date window, interpreted as a local calendar day in the Dag's timetable timezone. The whole day is included: runs up to the end of this day match.
+    ///
+    /// Since Airflow 3.3.2. Servers without it ignore it.
     pub fn partition_date_lte(mut self, value: ::chrono::NaiveDate) -> Self {
         self.partition_date_lte = ::std::option::Option::Some(value);
         self
     }
     /// Cursor for keyset-based pagination. Pass an empty string for the first page, then use ``next_cursor`` from the response. When ``cursor`` is provided, ``offset`` is ignored.
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn cursor(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -620,6 +634,8 @@ impl GetDagRuns {
         self
     }
     /// Run After Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_gt = ::std::option::Option::Some(value);
         self
@@ -630,6 +646,8 @@ impl GetDagRuns {
         self
     }
     /// Run After Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_lt = ::std::option::Option::Some(value);
         self
@@ -640,6 +658,8 @@ impl GetDagRuns {
         self
     }
     /// Logical Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_gt = ::std::option::Option::Some(value);
         self
@@ -650,6 +670,8 @@ impl GetDagRuns {
         self
     }
     /// Logical Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_lt = ::std::option::Option::Some(value);
         self
@@ -660,6 +682,8 @@ impl GetDagRuns {
         self
     }
     /// Start Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn start_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.start_date_gt = ::std::option::Option::Some(value);
         self
@@ -670,6 +694,8 @@ impl GetDagRuns {
         self
     }
     /// Start Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn start_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.start_date_lt = ::std::option::Option::Some(value);
         self
@@ -680,6 +706,8 @@ impl GetDagRuns {
         self
     }
     /// End Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn end_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.end_date_gt = ::std::option::Option::Some(value);
         self
@@ -690,26 +718,36 @@ impl GetDagRuns {
         self
     }
     /// End Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn end_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.end_date_lt = ::std::option::Option::Some(value);
         self
     }
     /// Duration Gte
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn duration_gte(mut self, value: f64) -> Self {
         self.duration_gte = ::std::option::Option::Some(value);
         self
     }
     /// Duration Gt
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn duration_gt(mut self, value: f64) -> Self {
         self.duration_gt = ::std::option::Option::Some(value);
         self
     }
     /// Duration Lte
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn duration_lte(mut self, value: f64) -> Self {
         self.duration_lte = ::std::option::Option::Some(value);
         self
     }
     /// Duration Lt
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn duration_lt(mut self, value: f64) -> Self {
         self.duration_lt = ::std::option::Option::Some(value);
         self
@@ -720,6 +758,8 @@ impl GetDagRuns {
         self
     }
     /// Updated At Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn updated_at_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.updated_at_gt = ::std::option::Option::Some(value);
         self
@@ -730,11 +770,15 @@ impl GetDagRuns {
         self
     }
     /// Updated At Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn updated_at_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.updated_at_lt = ::std::option::Option::Some(value);
         self
     }
     /// Conf Contains
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn conf_contains(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -759,6 +803,8 @@ impl GetDagRuns {
         self
     }
     /// Dag Version
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn dag_version(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = i64>,
@@ -767,6 +813,8 @@ impl GetDagRuns {
         self
     }
     /// Bundle Version
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn bundle_version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -785,6 +833,8 @@ impl GetDagRuns {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -793,6 +843,8 @@ impl GetDagRuns {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn run_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -801,6 +853,8 @@ impl GetDagRuns {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `triggering_user_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn triggering_user_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -809,6 +863,8 @@ impl GetDagRuns {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn triggering_user_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -819,6 +875,8 @@ impl GetDagRuns {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -827,6 +885,8 @@ impl GetDagRuns {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -835,6 +895,8 @@ impl GetDagRuns {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Here `|` is matched literally, not as OR. Slower than `partition_key_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn partition_key_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -843,6 +905,8 @@ impl GetDagRuns {
         self
     }
     /// Case-sensitive, index-friendly prefix match. Here `|` is matched literally, not as OR. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn partition_key_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -851,6 +915,8 @@ impl GetDagRuns {
         self
     }
     /// Case-insensitive substring match against the consuming asset name or URI. Unlike the wildcard `*_pattern` parameters, `%` and `_` are matched literally, `|` is not an OR separator, and `~` does not match everything.
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn consuming_asset_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

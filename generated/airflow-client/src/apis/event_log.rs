@@ -217,6 +217,8 @@ impl GetEventLogs {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn dag_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -225,6 +227,8 @@ impl GetEventLogs {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn task_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -233,6 +237,8 @@ impl GetEventLogs {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -241,6 +247,8 @@ impl GetEventLogs {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `owner_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn owner_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -249,6 +257,8 @@ impl GetEventLogs {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `event_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn event_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -257,6 +267,8 @@ impl GetEventLogs {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -265,6 +277,8 @@ impl GetEventLogs {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn task_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -273,6 +287,8 @@ impl GetEventLogs {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn run_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -281,6 +297,8 @@ impl GetEventLogs {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn owner_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -289,6 +307,8 @@ impl GetEventLogs {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn event_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

@@ -50,6 +50,8 @@ impl GetExtraLinks {
         self
     }
     /// Try Number
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn try_number(mut self, value: i64) -> Self {
         self.try_number = ::std::option::Option::Some(value);
         self

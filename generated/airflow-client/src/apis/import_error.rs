@@ -111,6 +111,8 @@ impl GetImportErrors {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `filename_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn filename_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -119,6 +121,8 @@ impl GetImportErrors {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn filename_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -127,6 +131,8 @@ impl GetImportErrors {
         self
     }
     /// Exact filename match. Returns only the import error for this specific file path.
+    ///
+    /// Since Airflow 3.3.2. Servers without it ignore it.
     pub fn filename(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -135,6 +141,8 @@ impl GetImportErrors {
         self
     }
     /// Exact bundle name match. Returns only import errors from this specific bundle.
+    ///
+    /// Since Airflow 3.3.2. Servers without it ignore it.
     pub fn bundle_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

@@ -64,6 +64,8 @@ impl GetJobs {
         self
     }
     /// Start Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn start_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.start_date_gt = ::std::option::Option::Some(value);
         self
@@ -74,6 +76,8 @@ impl GetJobs {
         self
     }
     /// Start Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn start_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.start_date_lt = ::std::option::Option::Some(value);
         self
@@ -84,6 +88,8 @@ impl GetJobs {
         self
     }
     /// End Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn end_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.end_date_gt = ::std::option::Option::Some(value);
         self
@@ -94,6 +100,8 @@ impl GetJobs {
         self
     }
     /// End Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn end_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.end_date_lt = ::std::option::Option::Some(value);
         self

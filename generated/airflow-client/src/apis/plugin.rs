@@ -16,6 +16,8 @@ impl crate::Client {
     /// Import Errors
     ///
     /// `GET /api/v2/plugins/importErrors` (operation `import_errors`).
+    ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     pub fn import_errors(&self) -> ImportErrors {
         ImportErrors {
             client: ::std::clone::Clone::clone(self),

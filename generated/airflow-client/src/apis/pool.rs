@@ -253,6 +253,8 @@ impl GetPools {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn pool_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

@@ -9,6 +9,8 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` (operation `bulk_task_instances`).
     ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `dag_id`: Dag Id
@@ -32,6 +34,8 @@ impl crate::Client {
     /// Delete a task instance.
     ///
     /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` (operation `delete_task_instance`).
+    ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -57,6 +61,8 @@ impl crate::Client {
     /// Get external log URL for a specific task instance.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}` (operation `get_external_log_url`).
+    ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -86,6 +92,8 @@ impl crate::Client {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails` (operation `get_hitl_detail`).
     ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `dag_id`: Dag Id
@@ -112,6 +120,8 @@ impl crate::Client {
     /// Get a Human-in-the-loop detail of a specific task instance.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}` (operation `get_hitl_detail_try_detail`).
+    ///
+    /// Since Airflow 3.2.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -142,6 +152,8 @@ impl crate::Client {
     /// Get Human-in-the-loop details.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails` (operation `get_hitl_details`).
+    ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -593,6 +605,8 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}` (operation `patch_task_group_instances`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `dag_id`: Dag Id
@@ -620,6 +634,8 @@ impl crate::Client {
     /// Dry-run of updating the state of all task instances in a task group.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run` (operation `patch_task_group_instances_dry_run`).
+    ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -788,6 +804,8 @@ impl crate::Client {
     /// Update a Human-in-the-loop detail.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails` (operation `update_hitl_detail`).
+    ///
+    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -1157,6 +1175,8 @@ impl GetHitlDetails {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1181,6 +1201,8 @@ impl GetHitlDetails {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn task_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1686,6 +1708,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Run After Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_gt = ::std::option::Option::Some(value);
         self
@@ -1696,6 +1720,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Run After Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_lt = ::std::option::Option::Some(value);
         self
@@ -1706,6 +1732,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Logical Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_gt = ::std::option::Option::Some(value);
         self
@@ -1716,6 +1744,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Logical Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_lt = ::std::option::Option::Some(value);
         self
@@ -1726,6 +1756,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Start Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn start_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.start_date_gt = ::std::option::Option::Some(value);
         self
@@ -1736,6 +1768,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Start Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn start_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.start_date_lt = ::std::option::Option::Some(value);
         self
@@ -1746,6 +1780,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// End Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn end_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.end_date_gt = ::std::option::Option::Some(value);
         self
@@ -1756,6 +1792,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// End Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn end_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.end_date_lt = ::std::option::Option::Some(value);
         self
@@ -1766,6 +1804,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Updated At Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn updated_at_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.updated_at_gt = ::std::option::Option::Some(value);
         self
@@ -1776,6 +1816,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Updated At Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn updated_at_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.updated_at_lt = ::std::option::Option::Some(value);
         self
@@ -1786,6 +1828,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Duration Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn duration_gt(mut self, value: f64) -> Self {
         self.duration_gt = ::std::option::Option::Some(value);
         self
@@ -1796,6 +1840,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Duration Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn duration_lt(mut self, value: f64) -> Self {
         self.duration_lt = ::std::option::Option::Some(value);
         self
@@ -1817,6 +1863,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn pool_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1825,6 +1873,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn pool_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1841,6 +1891,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn queue_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1849,6 +1901,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn queue_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1873,6 +1927,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Try Number
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn try_number(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = i64>,
@@ -1881,6 +1937,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Operator
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn operator(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
@@ -1889,6 +1947,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn operator_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1897,6 +1957,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn operator_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1905,6 +1967,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Map Index
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn map_index(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = i64>,
@@ -1913,6 +1977,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn rendered_map_index_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1921,6 +1987,8 @@ impl GetMappedTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn rendered_map_index_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2499,6 +2567,8 @@ pub struct GetTaskInstances {
 }
 impl GetTaskInstances {
     /// Cursor for keyset-based pagination. Pass an empty string for the first page, then use ``next_cursor`` from the response. When ``cursor`` is provided, ``offset`` is ignored.
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn cursor(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2520,6 +2590,8 @@ impl GetTaskInstances {
         self
     }
     /// Run After Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_gt = ::std::option::Option::Some(value);
         self
@@ -2530,6 +2602,8 @@ impl GetTaskInstances {
         self
     }
     /// Run After Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_lt = ::std::option::Option::Some(value);
         self
@@ -2540,6 +2614,8 @@ impl GetTaskInstances {
         self
     }
     /// Logical Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_gt = ::std::option::Option::Some(value);
         self
@@ -2550,6 +2626,8 @@ impl GetTaskInstances {
         self
     }
     /// Logical Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_lt = ::std::option::Option::Some(value);
         self
@@ -2560,6 +2638,8 @@ impl GetTaskInstances {
         self
     }
     /// Start Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn start_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.start_date_gt = ::std::option::Option::Some(value);
         self
@@ -2570,6 +2650,8 @@ impl GetTaskInstances {
         self
     }
     /// Start Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn start_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.start_date_lt = ::std::option::Option::Some(value);
         self
@@ -2580,6 +2662,8 @@ impl GetTaskInstances {
         self
     }
     /// End Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn end_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.end_date_gt = ::std::option::Option::Some(value);
         self
@@ -2590,6 +2674,8 @@ impl GetTaskInstances {
         self
     }
     /// End Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn end_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.end_date_lt = ::std::option::Option::Some(value);
         self
@@ -2600,6 +2686,8 @@ impl GetTaskInstances {
         self
     }
     /// Updated At Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn updated_at_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.updated_at_gt = ::std::option::Option::Some(value);
         self
@@ -2610,6 +2698,8 @@ impl GetTaskInstances {
         self
     }
     /// Updated At Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn updated_at_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.updated_at_lt = ::std::option::Option::Some(value);
         self
@@ -2620,6 +2710,8 @@ impl GetTaskInstances {
         self
     }
     /// Duration Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn duration_gt(mut self, value: f64) -> Self {
         self.duration_gt = ::std::option::Option::Some(value);
         self
@@ -2630,6 +2722,8 @@ impl GetTaskInstances {
         self
     }
     /// Duration Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn duration_lt(mut self, value: f64) -> Self {
         self.duration_lt = ::std::option::Option::Some(value);
         self
@@ -2643,6 +2737,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-sensitive prefix match on task display name (`_task_display_property_value` else `task_id`). Index-friendly alternative to `task_display_name_pattern`; on large databases combine with `dag_id_prefix_pattern` (or a specific Dag in the path) so composite indexes apply. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn task_display_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2653,6 +2749,8 @@ impl GetTaskInstances {
         self
     }
     /// Filter by exact task group ID. Returns all tasks within the specified task group.
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn task_group_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2661,6 +2759,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2669,6 +2769,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2677,6 +2779,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn run_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2685,6 +2789,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn run_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2709,6 +2815,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn pool_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2717,6 +2825,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn pool_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2733,6 +2843,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn queue_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2741,6 +2853,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn queue_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2765,6 +2879,8 @@ impl GetTaskInstances {
         self
     }
     /// Try Number
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn try_number(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = i64>,
@@ -2773,6 +2889,8 @@ impl GetTaskInstances {
         self
     }
     /// Operator
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn operator(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
@@ -2781,6 +2899,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn operator_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2789,6 +2909,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn operator_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2797,6 +2919,8 @@ impl GetTaskInstances {
         self
     }
     /// Map Index
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn map_index(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = i64>,
@@ -2805,6 +2929,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn rendered_map_index_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2813,6 +2939,8 @@ impl GetTaskInstances {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn rendered_map_index_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

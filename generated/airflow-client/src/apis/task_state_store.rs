@@ -12,6 +12,8 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store` (operation `clear_task_state_store`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `dag_id`: Dag Id
@@ -37,6 +39,8 @@ impl crate::Client {
     /// Delete a single task state store key. No-op if the key does not exist.
     ///
     /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store/{key}` (operation `delete_task_state_store`).
+    ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -66,6 +70,8 @@ impl crate::Client {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store/{key}` (operation `get_task_state_store`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `key`: Key
@@ -94,6 +100,8 @@ impl crate::Client {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store` (operation `list_task_state_store`).
     ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `dag_id`: Dag Id
@@ -120,6 +128,8 @@ impl crate::Client {
     /// Update the value of an existing task state store key.
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store/{key}` (operation `patch_task_state_store`).
+    ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -151,6 +161,8 @@ impl crate::Client {
     /// Set a task state store value. Creates or overwrites the key.
     ///
     /// `PUT /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store/{key}` (operation `set_task_state_store`).
+    ///
+    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///

@@ -36,6 +36,8 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}` (operation `delete_xcom_entry`).
     ///
+    /// Since Airflow 3.2.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    ///
     /// # Arguments
     ///
     /// - `dag_id`: Dag Id
@@ -342,6 +344,8 @@ impl GetXcomEntries {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `xcom_key_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn xcom_key_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -350,6 +354,8 @@ impl GetXcomEntries {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn xcom_key_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -358,6 +364,8 @@ impl GetXcomEntries {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_display_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn dag_display_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -366,6 +374,8 @@ impl GetXcomEntries {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_display_name_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -374,6 +384,8 @@ impl GetXcomEntries {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -382,6 +394,8 @@ impl GetXcomEntries {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn run_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -390,6 +404,8 @@ impl GetXcomEntries {
         self
     }
     /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn task_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -398,6 +414,8 @@ impl GetXcomEntries {
         self
     }
     /// Case-sensitive, index-friendly prefix match. See "Filtering with pattern parameters".
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn task_id_prefix_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -406,46 +424,64 @@ impl GetXcomEntries {
         self
     }
     /// Map Index Filter
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn map_index_filter(mut self, value: i64) -> Self {
         self.map_index_filter = ::std::option::Option::Some(value);
         self
     }
     /// Logical Date Gte
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_gte(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_gte = ::std::option::Option::Some(value);
         self
     }
     /// Logical Date Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_gt = ::std::option::Option::Some(value);
         self
     }
     /// Logical Date Lte
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_lte(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_lte = ::std::option::Option::Some(value);
         self
     }
     /// Logical Date Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn logical_date_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.logical_date_lt = ::std::option::Option::Some(value);
         self
     }
     /// Run After Gte
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_gte(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_gte = ::std::option::Option::Some(value);
         self
     }
     /// Run After Gt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_gt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_gt = ::std::option::Option::Some(value);
         self
     }
     /// Run After Lte
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_lte(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_lte = ::std::option::Option::Some(value);
         self
     }
     /// Run After Lt
+    ///
+    /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_after_lt(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.run_after_lt = ::std::option::Option::Some(value);
         self
@@ -453,6 +489,8 @@ impl GetXcomEntries {
     /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `key, dag_id, run_id, task_id, map_index, timestamp, run_after`
     ///
     /// Server default: `["dag_id","task_id","run_id","map_index","key"]`.
+    ///
+    /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn order_by(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = ::std::string::String>,

@@ -91,7 +91,10 @@ impl Auth {
     /// the `exp` claim of the JWT and whenever the server answers 401 (e.g. `Token Expired`),
     /// in which case the rejected request is sent once more.
     pub fn password(username: impl Into<String>, password: impl Into<String>) -> Auth {
-        Auth(AuthKind::Password { username: username.into(), password: Secret::new(password) })
+        Auth(AuthKind::Password {
+            username: username.into(),
+            password: Secret::new(password),
+        })
     }
 
     /// Tokens from a [`TokenProvider`], cached and renewed like [`Auth::password`] tokens.
@@ -107,7 +110,10 @@ impl Auth {
     /// HTTP basic authentication (for deployments behind a proxy or with the basic auth
     /// manager).
     pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Auth {
-        Auth(AuthKind::Basic { username: username.into(), password: Secret::new(password) })
+        Auth(AuthKind::Basic {
+            username: username.into(),
+            password: Secret::new(password),
+        })
     }
 }
 
@@ -122,7 +128,10 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             AuthKind::None => f.write_str("Auth::None"),
-            AuthKind::Bearer(_) => f.debug_struct("Auth::Bearer").field("token", &"<redacted>").finish(),
+            AuthKind::Bearer(_) => f
+                .debug_struct("Auth::Bearer")
+                .field("token", &"<redacted>")
+                .finish(),
             AuthKind::Password { username, .. } => f
                 .debug_struct("Auth::Password")
                 .field("username", username)
@@ -167,7 +176,10 @@ impl fmt::Debug for AuthState {
 
 impl AuthState {
     pub(crate) fn new(auth: Auth) -> AuthState {
-        AuthState { kind: auth.0, cache: tokio::sync::Mutex::new(None) }
+        AuthState {
+            kind: auth.0,
+            cache: tokio::sync::Mutex::new(None),
+        }
     }
 
     /// Whether a 401 can be cured by fetching a new token.
@@ -188,10 +200,15 @@ impl AuthState {
             AuthKind::Basic { username, password } => {
                 let raw = format!("{username}:{}", password.expose());
                 let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
-                let mut header = HeaderValue::from_str(&format!("Basic {encoded}"))
-                    .map_err(|_| Error::auth("the basic auth user name is not a valid header value"))?;
+                let mut header =
+                    HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
+                        Error::auth("the basic auth user name is not a valid header value")
+                    })?;
                 header.set_sensitive(true);
-                Ok(Some(Credential { header, token: None }))
+                Ok(Some(Credential {
+                    header,
+                    token: None,
+                }))
             }
             AuthKind::Password { username, password } => {
                 let mut cache = self.cache.lock().await;
@@ -200,7 +217,10 @@ impl AuthState {
                 }
                 tracing::debug!(username = %username, "logging in to obtain an access token");
                 let token = login(username.clone(), password.clone()).await?;
-                *cache = Some(Cached { renew_at: renew_at(&token), token: token.clone() });
+                *cache = Some(Cached {
+                    renew_at: renew_at(&token),
+                    token: token.clone(),
+                });
                 Ok(Some(bearer(&token, true)?))
             }
             AuthKind::Provider(provider) => {
@@ -213,7 +233,10 @@ impl AuthState {
                 if token.expose().is_empty() {
                     return Err(Error::auth("the token provider returned an empty token"));
                 }
-                *cache = Some(Cached { renew_at: renew_at(&token), token: token.clone() });
+                *cache = Some(Cached {
+                    renew_at: renew_at(&token),
+                    token: token.clone(),
+                });
                 Ok(Some(bearer(&token, true)?))
             }
         }
@@ -239,10 +262,15 @@ fn fresh(cache: &Option<Cached>) -> Option<Secret> {
 }
 
 fn bearer(token: &Secret, keep: bool) -> Result<Credential> {
-    let mut header = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-        .map_err(|_| Error::auth("the access token contains characters not allowed in an HTTP header"))?;
+    let mut header =
+        HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+            Error::auth("the access token contains characters not allowed in an HTTP header")
+        })?;
     header.set_sensitive(true);
-    Ok(Credential { header, token: keep.then(|| token.clone()) })
+    Ok(Credential {
+        header,
+        token: keep.then(|| token.clone()),
+    })
 }
 
 /// When to renew a JWT: `RENEW_AHEAD` before its `exp`, or half-way through its remaining
@@ -293,7 +321,10 @@ mod tests {
 
     #[test]
     fn reads_exp() {
-        assert_eq!(jwt_exp(&jwt(1_700_000_000)), UNIX_EPOCH.checked_add(Duration::from_secs(1_700_000_000)));
+        assert_eq!(
+            jwt_exp(&jwt(1_700_000_000)),
+            UNIX_EPOCH.checked_add(Duration::from_secs(1_700_000_000))
+        );
         assert_eq!(jwt_exp("not-a-jwt"), None);
         assert_eq!(jwt_exp("a.!!!.c"), None);
         assert_eq!(jwt_exp("a.e30.c"), None); // {}
@@ -301,9 +332,16 @@ mod tests {
 
     #[test]
     fn renewal_time() {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         let far = Secret::new(jwt(now + 3600));
-        let at = renew_at(&far).map(|t| t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0));
+        let at = renew_at(&far).map(|t| {
+            t.duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
         assert_eq!(at, Some(now + 3600 - 30));
         assert_eq!(renew_at(&Secret::new(jwt(now.saturating_sub(10)))), None);
         assert_eq!(renew_at(&Secret::new("opaque")), None);

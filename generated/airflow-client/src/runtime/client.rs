@@ -5,17 +5,19 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT,
+};
 use reqwest::{Method, Url};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
+use super::Result;
 use super::auth::{Auth, AuthState, Credential, Secret};
 use super::error::{ApiError, Error};
 use super::request::{Operation, Request};
 use super::response::{OperationInfo, Response};
 use super::retry::{RetryPolicy, is_retryable_status, retry_after};
-use super::Result;
 
 /// Default timeout for establishing a connection.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -160,7 +162,9 @@ impl ClientBuilder {
         let user_agent = match &self.user_agent {
             Some(ua) => HeaderValue::from_str(ua)
                 .map_err(|_| Error::InvalidRequest(format!("invalid user agent {ua:?}")))?,
-            None => HeaderValue::from_static(concat!("airflow-client-rust/", env!("CARGO_PKG_VERSION"))),
+            None => {
+                HeaderValue::from_static(concat!("airflow-client-rust/", env!("CARGO_PKG_VERSION")))
+            }
         };
         let http = match self.http {
             Some(http) => {
@@ -212,7 +216,8 @@ fn parse_base_url(raw: &str) -> Result<Url> {
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::InvalidRequest(
-            "the base URL must not contain credentials; use Auth::basic or Auth::password".to_owned(),
+            "the base URL must not contain credentials; use Auth::basic or Auth::password"
+                .to_owned(),
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
@@ -283,10 +288,11 @@ impl Client {
         let span = request_span(req.op);
         let started = Instant::now();
         let result = async {
-            let (resp, url) = self.inner.send(&req, self.inner.timeout, || self.inner.credential()).await?;
-            let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
-            let body = resp.bytes().await.map_err(Error::Transport)?;
+            let (reply, url) = self
+                .inner
+                .send(&req, self.inner.timeout, true, || self.inner.credential())
+                .await?;
+            let (status, headers, body) = reply.into_full().await?;
             if (200..300).contains(&status) {
                 Ok(Response::new(req.op, status, headers, body))
             } else {
@@ -306,20 +312,59 @@ impl Client {
         let span = request_span(req.op);
         let started = Instant::now();
         let result = async {
-            let (mut resp, url) = self.inner.send(&req, self.inner.stream_timeout, || self.inner.credential()).await?;
-            let status = resp.status().as_u16();
-            if (200..300).contains(&status) {
-                resp.extensions_mut().insert(OperationInfo { id: req.op.id });
-                Ok(resp)
-            } else {
-                let body = resp.bytes().await.map_err(Error::Transport)?;
-                Err(Error::from(api_error(req.op, url, status, &body)))
+            let (reply, url) = self
+                .inner
+                .send(&req, self.inner.stream_timeout, false, || {
+                    self.inner.credential()
+                })
+                .await?;
+            match reply {
+                Reply::Streaming(mut resp) if resp.status().is_success() => {
+                    resp.extensions_mut()
+                        .insert(OperationInfo { id: req.op.id });
+                    Ok(resp)
+                }
+                other => {
+                    let (status, _, body) = other.into_full().await?;
+                    Err(Error::from(api_error(req.op, url, status, &body)))
+                }
             }
         }
         .instrument(span.clone())
         .await;
         finish_span(&span, started, &result);
         result
+    }
+}
+
+/// The final answer to a request, as returned by `Inner::send`.
+enum Reply {
+    /// The body has been read.
+    Full {
+        status: u16,
+        headers: HeaderMap,
+        body: bytes::Bytes,
+    },
+    /// The body is left unread, for streaming.
+    Streaming(reqwest::Response),
+}
+
+impl Reply {
+    /// Status, headers and body, reading the body if it has not been read yet.
+    async fn into_full(self) -> Result<(u16, HeaderMap, bytes::Bytes)> {
+        match self {
+            Reply::Full {
+                status,
+                headers,
+                body,
+            } => Ok((status, headers, body)),
+            Reply::Streaming(resp) => {
+                let status = resp.status().as_u16();
+                let headers = resp.headers().clone();
+                let body = resp.bytes().await.map_err(Error::Transport)?;
+                Ok((status, headers, body))
+            }
+        }
     }
 }
 
@@ -369,7 +414,9 @@ static LOGIN: Operation = Operation {
 impl Inner {
     /// The `Authorization` header for the next request (logging in first if needed).
     async fn credential(&self) -> Result<Option<Credential>> {
-        self.auth.credential(|user, password| self.login(user, password)).await
+        self.auth
+            .credential(|user, password| self.login(user, password))
+            .await
     }
 
     /// Builds the absolute URL of `req`.
@@ -400,7 +447,10 @@ impl Inner {
                 Error::InvalidRequest(format!("invalid header name {name:?} in `{}`", req.op.id))
             })?;
             let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::InvalidRequest(format!("invalid value for header `{name}` in `{}`", req.op.id))
+                Error::InvalidRequest(format!(
+                    "invalid value for header `{name}` in `{}`",
+                    req.op.id
+                ))
             })?;
             headers.append(name, value);
         }
@@ -409,7 +459,8 @@ impl Inner {
 
     /// Sends `req` until it gets a final answer: authenticates (logging in again once after a
     /// 401 when the credentials allow it) and retries according to the policy. Returns the
-    /// response, whatever its status, and the URL it was sent to.
+    /// response, whatever its status, and the URL it was sent to. With `read_body`, the body is
+    /// read here too, so that a failure while reading it is retried like any other.
     ///
     /// `credential` supplies the `Authorization` header for each attempt (a closure rather than
     /// a flag so that the login, which is itself sent through here, is not a recursive call).
@@ -417,8 +468,9 @@ impl Inner {
         &self,
         req: &Request,
         timeout: Option<Duration>,
+        read_body: bool,
         mut credential: C,
-    ) -> Result<(reqwest::Response, Url)>
+    ) -> Result<(Reply, Url)>
     where
         C: FnMut() -> CF,
         CF: std::future::Future<Output = Result<Option<Credential>>>,
@@ -438,7 +490,10 @@ impl Inner {
             attempt += 1;
             span.record("attempt", attempt);
             let credential = credential().await?;
-            let mut builder = self.http.request(method.clone(), url.clone()).headers(headers.clone());
+            let mut builder = self
+                .http
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
             if let Some(c) = &credential {
                 builder = builder.header(AUTHORIZATION, c.header.clone());
             }
@@ -469,7 +524,8 @@ impl Inner {
                         continue;
                     }
                     if is_retryable_status(status) && policy.may_repeat(method) {
-                        let delay = retry_after(resp.headers()).unwrap_or_else(|| policy.backoff(attempt));
+                        let delay =
+                            retry_after(resp.headers()).unwrap_or_else(|| policy.backoff(attempt));
                         if policy.allows(attempt, started.elapsed(), delay) {
                             log_retry(attempt, delay, &format!("status {status}"));
                             drop(resp);
@@ -477,7 +533,35 @@ impl Inner {
                             continue;
                         }
                     }
-                    return Ok((resp, url));
+                    if !read_body {
+                        return Ok((Reply::Streaming(resp), url));
+                    }
+                    let headers = resp.headers().clone();
+                    match resp.bytes().await {
+                        Ok(body) => {
+                            return Ok((
+                                Reply::Full {
+                                    status,
+                                    headers,
+                                    body,
+                                },
+                                url,
+                            ));
+                        }
+                        Err(e) => {
+                            // The server may have acted on the request: only repeat it if the
+                            // method allows.
+                            let delay = policy.backoff(attempt);
+                            if policy.may_repeat(method)
+                                && policy.allows(attempt, started.elapsed(), delay)
+                            {
+                                log_retry(attempt, delay, "reading the response failed");
+                                tokio::time::sleep(delay).await;
+                                continue;
+                            }
+                            return Err(Error::Transport(e));
+                        }
+                    }
                 }
                 Err(e) => {
                     // A connection failure means the request never left: safe for any method.
@@ -520,10 +604,14 @@ impl Inner {
         let result = async {
             let mut req = Request::new(&LOGIN);
             req.path(&["auth", "token"]);
-            req.json(&LoginBody { username: &username, password: password.expose() })?;
-            let (resp, url) = self.send(&req, self.timeout, || async { Ok(None) }).await?;
-            let status = resp.status().as_u16();
-            let body = resp.bytes().await.map_err(Error::Transport)?;
+            req.json(&LoginBody {
+                username: &username,
+                password: password.expose(),
+            })?;
+            let (reply, url) = self
+                .send(&req, self.timeout, true, || async { Ok(None) })
+                .await?;
+            let (status, _, body) = reply.into_full().await?;
             if !(200..300).contains(&status) {
                 // Never decode into the typed error body: a validation error may echo the
                 // submitted password, which is scrubbed from the raw text instead.
@@ -531,9 +619,19 @@ impl Inner {
                 if !password.expose().is_empty() {
                     raw = raw.replace(password.expose(), "<redacted>");
                 }
-                let api = ApiError { status, operation: LOGIN.id, method: Method::POST, url, body: None, raw };
+                let api = ApiError {
+                    status,
+                    operation: LOGIN.id,
+                    method: Method::POST,
+                    url,
+                    body: None,
+                    raw,
+                };
                 let message = format!("login as {username:?} was rejected with status {status}");
-                return Err(Error::Auth { message, api: Some(Box::new(api)) });
+                return Err(Error::Auth {
+                    message,
+                    api: Some(Box::new(api)),
+                });
             }
             // serde_json errors may quote the offending value (the token): never show them.
             let token = serde_json::from_slice::<TokenBody>(&body)
@@ -566,16 +664,26 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        let ok = |s: &str| parse_base_url(s).map(|u| u.to_string()).unwrap_or_else(|e| e.to_string());
+        let ok = |s: &str| {
+            parse_base_url(s)
+                .map(|u| u.to_string())
+                .unwrap_or_else(|e| e.to_string())
+        };
         assert_eq!(ok("http://localhost:8080"), "http://localhost:8080/");
         assert_eq!(ok("https://h/airflow/"), "https://h/airflow");
         assert_eq!(ok("https://h/airflow"), "https://h/airflow");
         assert!(parse_base_url("localhost:8080").is_err());
         assert!(parse_base_url("ftp://h").is_err());
         assert!(parse_base_url("https://h/?a=b").is_err());
-        let err = parse_base_url("https://admin:hunter2@h/").map(|_| ()).unwrap_err().to_string();
+        let err = parse_base_url("https://admin:hunter2@h/")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("hunter2"), "{err}");
-        let err = parse_base_url("ht tp://admin:hunter2@h/").map(|_| ()).unwrap_err().to_string();
+        let err = parse_base_url("ht tp://admin:hunter2@h/")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("hunter2"), "{err}");
     }
 

@@ -43,10 +43,23 @@ mod tests {
         let parse = |s: &str| serde_json::from_str::<Patch>(s).map_err(|e| e.to_string());
         assert_eq!(parse("{}"), Ok(Patch { note: None }));
         assert_eq!(parse(r#"{"note":null}"#), Ok(Patch { note: Some(None) }));
-        assert_eq!(parse(r#"{"note":"x"}"#), Ok(Patch { note: Some(Some("x".into())) }));
+        assert_eq!(
+            parse(r#"{"note":"x"}"#),
+            Ok(Patch {
+                note: Some(Some("x".into()))
+            })
+        );
         let show = |p: &Patch| serde_json::to_string(p).map_err(|e| e.to_string());
         assert_eq!(show(&Patch { note: None }), Ok("{}".into()));
-        assert_eq!(show(&Patch { note: Some(None) }), Ok(r#"{"note":null}"#.into()));
-        assert_eq!(show(&Patch { note: Some(Some("x".into())) }), Ok(r#"{"note":"x"}"#.into()));
+        assert_eq!(
+            show(&Patch { note: Some(None) }),
+            Ok(r#"{"note":null}"#.into())
+        );
+        assert_eq!(
+            show(&Patch {
+                note: Some(Some("x".into()))
+            }),
+            Ok(r#"{"note":"x"}"#.into())
+        );
     }
 }

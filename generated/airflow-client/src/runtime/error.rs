@@ -46,7 +46,10 @@ impl Error {
     /// Builds an [`Error::Auth`] with `message`; for use by [`TokenProvider`](super::TokenProvider)
     /// implementations. The message must not contain secrets.
     pub fn auth(message: impl Into<String>) -> Error {
-        Error::Auth { message: message.into(), api: None }
+        Error::Auth {
+            message: message.into(),
+            api: None,
+        }
     }
 
     /// The HTTP status of the response that caused this error, if there was one.
@@ -343,12 +346,32 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
         Ok(v) => Ok(v),
         Err(first) => {
             let mut de = serde_json::Deserializer::from_slice(bytes);
-            let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Err(e) => (e.path().to_string(), e.into_inner()),
+            let (path, segments, source) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => {
+                    let segments: Vec<_> = e.path().iter().cloned().collect();
+                    (e.path().to_string(), segments, e.into_inner())
+                }
                 // The second run succeeded (cannot normally happen): report the first error.
-                Ok(_) => (".".to_owned(), first),
+                Ok(_) => (".".to_owned(), Vec::new(), first),
             };
-            let snippet = snippet_around(bytes, source.line(), source.column());
+            let snippet = match serde_json::from_slice::<serde_json::Value>(bytes) {
+                // Valid JSON of the wrong shape: show the object around the failing value, with
+                // secret-looking fields (passwords, tokens, connection extras) masked.
+                Ok(mut value) => {
+                    redact_secrets(&mut value);
+                    let text = enclosing(&value, &segments).to_string();
+                    let needle = match segments.last() {
+                        Some(serde_path_to_error::Segment::Map { key }) => {
+                            serde_json::to_string(key).ok().map(|k| format!("{k}:"))
+                        }
+                        _ => None,
+                    };
+                    let at = needle.and_then(|n| text.find(&n)).unwrap_or(0);
+                    window(&text, at)
+                }
+                // Not JSON at all: show the text around the syntax error.
+                Err(_) => snippet_around(bytes, source.line(), source.column()),
+            };
             Err(DecodeError {
                 type_name: std::any::type_name::<T>(),
                 operation: ctx.operation,
@@ -360,6 +383,62 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
             })
         }
     }
+}
+
+/// Whether a field name looks like it holds a secret.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key == "extra"
+        || [
+            "password",
+            "passwd",
+            "secret",
+            "token",
+            "private_key",
+            "api_key",
+            "access_key",
+        ]
+        .iter()
+        .any(|s| key.contains(s))
+}
+
+/// Replaces the values of secret-looking fields with `"<redacted>"`, recursively.
+fn redact_secrets(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if is_secret_key(key) && !v.is_null() {
+                    *v = serde_json::Value::String("<redacted>".to_owned());
+                } else {
+                    redact_secrets(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        _ => {}
+    }
+}
+
+/// The innermost object or array on `path` that contains the failing value.
+fn enclosing<'a>(
+    value: &'a serde_json::Value,
+    path: &[serde_path_to_error::Segment],
+) -> &'a serde_json::Value {
+    use serde_path_to_error::Segment;
+    let mut current = value;
+    // The last segment names the failing value itself: stop at its parent.
+    for segment in path.iter().take(path.len().saturating_sub(1)) {
+        let next = match segment {
+            Segment::Seq { index } => current.get(*index),
+            Segment::Map { key } | Segment::Enum { variant: key } => current.get(key.as_str()),
+            Segment::Unknown => None,
+        };
+        match next {
+            Some(v) if v.is_object() || v.is_array() => current = v,
+            _ => break,
+        }
+    }
+    current
 }
 
 /// An excerpt of `bytes` around (1-based) `line`/`column`, as reported by serde_json.
@@ -377,13 +456,22 @@ fn snippet_around(bytes: &[u8], line: usize, column: usize) -> String {
         }
         offset += l.len();
     }
-    let half = SNIPPET_CHARS / 2;
-    let mut start = offset.saturating_sub(half).min(text.len());
+    window(&text, offset)
+}
+
+/// At most `SNIPPET_CHARS` characters of `text` around byte offset `at` (a third before it).
+fn window(text: &str, at: usize) -> String {
+    let text = text.trim_end();
+    let mut start = at.saturating_sub(SNIPPET_CHARS / 3).min(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;
     }
     let body = truncate(&text[start..], SNIPPET_CHARS);
-    if start > 0 { format!("…{body}") } else { body }
+    if start > 0 {
+        format!("…{body}")
+    } else {
+        body
+    }
 }
 
 #[cfg(test)]
@@ -392,7 +480,10 @@ mod tests {
 
     #[test]
     fn detail_variants() {
-        assert_eq!(detail_text(r#"{"detail":"Token Expired"}"#), "Token Expired");
+        assert_eq!(
+            detail_text(r#"{"detail":"Token Expired"}"#),
+            "Token Expired"
+        );
         assert_eq!(
             detail_text(
                 r#"{"detail":[{"loc":["body","logical_date"],"msg":"Field required","type":"missing"}]}"#
@@ -406,7 +497,10 @@ mod tests {
             "Unique constraint violation: Resource already exists"
         );
         assert_eq!(detail_text(r#"{"error":"Not Found"}"#), "Not Found");
-        assert_eq!(detail_text("<html>bad gateway</html>"), "<html>bad gateway</html>");
+        assert_eq!(
+            detail_text("<html>bad gateway</html>"),
+            "<html>bad gateway</html>"
+        );
         assert_eq!(detail_text(""), "");
         let long = "x".repeat(1000);
         assert_eq!(detail_text(&long).chars().count(), SNIPPET_CHARS + 1);
@@ -430,13 +524,87 @@ mod tests {
         struct Page {
             items: Vec<Item>,
         }
-        let ctx = DecodeContext { operation: Some("op"), status: 200, line: None };
+        let ctx = DecodeContext {
+            operation: Some("op"),
+            status: 200,
+            line: None,
+        };
         let err = decode_json::<Page>(br#"{"items":[{"id":1},{"id":"x"}]}"#, ctx);
-        let Err(err) = err else { panic!("expected an error") };
+        let Err(err) = err else {
+            panic!("expected an error")
+        };
         assert_eq!(err.path, "items[1].id");
         assert!(err.type_name.ends_with("Page"), "{}", err.type_name);
         let shown = err.to_string();
-        assert!(shown.contains("items[1].id") && shown.contains("op"), "{shown}");
+        assert!(
+            shown.contains("items[1].id") && shown.contains("op"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn decode_snippet_shows_the_enclosing_object_without_secrets() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Conn {
+            connection_id: String,
+            port: Option<i64>,
+            password: Option<String>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Conns {
+            connections: Vec<Conn>,
+            total_entries: i64,
+        }
+        let mut body = String::from(r#"{"connections":["#);
+        for i in 0..20 {
+            body.push_str(&format!(
+                r#"{{"connection_id":"c{i}","port":5432,"password":"hunter{i}"}},"#
+            ));
+        }
+        body.push_str(r#"{"connection_id":"bad","port":"x","password":"hunter-bad","extra":"{\"k\":1}"}],"total_entries":21}"#);
+        let ctx = DecodeContext {
+            operation: None,
+            status: 200,
+            line: None,
+        };
+        let Err(err) = decode_json::<Conns>(body.as_bytes(), ctx) else {
+            panic!("expected an error")
+        };
+        assert_eq!(err.path, "connections[20].port");
+        assert!(
+            err.snippet.contains(r#""connection_id":"bad""#),
+            "{}",
+            err.snippet
+        );
+        assert!(!err.snippet.contains("hunter"), "{}", err.snippet);
+        assert!(!err.to_string().contains("hunter"), "{err}");
+    }
+
+    #[test]
+    fn decode_snippet_centres_on_the_failing_key() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Dag {
+            zzz: bool,
+        }
+        let mut fields: Vec<String> = (0..100)
+            .map(|i| format!(r#""a{i:03}":"{}""#, "v".repeat(10)))
+            .collect();
+        fields.push(r#""zzz":"nope""#.to_owned());
+        let body = format!("{{{}}}", fields.join(","));
+        let ctx = DecodeContext {
+            operation: None,
+            status: 200,
+            line: None,
+        };
+        let Err(err) = decode_json::<Dag>(body.as_bytes(), ctx) else {
+            panic!("expected an error")
+        };
+        assert_eq!(err.path, "zzz");
+        assert!(err.snippet.contains(r#""zzz":"nope""#), "{}", err.snippet);
+        assert!(err.snippet.starts_with('…') && err.snippet.chars().count() <= SNIPPET_CHARS + 2);
     }
 
     #[test]
@@ -445,7 +613,11 @@ mod tests {
         body.push_str(&"é".repeat(2000));
         body.push_str("\",\"b\":x}");
         let s = snippet_around(body.as_bytes(), 1, body.len() - 2);
-        assert!(s.chars().count() <= SNIPPET_CHARS + 2, "{}", s.chars().count());
+        assert!(
+            s.chars().count() <= SNIPPET_CHARS + 2,
+            "{}",
+            s.chars().count()
+        );
         assert!(s.contains("\"b\":x"), "{s}");
     }
 }

@@ -41,3 +41,24 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// A boxed, `Send`, `'static` future, as returned by [`TokenProvider::token`] and by the
 /// request builders' `IntoFuture` implementations.
 pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync + 'static>() {}
+    fn send_unpin<T: Send + Unpin + 'static>() {}
+
+    #[test]
+    fn public_types_are_thread_safe() {
+        send_sync::<Client>();
+        send_sync::<ClientBuilder>();
+        send_sync::<Auth>();
+        send_sync::<RetryPolicy>();
+        send_sync::<Error>();
+        send_sync::<ApiError>();
+        send_sync::<DecodeError>();
+        send_unpin::<Paginator<String>>();
+        send_unpin::<NdjsonStream<String>>();
+    }
+}

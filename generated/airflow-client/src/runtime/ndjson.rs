@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use bytes::{Buf as _, BytesMut};
 use futures_core::Stream;
 
-use super::error::{DecodeContext, decode_json};
+use super::error::{DecodeContext, DecodeError, decode_json};
 use super::response::OperationInfo;
 use super::{Error, Result};
 
@@ -18,7 +18,8 @@ use super::{Error, Result};
 /// Lines may span network chunks; blank lines are skipped; a final line without a trailing
 /// newline is decoded too. A line that does not decode yields an [`Error::Decode`] naming
 /// its line number, and the stream goes on with the next line. A transport error ends the
-/// stream. Use it with `futures_util::StreamExt::next`, or with [`next_item`](Self::next_item).
+/// stream, and so does a line longer than 32 MiB. Use it with `futures_util::StreamExt::next`,
+/// or with [`next_item`](Self::next_item).
 pub struct NdjsonStream<T> {
     inner: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
     _marker: PhantomData<fn() -> T>,
@@ -26,7 +27,9 @@ pub struct NdjsonStream<T> {
 
 impl<T> fmt::Debug for NdjsonStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NdjsonStream").field("item", &std::any::type_name::<T>()).finish_non_exhaustive()
+        f.debug_struct("NdjsonStream")
+            .field("item", &std::any::type_name::<T>())
+            .finish_non_exhaustive()
     }
 }
 
@@ -53,6 +56,10 @@ impl<T> NdjsonStream<T> {
         Ok(out)
     }
 }
+
+/// Longest line accepted; a longer one ends the stream with an error instead of growing the
+/// buffer without bound.
+const MAX_LINE: usize = 32 * 1024 * 1024;
 
 struct State {
     resp: Option<reqwest::Response>,
@@ -87,7 +94,11 @@ impl State {
         if line.iter().all(u8::is_ascii_whitespace) {
             return None;
         }
-        let ctx = DecodeContext { operation: self.operation, status: self.status, line: Some(self.line) };
+        let ctx = DecodeContext {
+            operation: self.operation,
+            status: self.status,
+            line: Some(self.line),
+        };
         Some(decode_json(line, ctx).map_err(Error::from))
     }
 }
@@ -127,6 +138,25 @@ where
                     None => return None,
                 }
             };
+            if st.buf.len() > MAX_LINE {
+                st.resp = None;
+                st.buf.clear();
+                st.scanned = 0;
+                st.line += 1;
+                let source = <serde_json::Error as serde::de::Error>::custom(format!(
+                    "line longer than {MAX_LINE} bytes"
+                ));
+                let err = DecodeError {
+                    type_name: std::any::type_name::<T>(),
+                    operation: st.operation,
+                    status: st.status,
+                    path: ".".to_owned(),
+                    line: Some(st.line),
+                    snippet: String::new(),
+                    source,
+                };
+                return Some((Err(Error::from(err)), st));
+            }
             match resp.chunk().await {
                 Ok(Some(chunk)) => st.buf.extend_from_slice(&chunk),
                 Ok(None) => st.resp = None,
@@ -139,5 +169,8 @@ where
             }
         }
     });
-    NdjsonStream { inner: Box::pin(futures_util::StreamExt::fuse(stream)), _marker: PhantomData }
+    NdjsonStream {
+        inner: Box::pin(futures_util::StreamExt::fuse(stream)),
+        _marker: PhantomData,
+    }
 }

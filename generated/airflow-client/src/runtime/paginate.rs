@@ -110,7 +110,12 @@ where
                 Ok(page) => {
                     st.total.store(page.total_entries.max(0), Ordering::Relaxed);
                     let received = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
-                    tracing::debug!(offset = st.offset, received, total_entries = page.total_entries, "fetched page");
+                    tracing::debug!(
+                        offset = st.offset,
+                        received,
+                        total_entries = page.total_entries,
+                        "fetched page"
+                    );
                     st.offset = st.offset.saturating_add(received);
                     if received == 0 || st.offset >= page.total_entries {
                         st.done = true;
@@ -124,5 +129,9 @@ where
             }
         }
     });
-    Paginator { inner: Box::pin(futures_util::StreamExt::fuse(stream)), total, _marker: PhantomData }
+    Paginator {
+        inner: Box::pin(futures_util::StreamExt::fuse(stream)),
+        total,
+        _marker: PhantomData,
+    }
 }

@@ -55,7 +55,10 @@ impl fmt::Debug for Request {
             .field("method", &self.op.method)
             .field("segments", &self.segments)
             .field("query", &self.query)
-            .field("headers", &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            )
             .field("body_len", &self.body.as_ref().map(Bytes::len))
             .finish_non_exhaustive()
     }
@@ -196,11 +199,20 @@ mod tests {
         assert_eq!(1.5f64.to_param(), "1.5");
         assert_eq!("a+b".to_param(), "a+b");
         let t = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).single();
-        assert_eq!(t.map(|t| t.to_param().into_owned()).as_deref(), Some("2024-01-02T03:04:05Z"));
+        assert_eq!(
+            t.map(|t| t.to_param().into_owned()).as_deref(),
+            Some("2024-01-02T03:04:05Z")
+        );
         let t = t.map(|t| t + chrono::Duration::milliseconds(120));
-        assert_eq!(t.map(|t| t.to_param().into_owned()).as_deref(), Some("2024-01-02T03:04:05.120Z"));
+        assert_eq!(
+            t.map(|t| t.to_param().into_owned()).as_deref(),
+            Some("2024-01-02T03:04:05.120Z")
+        );
         let d = NaiveDate::from_ymd_opt(2024, 2, 29);
-        assert_eq!(d.map(|d| d.to_param().into_owned()).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            d.map(|d| d.to_param().into_owned()).as_deref(),
+            Some("2024-02-29")
+        );
         assert_eq!(serde_json::json!("x").to_param(), "x");
         assert_eq!(serde_json::json!(3).to_param(), "3");
         let s = String::from("s");

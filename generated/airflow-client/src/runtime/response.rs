@@ -25,8 +25,18 @@ pub(crate) struct Response {
 }
 
 impl Response {
-    pub(crate) fn new(op: &'static Operation, status: u16, headers: HeaderMap, body: Bytes) -> Response {
-        Response { op, status, headers, body }
+    pub(crate) fn new(
+        op: &'static Operation,
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        Response {
+            op,
+            status,
+            headers,
+            body,
+        }
     }
 
     /// The HTTP status.
@@ -47,7 +57,11 @@ impl Response {
     /// Decodes the JSON body as `T`; a [`DecodeError`](super::DecodeError) names the type and
     /// the JSON path where decoding failed.
     pub(crate) fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
-        let ctx = DecodeContext { operation: Some(self.op.id), status: self.status, line: None };
+        let ctx = DecodeContext {
+            operation: Some(self.op.id),
+            status: self.status,
+            line: None,
+        };
         decode_json(&self.body, ctx).map_err(Error::from)
     }
 
@@ -62,7 +76,11 @@ impl Response {
     /// Discards the body (e.g. 204 No Content, or DELETE's empty `application/json` answer).
     pub(crate) fn empty(self) -> Result<()> {
         if !self.body.is_empty() {
-            tracing::trace!(operation = self.op.id, len = self.body.len(), "ignoring a response body");
+            tracing::trace!(
+                operation = self.op.id,
+                len = self.body.len(),
+                "ignoring a response body"
+            );
         }
         Ok(())
     }

@@ -49,7 +49,10 @@ impl RetryPolicy {
 
     /// Never retry: every request is attempted exactly once.
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..Self::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Total number of attempts, the first one included (at least 1).
@@ -134,7 +137,10 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     }
     let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let when = SystemTime::from(date);
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -161,7 +167,9 @@ mod tests {
 
     #[test]
     fn allows_respects_attempts_and_time() {
-        let p = RetryPolicy::default().max_attempts(3).max_elapsed(Duration::from_secs(10));
+        let p = RetryPolicy::default()
+            .max_attempts(3)
+            .max_elapsed(Duration::from_secs(10));
         assert!(p.allows(1, Duration::ZERO, Duration::from_secs(1)));
         assert!(p.allows(2, Duration::from_secs(5), Duration::from_secs(5)));
         assert!(!p.allows(3, Duration::ZERO, Duration::ZERO));
@@ -175,7 +183,11 @@ mod tests {
         let p = RetryPolicy::default();
         assert!(p.may_repeat(&Method::GET) && p.may_repeat(&Method::DELETE));
         assert!(!p.may_repeat(&Method::POST) && !p.may_repeat(&Method::PATCH));
-        assert!(p.clone().retry_non_idempotent(true).may_repeat(&Method::POST));
+        assert!(
+            p.clone()
+                .retry_non_idempotent(true)
+                .may_repeat(&Method::POST)
+        );
     }
 
     #[test]
@@ -184,13 +196,22 @@ mod tests {
         assert_eq!(retry_after(&h), None);
         h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
-        h.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
         let future = chrono::Utc::now() + chrono::Duration::seconds(100);
         let v = future.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-        h.insert(RETRY_AFTER, HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static("")));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static("")),
+        );
         let d = retry_after(&h).unwrap_or_default();
-        assert!(d > Duration::from_secs(95) && d <= Duration::from_secs(100), "{d:?}");
+        assert!(
+            d > Duration::from_secs(95) && d <= Duration::from_secs(100),
+            "{d:?}"
+        );
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
     }

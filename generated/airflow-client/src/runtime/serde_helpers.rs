@@ -72,12 +72,18 @@ mod tests {
 
     #[test]
     fn open_enum_from_borrowed_and_owned() {
-        let h: Holder = serde_json::from_str(r#"{"state":"running"}"#).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let h: Holder = serde_json::from_str(r#"{"state":"running"}"#)
+            .map_err(|e| e.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(h.state, State::Running);
         // An escaped string cannot be borrowed: exercises visit_string / visit_str with a buffer.
-        let h: Holder = serde_json::from_str(r#"{"state":"new\u0041"}"#).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let h: Holder = serde_json::from_str(r#"{"state":"new\u0041"}"#)
+            .map_err(|e| e.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(h.state, State::Other("newA".into()));
-        let h: Holder = serde_json::from_value(serde_json::json!({"state": "queued"})).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let h: Holder = serde_json::from_value(serde_json::json!({"state": "queued"}))
+            .map_err(|e| e.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(h.state, State::Other("queued".into()));
         assert!(serde_json::from_str::<Holder>(r#"{"state":1}"#).is_err());
     }

@@ -1,0 +1,391 @@
+//! Version-tolerant generation: one client for every supported server version.
+//!
+//! The newest spec's IR is the base. Each older version's IR is compared with it and the base is
+//! relaxed so that what older servers send still decodes and what the client sends is accepted:
+//!
+//! - a field required in the newest spec but absent (or optional) in an older one becomes
+//!   optional (`Option`, omitted when unset, `None` when an older server leaves it out);
+//! - a field nullable in an older version becomes nullable;
+//! - a scalar field whose type changed (e.g. `bool` → `number`) becomes an untagged union of
+//!   both types;
+//! - enum values only older versions list are kept as named variants.
+//!
+//! Every operation, parameter, type, field and enum value records the versions that have it, so
+//! the docs can say "since Airflow 3.x" / "until Airflow 3.y".
+
+use std::collections::BTreeMap;
+
+use crate::error::Warning;
+use crate::ir::*;
+use crate::naming::{Scope, camel};
+
+/// Merges `older` (oldest first) into `newest`. Labels are version names (`3.1.8`).
+pub fn merge(newest_label: &str, mut newest: Api, older: &[(String, Api)]) -> Api {
+    let mut versions: Vec<String> = older.iter().map(|(l, _)| l.clone()).collect();
+    versions.push(newest_label.to_string());
+    let all = versions.clone();
+    let has = |set: &[&str]| -> PresentIn {
+        if set.len() == all.len() {
+            Vec::new()
+        } else {
+            all.iter()
+                .filter(|v| set.contains(&v.as_str()))
+                .cloned()
+                .collect()
+        }
+    };
+
+    // Operations and parameters.
+    for op in &mut newest.operations {
+        let mut op_in = vec![newest_label];
+        let mut param_in: Vec<Vec<&str>> = vec![vec![newest_label]; op.params.len()];
+        for (label, api) in older {
+            let Some(old) = api.operations.iter().find(|o| o.id == op.id) else {
+                continue;
+            };
+            op_in.push(label);
+            for (i, p) in op.params.iter().enumerate() {
+                if old
+                    .params
+                    .iter()
+                    .any(|q| q.location == p.location && q.wire_name == p.wire_name)
+                {
+                    param_in[i].push(label);
+                }
+            }
+        }
+        op.present_in = has(&op_in);
+        for (p, set) in op.params.iter_mut().zip(param_in) {
+            p.present_in = has(&set);
+        }
+    }
+
+    // Types, fields, enum values.
+    let newest_types: BTreeMap<String, TypeKind> = newest
+        .types
+        .iter()
+        .map(|t| (t.name.clone(), t.kind.clone()))
+        .collect();
+    let old_types: BTreeMap<&str, BTreeMap<String, TypeKind>> = older
+        .iter()
+        .map(|(l, a)| {
+            (
+                l.as_str(),
+                a.types
+                    .iter()
+                    .map(|t| (t.name.clone(), t.kind.clone()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut scope = Scope::with_reserved(
+        &newest
+            .types
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+    );
+    let mut new_types: Vec<TypeDef> = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
+    let olds: Vec<(&str, BTreeMap<&str, &TypeDef>)> = older
+        .iter()
+        .map(|(l, a)| {
+            (
+                l.as_str(),
+                a.types.iter().map(|t| (t.name.as_str(), t)).collect(),
+            )
+        })
+        .collect();
+    for t in &mut newest.types {
+        let mut type_in = vec![newest_label];
+        for (label, types) in &olds {
+            if types.contains_key(t.name.as_str()) {
+                type_in.push(label);
+            }
+        }
+        t.present_in = has(&type_in);
+        match &mut t.kind {
+            TypeKind::Struct(s) => {
+                for f in &mut s.fields {
+                    let mut field_in = vec![newest_label];
+                    let mut alt_types: Vec<(String, TypeRef)> = Vec::new();
+                    let (mut absent, mut optional, mut nullable) =
+                        (Vec::new(), Vec::new(), Vec::new());
+                    for (label, types) in &olds {
+                        let Some(TypeKind::Struct(old)) =
+                            types.get(t.name.as_str()).map(|o| &o.kind)
+                        else {
+                            continue; // the type (and every operation using it) is new
+                        };
+                        match old.fields.iter().find(|o| o.wire_name == f.wire_name) {
+                            None => absent.push(*label),
+                            Some(o) => {
+                                field_in.push(label);
+                                if !o.required {
+                                    optional.push(*label);
+                                }
+                                if o.nullable {
+                                    nullable.push(*label);
+                                }
+                                if o.ty != f.ty
+                                    && !accepts(
+                                        &newest_types,
+                                        old_types.get(label),
+                                        &f.ty,
+                                        &o.ty,
+                                        0,
+                                    )
+                                    && !alt_types.iter().any(|(_, a)| *a == o.ty)
+                                {
+                                    alt_types.push((label.to_string(), o.ty.clone()));
+                                }
+                            }
+                        }
+                    }
+                    f.present_in = has(&field_in);
+                    if f.required && !(absent.is_empty() && optional.is_empty()) {
+                        f.required = false;
+                        let mut list = absent.clone();
+                        list.extend(optional.iter().copied());
+                        list.sort_by_key(|l| all.iter().position(|v| v == l));
+                        f.relaxed.push(format!(
+                            "required by Airflow {newest_label} but not sent by Airflow {}: `None` then",
+                            list.join(", ")
+                        ));
+                    }
+                    if !f.nullable && !nullable.is_empty() {
+                        f.nullable = true;
+                        f.relaxed
+                            .push(format!("may be `null` on Airflow {}", nullable.join(", ")));
+                    }
+                    if alt_types.is_empty() {
+                        continue;
+                    }
+                    if is_scalar(&f.ty) && alt_types.iter().all(|(_, a)| is_scalar(a)) {
+                        let name = scope.claim(camel(&format!("{}_{}", t.name, f.wire_name)));
+                        let mut vscope = Scope::default();
+                        let mut variants = vec![Variant {
+                            rust_name: vscope.claim(variant_name(&f.ty)),
+                            tag_value: None,
+                            ty: f.ty.clone(),
+                        }];
+                        let mut notes = Vec::new();
+                        for (label, a) in &alt_types {
+                            variants.push(Variant {
+                                rust_name: vscope.claim(variant_name(a)),
+                                tag_value: None,
+                                ty: a.clone(),
+                            });
+                            notes.push(format!("{} in Airflow {label}", crate::diff::type_str(a)));
+                        }
+                        f.relaxed.push(format!(
+                            "{} in Airflow {newest_label}, {}",
+                            crate::diff::type_str(&f.ty),
+                            notes.join(", ")
+                        ));
+                        new_types.push(TypeDef {
+                            name: name.clone(),
+                            wire_name: format!("{}.{} across versions", t.wire_name, f.wire_name),
+                            description: Some(format!(
+                                "`{}` of `{}`: its type differs between server versions.",
+                                f.wire_name, t.wire_name
+                            )),
+                            deprecated: false,
+                            kind: TypeKind::Union(Union {
+                                tag: None,
+                                variants,
+                            }),
+                            in_request: t.in_request,
+                            pointer: t.pointer.clone(),
+                            present_in: Vec::new(),
+                        });
+                        f.ty = TypeRef::Named(name);
+                    } else {
+                        warnings.push(Warning {
+                            pointer: format!("{}/properties/{}", t.pointer, f.wire_name),
+                            message: format!(
+                                "type differs across versions ({} in {newest_label}, {}): the newest is kept",
+                                crate::diff::type_str(&f.ty),
+                                alt_types
+                                    .iter()
+                                    .map(|(l, a)| format!("{} in {l}", crate::diff::type_str(a)))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        });
+                    }
+                }
+            }
+            TypeKind::Enum(values) => {
+                let mut value_in: BTreeMap<String, Vec<&str>> = values
+                    .iter()
+                    .map(|v| (v.wire.clone(), vec![newest_label]))
+                    .collect();
+                let mut extra: Vec<String> = Vec::new();
+                for (label, types) in &olds {
+                    if let Some(TypeKind::Enum(old)) = types.get(t.name.as_str()).map(|o| &o.kind) {
+                        for v in old {
+                            match value_in.get_mut(&v.wire) {
+                                Some(set) => set.push(label),
+                                None => {
+                                    value_in.insert(v.wire.clone(), vec![label]);
+                                    extra.push(v.wire.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+                let mut vscope = Scope::with_reserved(&["Unknown"]);
+                for v in values.iter() {
+                    vscope.claim(v.rust_name.clone());
+                }
+                for wire in extra {
+                    values.push(EnumValue {
+                        rust_name: vscope.claim(camel(&wire)),
+                        wire,
+                        present_in: Vec::new(),
+                    });
+                }
+                for v in values.iter_mut() {
+                    v.present_in = has(value_in.get(&v.wire).map(Vec::as_slice).unwrap_or(&[]));
+                }
+            }
+            _ => {}
+        }
+    }
+    newest.types.extend(new_types);
+    newest.types.sort_by(|a, b| a.name.cmp(&b.name));
+
+    // Pagination reads fields that may have become optional.
+    let shapes: BTreeMap<String, (bool, bool)> = newest
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let pg = op.pagination.as_ref()?;
+            let TypeRef::Named(n) = op.success.json.as_ref()? else {
+                return None;
+            };
+            let TypeKind::Struct(s) = &newest.type_named(n)?.kind else {
+                return None;
+            };
+            let optional = |rust: &str| {
+                s.fields
+                    .iter()
+                    .find(|f| f.rust_name == rust)
+                    .is_some_and(|f| !f.required || f.nullable)
+            };
+            Some((
+                op.id.clone(),
+                (optional(&pg.total_rust), optional(&pg.items_rust)),
+            ))
+        })
+        .collect();
+    for op in &mut newest.operations {
+        if let (Some(pg), Some((total, items))) = (op.pagination.as_mut(), shapes.get(&op.id)) {
+            pg.total_optional = *total;
+            pg.items_optional = *items;
+        }
+    }
+
+    newest.warnings.extend(warnings);
+    newest.warnings.sort();
+    newest.versions = versions;
+    newest
+}
+
+/// Whether every JSON value of type `old` (named in `old_types`) decodes as `new` (named in
+/// `types`, the newest API).
+fn accepts(
+    types: &BTreeMap<String, TypeKind>,
+    old_types: Option<&BTreeMap<String, TypeKind>>,
+    new: &TypeRef,
+    old: &TypeRef,
+    depth: u8,
+) -> bool {
+    if new == old {
+        return true;
+    }
+    if depth > 8 {
+        return false;
+    }
+    let resolve = |t: &TypeRef, map: Option<&BTreeMap<String, TypeKind>>| -> TypeRef {
+        match (t, map) {
+            (TypeRef::Named(n), Some(map)) => match map.get(n) {
+                Some(TypeKind::Alias(a)) => a.clone(),
+                _ => t.clone(),
+            },
+            _ => t.clone(),
+        }
+    };
+    let (new, old) = (resolve(new, Some(types)), resolve(old, old_types));
+    let old_is_enum = match &old {
+        TypeRef::Named(o) => matches!(old_types.and_then(|m| m.get(o)), Some(TypeKind::Enum(_))),
+        _ => false,
+    };
+    match (&new, &old) {
+        (TypeRef::Json(_), _) => true,
+        (TypeRef::JsonObject(_), TypeRef::Map(_) | TypeRef::JsonObject(_)) => true,
+        (TypeRef::Map(n), TypeRef::JsonObject(_)) => {
+            matches!(resolve(n, Some(types)), TypeRef::Json(_))
+        }
+        (TypeRef::Map(n), TypeRef::Map(o)) | (TypeRef::Array(n), TypeRef::Array(o)) => {
+            accepts(types, old_types, n, o, depth + 1)
+        }
+        (TypeRef::Number(_), TypeRef::Integer(_)) => true,
+        (TypeRef::Named(n), _) => match types.get(n) {
+            // Open enums accept any string, including another version's enum values.
+            Some(TypeKind::Enum(_)) => matches!(old, TypeRef::String) || old_is_enum,
+            Some(TypeKind::Union(u)) => u
+                .variants
+                .iter()
+                .any(|v| accepts(types, old_types, &v.ty, &old, depth + 1)),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn is_scalar(t: &TypeRef) -> bool {
+    matches!(
+        t,
+        TypeRef::String
+            | TypeRef::Integer(_)
+            | TypeRef::Number(_)
+            | TypeRef::Boolean
+            | TypeRef::DateTime
+            | TypeRef::Date
+    )
+}
+
+fn variant_name(t: &TypeRef) -> String {
+    match t {
+        TypeRef::String => "String",
+        TypeRef::Integer(_) => "Integer",
+        TypeRef::Number(_) => "Number",
+        TypeRef::Boolean => "Boolean",
+        TypeRef::DateTime => "DateTime",
+        TypeRef::Date => "Date",
+        _ => "Value",
+    }
+    .to_string()
+}
+
+/// A sentence about availability for docs, or None when the item is in every version.
+pub fn availability(all: &[String], present_in: &[String]) -> Option<String> {
+    if present_in.is_empty() || all.is_empty() || present_in.len() == all.len() {
+        return None;
+    }
+    let first = all.iter().position(|v| *v == present_in[0])?;
+    let contiguous = all[first..]
+        .iter()
+        .take(present_in.len())
+        .eq(present_in.iter());
+    let last = all.len() - 1;
+    Some(if contiguous && first + present_in.len() - 1 == last {
+        format!("Since Airflow {}.", present_in[0])
+    } else if contiguous && first == 0 {
+        format!("Until Airflow {}.", present_in[present_in.len() - 1])
+    } else {
+        format!("Only in Airflow {}.", present_in.join(", "))
+    })
+}
