@@ -275,15 +275,22 @@ def write_passwords(home: Path) -> None:
     (home / "simple_auth_manager_passwords.json").write_text(json.dumps(USERS))
 
 
-# SQLite's default busy timeout (5 s) is too short when the API server, the scheduler and the
-# DAG processor write at once on 2 busy cores: requests then fail with "database is locked"
-# (500, or 503 for backfills). Airflow imports connect args from a dotted path; put a module
-# with a 60 s timeout on PYTHONPATH.
+# SQLite and concurrency. SQLite has one write lock for the whole database, and the API server
+# runs some synchronous database work on its event loop (the audit-log dependency commits there).
+# Two concurrent API requests that both write can then deadlock inside the API server: the event
+# loop waits for the write lock while the request holding it waits for the event loop to run its
+# commit. The waiting side gives up after SQLite's busy timeout: with the default 5 s the
+# request fails ("database is locked": 500, or 503 for backfill creation); with a long timeout
+# it stalls that long. Hence: the live tests run one at a time against this server
+# (scripts/test.sh uses --test-threads=1), and the busy timeout is raised to 20 s so that the
+# scheduler and DAG processor (other processes, which never wait for the API server) holding
+# the lock on 2 busy cores does not make requests fail. Airflow imports connect args from a
+# dotted path; a module with them is put on PYTHONPATH.
 DB_SETTINGS_MODULE = "airflow_live_db_settings"
 DB_SETTINGS = """\
 # Written by scripts/airflow_server.py: SQLite connect args for the live-test server.
-CONNECT_ARGS = {"timeout": 60}
-CONNECT_ARGS_ASYNC = {"timeout": 60}
+CONNECT_ARGS = {"timeout": 20}
+CONNECT_ARGS_ASYNC = {"timeout": 20}
 """
 
 
