@@ -71,9 +71,20 @@ impl Error {
         }
     }
 
-    /// `true` for a 404 Not Found.
+    /// `true` for a 404 Not Found, and for an operation the server does not have (see
+    /// [`Error::is_unsupported_operation`]): an older server answers those with 404, 405, or
+    /// a 422 from the route that the path matched instead.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        self.status() == Some(404) || self.is_unsupported_operation()
+    }
+
+    /// `true` when the operation is newer than some supported Airflow versions and the
+    /// server's answer shows that it lacks it (404, 405 Method Not Allowed, or a 422 about a
+    /// path parameter the operation does not have). [`ApiError::unsupported_since`] tells
+    /// since which Airflow version the operation exists.
+    pub fn is_unsupported_operation(&self) -> bool {
+        self.api_error()
+            .is_some_and(|api| api.unsupported_since.is_some())
     }
 
     /// `true` for a 401 Unauthorized (including a rejected login).
@@ -168,6 +179,10 @@ pub struct ApiError {
     pub body: Option<crate::ErrorBody>,
     /// The raw response body, as text (lossily decoded if it is not UTF-8).
     pub raw: String,
+    /// Set to the first Airflow version that has this operation when older supported
+    /// versions lack it and the answer shows that this server does too: 404, 405, or a 422
+    /// about a path parameter the operation does not have (the path matched an older route).
+    pub unsupported_since: Option<&'static str>,
 }
 
 impl ApiError {
@@ -202,6 +217,12 @@ impl fmt::Display for ApiError {
         if !detail.is_empty() {
             write!(f, ": {detail}")?;
         }
+        if let Some(since) = self.unsupported_since {
+            write!(
+                f,
+                " (the operation exists since Airflow {since}: the server is probably older)"
+            )?;
+        }
         Ok(())
     }
 }
@@ -216,6 +237,35 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((idx, _)) => format!("{}…", &s[..idx]),
         None => s.to_owned(),
+    }
+}
+
+/// Whether a non-2xx answer to an operation that only newer servers have shows that this
+/// server lacks it: 404 (no route), 405 (the path exists for other methods), or a 422 whose
+/// validation errors name a path parameter that `path_template` does not have (the path was
+/// matched by another route, e.g. `/taskInstances/{task_id}/state-store` by
+/// `/taskInstances/{task_id}/{map_index}`).
+pub(crate) fn looks_unsupported(path_template: &str, status: u16, raw: &[u8]) -> bool {
+    match status {
+        404 | 405 => true,
+        422 => {
+            let Ok(value) = serde_json::from_slice::<serde_json::Value>(raw) else {
+                return false;
+            };
+            let Some(items) = value.get("detail").and_then(serde_json::Value::as_array) else {
+                return false;
+            };
+            items.iter().any(|item| {
+                let loc = item.get("loc").and_then(serde_json::Value::as_array);
+                match loc.map(Vec::as_slice) {
+                    Some([kind, name, ..]) if kind == "path" => name
+                        .as_str()
+                        .is_some_and(|n| !path_template.contains(&format!("{{{n}}}"))),
+                    _ => false,
+                }
+            })
+        }
+        _ => false,
     }
 }
 

@@ -19,6 +19,9 @@ pub(crate) struct Operation {
     pub path: &'static str,
     /// Decodes a non-2xx body into the typed error body declared for that status, if any.
     pub decode_error: fn(u16, &[u8]) -> Option<crate::ErrorBody>,
+    /// The first Airflow version that has this operation, when older supported versions
+    /// lack it; errors from servers without it are then classified as unsupported.
+    pub since: Option<&'static str>,
 }
 
 impl fmt::Debug for Operation {

@@ -697,3 +697,95 @@ async fn post_is_not_retried_when_the_body_is_cut_off() {
         heads[0]
     );
 }
+
+/// An operation newer than some supported Airflow versions: an older server's 404, 405 or
+/// 422-about-another-route's-path-parameter is an unsupported operation (and a not-found);
+/// the same statuses for an operation every version has are not.
+#[tokio::test]
+async fn operations_missing_on_older_servers_are_classified() {
+    let server = MockServer::start().await;
+    // `list_task_state_store` (since 3.3): 3.1.8 routes its path to
+    // `.../taskInstances/{task_id}/{map_index}` and rejects `state-store` as a map index.
+    Mock::given(method("GET"))
+        .and(path(
+            "/api/v2/dags/d1/dagRuns/r1/taskInstances/t1/state-store",
+        ))
+        .and(no_query())
+        .and(NoBody)
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({"detail": [{
+            "type": "int_parsing", "loc": ["path", "map_index"],
+            "msg": "Input should be a valid integer, unable to parse string as an integer",
+            "input": "state-store"}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // `clear_dag_runs` (since 3.3): the path exists for other methods on 3.1.8.
+    Mock::given(method("POST"))
+        .and(path("/api/v2/dags/d1/clearDagRuns"))
+        .and(no_query())
+        .and(body_json(json!({"dry_run": true})))
+        .respond_with(
+            ResponseTemplate::new(405).set_body_json(json!({"detail": "Method Not Allowed"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    // `get_dag` exists in every version: a 405 stays a 405.
+    Mock::given(method("GET"))
+        .and(path("/api/v2/dags/d1"))
+        .respond_with(
+            ResponseTemplate::new(405).set_body_json(json!({"detail": "Method Not Allowed"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server.uri(), Auth::bearer("t"));
+
+    let e = client
+        .list_task_state_store("d1", "r1", "t1")
+        .await
+        .expect_err("422");
+    assert!(e.is_unsupported_operation() && e.is_not_found(), "{e}");
+    assert_eq!(e.status(), Some(422));
+    let since = e.api_error().and_then(|a| a.unsupported_since);
+    assert_eq!(since, Some("3.3.2"));
+    assert!(
+        e.to_string()
+            .ends_with("(the operation exists since Airflow 3.3.2: the server is probably older)"),
+        "{e}"
+    );
+
+    let e = client
+        .clear_dag_runs(
+            "d1",
+            airflow_client::models::BulkDagRunClearBody::default().with_dry_run(true),
+        )
+        .await
+        .expect_err("405");
+    assert!(e.is_unsupported_operation() && e.is_not_found(), "{e}");
+
+    let e = client.get_dag("d1").await.expect_err("405");
+    assert!(!e.is_unsupported_operation() && !e.is_not_found(), "{e}");
+    assert_eq!(e.status(), Some(405));
+}
+
+/// A validation error about the operation's own path parameter is an ordinary 422.
+#[tokio::test]
+async fn own_path_parameter_validation_is_not_unsupported() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/api/v2/dags/d1/dagRuns/r1/taskInstances/t1/state-store",
+        ))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({"detail": [{
+            "type": "string_too_long", "loc": ["path", "task_id"], "msg": "too long"}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server.uri(), Auth::bearer("t"));
+    let e = client
+        .list_task_state_store("d1", "r1", "t1")
+        .await
+        .expect_err("422");
+    assert!(e.is_validation() && !e.is_unsupported_operation(), "{e}");
+}

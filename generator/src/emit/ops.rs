@@ -77,7 +77,7 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
     ));
     if let Some(a) = crate::versions::availability(&api.versions, &op.present_in) {
         parts.push(format!(
-            "{a} Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found))."
+            "{a} On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found))."
         ));
     }
     let args: Vec<String> = op
@@ -274,7 +274,7 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) 
         }
     }
 
-    let prepare = prepare_fn(op, decoders);
+    let prepare = prepare_fn(api, op, decoders);
     let out = output_ty(op);
     let s = &op.success;
     let (send_body, primary_accept) = if s.json.is_some() {
@@ -405,8 +405,15 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) 
 }
 
 /// `fn prepare(&self) -> Result<Request>`: path, query, headers and body.
-fn prepare_fn(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
+fn prepare_fn(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
     let id = &op.id;
+    // Only set when some supported version lacks the operation.
+    let since = match op.present_in.first() {
+        Some(first) if op.present_in.len() < api.versions.len() => {
+            quote!(::std::option::Option::Some(#first))
+        }
+        _ => quote!(::std::option::Option::None),
+    };
     let path = &op.path;
     let method = format_ident!("{}", op.method.as_str());
     let decoder = decoders
@@ -481,6 +488,7 @@ fn prepare_fn(op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> Token
                 method: ::reqwest::Method::#method,
                 path: #path,
                 decode_error: crate::error_body::#decoder,
+                since: #since,
             };
             let mut req = crate::runtime::Request::new(&OPERATION);
             #(#lets)*

@@ -252,6 +252,7 @@ impl CreateAssetEvent {
             method: ::reqwest::Method::POST,
             path: "/api/v2/assets/events",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets", "events"]);
@@ -295,6 +296,7 @@ impl DeleteAssetQueuedEvents {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/assets/{asset_id}/queuedEvents",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -341,6 +343,7 @@ impl DeleteDagAssetQueuedEvent {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -389,6 +392,7 @@ impl DeleteDagAssetQueuedEvents {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/assets/queuedEvents",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -425,6 +429,7 @@ impl GetAsset {
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/{asset_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -459,6 +464,7 @@ impl GetAssetAlias {
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/aliases/{asset_alias_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_alias_id = crate::runtime::ParamValue::to_param(
@@ -541,6 +547,7 @@ impl GetAssetAliases {
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/aliases",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets", "aliases"]);
@@ -724,6 +731,7 @@ impl GetAssetEvents {
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/events",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets", "events"]);
@@ -828,6 +836,7 @@ impl GetAssetQueuedEvents {
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/{asset_id}/queuedEvents",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -948,6 +957,7 @@ impl GetAssets {
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets"]);
@@ -1038,6 +1048,7 @@ impl GetDagAssetQueuedEvent {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1087,6 +1098,7 @@ impl GetDagAssetQueuedEvents {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/assets/queuedEvents",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1130,6 +1142,7 @@ impl MaterializeAsset {
             method: ::reqwest::Method::POST,
             path: "/api/v2/assets/{asset_id}/materialize",
             decode_error: crate::error_body::decode_3,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);

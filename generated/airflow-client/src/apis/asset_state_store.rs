@@ -9,7 +9,7 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/assets/{asset_id}/state-store` (operation `clear_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -26,7 +26,7 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/assets/{asset_id}/state-store/{key}` (operation `delete_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -49,7 +49,7 @@ impl crate::Client {
     ///
     /// `GET /api/v2/assets/{asset_id}/state-store/{key}` (operation `get_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -72,7 +72,7 @@ impl crate::Client {
     ///
     /// `GET /api/v2/assets/{asset_id}/state-store` (operation `list_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -91,7 +91,7 @@ impl crate::Client {
     ///
     /// `PUT /api/v2/assets/{asset_id}/state-store/{key}` (operation `set_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -126,6 +126,7 @@ impl ClearAssetStateStore {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/assets/{asset_id}/state-store",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -160,6 +161,7 @@ impl DeleteAssetStateStore {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/assets/{asset_id}/state-store/{key}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -195,6 +197,7 @@ impl GetAssetStateStore {
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/{asset_id}/state-store/{key}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -246,6 +249,7 @@ impl ListAssetStateStore {
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/{asset_id}/state-store",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -308,6 +312,7 @@ impl SetAssetStateStore {
             method: ::reqwest::Method::PUT,
             path: "/api/v2/assets/{asset_id}/state-store/{key}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);

@@ -118,6 +118,7 @@ impl CancelBackfill {
             method: ::reqwest::Method::PUT,
             path: "/api/v2/backfills/{backfill_id}/cancel",
             decode_error: crate::error_body::decode_4,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_backfill_id = crate::runtime::ParamValue::to_param(&self.backfill_id);
@@ -152,6 +153,7 @@ impl CreateBackfill {
             method: ::reqwest::Method::POST,
             path: "/api/v2/backfills",
             decode_error: crate::error_body::decode_5,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "backfills"]);
@@ -186,6 +188,7 @@ impl CreateBackfillDryRun {
             method: ::reqwest::Method::POST,
             path: "/api/v2/backfills/dry_run",
             decode_error: crate::error_body::decode_5,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "backfills", "dry_run"]);
@@ -220,6 +223,7 @@ impl GetBackfill {
             method: ::reqwest::Method::GET,
             path: "/api/v2/backfills/{backfill_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_backfill_id = crate::runtime::ParamValue::to_param(&self.backfill_id);
@@ -281,6 +285,7 @@ impl ListBackfills {
             method: ::reqwest::Method::GET,
             path: "/api/v2/backfills",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "backfills"]);
@@ -344,6 +349,7 @@ impl PauseBackfill {
             method: ::reqwest::Method::PUT,
             path: "/api/v2/backfills/{backfill_id}/pause",
             decode_error: crate::error_body::decode_4,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_backfill_id = crate::runtime::ParamValue::to_param(&self.backfill_id);
@@ -378,6 +384,7 @@ impl UnpauseBackfill {
             method: ::reqwest::Method::PUT,
             path: "/api/v2/backfills/{backfill_id}/unpause",
             decode_error: crate::error_body::decode_4,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_backfill_id = crate::runtime::ParamValue::to_param(&self.backfill_id);

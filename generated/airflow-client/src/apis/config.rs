@@ -54,6 +54,7 @@ impl GetConfig {
             method: ::reqwest::Method::GET,
             path: "/api/v2/config",
             decode_error: crate::error_body::decode_6,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "config"]);
@@ -97,6 +98,7 @@ impl GetConfigValue {
             method: ::reqwest::Method::GET,
             path: "/api/v2/config/section/{section}/option/{option}",
             decode_error: crate::error_body::decode_6,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_section = crate::runtime::ParamValue::to_param(&self.section);

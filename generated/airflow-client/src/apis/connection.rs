@@ -55,7 +55,7 @@ impl crate::Client {
     ///
     /// `POST /api/v2/connections/enqueue-test` (operation `enqueue_connection_test`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -93,7 +93,7 @@ impl crate::Client {
     ///
     /// `GET /api/v2/connections/enqueue-test` (operation `get_connection_test`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -193,6 +193,7 @@ impl BulkConnections {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/connections",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections"]);
@@ -226,6 +227,7 @@ impl CreateDefaultConnections {
             method: ::reqwest::Method::POST,
             path: "/api/v2/connections/defaults",
             decode_error: crate::error_body::decode_7,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "defaults"]);
@@ -258,6 +260,7 @@ impl DeleteConnection {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/connections/{connection_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_connection_id = crate::runtime::ParamValue::to_param(&self.connection_id);
@@ -291,6 +294,7 @@ impl EnqueueConnectionTest {
             method: ::reqwest::Method::POST,
             path: "/api/v2/connections/enqueue-test",
             decode_error: crate::error_body::decode_8,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "enqueue-test"]);
@@ -325,6 +329,7 @@ impl GetConnection {
             method: ::reqwest::Method::GET,
             path: "/api/v2/connections/{connection_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_connection_id = crate::runtime::ParamValue::to_param(&self.connection_id);
@@ -359,6 +364,7 @@ impl GetConnectionTest {
             method: ::reqwest::Method::GET,
             path: "/api/v2/connections/enqueue-test",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "enqueue-test"]);
@@ -439,6 +445,7 @@ impl GetConnections {
             method: ::reqwest::Method::GET,
             path: "/api/v2/connections",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections"]);
@@ -517,6 +524,7 @@ impl PatchConnection {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/connections/{connection_id}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_connection_id = crate::runtime::ParamValue::to_param(&self.connection_id);
@@ -555,6 +563,7 @@ impl PostConnection {
             method: ::reqwest::Method::POST,
             path: "/api/v2/connections",
             decode_error: crate::error_body::decode_9,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections"]);
@@ -589,6 +598,7 @@ impl TestConnection {
             method: ::reqwest::Method::POST,
             path: "/api/v2/connections/test",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "test"]);

@@ -27,7 +27,7 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/favorite` (operation `favorite_dag`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -188,7 +188,7 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/unfavorite` (operation `unfavorite_dag`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -217,6 +217,7 @@ impl DeleteDag {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}",
             decode_error: crate::error_body::decode_10,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -251,6 +252,7 @@ impl FavoriteDag {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/favorite",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -284,6 +286,7 @@ impl GetDag {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}",
             decode_error: crate::error_body::decode_11,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -318,6 +321,7 @@ impl GetDagDetails {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/details",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -398,6 +402,7 @@ impl GetDagTags {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dagTags",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dagTags"]);
@@ -733,6 +738,7 @@ impl GetDags {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags"]);
@@ -884,6 +890,7 @@ impl PatchDag {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1005,6 +1012,7 @@ impl PatchDags {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags"]);
@@ -1089,6 +1097,7 @@ impl UnfavoriteDag {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/unfavorite",
             decode_error: crate::error_body::decode_4,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

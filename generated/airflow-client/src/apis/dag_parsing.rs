@@ -36,6 +36,7 @@ impl ReparseDagFile {
             method: ::reqwest::Method::PUT,
             path: "/api/v2/parseDagFile/{file_token}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_file_token = crate::runtime::ParamValue::to_param(&self.file_token);

@@ -9,7 +9,7 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns` (operation `bulk_dag_runs`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -54,7 +54,7 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/clearPartitions` (operation `clear_dag_run_partitions`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -77,7 +77,7 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/clearDagRuns` (operation `clear_dag_runs`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -299,7 +299,7 @@ impl crate::Client {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/wait` (operation `wait_dag_run_until_finished`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -336,6 +336,7 @@ impl BulkDagRuns {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -373,6 +374,7 @@ impl ClearDagRun {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/clear",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -410,6 +412,7 @@ impl ClearDagRunPartitions {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/clearPartitions",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -446,6 +449,7 @@ impl ClearDagRuns {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/clearDagRuns",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -482,6 +486,7 @@ impl DeleteDagRun {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}",
             decode_error: crate::error_body::decode_3,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -517,6 +522,7 @@ impl GetDagRun {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -930,6 +936,7 @@ impl GetDagRuns {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1118,6 +1125,7 @@ impl GetListDagRunsBatch {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns/list",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags", "~", "dagRuns", "list"]);
@@ -1153,6 +1161,7 @@ impl GetUpstreamAssetEvents {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamAssetEvents",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1209,6 +1218,7 @@ impl PatchDagRun {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1249,6 +1259,7 @@ impl TriggerDagRun {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns",
             decode_error: crate::error_body::decode_3,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1295,6 +1306,7 @@ impl WaitDagRunUntilFinished {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/wait",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

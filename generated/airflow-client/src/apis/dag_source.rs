@@ -43,6 +43,7 @@ impl GetDagSource {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dagSources/{dag_id}",
             decode_error: crate::error_body::decode_12,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

@@ -37,6 +37,7 @@ impl GetDagStats {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dagStats",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dagStats"]);

@@ -66,6 +66,7 @@ impl GetDagVersion {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagVersions/{version_number}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -154,6 +155,7 @@ impl GetDagVersions {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagVersions",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

@@ -74,6 +74,7 @@ impl ListDagWarnings {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dagWarnings",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dagWarnings"]);

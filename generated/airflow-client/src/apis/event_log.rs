@@ -65,6 +65,7 @@ impl GetEventLog {
             method: ::reqwest::Method::GET,
             path: "/api/v2/eventLogs/{event_log_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_event_log_id = crate::runtime::ParamValue::to_param(&self.event_log_id);
@@ -322,6 +323,7 @@ impl GetEventLogs {
             method: ::reqwest::Method::GET,
             path: "/api/v2/eventLogs",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "eventLogs"]);

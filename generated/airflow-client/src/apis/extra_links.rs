@@ -62,6 +62,7 @@ impl GetExtraLinks {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

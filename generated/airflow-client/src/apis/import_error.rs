@@ -50,6 +50,7 @@ impl GetImportError {
             method: ::reqwest::Method::GET,
             path: "/api/v2/importErrors/{import_error_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_import_error_id = crate::runtime::ParamValue::to_param(
@@ -156,6 +157,7 @@ impl GetImportErrors {
             method: ::reqwest::Method::GET,
             path: "/api/v2/importErrors",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "importErrors"]);

@@ -168,6 +168,7 @@ impl GetJobs {
             method: ::reqwest::Method::GET,
             path: "/api/v2/jobs",
             decode_error: crate::error_body::decode_13,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "jobs"]);

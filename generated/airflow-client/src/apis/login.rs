@@ -47,6 +47,7 @@ impl Login {
             method: ::reqwest::Method::GET,
             path: "/api/v2/auth/login",
             decode_error: crate::error_body::decode_14,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "auth", "login"]);
@@ -82,6 +83,7 @@ impl Logout {
             method: ::reqwest::Method::GET,
             path: "/api/v2/auth/logout",
             decode_error: crate::error_body::decode_15,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "auth", "logout"]);

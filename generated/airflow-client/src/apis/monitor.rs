@@ -25,6 +25,7 @@ impl GetHealth {
             method: ::reqwest::Method::GET,
             path: "/api/v2/monitor/health",
             decode_error: crate::error_body::decode_16,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "monitor", "health"]);

@@ -17,7 +17,7 @@ impl crate::Client {
     ///
     /// `GET /api/v2/plugins/importErrors` (operation `import_errors`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     pub fn import_errors(&self) -> ImportErrors {
         ImportErrors {
             client: ::std::clone::Clone::clone(self),
@@ -53,6 +53,7 @@ impl GetPlugins {
             method: ::reqwest::Method::GET,
             path: "/api/v2/plugins",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "plugins"]);
@@ -111,6 +112,7 @@ impl ImportErrors {
             method: ::reqwest::Method::GET,
             path: "/api/v2/plugins/importErrors",
             decode_error: crate::error_body::decode_7,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "plugins", "importErrors"]);

@@ -121,6 +121,7 @@ impl BulkPools {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/pools",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "pools"]);
@@ -155,6 +156,7 @@ impl DeletePool {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/pools/{pool_name}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_pool_name = crate::runtime::ParamValue::to_param(&self.pool_name);
@@ -188,6 +190,7 @@ impl GetPool {
             method: ::reqwest::Method::GET,
             path: "/api/v2/pools/{pool_name}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_pool_name = crate::runtime::ParamValue::to_param(&self.pool_name);
@@ -268,6 +271,7 @@ impl GetPools {
             method: ::reqwest::Method::GET,
             path: "/api/v2/pools",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "pools"]);
@@ -346,6 +350,7 @@ impl PatchPool {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/pools/{pool_name}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_pool_name = crate::runtime::ParamValue::to_param(&self.pool_name);
@@ -384,6 +389,7 @@ impl PostPool {
             method: ::reqwest::Method::POST,
             path: "/api/v2/pools",
             decode_error: crate::error_body::decode_9,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "pools"]);

@@ -45,6 +45,7 @@ impl GetProviders {
             method: ::reqwest::Method::GET,
             path: "/api/v2/providers",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "providers"]);

@@ -59,6 +59,7 @@ impl GetTask {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/tasks/{task_id}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -105,6 +106,7 @@ impl GetTasks {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/tasks",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

@@ -9,7 +9,7 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` (operation `bulk_task_instances`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -35,7 +35,7 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` (operation `delete_task_instance`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -62,7 +62,7 @@ impl crate::Client {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}` (operation `get_external_log_url`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -92,7 +92,7 @@ impl crate::Client {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails` (operation `get_hitl_detail`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -121,7 +121,7 @@ impl crate::Client {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}` (operation `get_hitl_detail_try_detail`).
     ///
-    /// Since Airflow 3.2.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.2.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -153,7 +153,7 @@ impl crate::Client {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails` (operation `get_hitl_details`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -605,7 +605,7 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}` (operation `patch_task_group_instances`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -635,7 +635,7 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run` (operation `patch_task_group_instances_dry_run`).
     ///
-    /// Since Airflow 3.3.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -805,7 +805,7 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails` (operation `update_hitl_detail`).
     ///
-    /// Since Airflow 3.1.8. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -848,6 +848,7 @@ impl BulkTaskInstances {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -904,6 +905,7 @@ impl DeleteTaskInstance {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -965,6 +967,7 @@ impl GetExternalLogUrl {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1021,6 +1024,7 @@ impl GetHitlDetail {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1075,6 +1079,7 @@ impl GetHitlDetailTryDetail {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::Some("3.2.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1286,6 +1291,7 @@ impl GetHitlDetails {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1428,6 +1434,7 @@ impl GetLog {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1501,6 +1508,7 @@ impl GetMappedTaskInstance {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1553,6 +1561,7 @@ impl GetMappedTaskInstanceTries {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1609,6 +1618,7 @@ impl GetMappedTaskInstanceTryDetails {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2028,6 +2038,7 @@ impl GetMappedTaskInstances {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2229,6 +2240,7 @@ impl GetTaskInstance {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2286,6 +2298,7 @@ impl GetTaskInstanceDependencies {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2340,6 +2353,7 @@ impl GetTaskInstanceDependenciesByMapIndex {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dependencies",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2400,6 +2414,7 @@ impl GetTaskInstanceTries {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2464,6 +2479,7 @@ impl GetTaskInstanceTryDetails {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2980,6 +2996,7 @@ impl GetTaskInstances {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3205,6 +3222,7 @@ impl GetTaskInstancesBatch {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags", "~", "dagRuns", "~", "taskInstances", "list"]);
@@ -3251,6 +3269,7 @@ impl PatchTaskGroupInstances {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}",
             decode_error: crate::error_body::decode_3,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3305,6 +3324,7 @@ impl PatchTaskGroupInstancesDryRun {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::Some("3.3.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3372,6 +3392,7 @@ impl PatchTaskInstance {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
             decode_error: crate::error_body::decode_3,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3439,6 +3460,7 @@ impl PatchTaskInstanceByMapIndex {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
             decode_error: crate::error_body::decode_3,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3510,6 +3532,7 @@ impl PatchTaskInstanceDryRun {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3578,6 +3601,7 @@ impl PatchTaskInstanceDryRunByMapIndex {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3633,6 +3657,7 @@ impl PostClearTaskInstances {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/clearTaskInstances",
             decode_error: crate::error_body::decode_3,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3672,6 +3697,7 @@ impl UpdateHitlDetail {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
             decode_error: crate::error_body::decode_3,
+            since: ::std::option::Option::Some("3.1.8"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

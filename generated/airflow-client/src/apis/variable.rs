@@ -121,6 +121,7 @@ impl BulkVariables {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/variables",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "variables"]);
@@ -155,6 +156,7 @@ impl DeleteVariable {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/variables/{variable_key}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_variable_key = crate::runtime::ParamValue::to_param(&self.variable_key);
@@ -188,6 +190,7 @@ impl GetVariable {
             method: ::reqwest::Method::GET,
             path: "/api/v2/variables/{variable_key}",
             decode_error: crate::error_body::decode_0,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_variable_key = crate::runtime::ParamValue::to_param(&self.variable_key);
@@ -268,6 +271,7 @@ impl GetVariables {
             method: ::reqwest::Method::GET,
             path: "/api/v2/variables",
             decode_error: crate::error_body::decode_2,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "variables"]);
@@ -346,6 +350,7 @@ impl PatchVariable {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/variables/{variable_key}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_variable_key = crate::runtime::ParamValue::to_param(&self.variable_key);
@@ -384,6 +389,7 @@ impl PostVariable {
             method: ::reqwest::Method::POST,
             path: "/api/v2/variables",
             decode_error: crate::error_body::decode_9,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "variables"]);

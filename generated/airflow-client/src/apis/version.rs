@@ -27,6 +27,7 @@ impl GetVersion {
             method: ::reqwest::Method::GET,
             path: "/api/v2/version",
             decode_error: crate::error_body::decode_16,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "version"]);

@@ -36,7 +36,7 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}` (operation `delete_xcom_entry`).
     ///
-    /// Since Airflow 3.2.2. Servers without this operation answer 404 ([`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.2.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -186,6 +186,7 @@ impl CreateXcomEntry {
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries",
             decode_error: crate::error_body::decode_3,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -246,6 +247,7 @@ impl DeleteXcomEntry {
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::Some("3.2.2"),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -504,6 +506,7 @@ impl GetXcomEntries {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -666,6 +669,7 @@ impl GetXcomEntry {
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -729,6 +733,7 @@ impl UpdateXcomEntry {
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}",
             decode_error: crate::error_body::decode_1,
+            since: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

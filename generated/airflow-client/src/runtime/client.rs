@@ -396,6 +396,9 @@ fn api_error(op: &'static Operation, url: Url, status: u16, body: &[u8]) -> ApiE
         url,
         body: (op.decode_error)(status, body),
         raw: String::from_utf8_lossy(body).into_owned(),
+        unsupported_since: op
+            .since
+            .filter(|_| super::error::looks_unsupported(op.path, status, body)),
     }
 }
 
@@ -409,6 +412,7 @@ static LOGIN: Operation = Operation {
     method: Method::POST,
     path: "/auth/token",
     decode_error: no_error_body,
+    since: None,
 };
 
 impl Inner {
@@ -626,6 +630,7 @@ impl Inner {
                     url,
                     body: None,
                     raw,
+                    unsupported_since: None,
                 };
                 let message = format!("login as {username:?} was rejected with status {status}");
                 return Err(Error::Auth {
