@@ -789,3 +789,47 @@ async fn own_path_parameter_validation_is_not_unsupported() {
         .expect_err("422");
     assert!(e.is_validation() && !e.is_unsupported_operation(), "{e}");
 }
+
+/// For an operation newer than some supported versions, a route-level 404 means the server
+/// lacks it; a resource-level 404 (the server has the operation) is only a not-found.
+#[tokio::test]
+async fn route_and_resource_404_are_told_apart() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path(
+            "/api/v2/dags/d1/dagRuns/r1/taskInstances/t1/xcomEntries/gone",
+        ))
+        .and(no_query())
+        .and(NoBody)
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"detail": "The XCom with key: `gone` with mentioned task instance doesn't exist."}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(
+            "/api/v2/dags/d1/dagRuns/r1/taskInstances/t1/xcomEntries/old",
+        ))
+        .and(no_query())
+        .and(NoBody)
+        .respond_with(ResponseTemplate::new(404).set_body_json(fixture("unknown_route__404.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server.uri(), Auth::bearer("t"));
+    let e = client
+        .delete_xcom_entry("d1", "t1", "r1", "gone")
+        .await
+        .expect_err("404");
+    assert!(e.is_not_found() && !e.is_unsupported_operation(), "{e}");
+    let e = client
+        .delete_xcom_entry("d1", "t1", "r1", "old")
+        .await
+        .expect_err("404");
+    assert!(e.is_not_found() && e.is_unsupported_operation(), "{e}");
+    assert_eq!(
+        e.api_error().and_then(|a| a.unsupported_since),
+        Some("3.2.2")
+    );
+}

@@ -80,8 +80,9 @@ impl Error {
     }
 
     /// `true` when the operation is newer than some supported Airflow versions and the
-    /// server's answer shows that it lacks it (404, 405 Method Not Allowed, or a 422 about a
-    /// path parameter the operation does not have). [`ApiError::unsupported_since`] tells
+    /// server's answer shows that it lacks it (a route-level 404, 405 Method Not Allowed, or a
+    /// 422 about a path parameter the operation does not have). A path that an older route
+    /// happens to match can also give a resource-level 404: that is only [`Error::is_not_found`]. [`ApiError::unsupported_since`] tells
     /// since which Airflow version the operation exists.
     pub fn is_unsupported_operation(&self) -> bool {
         self.api_error()
@@ -181,8 +182,9 @@ pub struct ApiError {
     /// The raw response body, as text (lossily decoded if it is not UTF-8).
     pub raw: String,
     /// Set to the first Airflow version that has this operation when older supported
-    /// versions lack it and the answer shows that this server does too: 404, 405, or a 422
-    /// about a path parameter the operation does not have (the path matched an older route).
+    /// versions lack it and the answer shows that this server does too: a route-level 404, 405,
+    /// or a 422 about a path parameter the operation does not have (the path matched an older
+    /// route).
     pub unsupported_since: Option<&'static str>,
 }
 
@@ -242,15 +244,23 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Whether a non-2xx answer to an operation that only newer servers have shows that this
-/// server lacks it: 404 (no route), 405 (the path exists for other methods), or a 422 whose
+/// server lacks it: a route-level 404 (not a missing resource), 405 (the path exists for other
+/// methods), or a 422 whose
 /// validation errors name a path parameter that `path_template` does not have (the path was
 /// matched by another route, e.g. `/taskInstances/{task_id}/state-store` by
 /// `/taskInstances/{task_id}/{map_index}`).
 pub(crate) fn looks_unsupported(path_template: &str, status: u16, raw: &[u8]) -> bool {
+    let value = || serde_json::from_slice::<serde_json::Value>(raw).ok();
     match status {
-        404 | 405 => true,
+        405 => true,
+        // A 404 for a missing *route*, not a missing resource: Airflow answers
+        // `{"error": "API route not found"}`, plain FastAPI `{"detail": "Not Found"}`.
+        404 => value().is_some_and(|v| match v.get("detail") {
+            None => v.get("error").is_some(),
+            Some(detail) => detail == "Not Found",
+        }),
         422 => {
-            let Ok(value) = serde_json::from_slice::<serde_json::Value>(raw) else {
+            let Some(value) = value() else {
                 return false;
             };
             let Some(items) = value.get("detail").and_then(serde_json::Value::as_array) else {
