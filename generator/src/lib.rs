@@ -112,20 +112,17 @@ pub fn generate_versioned(
         olds.push((label.clone(), build_ir(path, options)?));
     }
     let api = versions::merge(newest.0, base, &olds);
-    let start = Instant::now();
-    let files = emit::emit(&api, config)?;
-    timings.emit = start.elapsed();
-    Ok(Generated {
-        api,
-        files,
-        timings,
-    })
+    emit_timed(api, config, timings)
 }
 
 /// Runs the whole pipeline up to (not including) writing.
 pub fn generate(path: &Path, options: &lower::Options, config: &emit::Config) -> Result<Generated> {
     let mut timings = Timings::default();
     let api = build_ir_timed(path, options, &mut timings)?;
+    emit_timed(api, config, timings)
+}
+
+fn emit_timed(api: ir::Api, config: &emit::Config, mut timings: Timings) -> Result<Generated> {
     let start = Instant::now();
     let files = emit::emit(&api, config)?;
     timings.emit = start.elapsed();
