@@ -824,3 +824,21 @@ async fn unknown_enum_values_and_fields_decode_and_round_trip() {
         serde_json::from_value(back).expect("decode again");
     assert_eq!(again, run);
 }
+
+/// A `conf` that is not a JSON object is refused before anything is sent.
+#[tokio::test]
+async fn non_object_conf_is_refused_without_a_request() {
+    let server = MockServer::start().await;
+    let client = client(&server.uri(), Auth::bearer("t"));
+    let err = client
+        .trigger_and_wait("d1")
+        .conf(json!(["not", "an", "object"]))
+        .await
+        .expect_err("array conf");
+    assert!(
+        matches!(&err, Error::InvalidRequest(m) if m == "conf must be a JSON object, got an array"),
+        "{err}"
+    );
+    let received = server.received_requests().await.unwrap_or_default();
+    assert!(received.is_empty(), "{received:?}");
+}

@@ -85,6 +85,7 @@ impl Client {
             poll: Poll::default(),
             timeout: Duration::from_secs(3600),
             collect_failed: false,
+            invalid: None,
         }
     }
 
@@ -98,7 +99,7 @@ impl Client {
         timeout: Duration,
     ) -> Result<DagRunResponse> {
         let started = Instant::now();
-        let mut delay = poll.initial;
+        let mut delay = poll.initial.min(poll.max);
         loop {
             let run = self.get_dag_run(dag_id, dag_run_id).send().await?;
             if is_terminal(&run.state) {
@@ -128,20 +129,29 @@ pub struct TriggerAndWait {
     poll: Poll,
     timeout: Duration,
     collect_failed: bool,
+    invalid: Option<String>,
 }
 
 impl TriggerAndWait {
-    /// The run's `conf` (a JSON object; anything else is sent as given and the server decides).
+    /// The run's `conf`: a JSON object, or `null` to send `"conf": null`. Anything else is
+    /// refused when the builder is awaited ([`Error::InvalidRequest`]): Airflow only accepts
+    /// an object.
     pub fn conf(mut self, conf: serde_json::Value) -> Self {
-        self.body.conf = Some(match conf {
-            serde_json::Value::Object(map) => Some(map),
-            serde_json::Value::Null => None,
+        match conf {
+            serde_json::Value::Object(map) => self.body.conf = Some(Some(map)),
+            serde_json::Value::Null => self.body.conf = Some(None),
             other => {
-                let mut map = serde_json::Map::new();
-                map.insert("value".into(), other);
-                Some(map)
+                self.invalid = Some(format!(
+                    "conf must be a JSON object, got {}",
+                    match other {
+                        serde_json::Value::Array(_) => "an array",
+                        serde_json::Value::String(_) => "a string",
+                        serde_json::Value::Number(_) => "a number",
+                        _ => "a boolean",
+                    }
+                ))
             }
-        });
+        }
         self
     }
 
@@ -189,6 +199,9 @@ impl TriggerAndWait {
 
     /// Triggers, waits and returns the final run.
     pub async fn send(self) -> Result<RunOutcome> {
+        if let Some(invalid) = self.invalid {
+            return Err(Error::InvalidRequest(invalid));
+        }
         let triggered = self
             .client
             .trigger_dag_run(self.dag_id.as_str(), self.body)
@@ -370,7 +383,9 @@ impl Backfill {
         Ok(())
     }
 
-    /// Fetches the backfill and counts its DAG runs by state.
+    /// Fetches the backfill and counts its DAG runs by state: the DAG's backfill runs with a
+    /// logical date in the backfill's range (the API cannot filter runs by backfill id, so runs
+    /// an earlier backfill left in the same range are counted too).
     pub async fn progress(&mut self) -> Result<BackfillProgress> {
         self.info = self.client.get_backfill(self.id()).send().await?;
         let mut runs = self
@@ -400,7 +415,7 @@ impl Backfill {
         mut on_progress: impl FnMut(&BackfillProgress),
     ) -> Result<BackfillProgress> {
         let started = Instant::now();
-        let mut delay = poll.initial;
+        let mut delay = poll.initial.min(poll.max);
         loop {
             let progress = self.progress().await?;
             on_progress(&progress);
