@@ -6,7 +6,8 @@ Two paths per payload, on exactly the bytes the Rust benchmark decodes:
     ``json.loads``, then ``Model.from_dict`` -> pydantic validation, nested models included);
   * ``Model.model_validate_json(bytes)``: pydantic-core parsing and validating in one step.
 
-Usage: python decode.py --payloads DIR [--reps 10] [--warmup 1]
+Usage: python decode.py --payloads DIR [--reps 10] [--warmup 0]
+(One untimed call per path, checking the object count, always precedes the timed ones.)
 Prints one JSON object: per payload and path, every repetition's time in ns.
 """
 
@@ -54,7 +55,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--payloads", required=True)
     ap.add_argument("--reps", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--warmup", type=int, default=0)
     args = ap.parse_args()
 
     client = ApiClient(Configuration(host="http://127.0.0.1:1"))

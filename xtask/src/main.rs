@@ -1,4 +1,4 @@
-//! `cargo xtask`: regenerate the client, check it is fresh, fetch pinned specs.
+//! `cargo xtask`: regenerate the client, check it is fresh, fetch pinned specs, benchmarks.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,10 +16,11 @@ macro_rules! out {
     }};
 }
 
+mod bench;
 mod spec;
 
 #[derive(Parser)]
-#[command(about = "Project tasks: code generation and pinned specs")]
+#[command(about = "Project tasks: code generation, pinned specs, benchmarks")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,6 +60,26 @@ enum Command {
     Spec {
         #[command(subcommand)]
         command: spec::SpecCommand,
+    },
+    /// Run every benchmark (codegen, compile cost, decode, requests, memory) side by side with
+    /// the official Python client and openapi-generator, and rewrite BENCHMARKS.md.
+    Bench {
+        /// Fewer repetitions (under 2 minutes once caches exist).
+        #[arg(long)]
+        quick: bool,
+        /// Write the report here instead of BENCHMARKS.md.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// In-process codegen timing, run by `bench` from a release build; prints JSON.
+    #[command(hide = true)]
+    BenchCodegen {
+        /// Timed runs (after one warm-up run).
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+        /// Scratch directory the files are written into (removed afterwards).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -136,6 +157,8 @@ fn main() -> ExitCode {
         },
         Command::SpecDiff { old, new, json } => spec_diff(&old, &new, json),
         Command::Spec { command } => spec::run(command),
+        Command::Bench { quick, output } => bench::bench(&bench::Opts { quick, output }),
+        Command::BenchCodegen { runs, out } => bench::codegen_inner(runs, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
