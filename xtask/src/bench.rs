@@ -400,6 +400,7 @@ struct Machine {
     oag: String,
     commit: String,
     date: String,
+    load: String,
 }
 
 fn machine(d: &Dirs) -> Machine {
@@ -446,9 +447,43 @@ fn machine(d: &Dirs) -> Machine {
         ])),
         java: first_line(Command::new("java").arg("-version")),
         oag: first_line(Command::new(d.cache.join("venv-oag/bin/openapi-generator-cli")).arg("version")),
-        commit: first_line(Command::new("git").args(["-C"]).arg(&d.root).args(["rev-parse", "--short", "HEAD"])),
+        commit: {
+            let hash = first_line(Command::new("git").arg("-C").arg(&d.root).args([
+                "rev-parse",
+                "--short",
+                "HEAD",
+            ]));
+            if dirty(&d.root) {
+                format!("`{hash}` + uncommitted changes in tracked files")
+            } else {
+                format!("`{hash}`")
+            }
+        },
         date: first_line(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"])),
+        load: loadavg(),
     }
+}
+
+/// The 1/5/15-minute load averages (other work on the machine skews the figures).
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether tracked files differ from the commit measured.
+fn dirty(root: &Path) -> bool {
+    Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["status", "--porcelain", "--untracked-files=no"])
+        .stdin(Stdio::null())
+        .output()
+        .map(|o| !o.stdout.is_empty())
+        .unwrap_or(false)
 }
 
 // ------------------------------------------------------------------------------------ setup
@@ -1348,15 +1383,20 @@ fn render(
     );
     let _ = writeln!(
         w,
-        "- Run: {} ({} mode), commit `{}`.",
+        "- Run: {} ({} mode), commit {}.",
         m.date,
         if opts.quick { "quick" } else { "full" },
         m.commit
     );
     let _ = writeln!(
         w,
-        "- Machine: {}, {} cores, {:.1} GiB RAM, Linux {}.",
-        m.cpu, m.cores, m.ram_gib, m.kernel
+        "- Machine: {}, {} cores, {:.1} GiB RAM, Linux {}; load average {} at the start, {} at the end.",
+        m.cpu,
+        m.cores,
+        m.ram_gib,
+        m.kernel,
+        m.load,
+        loadavg()
     );
     let _ = writeln!(
         w,
@@ -1830,6 +1870,8 @@ fn render(
          `xtask/src/bench.rs` (this driver). Builds: `target/bench/`; venvs and payloads: `.cache/bench/`.\n\
          - Python: `.cache/bench/venv-client` (`{PY_CLIENT}`), openapi-generator: `.cache/bench/venv-oag` (`{OAG}`, \
          the jar bundled in the wheel, run by the machine's Java).\n\
+         - A 2-core VM: figures move by ±10–20 % between runs (codegen and decode most); ratios measured in the same \
+         run are steadier than absolute times. Other work on the machine shows in the load averages above.\n\
          - Logs of the criterion run: `target/bench/logs/`."
     );
     s
