@@ -171,6 +171,7 @@ pub struct AssetEventResponse {
     /// Created Dagruns
     pub created_dagruns: ::std::vec::Vec<DagRunAssetReference>,
     /// Timestamp
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Partition Key
     ///
@@ -197,8 +198,10 @@ pub struct AssetResponse {
         ::std::collections::BTreeMap<::std::string::String, JsonValue>,
     >,
     /// Created At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Updated At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Scheduled Dags
     ///
@@ -318,6 +321,7 @@ pub struct AssetStateStoreResponse {
     /// Updated At
     ///
     /// Since Airflow 3.3.2.
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// The `last_updated_by` field.
     ///
@@ -425,6 +429,7 @@ pub struct AssetWatcherResponse {
     /// Created Date
     ///
     /// Since Airflow 3.2.2.
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_date: ::chrono::DateTime<::chrono::Utc>,
 }
 /// Response returned when polling for the status of an enqueued connection test.
@@ -454,6 +459,7 @@ pub struct AsyncConnectionTestResponse {
     /// Created At
     ///
     /// Since Airflow 3.3.2.
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
 /// Backfill Collection serializer for responses.
@@ -474,8 +480,10 @@ pub struct BackfillPostBody {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// From Date
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub from_date: ::chrono::DateTime<::chrono::Utc>,
     /// To Date
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub to_date: ::chrono::DateTime<::chrono::Utc>,
     /// Run Backwards
     ///
@@ -620,8 +628,10 @@ pub struct BackfillResponse {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// From Date
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub from_date: ::chrono::DateTime<::chrono::Utc>,
     /// To Date
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub to_date: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Run Conf
     ///
@@ -637,13 +647,16 @@ pub struct BackfillResponse {
     /// Max Active Runs
     pub max_active_runs: i64,
     /// Created At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Completed At
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Updated At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
@@ -3694,6 +3707,7 @@ pub struct DagDetailsResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Last Parse Duration
     ///
@@ -3704,6 +3718,7 @@ pub struct DagDetailsResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_expired: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Bundle Name
     ///
@@ -3766,6 +3781,7 @@ pub struct DagDetailsResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_logical_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
@@ -3773,6 +3789,7 @@ pub struct DagDetailsResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_data_interval_start: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
@@ -3780,6 +3797,7 @@ pub struct DagDetailsResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_data_interval_end: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
@@ -3787,6 +3805,7 @@ pub struct DagDetailsResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Allowed Run Types
     ///
@@ -3818,11 +3837,13 @@ pub struct DagDetailsResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Is Paused Upon Creation
     ///
@@ -3854,6 +3875,7 @@ pub struct DagDetailsResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Default Args
     ///
@@ -3958,6 +3980,7 @@ pub struct DagResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Last Parse Duration
     ///
@@ -3968,6 +3991,7 @@ pub struct DagResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_expired: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Bundle Name
     ///
@@ -4030,6 +4054,7 @@ pub struct DagResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_logical_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
@@ -4037,6 +4062,7 @@ pub struct DagResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_data_interval_start: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
@@ -4044,6 +4070,7 @@ pub struct DagResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_data_interval_end: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
@@ -4051,6 +4078,7 @@ pub struct DagResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Allowed Run Types
     ///
@@ -4082,13 +4110,16 @@ pub struct DagRunAssetReference {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Start Date
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub start_date: ::chrono::DateTime<::chrono::Utc>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// State
     pub state: ::std::string::String,
@@ -4096,11 +4127,13 @@ pub struct DagRunAssetReference {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub data_interval_start: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub data_interval_end: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Partition Key
     ///
@@ -4366,21 +4399,25 @@ pub struct DagRunResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Queued At
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub queued_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Duration
     ///
@@ -4391,18 +4428,22 @@ pub struct DagRunResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub data_interval_start: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub data_interval_end: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Run After
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub run_after: ::chrono::DateTime<::chrono::Utc>,
     /// Last Scheduling Decision
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_scheduling_decision: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
@@ -4453,6 +4494,7 @@ pub struct DagRunResponse {
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// All possible states that a DagRun can be in.
@@ -5297,8 +5339,10 @@ pub struct DagScheduleAssetReference {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// Created At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Updated At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
 /// Dag Source serializer for responses.
@@ -5416,6 +5460,7 @@ pub struct DagVersionResponse {
     #[serde(default)]
     pub bundle_version: ::std::option::Option<::std::string::String>,
     /// Created At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
@@ -5450,6 +5495,7 @@ pub struct DagWarningResponse {
     /// Message
     pub message: ::std::string::String,
     /// Timestamp
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
@@ -5559,6 +5605,7 @@ pub struct DryRunBackfillResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Partition Key
     ///
@@ -5569,6 +5616,7 @@ pub struct DryRunBackfillResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// Event Log Collection Response.
@@ -5589,6 +5637,7 @@ pub struct EventLogResponse {
     /// Event Log Id
     pub event_log_id: i64,
     /// When
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub when: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Id
     ///
@@ -5621,6 +5670,7 @@ pub struct EventLogResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Owner
     ///
@@ -5999,6 +6049,7 @@ pub struct HitlDetail {
     /// Created At
     ///
     /// Since Airflow 3.1.8.
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// The `responded_by_user` field.
     ///
@@ -6009,6 +6060,7 @@ pub struct HitlDetail {
     ///
     /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub responded_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Chosen Options
     ///
@@ -6093,6 +6145,7 @@ pub struct HitlDetailHistory {
     /// Created At
     ///
     /// Since Airflow 3.2.2.
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// The `responded_by_user` field.
     ///
@@ -6103,6 +6156,7 @@ pub struct HitlDetailHistory {
     ///
     /// Since Airflow 3.2.2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub responded_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Chosen Options
     ///
@@ -6140,6 +6194,7 @@ pub struct HitlDetailResponse {
     /// Responded At
     ///
     /// Since Airflow 3.1.8.
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub responded_at: ::chrono::DateTime<::chrono::Utc>,
     /// Chosen Options
     ///
@@ -6218,6 +6273,7 @@ pub struct ImportErrorResponse {
     /// Import Error Id
     pub import_error_id: i64,
     /// Timestamp
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Filename
     pub filename: ::std::string::String,
@@ -6265,16 +6321,19 @@ pub struct JobResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Latest Heartbeat
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub latest_heartbeat: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Executor Class
     ///
@@ -6317,6 +6376,7 @@ pub struct LastAssetEventResponse {
     ///
     /// Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// Materialize asset request.
@@ -7065,6 +7125,7 @@ pub struct QueuedEventResponse {
     /// Asset Id
     pub asset_id: i64,
     /// Created At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
@@ -7331,6 +7392,7 @@ pub struct SchedulerInfoResponse {
 pub struct StructuredLogMessage {
     /// Timestamp
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Event
     pub event: ::std::string::String,
@@ -7387,10 +7449,12 @@ pub struct TaskInletAssetReference {
     /// Created At
     ///
     /// Since Airflow 3.1.8.
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Updated At
     ///
     /// Since Airflow 3.1.8.
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
 /// Task instance collection response supporting both offset and cursor pagination.
@@ -7453,11 +7517,13 @@ pub struct TaskInstanceHistoryResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Duration
     ///
@@ -7518,11 +7584,13 @@ pub struct TaskInstanceHistoryResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub queued_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Scheduled When
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub scheduled_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Pid
     ///
@@ -7561,18 +7629,22 @@ pub struct TaskInstanceResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Run After
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub run_after: ::chrono::DateTime<::chrono::Utc>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Duration
     ///
@@ -7633,11 +7705,13 @@ pub struct TaskInstanceResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub queued_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Scheduled When
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub scheduled_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Pid
     ///
@@ -8487,8 +8561,10 @@ pub struct TaskOutletAssetReference {
     /// Task Id
     pub task_id: ::std::string::String,
     /// Created At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Updated At
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
 /// Task serializer for responses.
@@ -8515,11 +8591,13 @@ pub struct TaskResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Trigger Rule
     ///
@@ -8775,11 +8853,13 @@ pub struct TaskStateStoreResponse {
     /// Updated At
     ///
     /// Since Airflow 3.3.2.
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Expires At
     ///
     /// Always sent; `None` is sent as `null`. Since Airflow 3.3.2.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// TimeDelta can be used to interact with datetime.timedelta objects.
@@ -8840,6 +8920,7 @@ pub struct TriggerDagRunPostBody {
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Run After
     ///
@@ -8989,6 +9070,7 @@ pub struct TriggerResponse {
     #[deprecated]
     pub kwargs: ::std::string::String,
     /// Created Date
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_date: ::chrono::DateTime<::chrono::Utc>,
     /// Queue
     ///
@@ -9322,11 +9404,13 @@ pub struct XComResponse {
     /// Key
     pub key: ::std::string::String,
     /// Timestamp
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Map Index
     pub map_index: i64,
@@ -9350,6 +9434,7 @@ pub struct XComResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 /// XCom response serializer with native return type.
@@ -9360,11 +9445,13 @@ pub struct XComResponseNative {
     /// Key
     pub key: ::std::string::String,
     /// Timestamp
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Map Index
     pub map_index: i64,
@@ -9388,6 +9475,7 @@ pub struct XComResponseNative {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Value
     ///
@@ -9402,11 +9490,13 @@ pub struct XComResponseString {
     /// Key
     pub key: ::std::string::String,
     /// Timestamp
+    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Map Index
     pub map_index: i64,
@@ -9430,6 +9520,7 @@ pub struct XComResponseString {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Value
     ///

@@ -231,6 +231,18 @@ fn struct_def(
                 }
             });
         }
+        // Date-times decode through chrono's dedicated RFC 3339 parser (see the runtime).
+        let datetime_attr = (f.ty == TypeRef::DateTime && !f.boxed)
+            .then(|| match shape {
+                FieldShape::Plain => Some(
+                    quote!(#[serde(deserialize_with = "crate::runtime::deserialize_datetime")]),
+                ),
+                FieldShape::NullableRequired | FieldShape::Optional => Some(
+                    quote!(#[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]),
+                ),
+                FieldShape::DoubleOption => None,
+            })
+            .flatten();
         let fdoc = field_doc(api, f, &shape);
         let fdep = f.deprecated.then(|| quote!(#[deprecated]));
         fields.push(quote! {
@@ -238,6 +250,7 @@ fn struct_def(
             #fdep
             #rename
             #serde_attr
+            #datetime_attr
             pub #fname: #field_ty,
         });
     }

@@ -33,7 +33,9 @@ pub(crate) use request::{Operation, ParamValue, Request};
 #[allow(unused_imports)]
 pub(crate) use response::Response;
 #[allow(unused_imports)]
-pub(crate) use serde_helpers::deserialize_open_enum;
+pub(crate) use serde_helpers::{
+    deserialize_datetime, deserialize_open_enum, deserialize_option_datetime,
+};
 
 /// The result type of every fallible operation of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
