@@ -96,22 +96,50 @@ pub struct Generated {
     pub timings: Timings,
 }
 
+/// Lowers several specs into IRs, in parallel on the machine's cores; results in input order,
+/// each with the time its phases took.
+pub fn build_irs(paths: &[&Path], options: &lower::Options) -> Vec<Result<(ir::Api, Timings)>> {
+    par_map(paths, |path| {
+        let mut timings = Timings::default();
+        build_ir_timed(path, options, &mut timings).map(|api| (api, timings))
+    })
+}
+
 /// Like [`generate`], for the newest of several versions of one API: every older spec is
-/// lowered too and merged in with [`versions::merge`], so the crate works against all of them.
-/// `older` is (version label, spec path), oldest first.
+/// lowered too (in parallel) and merged in with [`versions::merge`], so the crate works against
+/// all of them. `older` is (version label, spec path), oldest first.
 pub fn generate_versioned(
     newest: (&str, &Path),
     older: &[(String, PathBuf)],
     options: &lower::Options,
     config: &emit::Config,
 ) -> Result<Generated> {
-    let mut timings = Timings::default();
-    let base = build_ir_timed(newest.1, options, &mut timings)?;
-    let mut olds = Vec::new();
-    for (label, path) in older {
-        olds.push((label.clone(), build_ir(path, options)?));
-    }
-    let api = versions::merge(newest.0, base, &olds);
+    let mut paths: Vec<&Path> = older.iter().map(|(_, p)| p.as_path()).collect();
+    paths.push(newest.1);
+    let mut irs = build_irs(&paths, options)
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+    let (base, timings) = irs
+        .pop()
+        .ok_or_else(|| Error::Config("no spec given".into()))?;
+    let olds: Vec<(&str, &ir::Api)> = older
+        .iter()
+        .map(|(label, _)| label.as_str())
+        .zip(irs.iter().map(|(api, _)| api))
+        .collect();
+    generate_merged(newest.0, base, timings, &olds, config)
+}
+
+/// Merges already lowered older versions (oldest first) into `newest` and emits the crate;
+/// `timings` are the newest spec's loading phases, completed with the emit phase.
+pub fn generate_merged(
+    newest_label: &str,
+    newest: ir::Api,
+    timings: Timings,
+    older: &[(&str, &ir::Api)],
+    config: &emit::Config,
+) -> Result<Generated> {
+    let api = versions::merge(newest_label, newest, older);
     emit_timed(api, config, timings)
 }
 
@@ -131,4 +159,39 @@ fn emit_timed(api: ir::Api, config: &emit::Config, mut timings: Timings) -> Resu
         files,
         timings,
     })
+}
+
+/// Maps `f` over `items` on up to `available_parallelism` scoped threads, results in input order.
+/// Work is handed out one item at a time, so put the largest items first. A panic in `f` is
+/// propagated.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }

@@ -20,8 +20,8 @@ use crate::ir::*;
 use crate::naming::{Scope, camel};
 
 /// Merges `older` (oldest first) into `newest`. Labels are version names (`3.1.8`).
-pub fn merge(newest_label: &str, mut newest: Api, older: &[(String, Api)]) -> Api {
-    let mut versions: Vec<String> = older.iter().map(|(l, _)| l.clone()).collect();
+pub fn merge(newest_label: &str, mut newest: Api, older: &[(&str, &Api)]) -> Api {
+    let mut versions: Vec<String> = older.iter().map(|(l, _)| l.to_string()).collect();
     versions.push(newest_label.to_string());
     let all = versions.clone();
     let has = |set: &[&str]| -> PresentIn {
@@ -39,7 +39,7 @@ pub fn merge(newest_label: &str, mut newest: Api, older: &[(String, Api)]) -> Ap
     for op in &mut newest.operations {
         let mut op_in = vec![newest_label];
         let mut param_in: Vec<Vec<&str>> = vec![vec![newest_label]; op.params.len()];
-        for (label, api) in older {
+        for &(label, api) in older {
             let Some(old) = api.operations.iter().find(|o| o.id == op.id) else {
                 continue;
             };
@@ -68,9 +68,9 @@ pub fn merge(newest_label: &str, mut newest: Api, older: &[(String, Api)]) -> Ap
         .collect();
     let old_types: BTreeMap<&str, BTreeMap<String, TypeKind>> = older
         .iter()
-        .map(|(l, a)| {
+        .map(|&(l, a)| {
             (
-                l.as_str(),
+                l,
                 a.types
                     .iter()
                     .map(|t| (t.name.clone(), t.kind.clone()))
@@ -89,12 +89,7 @@ pub fn merge(newest_label: &str, mut newest: Api, older: &[(String, Api)]) -> Ap
     let mut warnings: Vec<Warning> = Vec::new();
     let olds: Vec<(&str, BTreeMap<&str, &TypeDef>)> = older
         .iter()
-        .map(|(l, a)| {
-            (
-                l.as_str(),
-                a.types.iter().map(|t| (t.name.as_str(), t)).collect(),
-            )
-        })
+        .map(|&(l, a)| (l, a.types.iter().map(|t| (t.name.as_str(), t)).collect()))
         .collect();
     for t in &mut newest.types {
         let mut type_in = vec![newest_label];

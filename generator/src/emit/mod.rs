@@ -72,16 +72,6 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
         files.insert(PathBuf::from(path), text);
     }
 
-    files.insert(
-        PathBuf::from("src/models.rs"),
-        format("src/models.rs", types::models(api))?,
-    );
-    let (errors, decoders) = types::error_body(api);
-    files.insert(
-        PathBuf::from("src/error_body.rs"),
-        format("src/error_body.rs", errors)?,
-    );
-
     let mut by_module: BTreeMap<&str, (&str, Vec<&crate::ir::Operation>)> = BTreeMap::new();
     for op in &api.operations {
         by_module
@@ -90,37 +80,66 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
             .1
             .push(op);
     }
-    let mut mods = Vec::new();
-    for (module, (tag, ops)) in &by_module {
-        let path = format!("src/apis/{}.rs", module.trim_start_matches("r#"));
-        files.insert(
-            PathBuf::from(&path),
-            format(&path, ops::module(api, tag, ops, &decoders))?,
-        );
-        let m = types::ident(module);
-        let d = format!(" Operations tagged `{tag}`.");
-        mods.push(quote!(#[doc = #d] pub mod #m;));
+    // The Rust files, emitted and formatted in parallel (tokens and syn trees are not `Send`:
+    // each job builds its own). Largest first, so the work spreads evenly.
+    let mut jobs = vec![Job::Models, Job::Tests];
+    jobs.extend(
+        by_module
+            .iter()
+            .map(|(module, (tag, ops))| Job::Module(module, tag, ops)),
+    );
+    jobs.extend([Job::ErrorBody, Job::ApisMod, Job::Lib]);
+    let emitted = crate::par_map(&jobs, |job| -> Result<(PathBuf, String)> {
+        let (path, tokens) = match job {
+            Job::Models => ("src/models.rs".to_string(), types::models(api)),
+            Job::ErrorBody => ("src/error_body.rs".to_string(), types::error_body(api).0),
+            Job::Module(module, tag, ops) => {
+                let (_, decoders) = types::error_body(api);
+                (
+                    format!("src/apis/{}.rs", module.trim_start_matches("r#")),
+                    ops::module(api, tag, ops, &decoders),
+                )
+            }
+            Job::ApisMod => {
+                let mods = by_module.iter().map(|(module, (tag, _))| {
+                    let m = types::ident(module);
+                    let d = format!(" Operations tagged `{tag}`.");
+                    quote!(#[doc = #d] pub mod #m;)
+                });
+                (
+                    "src/apis/mod.rs".to_string(),
+                    quote! {
+                        //! Operations, one module per tag. Every operation is a method on
+                        //! [`Client`](crate::Client) returning a request builder from its module.
+                        #(#mods)*
+                    },
+                )
+            }
+            Job::Lib => ("src/lib.rs".to_string(), lib_rs(config)),
+            Job::Tests => (
+                "tests/operations.rs".to_string(),
+                tests::operations(api, &lib),
+            ),
+        };
+        let text = format(&path, tokens)?;
+        Ok((PathBuf::from(path), text))
+    });
+    for file in emitted {
+        let (path, text) = file?;
+        files.insert(path, text);
     }
-    files.insert(
-        PathBuf::from("src/apis/mod.rs"),
-        format(
-            "src/apis/mod.rs",
-            quote! {
-                //! Operations, one module per tag. Every operation is a method on
-                //! [`Client`](crate::Client) returning a request builder from its module.
-                #(#mods)*
-            },
-        )?,
-    );
-    files.insert(
-        PathBuf::from("src/lib.rs"),
-        format("src/lib.rs", lib_rs(config))?,
-    );
-    files.insert(
-        PathBuf::from("tests/operations.rs"),
-        format("tests/operations.rs", tests::operations(api, &lib))?,
-    );
     Ok(files)
+}
+
+/// One Rust file of the generated crate.
+enum Job<'a> {
+    Models,
+    ErrorBody,
+    /// Module name, tag, its operations.
+    Module(&'a str, &'a str, &'a [&'a crate::ir::Operation]),
+    ApisMod,
+    Lib,
+    Tests,
 }
 
 /// Whether `name` can be a Cargo package (and, with `-` → `_`, a library) name.
