@@ -18,7 +18,7 @@ mod serde_helpers;
 
 pub use auth::{Auth, TokenProvider};
 pub use client::{Client, ClientBuilder};
-pub use error::{ApiError, DecodeError, Error};
+pub use error::{ApiError, DecodeError, Error, decode_body};
 pub use ndjson::NdjsonStream;
 pub use paginate::Paginator;
 pub use retry::RetryPolicy;

@@ -1734,7 +1734,8 @@ fn render(
          from empty to nested, notes with escapes and non-ASCII text, mapped and deferred task instances, date-times with `Z`, \
          `+00:00` and other offsets. Both sides read the same files (`.cache/bench/payloads/`). Rust: criterion \
          (`bench/benches/decode.rs`, {} samples in {} s after {} s of warm-up, flat sampling; the figures below are computed from its per-sample times); \
-         `airflow-client` is `serde_json::from_slice::<Model>`, exactly what the client does with a 2xx body. Python \
+         `airflow-client` is `airflow_client::decode_body::<Model>`, exactly what the client does with a 2xx body \
+         (one UTF-8 check of the whole body, then `serde_json::from_str`); the `serde_json::Value` floor uses the same strategy. Python \
          ({} repetitions after one untimed call that checks the object count, GC enabled as in real use): the response path is \
          `ApiClient.response_deserialize` on a `RESTResponse` holding the body (what `DagRunApi.get_dag_runs` runs after the \
          HTTP call: `json.loads` + `from_dict` + pydantic validation), and pydantic's `model_validate_json(bytes)`.\n",
@@ -1796,7 +1797,7 @@ fn render(
         "`bench-server` (hyper, 127.0.0.1 only, one thread) serves `GET /api/v2/dags/{{dag_id}}/dagRuns` with a fixed \
          {PAGE}-run page (≈{:.0} kB) to every client; one request at a time over a keep-alive connection; each call \
          returns the decoded `DAGRunCollectionResponse`. airflow-client: `client.get_dag_runs(\"bench\").limit(100).send()`; \
-         bare reqwest: `GET` + `bytes()` + `serde_json::from_slice` into the same model (alternating rounds with \
+         bare reqwest: `GET` + `bytes()` + `airflow_client::decode_body` into the same model (the same decode, so the difference is the client's own work) (alternating rounds with \
          airflow-client in one process, {} requests each); Python: `DagRunApi.get_dag_runs(\"bench\", limit=100)` \
          ({} requests). All after a warm-up.\n",
         payloads

@@ -74,7 +74,7 @@ async fn bare(http: &reqwest::Client, url: &str, n: usize, s: &mut Samples) -> R
             .await
             .map_err(|e| format!("reqwest body: {e}"))?;
         let page: DagRunCollectionResponse =
-            serde_json::from_slice(&body).map_err(|e| format!("reqwest decode: {e}"))?;
+            airflow_client::decode_body(&body).map_err(|e| format!("reqwest decode: {e}"))?;
         s.latencies.push(nanos(t.elapsed()));
         s.items += page.dag_runs.len();
     }
