@@ -89,17 +89,16 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
             .map(|(module, (tag, ops))| Job::Module(module, tag, ops)),
     );
     jobs.extend([Job::ErrorBody, Job::ApisMod, Job::Lib]);
+    // Which error decoder each operation uses (plain data, so computed once and shared).
+    let decoders = types::error_body(api).1;
     let emitted = crate::par_map(&jobs, |job| -> Result<(PathBuf, String)> {
         let (path, tokens) = match job {
             Job::Models => ("src/models.rs".to_string(), types::models(api)),
             Job::ErrorBody => ("src/error_body.rs".to_string(), types::error_body(api).0),
-            Job::Module(module, tag, ops) => {
-                let (_, decoders) = types::error_body(api);
-                (
-                    format!("src/apis/{}.rs", module.trim_start_matches("r#")),
-                    ops::module(api, tag, ops, &decoders),
-                )
-            }
+            Job::Module(module, tag, ops) => (
+                format!("src/apis/{}.rs", module.trim_start_matches("r#")),
+                ops::module(api, tag, ops, &decoders),
+            ),
             Job::ApisMod => {
                 let mods = by_module.iter().map(|(module, (tag, _))| {
                     let m = types::ident(module);

@@ -1,6 +1,6 @@
 //! Operations: one `Client` method and one request builder per operation, a module per tag.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::doc;
@@ -12,7 +12,7 @@ pub fn module(
     api: &Api,
     tag: &str,
     ops: &[&Operation],
-    decoders: &[(Vec<ErrorResponse>, Ident)],
+    decoders: &[(Vec<ErrorResponse>, String)],
 ) -> TokenStream {
     let header = format!(" Operations tagged `{tag}`.");
     let methods = ops.iter().map(|op| client_method(api, op));
@@ -182,7 +182,7 @@ fn output_ty(op: &Operation) -> TokenStream {
     }
 }
 
-fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
+fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)]) -> TokenStream {
     let name = ident(&op.builder_name);
     let method_link = format!(
         " Request builder for [`Client::{0}`](crate::Client::{0}): set optional parameters, then `.await` it (or call `send`).",
@@ -405,7 +405,7 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) 
 }
 
 /// `fn prepare(&self) -> Result<Request>`: path, query, headers and body.
-fn prepare_fn(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)]) -> TokenStream {
+fn prepare_fn(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)]) -> TokenStream {
     let id = &op.id;
     // Only set when some supported version lacks the operation.
     let since = match op.present_in.first() {
@@ -419,8 +419,7 @@ fn prepare_fn(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, Ident)
     let decoder = decoders
         .iter()
         .find(|(t, _)| *t == op.errors)
-        .map(|(_, f)| f.clone())
-        .unwrap_or_else(|| format_ident!("decode_0"));
+        .map_or_else(|| format_ident!("decode_0"), |(_, f)| format_ident!("{f}"));
     let mut lets = Vec::new();
     let segments: Vec<TokenStream> = op
         .segments

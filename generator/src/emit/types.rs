@@ -509,7 +509,7 @@ fn union_def(
 }
 
 /// `error_body.rs`: the typed error bodies and one decoder per distinct status mapping.
-pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, Ident)>) {
+pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, String)>) {
     let mut kinds: Vec<TypeRef> = Vec::new();
     for op in &api.operations {
         for e in &op.errors {
@@ -534,7 +534,7 @@ pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, Ident)>) 
         quote!(#[doc = #d] #v(#t),)
     });
     // One decoder per distinct (status → type) table, statuses grouped by type.
-    let mut tables: Vec<(Vec<ErrorResponse>, Ident)> = Vec::new();
+    let mut tables: Vec<(Vec<ErrorResponse>, String)> = Vec::new();
     let mut keys: Vec<(String, Ident)> = Vec::new();
     let mut fns = Vec::new();
     for op in &api.operations {
@@ -557,12 +557,12 @@ pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, Ident)>) 
             .collect::<Vec<_>>()
             .join(",");
         if let Some((_, f)) = keys.iter().find(|(k, _)| *k == key) {
-            tables.push((op.errors.clone(), f.clone()));
+            tables.push((op.errors.clone(), f.to_string()));
             continue;
         }
         let fname = format_ident!("decode_{}", keys.len());
         keys.push((key, fname.clone()));
-        tables.push((op.errors.clone(), fname.clone()));
+        tables.push((op.errors.clone(), fname.to_string()));
         let mut arms = Vec::new();
         let mut ranges = Vec::new();
         let mut default = None;
