@@ -15,14 +15,7 @@ use airflow_client::models::{DagRunCollectionResponse, TaskInstanceCollectionRes
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 fn load(file: &str, generate: fn(usize) -> String) -> Vec<u8> {
-    if let Ok(dir) = std::env::var("AIRFLOW_BENCH_PAYLOADS") {
-        let path = std::path::Path::new(&dir).join(file);
-        match std::fs::read(&path) {
-            Ok(bytes) => return bytes,
-            Err(e) => panic!("{}: {e} (run bench-payloads first)", path.display()),
-        }
-    }
-    generate(10_000).into_bytes()
+    payload::load_or_generate(file, generate).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn decode(c: &mut Criterion) {

@@ -3,6 +3,7 @@
 //! Python client talk to, and helpers of the measurement binaries in `src/bin/`.
 
 pub mod payload;
+pub mod requests;
 pub mod server;
 
 use std::collections::HashMap;

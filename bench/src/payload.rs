@@ -655,6 +655,19 @@ pub fn task_instance_collection(count: usize) -> String {
     )
 }
 
+/// The payload file `file` from `$AIRFLOW_BENCH_PAYLOADS` (written by `bench-payloads`: the bytes
+/// the Python side reads too) or, without that variable, `generate(10_000)` in memory.
+pub fn load_or_generate(file: &str, generate: fn(usize) -> String) -> crate::Result<Vec<u8>> {
+    match std::env::var_os("AIRFLOW_BENCH_PAYLOADS") {
+        Some(dir) => {
+            let path = std::path::Path::new(&dir).join(file);
+            std::fs::read(&path)
+                .map_err(|e| format!("{}: {e} (run bench-payloads first)", path.display()))
+        }
+        None => Ok(generate(10_000).into_bytes()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
