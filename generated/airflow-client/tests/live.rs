@@ -167,6 +167,39 @@ async fn quiesce(c: &Client) {
     }
 }
 
+/// The SQLite-backed test server answers backfill writes with 503 "Database is locked. Backfill
+/// ... is not supported on SQLite under concurrent access" when the scheduler holds the write
+/// lock at that moment (Airflow 3.3 maps the lock error to 503 on purpose). Nothing was written
+/// (the transaction rolled back), so the backfill tests try again a few times; PostgreSQL and
+/// MySQL servers never answer this.
+async fn unless_sqlite_locked<T, F, Fut>(what: &str, mut call: F) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    for _ in 0..10 {
+        match call().await {
+            Err(e) if is_sqlite_locked(&e) => {
+                eprintln!(
+                    "{what}: the test server's SQLite write lock is busy (503); trying again"
+                );
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            other => return other,
+        }
+    }
+    call().await
+}
+
+fn is_sqlite_locked(e: &Error) -> bool {
+    e.status() == Some(503)
+        && matches!(
+            e.api_error().and_then(|a| a.body.as_ref()),
+            Some(ErrorBody::HttpExceptionResponse(b))
+                if matches!(&b.detail, HttpExceptionResponseDetail::String(s) if s.contains("Database is locked"))
+        )
+}
+
 async fn trigger(c: &Client, dag_id: &str, run_id: &str, conf: Option<Value>) -> DagRunResponse {
     let mut body = TriggerDagRunPostBody::default().with_dag_run_id(run_id);
     if let Some(Value::Object(map)) = conf {
@@ -949,10 +982,10 @@ async fn backfill_create_pause_unpause_cancel_and_conflict() {
     );
     assert_eq!(dry.total_entries, 4);
 
-    let created = c
-        .create_backfill(body.clone())
-        .await
-        .expect("create_backfill");
+    let created =
+        unless_sqlite_locked("create_backfill", || c.create_backfill(body.clone()).send())
+            .await
+            .expect("create_backfill");
     assert_eq!(created.dag_id, "live_backfill");
     assert_eq!(created.from_date, from);
     assert_eq!(created.to_date, to);
@@ -961,8 +994,7 @@ async fn backfill_create_pause_unpause_cancel_and_conflict() {
     let id = created.id;
 
     // Only one active backfill per DAG: a typed 409 with a string detail.
-    let err = c
-        .create_backfill(body.clone())
+    let err = unless_sqlite_locked("create_backfill", || c.create_backfill(body.clone()).send())
         .await
         .expect_err("second backfill");
     assert!(err.is_conflict(), "{err}");
@@ -980,11 +1012,17 @@ async fn backfill_create_pause_unpause_cancel_and_conflict() {
     let got = c.get_backfill(id).await.expect("get_backfill");
     assert_eq!(got.id, id);
 
-    let paused = c.pause_backfill(id).await.expect("pause");
+    let paused = unless_sqlite_locked("pause", || c.pause_backfill(id).send())
+        .await
+        .expect("pause");
     assert!(paused.is_paused);
-    let unpaused = c.unpause_backfill(id).await.expect("unpause");
+    let unpaused = unless_sqlite_locked("unpause", || c.unpause_backfill(id).send())
+        .await
+        .expect("unpause");
     assert!(!unpaused.is_paused);
-    let cancelled = c.cancel_backfill(id).await.expect("cancel");
+    let cancelled = unless_sqlite_locked("cancel", || c.cancel_backfill(id).send())
+        .await
+        .expect("cancel");
     assert!(cancelled.completed_at.is_some(), "{cancelled:?}");
     let err = c
         .cancel_backfill(id)
@@ -1020,7 +1058,9 @@ async fn backfill_workflow_runs_to_completion() {
         .reprocess(ReprocessBehavior::Completed);
     let preview = request.dry_run().await.expect("dry run");
     assert_eq!(preview, [Some(from), Some(to)]);
-    let mut backfill = request.create().await.expect("create");
+    let mut backfill = unless_sqlite_locked("create", || request.clone().create())
+        .await
+        .expect("create");
     let mut seen = 0;
     let poll = Poll {
         initial: Duration::from_secs(1),
