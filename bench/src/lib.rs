@@ -61,6 +61,26 @@ impl Args {
     }
 }
 
+/// The exit status of a measurement program: `run`'s error, if any, goes to stderr prefixed
+/// with the program's name.
+pub fn exit_code(program: &str, result: Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{program}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// A current-thread tokio runtime with IO and timers (the measurements run one request at a time).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))
+}
+
 /// A field of `/proc/self/status` in KiB (`VmHWM`: peak resident set size, `VmRSS`: current).
 pub fn proc_status_kib(field: &str) -> Result<u64> {
     let status = std::fs::read_to_string("/proc/self/status")

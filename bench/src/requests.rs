@@ -14,13 +14,7 @@ use airflow_client::models::DagRunCollectionResponse;
 
 /// The whole program: parses the command line, runs, reports errors on stderr.
 pub fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-requests: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    crate::exit_code("bench-requests", run())
 }
 
 #[derive(Default)]
@@ -93,10 +87,7 @@ fn run() -> Result<()> {
     let dag_id = args.get("dag-id").unwrap_or("bench").to_string();
     let per_round = requests.div_ceil(rounds);
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
+    let rt = crate::runtime()?;
     rt.block_on(async move {
         let client = Client::builder(url.as_str())
             .build()

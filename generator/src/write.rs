@@ -35,16 +35,10 @@ pub fn sync(out: &Path, files: &BTreeMap<PathBuf, String>, write: bool) -> Resul
         let path = out.join(rel);
         match std::fs::read(&path) {
             Ok(existing) if existing == content.as_bytes() => report.unchanged += 1,
-            Ok(_) => {
-                report.changed.push(path.clone());
-                to_write.push((path, content, true));
-            }
-            Err(_) => {
-                report.changed.push(path.clone());
-                to_write.push((path, content, false));
-            }
+            on_disk => to_write.push((path, content, on_disk.is_ok())),
         }
     }
+    report.changed = to_write.iter().map(|(path, ..)| path.clone()).collect();
     for path in generated_files_on_disk(out) {
         let rel = path.strip_prefix(out).unwrap_or(&path).to_path_buf();
         if !files.contains_key(&rel) {

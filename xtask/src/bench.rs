@@ -1227,28 +1227,23 @@ fn requests(d: &Dirs, p: &Progress, plan: &Plan, server: &Server) -> R<RequestsR
         "requests: airflow-client and bare reqwest, {} each in {} alternating rounds",
         plan.rust_requests, plan.rust_rounds
     ));
-    let out = run(
-        Command::new(d.bin("bench-requests"))
-            .args(["--url", &server.url])
-            .args(["--requests", &plan.rust_requests.to_string()])
-            .args(["--rounds", &plan.rust_rounds.to_string()])
-            .args(["--warmup", "200"]),
-        "bench-requests",
-    )?;
-    let v = stdout_json(&out, "bench-requests")?;
+    // The same loop in two programs: the system allocator, then mimalloc as global allocator.
+    let rust_loop = |bin: &str| -> R<Value> {
+        let out = run(
+            Command::new(d.bin(bin))
+                .args(["--url", &server.url])
+                .args(["--requests", &plan.rust_requests.to_string()])
+                .args(["--rounds", &plan.rust_rounds.to_string()])
+                .args(["--warmup", "200"]),
+            bin,
+        )?;
+        stdout_json(&out, bin)
+    };
+    let v = rust_loop("bench-requests")?;
     let ours = loop_stats(v.get("client").unwrap_or(&Value::Null), "airflow-client")?;
     let bare = loop_stats(v.get("reqwest").unwrap_or(&Value::Null), "reqwest")?;
-
     p.say("requests: the same loop in a program whose global allocator is mimalloc");
-    let out = run(
-        Command::new(d.bin("bench-requests-mimalloc"))
-            .args(["--url", &server.url])
-            .args(["--requests", &plan.rust_requests.to_string()])
-            .args(["--rounds", &plan.rust_rounds.to_string()])
-            .args(["--warmup", "200"]),
-        "bench-requests-mimalloc",
-    )?;
-    let v = stdout_json(&out, "bench-requests-mimalloc")?;
+    let v = rust_loop("bench-requests-mimalloc")?;
     let ours_mi = loop_stats(
         v.get("client").unwrap_or(&Value::Null),
         "airflow-client (mimalloc)",

@@ -11,23 +11,14 @@ use airflow_client::Client;
 use futures_util::StreamExt as _;
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-paginate: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    airflow_bench::exit_code("bench-paginate", run())
 }
 
 fn run() -> Result<()> {
     let args = Args::parse()?;
     let url = args.required("url")?.trim_end_matches('/').to_string();
     let items: usize = args.num("items", 100_000)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
+    let rt = airflow_bench::runtime()?;
     rt.block_on(async move {
         let client = Client::builder(url.as_str())
             .build()

@@ -18,13 +18,7 @@ fn write(dir: &Path, name: &str, body: &str) -> Result<String> {
 }
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-payloads: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    airflow_bench::exit_code("bench-payloads", run())
 }
 
 fn run() -> Result<()> {

@@ -11,23 +11,14 @@ use std::time::Duration;
 use airflow_bench::{Args, Result, server};
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-server: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    airflow_bench::exit_code("bench-server", run())
 }
 
 fn run() -> Result<()> {
     let args = Args::parse()?;
     let port: u16 = args.num("port", 0)?;
     let max = Duration::from_secs(args.num("max-seconds", 1800)?);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
+    let rt = airflow_bench::runtime()?;
     rt.block_on(async move {
         let (listener, addr) = server::bind(port)
             .await
