@@ -415,71 +415,217 @@ pub fn decode_body<T: serde::de::DeserializeOwned>(
 
 /// Decodes `bytes` as `T`. The fast path is one UTF-8 check of the whole body (word at a time)
 /// and a plain `serde_json::from_str`, which then skips its per-string UTF-8 check (10–15 %
-/// faster than `from_slice`); only when decoding fails is the body decoded again with
-/// `serde_path_to_error` to find the failing path.
+/// faster than `from_slice`). Everything else is non-generic, compiled once rather than once
+/// per response type: the failing path is found by [`path_at`] from serde_json's error position,
+/// without decoding the body a second time.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     ctx: DecodeContext,
 ) -> std::result::Result<T, DecodeError> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let at = e.valid_up_to();
-            let lossy = String::from_utf8_lossy(bytes);
-            return Err(DecodeError {
-                type_name: std::any::type_name::<T>(),
-                operation: ctx.operation,
-                status: ctx.status,
-                path: ".".to_owned(),
-                line: ctx.line,
-                snippet: window(&lossy, at.min(lossy.len())),
-                source: serde::de::Error::custom(format!(
-                    "the body is not UTF-8 (invalid byte at offset {at})"
-                )),
-            });
+    let type_name = std::any::type_name::<T>();
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e, type_name, ctx))?;
+    serde_json::from_str::<T>(text).map_err(|e| decode_error(text, e, type_name, ctx))
+}
+
+/// The [`DecodeError`] of a body that is not UTF-8.
+#[cold]
+fn not_utf8(
+    bytes: &[u8],
+    e: std::str::Utf8Error,
+    type_name: &'static str,
+    ctx: DecodeContext,
+) -> DecodeError {
+    let at = e.valid_up_to();
+    let lossy = String::from_utf8_lossy(bytes);
+    DecodeError {
+        type_name,
+        operation: ctx.operation,
+        status: ctx.status,
+        path: ".".to_owned(),
+        line: ctx.line,
+        snippet: window(&lossy, at.min(lossy.len())),
+        source: serde::de::Error::custom(format!(
+            "the body is not UTF-8 (invalid byte at offset {at})"
+        )),
+    }
+}
+
+/// The [`DecodeError`] for serde_json's `source` while decoding `text`: the path of the failing
+/// value and a snippet around it.
+#[cold]
+fn decode_error(
+    text: &str,
+    source: serde_json::Error,
+    type_name: &'static str,
+    ctx: DecodeContext,
+) -> DecodeError {
+    // A missing field is reported where its object ends: the path is the object's.
+    let missing = source.is_data() && source.to_string().starts_with("missing field");
+    let segments = path_at(text, offset_of(text, source.line(), source.column()), missing);
+    let path = path_string(&segments);
+    let snippet = match serde_json::from_str::<serde_json::Value>(text) {
+        // Valid JSON of the wrong shape: show the object around the failing value, with
+        // secret-looking fields (passwords, tokens, connection extras) masked.
+        Ok(mut value) => {
+            redact_secrets(&mut value);
+            let shown = enclosing(&value, &segments).to_string();
+            let needle = match segments.last() {
+                Some(Segment::Key(key)) => serde_json::to_string(key).ok().map(|k| format!("{k}:")),
+                _ => None,
+            };
+            let at = needle.and_then(|n| shown.find(&n)).unwrap_or(0);
+            window(&shown, at)
         }
+        // Not JSON at all: show the text around the syntax error.
+        Err(_) => snippet_around(text.as_bytes(), source.line(), source.column()),
     };
-    match serde_json::from_str::<T>(text) {
-        Ok(v) => Ok(v),
-        Err(first) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let (path, segments, source) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Err(e) => {
-                    let segments: Vec<_> = e.path().iter().cloned().collect();
-                    (e.path().to_string(), segments, e.into_inner())
+    DecodeError {
+        type_name,
+        operation: ctx.operation,
+        status: ctx.status,
+        path,
+        line: ctx.line,
+        snippet,
+        source,
+    }
+}
+
+/// One step of a path into a JSON document.
+#[derive(Debug, Clone, PartialEq)]
+enum Segment {
+    /// A member of an object.
+    Key(String),
+    /// An element of an array.
+    Index(usize),
+}
+
+/// `items[3].dag_id`; `.` for the top level.
+fn path_string(segments: &[Segment]) -> String {
+    if segments.is_empty() {
+        return ".".to_owned();
+    }
+    let mut out = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
                 }
-                // The second run succeeded (cannot normally happen): report the first error.
-                Ok(_) => (".".to_owned(), Vec::new(), first),
-            };
-            let snippet = match serde_json::from_slice::<serde_json::Value>(bytes) {
-                // Valid JSON of the wrong shape: show the object around the failing value, with
-                // secret-looking fields (passwords, tokens, connection extras) masked.
-                Ok(mut value) => {
-                    redact_secrets(&mut value);
-                    let text = enclosing(&value, &segments).to_string();
-                    let needle = match segments.last() {
-                        Some(serde_path_to_error::Segment::Map { key }) => {
-                            serde_json::to_string(key).ok().map(|k| format!("{k}:"))
-                        }
-                        _ => None,
-                    };
-                    let at = needle.and_then(|n| text.find(&n)).unwrap_or(0);
-                    window(&text, at)
-                }
-                // Not JSON at all: show the text around the syntax error.
-                Err(_) => snippet_around(bytes, source.line(), source.column()),
-            };
-            Err(DecodeError {
-                type_name: std::any::type_name::<T>(),
-                operation: ctx.operation,
-                status: ctx.status,
-                path,
-                line: ctx.line,
-                snippet,
-                source,
-            })
+                out.push_str(key);
+            }
+            Segment::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
         }
     }
+    out
+}
+
+/// The byte offset of serde_json's error position (1-based line; column = bytes into the line,
+/// pointing just past the last byte read).
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    if line == 0 {
+        return text.len();
+    }
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    (start + column).min(text.len())
+}
+
+/// The path of the value being read at byte `offset` of the JSON `text`: the innermost
+/// object member or array element that had started there. A small scanner, not a parser:
+/// it trusts serde_json to have accepted the syntax up to `offset`. With `object_itself`, the
+/// path ends at the innermost object rather than at its member.
+fn path_at(text: &str, offset: usize, object_itself: bool) -> Vec<Segment> {
+    /// An open object or array; `Option::None` until its first member/element starts.
+    enum Frame {
+        Object { key: Option<String>, want_key: bool },
+        Array { index: Option<usize> },
+    }
+    let bytes = &text.as_bytes()[..offset.min(text.len())];
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    // Marks the start of a value inside the innermost array.
+    let start_value = |stack: &mut Vec<Frame>| {
+        if let Some(Frame::Array { index }) = stack.last_mut() {
+            if index.is_none() {
+                *index = Some(0);
+            }
+        }
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                start_value(&mut stack);
+                stack.push(Frame::Object {
+                    key: None,
+                    want_key: true,
+                });
+            }
+            b'[' => {
+                start_value(&mut stack);
+                stack.push(Frame::Array { index: None });
+            }
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b':' => {
+                if let Some(Frame::Object { want_key, .. }) = stack.last_mut() {
+                    *want_key = false;
+                }
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { want_key, .. }) => *want_key = true,
+                Some(Frame::Array { index }) => *index = Some(index.map_or(0, |i| i + 1)),
+                None => {}
+            },
+            b'"' => {
+                // A string: find its end (or the offset), unescaping only keys.
+                let start = i + 1;
+                let mut end = start;
+                while end < bytes.len() && bytes[end] != b'"' {
+                    end += if bytes[end] == b'\\' { 2 } else { 1 };
+                }
+                let end = end.min(bytes.len());
+                match stack.last_mut() {
+                    Some(Frame::Object {
+                        key,
+                        want_key: true,
+                    }) => {
+                        let raw = &text[start..end];
+                        *key = Some(if raw.contains('\\') {
+                            serde_json::from_str::<String>(&format!("\"{raw}\""))
+                                .unwrap_or_else(|_| raw.to_owned())
+                        } else {
+                            raw.to_owned()
+                        });
+                    }
+                    _ => start_value(&mut stack),
+                }
+                i = end;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => start_value(&mut stack),
+        }
+        i += 1;
+    }
+    if let (true, Some(Frame::Object { key, .. })) = (object_itself, stack.last_mut()) {
+        *key = None;
+    }
+    stack
+        .into_iter()
+        .filter_map(|frame| match frame {
+            Frame::Object { key, .. } => key.map(Segment::Key),
+            Frame::Array { index } => index.map(Segment::Index),
+        })
+        .collect()
 }
 
 /// Whether a field name looks like it holds a secret.
@@ -517,18 +663,13 @@ fn redact_secrets(value: &mut serde_json::Value) {
 }
 
 /// The innermost object or array on `path` that contains the failing value.
-fn enclosing<'a>(
-    value: &'a serde_json::Value,
-    path: &[serde_path_to_error::Segment],
-) -> &'a serde_json::Value {
-    use serde_path_to_error::Segment;
+fn enclosing<'a>(value: &'a serde_json::Value, path: &[Segment]) -> &'a serde_json::Value {
     let mut current = value;
     // The last segment names the failing value itself: stop at its parent.
     for segment in path.iter().take(path.len().saturating_sub(1)) {
         let next = match segment {
-            Segment::Seq { index } => current.get(*index),
-            Segment::Map { key } | Segment::Enum { variant: key } => current.get(key.as_str()),
-            Segment::Unknown => None,
+            Segment::Index(index) => current.get(*index),
+            Segment::Key(key) => current.get(key.as_str()),
         };
         match next {
             Some(v) if v.is_object() || v.is_array() => current = v,
@@ -637,6 +778,64 @@ mod tests {
             shown.contains("items[1].id") && shown.contains("op"),
             "{shown}"
         );
+    }
+
+    /// The path of the first error decoding `body` as `T`.
+    fn failing_path<T: serde::de::DeserializeOwned + fmt::Debug>(body: &str) -> String {
+        let ctx = DecodeContext {
+            operation: None,
+            status: 200,
+            line: None,
+        };
+        match decode_json::<T>(body.as_bytes(), ctx) {
+            Err(e) => e.path,
+            Ok(v) => panic!("expected an error, decoded {v:?}"),
+        }
+    }
+
+    #[test]
+    fn decode_paths_match_the_failing_value() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Run {
+            run_id: String,
+            #[serde(default)]
+            tags: Vec<Vec<i64>>,
+            conf: Option<serde_json::Map<String, serde_json::Value>>,
+            state: Option<bool>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Runs {
+            runs: Vec<Run>,
+            total: i64,
+        }
+        let ok = r#"{"run_id":"a","tags":[[1],[]],"conf":{"x":[1,{"y":"}"}]},"state":true}"#;
+        // Wrong type deep in nested arrays, after strings holding brackets and escapes.
+        assert_eq!(
+            failing_path::<Runs>(&format!(r#"{{"runs":[{ok},{{"run_id":"b\"]}}","tags":[[1],[2,"x"]]}}],"total":2}}"#)),
+            "runs[1].tags[1][1]"
+        );
+        // Pretty-printed bodies (serde_json reports line and column).
+        assert_eq!(
+            failing_path::<Runs>("{\n  \"runs\": [\n    {\"run_id\": \"a\",\n     \"state\": 3}\n  ],\n  \"total\": 1\n}"),
+            "runs[0].state"
+        );
+        // A missing field names the object that lacks it, empty or not.
+        assert_eq!(
+            failing_path::<Runs>(&format!(r#"{{"runs":[{ok},{{"tags":[]}}],"total":2}}"#)),
+            "runs[1]"
+        );
+        assert_eq!(
+            failing_path::<Runs>(&format!(r#"{{"runs":[{ok},{{}}],"total":2}}"#)),
+            "runs[1]"
+        );
+        assert_eq!(failing_path::<Runs>(r#"{"runs":[]}"#), ".");
+        // Escaped keys are unescaped in the path; a wrong top-level type is `.`.
+        assert_eq!(failing_path::<Runs>(r#"{"runs":[],"tot\u0061l":"2"}"#), "total");
+        assert_eq!(failing_path::<Runs>("[]"), ".");
+        // Not JSON: the path of what was being read.
+        assert_eq!(failing_path::<Runs>(r#"{"runs":[{"run_id":"a","state":tru"#), "runs[0].state");
     }
 
     #[test]
