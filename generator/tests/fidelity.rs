@@ -184,12 +184,25 @@ fn rule4_optional_vs_nullable() {
             "pub note: ::std::option::Option<::std::option::Option<::std::string::String>>"
         )
     );
-    assert!(text.contains("with = \"crate::runtime::double_option\""));
-    // Response: optional + nullable is a plain Option.
+    // ... when decoded too: the slot is kept as is (absent `None`, `null` `Some(None)`).
+    let patch_de = text
+        .split("impl<'de> ::serde::Deserialize<'de> for RunPatch {")
+        .nth(1)
+        .expect("RunPatch Deserialize");
+    assert!(patch_de.contains("note: f3,"), "{patch_de}");
+    // Response: optional + nullable is a plain Option (absent and `null` are `None`).
     let run = text.split("pub struct Run {").nth(1).expect("Run struct");
     assert!(run.contains("pub note: ::std::option::Option<::std::string::String>"));
-    // Required + nullable is always sent.
-    assert!(text.contains("#[serde(default)]\n    pub required_nullable"));
+    let run_de = text
+        .split("impl<'de> ::serde::Deserialize<'de> for Run {")
+        .nth(1)
+        .expect("Run Deserialize");
+    assert!(run_de.contains("note: f3.flatten(),"), "{run_de}");
+    // Required + nullable is always sent (no `skip_serializing_if`) and decodes absent as `None`.
+    assert!(text.contains("`None` is sent as `null`.\n    pub required_nullable"));
+    assert!(run_de.contains("required_nullable: f1.flatten(),"));
+    // Required: missing is an error.
+    assert!(run_de.contains("required_plain: de::required(f0, \"required_plain\")?,"));
     insta::assert_snapshot!("optional_nullable", text);
 }
 
@@ -316,10 +329,10 @@ fn rule9_and_10_responses_and_typed_errors() {
     let g = generate("responses.yaml");
     let text = code(&g);
     assert!(
-        text.contains("pub async fn send(self) -> crate::Result<()>"),
+        text.contains("pub fn send(self) -> crate::ResponseFuture<()>"),
         "204 → ()"
     );
-    assert!(text.contains("pub async fn text(self) -> crate::Result<::std::string::String>"));
+    assert!(text.contains("pub fn text(self) -> crate::ResponseFuture<::std::string::String>"));
     assert!(text.contains(
         "pub async fn stream(\n        self,\n    ) -> crate::Result<crate::NdjsonStream<::serde_json::Value>>"
     ));

@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::Result;
+use super::response::ResponseFuture;
 
 /// One page of a collection, as returned by a list endpoint.
 #[allow(dead_code)] // used only if the spec has paginated operations
@@ -73,25 +74,29 @@ impl<T> Paginator<T> {
     }
 }
 
-struct State<T, F> {
+struct State<P, T, F> {
     fetch: F,
+    split: fn(P) -> Page<T>,
     offset: i64,
     page: std::vec::IntoIter<T>,
     done: bool,
     total: Arc<AtomicI64>,
 }
 
-/// Streams every item from `start_offset` on; `fetch(offset)` loads the page at `offset`.
+/// Streams every item from `start_offset` on; `fetch(offset)` requests the page at `offset`
+/// and `split` takes the items and `total_entries` out of it. (A plain request future and a
+/// function pointer, so an operation adds no async state machine of its own.)
 #[allow(dead_code)] // used only if the spec has paginated operations
-pub(crate) fn paginate<T, F, Fut>(start_offset: i64, fetch: F) -> Paginator<T>
+pub(crate) fn paginate<P, T, F>(start_offset: i64, fetch: F, split: fn(P) -> Page<T>) -> Paginator<T>
 where
+    P: 'static,
     T: Send + 'static,
-    F: FnMut(i64) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<Page<T>>> + Send + 'static,
+    F: FnMut(i64) -> ResponseFuture<P> + Send + 'static,
 {
     let total = Arc::new(AtomicI64::new(-1));
     let state = State {
         fetch,
+        split,
         offset: start_offset.max(0),
         page: Vec::new().into_iter(),
         done: false,
@@ -105,7 +110,7 @@ where
             if st.done {
                 return None;
             }
-            match (st.fetch)(st.offset).await {
+            match (st.fetch)(st.offset).await.map(st.split) {
                 Ok(page) => {
                     st.total.store(page.total_entries.max(0), Ordering::Relaxed);
                     let received = i64::try_from(page.items.len()).unwrap_or(i64::MAX);

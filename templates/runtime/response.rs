@@ -1,12 +1,18 @@
 //! A successful (2xx) response whose body has been read.
 #![allow(dead_code)] // which accessors the generated code uses depends on the spec
 
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
+use super::client::Client;
 use super::error::{DecodeContext, decode_json};
-use super::request::Operation;
-use super::{Error, Result};
+use super::request::{Operation, Request};
+use super::{BoxFuture, Error, Result};
 
 /// Operation metadata attached to streaming responses (for error messages).
 #[derive(Debug, Clone, Copy)]
@@ -82,5 +88,69 @@ impl Response {
             );
         }
         Ok(())
+    }
+}
+
+/// The future of one request, as returned by the request builders' `send()` (and what
+/// `.await` on a builder runs): resolves to the decoded response. Like any future it does
+/// nothing until polled.
+///
+/// Every operation shares this one type: the request runs in a single boxed future and the
+/// body is decoded by a plain function at the end, so the crate holds no async state machine
+/// per operation (that is most of what its build time would otherwise be).
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ResponseFuture<T> {
+    inner: BoxFuture<Result<Response>>,
+    finish: fn(Response) -> Result<T>,
+}
+
+impl<T> ResponseFuture<T> {
+    /// Runs `req` (an error from building it is returned when awaited) asking for `accept`,
+    /// then `finish`es the response (decodes the body).
+    pub(crate) fn new(
+        client: Client,
+        req: Result<Request>,
+        accept: Option<&'static str>,
+        finish: fn(Response) -> Result<T>,
+    ) -> ResponseFuture<T> {
+        ResponseFuture {
+            inner: execute(client, req, accept),
+            finish,
+        }
+    }
+}
+
+fn execute(
+    client: Client,
+    req: Result<Request>,
+    accept: Option<&'static str>,
+) -> BoxFuture<Result<Response>> {
+    Box::pin(async move {
+        let mut req = req?;
+        if let Some(mime) = accept {
+            req.accept(mime);
+        }
+        client.execute(req).await
+    })
+}
+
+impl<T> Future for ResponseFuture<T> {
+    type Output = Result<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        let this = self.get_mut();
+        match this.inner.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(response)) => Poll::Ready((this.finish)(response)),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+        }
+    }
+}
+
+impl<T> fmt::Debug for ResponseFuture<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture")
+            .field("output", &std::any::type_name::<T>())
+            .finish_non_exhaustive()
     }
 }

@@ -52,17 +52,56 @@ pub struct AppBuilderViewResponse {
 /// Asset alias collection response.
 ///
 /// Spec schema `AssetAliasCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetAliasCollectionResponse {
     /// Asset Aliases
     pub asset_aliases: ::std::vec::Vec<AssetAliasResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetAliasCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetAliasCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetAliasCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetAliasCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["asset_aliases", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<AssetAliasResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "asset_aliases"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetAliasCollectionResponse {
+                    asset_aliases: de::required(f0, "asset_aliases")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Asset alias serializer for responses.
 ///
 /// Spec schema `AssetAliasResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetAliasResponse {
     /// Id
     pub id: i64,
@@ -71,38 +110,115 @@ pub struct AssetAliasResponse {
     /// Group
     pub group: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetAliasResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetAliasResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetAliasResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetAliasResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["id", "name", "group"];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "name"),
+                        2 => de::value(&mut map, &mut f2, "group"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetAliasResponse {
+                    id: de::required(f0, "id")?,
+                    name: de::required(f1, "name")?,
+                    group: de::required(f2, "group")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Asset collection response.
 ///
 /// Spec schema `AssetCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetCollectionResponse {
     /// Assets
     pub assets: ::std::vec::Vec<AssetResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["assets", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<AssetResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "assets"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetCollectionResponse {
+                    assets: de::required(f0, "assets")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Access control settings for asset event consumer team filtering.
 ///
 /// Spec schema `AssetEventAccessControl`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct AssetEventAccessControl {
     /// Consumer Teams
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consumer_teams: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Allow Global
     ///
     /// Server default: `true`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_global: ::std::option::Option<bool>,
 }
 impl AssetEventAccessControl {
@@ -124,65 +240,250 @@ impl AssetEventAccessControl {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for AssetEventAccessControl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetEventAccessControl;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetEventAccessControl")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetEventAccessControl, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["consumer_teams", "allow_global"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "consumer_teams"),
+                        1 => de::value(&mut map, &mut f1, "allow_global"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetEventAccessControl {
+                    consumer_teams: f0,
+                    allow_global: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Asset event collection response.
 ///
 /// Spec schema `AssetEventCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetEventCollectionResponse {
     /// Asset Events
     pub asset_events: ::std::vec::Vec<AssetEventResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetEventCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetEventCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetEventCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetEventCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["asset_events", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<AssetEventResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "asset_events"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetEventCollectionResponse {
+                    asset_events: de::required(f0, "asset_events")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Asset event serializer for responses.
 ///
 /// Spec schema `AssetEventResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetEventResponse {
     /// Id
     pub id: i64,
     /// Asset Id
     pub asset_id: i64,
     /// Uri
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uri: ::std::option::Option<::std::string::String>,
     /// Name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Group
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group: ::std::option::Option<::std::string::String>,
     /// Extra
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, JsonValue>,
     >,
     /// Source Task Id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_task_id: ::std::option::Option<::std::string::String>,
     /// Source Dag Id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_dag_id: ::std::option::Option<::std::string::String>,
     /// Source Run Id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_run_id: ::std::option::Option<::std::string::String>,
     /// Source Map Index
     pub source_map_index: i64,
     /// Created Dagruns
     pub created_dagruns: ::std::vec::Vec<DagRunAssetReference>,
     /// Timestamp
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Partition Key
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetEventResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetEventResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetEventResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetEventResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "id",
+                    "asset_id",
+                    "uri",
+                    "name",
+                    "group",
+                    "extra",
+                    "source_task_id",
+                    "source_dag_id",
+                    "source_run_id",
+                    "source_map_index",
+                    "created_dagruns",
+                    "timestamp",
+                    "partition_key",
+                ];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<::std::string::String, JsonValue>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::vec::Vec<DagRunAssetReference>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "asset_id"),
+                        2 => de::value(&mut map, &mut f2, "uri"),
+                        3 => de::value(&mut map, &mut f3, "name"),
+                        4 => de::value(&mut map, &mut f4, "group"),
+                        5 => de::value(&mut map, &mut f5, "extra"),
+                        6 => de::value(&mut map, &mut f6, "source_task_id"),
+                        7 => de::value(&mut map, &mut f7, "source_dag_id"),
+                        8 => de::value(&mut map, &mut f8, "source_run_id"),
+                        9 => de::value(&mut map, &mut f9, "source_map_index"),
+                        10 => de::value(&mut map, &mut f10, "created_dagruns"),
+                        11 => de::value(&mut map, &mut f11, "timestamp"),
+                        12 => de::value(&mut map, &mut f12, "partition_key"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetEventResponse {
+                    id: de::required(f0, "id")?,
+                    asset_id: de::required(f1, "asset_id")?,
+                    uri: f2.flatten(),
+                    name: f3.flatten(),
+                    group: f4.flatten(),
+                    extra: f5.flatten(),
+                    source_task_id: f6.flatten(),
+                    source_dag_id: f7.flatten(),
+                    source_run_id: f8.flatten(),
+                    source_map_index: de::required(f9, "source_map_index")?,
+                    created_dagruns: de::required(f10, "created_dagruns")?,
+                    timestamp: de::required(f11, "timestamp")?.0,
+                    partition_key: f12.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Asset serializer for responses.
 ///
 /// Spec schema `AssetResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetResponse {
     /// Id
     pub id: i64,
@@ -193,20 +494,18 @@ pub struct AssetResponse {
     /// Group
     pub group: ::std::string::String,
     /// Extra
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, JsonValue>,
     >,
     /// Created At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Updated At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Scheduled Dags
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_dags: ::std::option::Option<
         ::std::vec::Vec<DagScheduleAssetReference>,
     >,
@@ -215,27 +514,129 @@ pub struct AssetResponse {
     /// Consuming Tasks
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consuming_tasks: ::std::option::Option<::std::vec::Vec<TaskInletAssetReference>>,
     /// Aliases
     pub aliases: ::std::vec::Vec<AssetAliasResponse>,
     /// Watchers
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub watchers: ::std::option::Option<::std::vec::Vec<AssetWatcherResponse>>,
     /// The `last_asset_event` field.
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_asset_event: ::std::option::Option<LastAssetEventResponse>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "id",
+                    "name",
+                    "uri",
+                    "group",
+                    "extra",
+                    "created_at",
+                    "updated_at",
+                    "scheduled_dags",
+                    "producing_tasks",
+                    "consuming_tasks",
+                    "aliases",
+                    "watchers",
+                    "last_asset_event",
+                ];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<::std::string::String, JsonValue>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<DagScheduleAssetReference>>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::vec::Vec<TaskOutletAssetReference>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<TaskInletAssetReference>>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::vec::Vec<AssetAliasResponse>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<AssetWatcherResponse>>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<LastAssetEventResponse>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "name"),
+                        2 => de::value(&mut map, &mut f2, "uri"),
+                        3 => de::value(&mut map, &mut f3, "group"),
+                        4 => de::value(&mut map, &mut f4, "extra"),
+                        5 => de::value(&mut map, &mut f5, "created_at"),
+                        6 => de::value(&mut map, &mut f6, "updated_at"),
+                        7 => de::value(&mut map, &mut f7, "scheduled_dags"),
+                        8 => de::value(&mut map, &mut f8, "producing_tasks"),
+                        9 => de::value(&mut map, &mut f9, "consuming_tasks"),
+                        10 => de::value(&mut map, &mut f10, "aliases"),
+                        11 => de::value(&mut map, &mut f11, "watchers"),
+                        12 => de::value(&mut map, &mut f12, "last_asset_event"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetResponse {
+                    id: de::required(f0, "id")?,
+                    name: de::required(f1, "name")?,
+                    uri: de::required(f2, "uri")?,
+                    group: de::required(f3, "group")?,
+                    extra: f4.flatten(),
+                    created_at: de::required(f5, "created_at")?.0,
+                    updated_at: de::required(f6, "updated_at")?.0,
+                    scheduled_dags: f7.flatten(),
+                    producing_tasks: de::required(f8, "producing_tasks")?,
+                    consuming_tasks: f9.flatten(),
+                    aliases: de::required(f10, "aliases")?,
+                    watchers: f11.flatten(),
+                    last_asset_event: f12.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Request body for setting an asset state store value.
 ///
 /// Spec schema `AssetStateStoreBody`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetStateStoreBody {
     /// The `value` field.
     ///
@@ -255,12 +656,48 @@ impl AssetStateStoreBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for AssetStateStoreBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetStateStoreBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetStateStoreBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetStateStoreBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["value"];
+                let mut f0: ::std::option::Option<JsonValue> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "value"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetStateStoreBody {
+                    value: de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// All asset state store entries for an asset.
 ///
 /// Spec schema `AssetStateStoreCollectionResponse`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetStateStoreCollectionResponse {
     /// Asset State Store
     ///
@@ -271,12 +708,53 @@ pub struct AssetStateStoreCollectionResponse {
     /// Since Airflow 3.3.2.
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetStateStoreCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetStateStoreCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetStateStoreCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetStateStoreCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["asset_state_store", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<AssetStateStoreResponse>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "asset_state_store"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetStateStoreCollectionResponse {
+                    asset_state_store: de::required(f0, "asset_state_store")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Writer info for the last write to an asset state store entry.
 ///
 /// Spec schema `AssetStateStoreLastUpdatedBy`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetStateStoreLastUpdatedBy {
     /// The `kind` field.
     ///
@@ -285,30 +763,90 @@ pub struct AssetStateStoreLastUpdatedBy {
     /// Dag Id
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_id: ::std::option::Option<::std::string::String>,
     /// Run Id
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::string::String>,
     /// Task Id
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// Map Index
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub map_index: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetStateStoreLastUpdatedBy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetStateStoreLastUpdatedBy;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetStateStoreLastUpdatedBy")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetStateStoreLastUpdatedBy, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "kind",
+                    "dag_id",
+                    "run_id",
+                    "task_id",
+                    "map_index",
+                ];
+                let mut f0: ::std::option::Option<AssetStateStoreWriterKind> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "kind"),
+                        1 => de::value(&mut map, &mut f1, "dag_id"),
+                        2 => de::value(&mut map, &mut f2, "run_id"),
+                        3 => de::value(&mut map, &mut f3, "task_id"),
+                        4 => de::value(&mut map, &mut f4, "map_index"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetStateStoreLastUpdatedBy {
+                    kind: de::required(f0, "kind")?,
+                    dag_id: f1.flatten(),
+                    run_id: f2.flatten(),
+                    task_id: f3.flatten(),
+                    map_index: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// A single asset state store key/value pair with metadata.
 ///
 /// Spec schema `AssetStateStoreResponse`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetStateStoreResponse {
     /// Key
     ///
@@ -321,13 +859,64 @@ pub struct AssetStateStoreResponse {
     /// Updated At
     ///
     /// Since Airflow 3.3.2.
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// The `last_updated_by` field.
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_by: ::std::option::Option<AssetStateStoreLastUpdatedBy>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetStateStoreResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetStateStoreResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetStateStoreResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetStateStoreResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "key",
+                    "value",
+                    "updated_at",
+                    "last_updated_by",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<JsonValue> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<AssetStateStoreLastUpdatedBy>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "key"),
+                        1 => de::value(&mut map, &mut f1, "value"),
+                        2 => de::value(&mut map, &mut f2, "updated_at"),
+                        3 => de::value(&mut map, &mut f3, "last_updated_by"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetStateStoreResponse {
+                    key: de::required(f0, "key")?,
+                    value: de::required(f1, "value")?,
+                    updated_at: de::required(f2, "updated_at")?.0,
+                    last_updated_by: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Identifies what kind of writer last updated an asset state store entry.
 ///
@@ -416,7 +1005,7 @@ impl crate::runtime::ParamValue for AssetStateStoreWriterKind {
 /// Spec schema `AssetWatcherResponse`.
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AssetWatcherResponse {
     /// Name
     ///
@@ -429,15 +1018,56 @@ pub struct AssetWatcherResponse {
     /// Created Date
     ///
     /// Since Airflow 3.2.2.
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_date: ::chrono::DateTime<::chrono::Utc>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetWatcherResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AssetWatcherResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AssetWatcherResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AssetWatcherResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["name", "trigger_id", "created_date"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "name"),
+                        1 => de::value(&mut map, &mut f1, "trigger_id"),
+                        2 => de::value(&mut map, &mut f2, "created_date"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AssetWatcherResponse {
+                    name: de::required(f0, "name")?,
+                    trigger_id: de::required(f1, "trigger_id")?,
+                    created_date: de::required(f2, "created_date")?.0,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Response returned when polling for the status of an enqueued connection test.
 ///
 /// Spec schema `AsyncConnectionTestResponse`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct AsyncConnectionTestResponse {
     /// Token
     ///
@@ -454,50 +1084,138 @@ pub struct AsyncConnectionTestResponse {
     /// Result Message
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result_message: ::std::option::Option<::std::string::String>,
     /// Created At
     ///
     /// Since Airflow 3.3.2.
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl<'de> ::serde::Deserialize<'de> for AsyncConnectionTestResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AsyncConnectionTestResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AsyncConnectionTestResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AsyncConnectionTestResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "token",
+                    "connection_id",
+                    "state",
+                    "result_message",
+                    "created_at",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "token"),
+                        1 => de::value(&mut map, &mut f1, "connection_id"),
+                        2 => de::value(&mut map, &mut f2, "state"),
+                        3 => de::value(&mut map, &mut f3, "result_message"),
+                        4 => de::value(&mut map, &mut f4, "created_at"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AsyncConnectionTestResponse {
+                    token: de::required(f0, "token")?,
+                    connection_id: de::required(f1, "connection_id")?,
+                    state: de::required(f2, "state")?,
+                    result_message: f3.flatten(),
+                    created_at: de::required(f4, "created_at")?.0,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Backfill Collection serializer for responses.
 ///
 /// Spec schema `BackfillCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BackfillCollectionResponse {
     /// Backfills
     pub backfills: ::std::vec::Vec<BackfillResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for BackfillCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BackfillCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BackfillCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BackfillCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["backfills", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<BackfillResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "backfills"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BackfillCollectionResponse {
+                    backfills: de::required(f0, "backfills")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Object used for create backfill request.
 ///
 /// Spec schema `BackfillPostBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BackfillPostBody {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// From Date
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub from_date: ::chrono::DateTime<::chrono::Utc>,
     /// To Date
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub to_date: ::chrono::DateTime<::chrono::Utc>,
     /// Run Backwards
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_backwards: ::std::option::Option<bool>,
     /// Dag Run Conf
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_conf: ::std::option::Option<
         ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -506,21 +1224,17 @@ pub struct BackfillPostBody {
     /// The `reprocess_behavior` field.
     ///
     /// Server default: `"none"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reprocess_behavior: ::std::option::Option<ReprocessBehavior>,
     /// Max Active Runs
     ///
     /// Server default: `10`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_active_runs: ::std::option::Option<i64>,
     /// Run on the latest bundle version of the Dag for each backfilled run. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``True`` (the historical default for backfills).
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
 }
 impl BackfillPostBody {
@@ -618,25 +1332,94 @@ impl BackfillPostBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BackfillPostBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BackfillPostBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BackfillPostBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BackfillPostBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_id",
+                    "from_date",
+                    "to_date",
+                    "run_backwards",
+                    "dag_run_conf",
+                    "reprocess_behavior",
+                    "max_active_runs",
+                    "run_on_latest_version",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<ReprocessBehavior>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_id"),
+                        1 => de::value(&mut map, &mut f1, "from_date"),
+                        2 => de::value(&mut map, &mut f2, "to_date"),
+                        3 => de::value(&mut map, &mut f3, "run_backwards"),
+                        4 => de::value(&mut map, &mut f4, "dag_run_conf"),
+                        5 => de::value(&mut map, &mut f5, "reprocess_behavior"),
+                        6 => de::value(&mut map, &mut f6, "max_active_runs"),
+                        7 => de::value(&mut map, &mut f7, "run_on_latest_version"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BackfillPostBody {
+                    dag_id: de::required(f0, "dag_id")?,
+                    from_date: de::required(f1, "from_date")?.0,
+                    to_date: de::required(f2, "to_date")?.0,
+                    run_backwards: f3.flatten(),
+                    dag_run_conf: f4,
+                    reprocess_behavior: f5.flatten(),
+                    max_active_runs: f6.flatten(),
+                    run_on_latest_version: f7,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Base serializer for Backfill.
 ///
 /// Spec schema `BackfillResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BackfillResponse {
     /// Id
     pub id: i64,
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// From Date
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub from_date: ::chrono::DateTime<::chrono::Utc>,
     /// To Date
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub to_date: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Run Conf
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    #[serde(default)]
     pub dag_run_conf: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
@@ -647,33 +1430,154 @@ pub struct BackfillResponse {
     /// Max Active Runs
     pub max_active_runs: i64,
     /// Created At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Completed At
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Updated At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for BackfillResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BackfillResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BackfillResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BackfillResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "id",
+                    "dag_id",
+                    "from_date",
+                    "to_date",
+                    "dag_run_conf",
+                    "is_paused",
+                    "reprocess_behavior",
+                    "max_active_runs",
+                    "created_at",
+                    "completed_at",
+                    "updated_at",
+                    "dag_display_name",
+                ];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<ReprocessBehavior> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "dag_id"),
+                        2 => de::value(&mut map, &mut f2, "from_date"),
+                        3 => de::value(&mut map, &mut f3, "to_date"),
+                        4 => de::value(&mut map, &mut f4, "dag_run_conf"),
+                        5 => de::value(&mut map, &mut f5, "is_paused"),
+                        6 => de::value(&mut map, &mut f6, "reprocess_behavior"),
+                        7 => de::value(&mut map, &mut f7, "max_active_runs"),
+                        8 => de::value(&mut map, &mut f8, "created_at"),
+                        9 => de::value(&mut map, &mut f9, "completed_at"),
+                        10 => de::value(&mut map, &mut f10, "updated_at"),
+                        11 => de::value(&mut map, &mut f11, "dag_display_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BackfillResponse {
+                    id: de::required(f0, "id")?,
+                    dag_id: de::required(f1, "dag_id")?,
+                    from_date: de::required(f2, "from_date")?.0,
+                    to_date: de::required(f3, "to_date")?.0,
+                    dag_run_conf: f4.flatten(),
+                    is_paused: de::required(f5, "is_paused")?,
+                    reprocess_behavior: de::required(f6, "reprocess_behavior")?,
+                    max_active_runs: de::required(f7, "max_active_runs")?,
+                    created_at: de::required(f8, "created_at")?.0,
+                    completed_at: de::option_datetime(f9),
+                    updated_at: de::required(f10, "updated_at")?.0,
+                    dag_display_name: f11.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Base info serializer for responses.
 ///
 /// Spec schema `BaseInfoResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct BaseInfoResponse {
     /// Status
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub status: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for BaseInfoResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BaseInfoResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BaseInfoResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BaseInfoResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["status"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "status"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BaseInfoResponse {
+                    status: f0.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Bulk Action to be taken if the entity does not exist.
 ///
@@ -829,27 +1733,74 @@ impl crate::runtime::ParamValue for BulkActionOnExistence {
 /// This structure helps users understand which key actions succeeded and which failed.
 ///
 /// Spec schema `BulkActionResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct BulkActionResponse {
     /// A list of unique id/key representing successful operations.
     ///
     /// Server default: `[]`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub success: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A list of errors encountered during the operation, each containing details about the issue.
     ///
     /// Server default: `[]`. Untyped JSON: free-form object in the spec.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub errors: ::std::option::Option<
         ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for BulkActionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkActionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkActionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkActionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["success", "errors"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "success"),
+                        1 => de::value(&mut map, &mut f1, "errors"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkActionResponse {
+                    success: f0.flatten(),
+                    errors: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// BulkBody\[BulkDAGRunBody\]
 ///
 /// Spec schema `BulkBody_BulkDAGRunBody_`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BulkBodyBulkDagRunBody {
     /// Actions
     ///
@@ -872,6 +1823,44 @@ impl BulkBodyBulkDagRunBody {
     ) -> Self {
         self.actions = value.into();
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkDagRunBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkBodyBulkDagRunBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkBodyBulkDagRunBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkBodyBulkDagRunBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["actions"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<BulkBodyBulkDagRunBodyActionsItem>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "actions"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkBodyBulkDagRunBody {
+                    actions: de::required(f0, "actions")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 /// BulkBodyBulkDagRunBodyActionsItem.
@@ -920,7 +1909,7 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkDagRunBodyActionsItem {
 /// Spec schema `BulkBody_BulkTaskInstanceBody_`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BulkBodyBulkTaskInstanceBody {
     /// Actions
     ///
@@ -945,6 +1934,44 @@ impl BulkBodyBulkTaskInstanceBody {
     ) -> Self {
         self.actions = value.into();
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkBodyBulkTaskInstanceBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkBodyBulkTaskInstanceBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkBodyBulkTaskInstanceBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["actions"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<BulkBodyBulkTaskInstanceBodyActionsItem>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "actions"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkBodyBulkTaskInstanceBody {
+                    actions: de::required(f0, "actions")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 /// BulkBodyBulkTaskInstanceBodyActionsItem.
@@ -991,7 +2018,7 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBodyActionsItem 
 /// BulkBody\[ConnectionBody\]
 ///
 /// Spec schema `BulkBody_ConnectionBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BulkBodyConnectionBody {
     /// Actions
     pub actions: ::std::vec::Vec<BulkBodyConnectionBodyActionsItem>,
@@ -1012,6 +2039,44 @@ impl BulkBodyConnectionBody {
     ) -> Self {
         self.actions = value.into();
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BulkBodyConnectionBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkBodyConnectionBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkBodyConnectionBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkBodyConnectionBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["actions"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<BulkBodyConnectionBodyActionsItem>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "actions"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkBodyConnectionBody {
+                    actions: de::required(f0, "actions")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 /// BulkBodyConnectionBodyActionsItem.
@@ -1056,7 +2121,7 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyConnectionBodyActionsItem {
 /// BulkBody\[PoolBody\]
 ///
 /// Spec schema `BulkBody_PoolBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BulkBodyPoolBody {
     /// Actions
     pub actions: ::std::vec::Vec<BulkBodyPoolBodyActionsItem>,
@@ -1075,6 +2140,44 @@ impl BulkBodyPoolBody {
     ) -> Self {
         self.actions = value.into();
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BulkBodyPoolBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkBodyPoolBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkBodyPoolBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkBodyPoolBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["actions"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<BulkBodyPoolBodyActionsItem>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "actions"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkBodyPoolBody {
+                    actions: de::required(f0, "actions")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 /// BulkBodyPoolBodyActionsItem.
@@ -1119,7 +2222,7 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyPoolBodyActionsItem {
 /// BulkBody\[VariableBody\]
 ///
 /// Spec schema `BulkBody_VariableBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BulkBodyVariableBody {
     /// Actions
     pub actions: ::std::vec::Vec<BulkBodyVariableBodyActionsItem>,
@@ -1140,6 +2243,44 @@ impl BulkBodyVariableBody {
     ) -> Self {
         self.actions = value.into();
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BulkBodyVariableBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkBodyVariableBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkBodyVariableBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkBodyVariableBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["actions"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<BulkBodyVariableBodyActionsItem>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "actions"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkBodyVariableBody {
+                    actions: de::required(f0, "actions")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 /// BulkBodyVariableBodyActionsItem.
@@ -1404,7 +2545,7 @@ impl BulkCreateActionVariableBody {
 /// Spec schema `BulkDAGRunBody`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BulkDagRunBody {
     /// Dag Run Id
     ///
@@ -1413,29 +2554,17 @@ pub struct BulkDagRunBody {
     /// Dag Id
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// The `state` field.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::option::Option<DagRunMutableStates>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl BulkDagRunBody {
@@ -1492,83 +2621,114 @@ impl BulkDagRunBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for BulkDagRunBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkDagRunBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkDagRunBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkDagRunBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["dag_run_id", "dag_id", "state", "note"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<DagRunMutableStates>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_run_id"),
+                        1 => de::value(&mut map, &mut f1, "dag_id"),
+                        2 => de::value(&mut map, &mut f2, "state"),
+                        3 => de::value(&mut map, &mut f3, "note"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkDagRunBody {
+                    dag_run_id: de::required(f0, "dag_run_id")?,
+                    dag_id: f1,
+                    state: f2,
+                    note: f3,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Request body for the bulk clear Dag Runs endpoint.
 ///
 /// Spec schema `BulkDAGRunClearBody`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct BulkDagRunClearBody {
     /// Select runs by exact partition key match. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
     /// Inclusive start of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date_start: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date_end: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Dry Run
     ///
     /// Server default: `true`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dry_run: ::std::option::Option<bool>,
     /// Only Failed
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub only_failed: ::std::option::Option<bool>,
     /// Only queue newly added tasks in the latest Dag version without clearing existing tasks.
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub only_new: ::std::option::Option<bool>,
     /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False``.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Dag Runs
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_runs: ::std::option::Option<::std::vec::Vec<BulkDagRunBody>>,
 }
 impl BulkDagRunClearBody {
@@ -1653,6 +2813,82 @@ impl BulkDagRunClearBody {
     ) -> Self {
         self.dag_runs = ::std::option::Option::Some(value.into());
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BulkDagRunClearBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkDagRunClearBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkDagRunClearBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkDagRunClearBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "partition_key",
+                    "partition_date_start",
+                    "partition_date_end",
+                    "dry_run",
+                    "only_failed",
+                    "only_new",
+                    "run_on_latest_version",
+                    "note",
+                    "dag_runs",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<BulkDagRunBody>>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "partition_key"),
+                        1 => de::value(&mut map, &mut f1, "partition_date_start"),
+                        2 => de::value(&mut map, &mut f2, "partition_date_end"),
+                        3 => de::value(&mut map, &mut f3, "dry_run"),
+                        4 => de::value(&mut map, &mut f4, "only_failed"),
+                        5 => de::value(&mut map, &mut f5, "only_new"),
+                        6 => de::value(&mut map, &mut f6, "run_on_latest_version"),
+                        7 => de::value(&mut map, &mut f7, "note"),
+                        8 => de::value(&mut map, &mut f8, "dag_runs"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkDagRunClearBody {
+                    partition_key: f0,
+                    partition_date_start: de::double_option_datetime(f1),
+                    partition_date_end: de::double_option_datetime(f2),
+                    dry_run: f3.flatten(),
+                    only_failed: f4.flatten(),
+                    only_new: f5.flatten(),
+                    run_on_latest_version: f6,
+                    note: f7,
+                    dag_runs: f8.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 /// BulkDeleteAction\[BulkDAGRunBody\]
@@ -1978,62 +3214,102 @@ pub enum BulkDeleteActionVariableBodyEntitiesItem {
 /// Fields are populated in the response only if the respective action was part of the request, else are set None.
 ///
 /// Spec schema `BulkResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct BulkResponse {
     /// Details of the bulk create operation, including successful keys and errors.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create: ::std::option::Option<BulkActionResponse>,
     /// Details of the bulk update operation, including successful keys and errors.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub update: ::std::option::Option<BulkActionResponse>,
     /// Details of the bulk delete operation, including successful keys and errors.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delete: ::std::option::Option<BulkActionResponse>,
+}
+impl<'de> ::serde::Deserialize<'de> for BulkResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["create", "update", "delete"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<BulkActionResponse>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<BulkActionResponse>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<BulkActionResponse>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "create"),
+                        1 => de::value(&mut map, &mut f1, "update"),
+                        2 => de::value(&mut map, &mut f2, "delete"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkResponse {
+                    create: f0.flatten(),
+                    update: f1.flatten(),
+                    delete: f2.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Request body for bulk update, and delete task instances.
 ///
 /// Spec schema `BulkTaskInstanceBody`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BulkTaskInstanceBody {
     /// The `new_state` field.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub new_state: ::std::option::Option<::std::option::Option<TaskInstanceState>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Upstream
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_upstream: ::std::option::Option<bool>,
     /// Include Downstream
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_downstream: ::std::option::Option<bool>,
     /// Include Future
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_future: ::std::option::Option<bool>,
     /// Include Past
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_past: ::std::option::Option<bool>,
     /// Task Id
     ///
@@ -2042,29 +3318,17 @@ pub struct BulkTaskInstanceBody {
     /// Map Index
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub map_index: ::std::option::Option<::std::option::Option<i64>>,
     /// Dag Id
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Dag Run Id
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl BulkTaskInstanceBody {
@@ -2177,6 +3441,88 @@ impl BulkTaskInstanceBody {
             ::std::option::Option::Some(value.into()),
         );
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BulkTaskInstanceBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkTaskInstanceBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BulkTaskInstanceBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BulkTaskInstanceBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "new_state",
+                    "note",
+                    "include_upstream",
+                    "include_downstream",
+                    "include_future",
+                    "include_past",
+                    "task_id",
+                    "map_index",
+                    "dag_id",
+                    "dag_run_id",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<TaskInstanceState>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "new_state"),
+                        1 => de::value(&mut map, &mut f1, "note"),
+                        2 => de::value(&mut map, &mut f2, "include_upstream"),
+                        3 => de::value(&mut map, &mut f3, "include_downstream"),
+                        4 => de::value(&mut map, &mut f4, "include_future"),
+                        5 => de::value(&mut map, &mut f5, "include_past"),
+                        6 => de::value(&mut map, &mut f6, "task_id"),
+                        7 => de::value(&mut map, &mut f7, "map_index"),
+                        8 => de::value(&mut map, &mut f8, "dag_id"),
+                        9 => de::value(&mut map, &mut f9, "dag_run_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BulkTaskInstanceBody {
+                    new_state: f0,
+                    note: f1,
+                    include_upstream: f2.flatten(),
+                    include_downstream: f3.flatten(),
+                    include_future: f4.flatten(),
+                    include_past: f5.flatten(),
+                    task_id: de::required(f6, "task_id")?,
+                    map_index: f7,
+                    dag_id: f8,
+                    dag_run_id: f9,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 /// BulkUpdateAction\[BulkDAGRunBody\]
@@ -2547,59 +3893,43 @@ pub enum ClearDagRunsResponse {
 /// Spec schema `ClearPartitionsBody`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct ClearPartitionsBody {
     /// Select runs by exact partition key match. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
     /// Inclusive start of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date_start: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date_end: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Select runs by exact run_id. Mutually exclusive with ``partition_key`` and partition date window.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Also clear task instances on the matched runs.
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub clear_task_instances: ::std::option::Option<bool>,
     /// If True, compute counts without writing any changes.
     ///
     /// Server default: `true`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dry_run: ::std::option::Option<bool>,
 }
 impl ClearPartitionsBody {
@@ -2663,12 +3993,74 @@ impl ClearPartitionsBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClearPartitionsBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClearPartitionsBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClearPartitionsBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClearPartitionsBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "partition_key",
+                    "partition_date_start",
+                    "partition_date_end",
+                    "run_id",
+                    "clear_task_instances",
+                    "dry_run",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "partition_key"),
+                        1 => de::value(&mut map, &mut f1, "partition_date_start"),
+                        2 => de::value(&mut map, &mut f2, "partition_date_end"),
+                        3 => de::value(&mut map, &mut f3, "run_id"),
+                        4 => de::value(&mut map, &mut f4, "clear_task_instances"),
+                        5 => de::value(&mut map, &mut f5, "dry_run"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ClearPartitionsBody {
+                    partition_key: f0,
+                    partition_date_start: de::double_option_datetime(f1),
+                    partition_date_end: de::double_option_datetime(f2),
+                    run_id: f3,
+                    clear_task_instances: f4.flatten(),
+                    dry_run: f5.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Response for the clearPartitions endpoint.
 ///
 /// Spec schema `ClearPartitionsResponse`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ClearPartitionsResponse {
     /// Dag Runs Cleared
     ///
@@ -2683,12 +4075,58 @@ pub struct ClearPartitionsResponse {
     /// Since Airflow 3.3.2.
     pub dry_run: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for ClearPartitionsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClearPartitionsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClearPartitionsResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClearPartitionsResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_runs_cleared",
+                    "task_instances_cleared",
+                    "dry_run",
+                ];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_runs_cleared"),
+                        1 => de::value(&mut map, &mut f1, "task_instances_cleared"),
+                        2 => de::value(&mut map, &mut f2, "dry_run"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ClearPartitionsResponse {
+                    dag_runs_cleared: de::required(f0, "dag_runs_cleared")?,
+                    task_instances_cleared: de::required(f1, "task_instances_cleared")?,
+                    dry_run: de::required(f2, "dry_run")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Response for clear dag run dry run, which may contain new tasks without full TaskInstance data.
 ///
 /// Spec schema `ClearTaskInstanceCollectionResponse`.
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ClearTaskInstanceCollectionResponse {
     /// Task Instances
     ///
@@ -2700,6 +4138,47 @@ pub struct ClearTaskInstanceCollectionResponse {
     ///
     /// Since Airflow 3.2.2.
     pub total_entries: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for ClearTaskInstanceCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClearTaskInstanceCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClearTaskInstanceCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClearTaskInstanceCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["task_instances", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<ClearTaskInstanceCollectionResponseTaskInstancesItem>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "task_instances"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ClearTaskInstanceCollectionResponse {
+                    task_instances: de::required(f0, "task_instances")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// ClearTaskInstanceCollectionResponseTaskInstancesItem.
 ///
@@ -2720,112 +4199,88 @@ pub enum ClearTaskInstanceCollectionResponseTaskInstancesItem {
 /// Request body for Clear Task Instances endpoint.
 ///
 /// Spec schema `ClearTaskInstancesBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct ClearTaskInstancesBody {
     /// Dry Run
     ///
     /// Server default: `true`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dry_run: ::std::option::Option<bool>,
     /// Start Date
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Only Failed
     ///
     /// Server default: `true`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub only_failed: ::std::option::Option<bool>,
     /// Only Running
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub only_running: ::std::option::Option<bool>,
     /// Reset Dag Runs
     ///
     /// Server default: `true`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reset_dag_runs: ::std::option::Option<bool>,
     /// A list of `task_id` or \[`task_id`, `map_index`\]. If only the `task_id` is provided for a mapped task, all of its map indices will be targeted.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<ClearTaskInstancesBodyTaskIdsItem>>,
     >,
     /// Dag Run Id
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Upstream
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_upstream: ::std::option::Option<bool>,
     /// Include Downstream
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_downstream: ::std::option::Option<bool>,
     /// Include Future
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_future: ::std::option::Option<bool>,
     /// Include Past
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_past: ::std::option::Option<bool>,
     /// (Experimental) Run on the latest bundle version of the dag after clearing the task instances. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False`` (the historical default for clear/rerun).
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
     /// Prevent Running Task
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prevent_running_task: ::std::option::Option<bool>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl ClearTaskInstancesBody {
@@ -2967,6 +4422,108 @@ impl ClearTaskInstancesBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ClearTaskInstancesBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ClearTaskInstancesBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ClearTaskInstancesBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ClearTaskInstancesBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dry_run",
+                    "start_date",
+                    "end_date",
+                    "only_failed",
+                    "only_running",
+                    "reset_dag_runs",
+                    "task_ids",
+                    "dag_run_id",
+                    "include_upstream",
+                    "include_downstream",
+                    "include_future",
+                    "include_past",
+                    "run_on_latest_version",
+                    "prevent_running_task",
+                    "note",
+                ];
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<ClearTaskInstancesBodyTaskIdsItem>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dry_run"),
+                        1 => de::value(&mut map, &mut f1, "start_date"),
+                        2 => de::value(&mut map, &mut f2, "end_date"),
+                        3 => de::value(&mut map, &mut f3, "only_failed"),
+                        4 => de::value(&mut map, &mut f4, "only_running"),
+                        5 => de::value(&mut map, &mut f5, "reset_dag_runs"),
+                        6 => de::value(&mut map, &mut f6, "task_ids"),
+                        7 => de::value(&mut map, &mut f7, "dag_run_id"),
+                        8 => de::value(&mut map, &mut f8, "include_upstream"),
+                        9 => de::value(&mut map, &mut f9, "include_downstream"),
+                        10 => de::value(&mut map, &mut f10, "include_future"),
+                        11 => de::value(&mut map, &mut f11, "include_past"),
+                        12 => de::value(&mut map, &mut f12, "run_on_latest_version"),
+                        13 => de::value(&mut map, &mut f13, "prevent_running_task"),
+                        14 => de::value(&mut map, &mut f14, "note"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ClearTaskInstancesBody {
+                    dry_run: f0.flatten(),
+                    start_date: de::double_option_datetime(f1),
+                    end_date: de::double_option_datetime(f2),
+                    only_failed: f3.flatten(),
+                    only_running: f4.flatten(),
+                    reset_dag_runs: f5.flatten(),
+                    task_ids: f6,
+                    dag_run_id: f7,
+                    include_upstream: f8.flatten(),
+                    include_downstream: f9.flatten(),
+                    include_future: f10.flatten(),
+                    include_past: f11.flatten(),
+                    run_on_latest_version: f12,
+                    prevent_running_task: f13.flatten(),
+                    note: f14,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// ClearTaskInstancesBodyTaskIdsItem.
 ///
 /// Spec: #/components/schemas/ClearTaskInstancesBody/properties/task_ids/items.
@@ -2984,20 +4541,95 @@ pub enum ClearTaskInstancesBodyTaskIdsItem {
 /// List of config sections with their options.
 ///
 /// Spec schema `Config`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Config {
     /// Sections
     pub sections: ::std::vec::Vec<ConfigSection>,
 }
+impl<'de> ::serde::Deserialize<'de> for Config {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Config;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Config")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Config, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["sections"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<ConfigSection>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "sections"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(Config {
+                    sections: de::required(f0, "sections")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Config option.
 ///
 /// Spec schema `ConfigOption`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConfigOption {
     /// Key
     pub key: ::std::string::String,
     /// Value
     pub value: ConfigOptionValue,
+}
+impl<'de> ::serde::Deserialize<'de> for ConfigOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ConfigOption;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ConfigOption")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ConfigOption, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["key", "value"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<ConfigOptionValue> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "key"),
+                        1 => de::value(&mut map, &mut f1, "value"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ConfigOption {
+                    key: de::required(f0, "key")?,
+                    value: de::required(f1, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Value
 ///
@@ -3016,17 +4648,56 @@ pub enum ConfigOptionValue {
 /// Config Section Schema.
 ///
 /// Spec schema `ConfigSection`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConfigSection {
     /// Name
     pub name: ::std::string::String,
     /// Options
     pub options: ::std::vec::Vec<ConfigOption>,
 }
+impl<'de> ::serde::Deserialize<'de> for ConfigSection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ConfigSection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ConfigSection")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ConfigSection, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["name", "options"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::vec::Vec<ConfigOption>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "name"),
+                        1 => de::value(&mut map, &mut f1, "options"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ConfigSection {
+                    name: de::required(f0, "name")?,
+                    options: de::required(f1, "options")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Connection Serializer for requests body.
 ///
 /// Spec schema `ConnectionBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConnectionBody {
     /// Connection Id
     pub connection_id: ::std::string::String,
@@ -3035,74 +4706,42 @@ pub struct ConnectionBody {
     /// Description
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Host
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub host: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Login
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Schema
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub schema: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Port
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub port: ::std::option::Option<::std::option::Option<i64>>,
     /// Password
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Extra
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Team Name
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl ConnectionBody {
@@ -3229,20 +4868,147 @@ impl ConnectionBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ConnectionBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ConnectionBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ConnectionBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ConnectionBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "connection_id",
+                    "conn_type",
+                    "description",
+                    "host",
+                    "login",
+                    "schema",
+                    "port",
+                    "password",
+                    "extra",
+                    "team_name",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "connection_id"),
+                        1 => de::value(&mut map, &mut f1, "conn_type"),
+                        2 => de::value(&mut map, &mut f2, "description"),
+                        3 => de::value(&mut map, &mut f3, "host"),
+                        4 => de::value(&mut map, &mut f4, "login"),
+                        5 => de::value(&mut map, &mut f5, "schema"),
+                        6 => de::value(&mut map, &mut f6, "port"),
+                        7 => de::value(&mut map, &mut f7, "password"),
+                        8 => de::value(&mut map, &mut f8, "extra"),
+                        9 => de::value(&mut map, &mut f9, "team_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ConnectionBody {
+                    connection_id: de::required(f0, "connection_id")?,
+                    conn_type: de::required(f1, "conn_type")?,
+                    description: f2,
+                    host: f3,
+                    login: f4,
+                    schema: f5,
+                    port: f6,
+                    password: f7,
+                    extra: f8,
+                    team_name: f9,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Connection Collection serializer for responses.
 ///
 /// Spec schema `ConnectionCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConnectionCollectionResponse {
     /// Connections
     pub connections: ::std::vec::Vec<ConnectionResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for ConnectionCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ConnectionCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ConnectionCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ConnectionCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["connections", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<ConnectionResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "connections"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ConnectionCollectionResponse {
+                    connections: de::required(f0, "connections")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Connection serializer for responses.
 ///
 /// Spec schema `ConnectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConnectionResponse {
     /// Connection Id
     pub connection_id: ::std::string::String,
@@ -3251,50 +5017,131 @@ pub struct ConnectionResponse {
     /// Description
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub description: ::std::option::Option<::std::string::String>,
     /// Host
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub host: ::std::option::Option<::std::string::String>,
     /// Login
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub login: ::std::option::Option<::std::string::String>,
     /// Schema
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub schema: ::std::option::Option<::std::string::String>,
     /// Port
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub port: ::std::option::Option<i64>,
     /// Password
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub password: ::std::option::Option<::std::string::String>,
     /// Extra
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub extra: ::std::option::Option<::std::string::String>,
     /// Team Name
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ConnectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ConnectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ConnectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ConnectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "connection_id",
+                    "conn_type",
+                    "description",
+                    "host",
+                    "login",
+                    "schema",
+                    "port",
+                    "password",
+                    "extra",
+                    "team_name",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "connection_id"),
+                        1 => de::value(&mut map, &mut f1, "conn_type"),
+                        2 => de::value(&mut map, &mut f2, "description"),
+                        3 => de::value(&mut map, &mut f3, "host"),
+                        4 => de::value(&mut map, &mut f4, "login"),
+                        5 => de::value(&mut map, &mut f5, "schema"),
+                        6 => de::value(&mut map, &mut f6, "port"),
+                        7 => de::value(&mut map, &mut f7, "password"),
+                        8 => de::value(&mut map, &mut f8, "extra"),
+                        9 => de::value(&mut map, &mut f9, "team_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ConnectionResponse {
+                    connection_id: de::required(f0, "connection_id")?,
+                    conn_type: de::required(f1, "conn_type")?,
+                    description: f2.flatten(),
+                    host: f3.flatten(),
+                    login: f4.flatten(),
+                    schema: f5.flatten(),
+                    port: f6.flatten(),
+                    password: f7.flatten(),
+                    extra: f8.flatten(),
+                    team_name: f9.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Response returned when a connection test has been enqueued for worker execution.
 ///
 /// Spec schema `ConnectionTestQueuedResponse`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConnectionTestQueuedResponse {
     /// Token
     ///
@@ -3309,6 +5156,48 @@ pub struct ConnectionTestQueuedResponse {
     /// Since Airflow 3.3.2.
     pub state: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ConnectionTestQueuedResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ConnectionTestQueuedResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ConnectionTestQueuedResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ConnectionTestQueuedResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["token", "connection_id", "state"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "token"),
+                        1 => de::value(&mut map, &mut f1, "connection_id"),
+                        2 => de::value(&mut map, &mut f2, "state"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ConnectionTestQueuedResponse {
+                    token: de::required(f0, "token")?,
+                    connection_id: de::required(f1, "connection_id")?,
+                    state: de::required(f2, "state")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Request body for enqueueing a connection test on a worker.
 ///
 /// Inherits ``connection_id`` pattern, ``extra`` JSON validation, and
@@ -3318,7 +5207,7 @@ pub struct ConnectionTestQueuedResponse {
 /// Spec schema `ConnectionTestRequestBody`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConnectionTestRequestBody {
     /// Connection Id
     ///
@@ -3331,97 +5220,57 @@ pub struct ConnectionTestRequestBody {
     /// Description
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Host
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub host: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Login
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Schema
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub schema: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Port
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub port: ::std::option::Option<::std::option::Option<i64>>,
     /// Password
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Extra
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Team Name
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// If True, save or update the connection in the connection table when the test succeeds.
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub commit_on_success: ::std::option::Option<bool>,
     /// Executor name to dispatch the connection test to.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub executor: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Worker queue to route the connection test to (executor-dependent).
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub queue: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl ConnectionTestRequestBody {
@@ -3582,49 +5431,184 @@ impl ConnectionTestRequestBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for ConnectionTestRequestBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ConnectionTestRequestBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ConnectionTestRequestBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ConnectionTestRequestBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "connection_id",
+                    "conn_type",
+                    "description",
+                    "host",
+                    "login",
+                    "schema",
+                    "port",
+                    "password",
+                    "extra",
+                    "team_name",
+                    "commit_on_success",
+                    "executor",
+                    "queue",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "connection_id"),
+                        1 => de::value(&mut map, &mut f1, "conn_type"),
+                        2 => de::value(&mut map, &mut f2, "description"),
+                        3 => de::value(&mut map, &mut f3, "host"),
+                        4 => de::value(&mut map, &mut f4, "login"),
+                        5 => de::value(&mut map, &mut f5, "schema"),
+                        6 => de::value(&mut map, &mut f6, "port"),
+                        7 => de::value(&mut map, &mut f7, "password"),
+                        8 => de::value(&mut map, &mut f8, "extra"),
+                        9 => de::value(&mut map, &mut f9, "team_name"),
+                        10 => de::value(&mut map, &mut f10, "commit_on_success"),
+                        11 => de::value(&mut map, &mut f11, "executor"),
+                        12 => de::value(&mut map, &mut f12, "queue"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ConnectionTestRequestBody {
+                    connection_id: de::required(f0, "connection_id")?,
+                    conn_type: de::required(f1, "conn_type")?,
+                    description: f2,
+                    host: f3,
+                    login: f4,
+                    schema: f5,
+                    port: f6,
+                    password: f7,
+                    extra: f8,
+                    team_name: f9,
+                    commit_on_success: f10.flatten(),
+                    executor: f11,
+                    queue: f12,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Connection Test serializer for synchronous test responses.
 ///
 /// Spec schema `ConnectionTestResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ConnectionTestResponse {
     /// Status
     pub status: bool,
     /// Message
     pub message: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ConnectionTestResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ConnectionTestResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ConnectionTestResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ConnectionTestResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["status", "message"];
+                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "status"),
+                        1 => de::value(&mut map, &mut f1, "message"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ConnectionTestResponse {
+                    status: de::required(f0, "status")?,
+                    message: de::required(f1, "message")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Create asset events request.
 ///
 /// Spec schema `CreateAssetEventsBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CreateAssetEventsBody {
     /// Asset Id
     pub asset_id: i64,
     /// Partition Key
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
     /// Extra
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// The `access_control` field.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_control: ::std::option::Option<
         ::std::option::Option<AssetEventAccessControl>,
     >,
@@ -3680,20 +5664,117 @@ impl CreateAssetEventsBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for CreateAssetEventsBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = CreateAssetEventsBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CreateAssetEventsBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CreateAssetEventsBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "asset_id",
+                    "partition_key",
+                    "extra",
+                    "access_control",
+                ];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<AssetEventAccessControl>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "asset_id"),
+                        1 => de::value(&mut map, &mut f1, "partition_key"),
+                        2 => de::value(&mut map, &mut f2, "extra"),
+                        3 => de::value(&mut map, &mut f3, "access_control"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(CreateAssetEventsBody {
+                    asset_id: de::required(f0, "asset_id")?,
+                    partition_key: f1,
+                    extra: f2.flatten(),
+                    access_control: f3,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Dag Collection serializer for responses.
 ///
 /// Spec schema `DAGCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagCollectionResponse {
     /// Dags
     pub dags: ::std::vec::Vec<DagResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for DagCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["dags", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<DagResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dags"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagCollectionResponse {
+                    dags: de::required(f0, "dags")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Specific serializer for Dag Details responses.
 ///
 /// Spec schema `DAGDetailsResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagDetailsResponse {
     /// Dag Id
     pub dag_id: ::std::string::String,
@@ -3706,61 +5787,51 @@ pub struct DagDetailsResponse {
     /// Last Parsed Time
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Last Parse Duration
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_parse_duration: ::std::option::Option<f64>,
     /// Last Expired
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_expired: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Bundle Name
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub bundle_name: ::std::option::Option<::std::string::String>,
     /// Bundle Version
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub bundle_version: ::std::option::Option<::std::string::String>,
     /// Relative Fileloc
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub relative_fileloc: ::std::option::Option<::std::string::String>,
     /// Fileloc
     pub fileloc: ::std::string::String,
     /// Description
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub description: ::std::option::Option<::std::string::String>,
     /// Timetable Summary
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub timetable_summary: ::std::option::Option<::std::string::String>,
     /// Timetable Description
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub timetable_description: ::std::option::Option<::std::string::String>,
     /// Timetable Partitioned
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timetable_partitioned: ::std::option::Option<bool>,
     /// Timetable Periodic
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timetable_periodic: ::std::option::Option<bool>,
     /// Tags
     pub tags: ::std::vec::Vec<DagTagResponse>,
@@ -3769,7 +5840,6 @@ pub struct DagDetailsResponse {
     /// Max Active Runs
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub max_active_runs: ::std::option::Option<i64>,
     /// Max Consecutive Failed Dag Runs
     pub max_consecutive_failed_dag_runs: i64,
@@ -3780,37 +5850,29 @@ pub struct DagDetailsResponse {
     /// Next Dagrun Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_logical_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     /// Next Dagrun Data Interval Start
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_data_interval_start: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     /// Next Dagrun Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_data_interval_end: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     /// Next Dagrun Run After
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Allowed Run Types
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_run_types: ::std::option::Option<::std::vec::Vec<DagRunType>>,
     /// Owners
     pub owners: ::std::vec::Vec<::std::string::String>,
@@ -3819,41 +5881,32 @@ pub struct DagDetailsResponse {
     /// Dag Run Timeout
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub dag_run_timeout: ::std::option::Option<::std::string::String>,
     /// Asset Expression
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    #[serde(default)]
     pub asset_expression: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Doc Md
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub doc_md: ::std::option::Option<::std::string::String>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Is Paused Upon Creation
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub is_paused_upon_creation: ::std::option::Option<bool>,
     /// Params
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    #[serde(default)]
     pub params: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
@@ -3862,52 +5915,48 @@ pub struct DagDetailsResponse {
     /// Template Search Path
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub template_search_path: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Timezone
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub timezone: ::std::option::Option<::std::string::String>,
     /// Last Parsed
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Default Args
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default_args: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Rerun With Latest Version
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rerun_with_latest_version: ::std::option::Option<bool>,
     /// Owner Links
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner_links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     /// Is Favorite
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_favorite: ::std::option::Option<bool>,
     /// Active Runs Count
     ///
     /// Server default: `0`. Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active_runs_count: ::std::option::Option<i64>,
     /// Whether this Dag's schedule supports backfilling.
     ///
     /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_backfillable: ::std::option::Option<bool>,
     /// Return file token.
     ///
@@ -3923,13 +5972,336 @@ pub struct DagDetailsResponse {
     /// Return the latest DagVersion.
     ///
     /// Always sent; `None` is sent as `null`. Read-only: set by the server.
-    #[serde(default)]
     pub latest_dag_version: ::std::option::Option<DagVersionResponse>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagDetailsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagDetailsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagDetailsResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagDetailsResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_id",
+                    "dag_display_name",
+                    "is_paused",
+                    "is_stale",
+                    "last_parsed_time",
+                    "last_parse_duration",
+                    "last_expired",
+                    "bundle_name",
+                    "bundle_version",
+                    "relative_fileloc",
+                    "fileloc",
+                    "description",
+                    "timetable_summary",
+                    "timetable_description",
+                    "timetable_partitioned",
+                    "timetable_periodic",
+                    "tags",
+                    "max_active_tasks",
+                    "max_active_runs",
+                    "max_consecutive_failed_dag_runs",
+                    "has_task_concurrency_limits",
+                    "has_import_errors",
+                    "next_dagrun_logical_date",
+                    "next_dagrun_data_interval_start",
+                    "next_dagrun_data_interval_end",
+                    "next_dagrun_run_after",
+                    "allowed_run_types",
+                    "owners",
+                    "catchup",
+                    "dag_run_timeout",
+                    "asset_expression",
+                    "doc_md",
+                    "start_date",
+                    "end_date",
+                    "is_paused_upon_creation",
+                    "params",
+                    "render_template_as_native_obj",
+                    "template_search_path",
+                    "timezone",
+                    "last_parsed",
+                    "default_args",
+                    "rerun_with_latest_version",
+                    "owner_links",
+                    "is_favorite",
+                    "active_runs_count",
+                    "is_backfillable",
+                    "file_token",
+                    "concurrency",
+                    "latest_dag_version",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::vec::Vec<DagTagResponse>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<DagRunType>>,
+                > = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f34: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f35: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f36: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f37: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f38: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f39: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f40: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f41: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f42: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f43: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f44: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f45: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f46: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f47: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f48: ::std::option::Option<
+                    ::std::option::Option<DagVersionResponse>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_id"),
+                        1 => de::value(&mut map, &mut f1, "dag_display_name"),
+                        2 => de::value(&mut map, &mut f2, "is_paused"),
+                        3 => de::value(&mut map, &mut f3, "is_stale"),
+                        4 => de::value(&mut map, &mut f4, "last_parsed_time"),
+                        5 => de::value(&mut map, &mut f5, "last_parse_duration"),
+                        6 => de::value(&mut map, &mut f6, "last_expired"),
+                        7 => de::value(&mut map, &mut f7, "bundle_name"),
+                        8 => de::value(&mut map, &mut f8, "bundle_version"),
+                        9 => de::value(&mut map, &mut f9, "relative_fileloc"),
+                        10 => de::value(&mut map, &mut f10, "fileloc"),
+                        11 => de::value(&mut map, &mut f11, "description"),
+                        12 => de::value(&mut map, &mut f12, "timetable_summary"),
+                        13 => de::value(&mut map, &mut f13, "timetable_description"),
+                        14 => de::value(&mut map, &mut f14, "timetable_partitioned"),
+                        15 => de::value(&mut map, &mut f15, "timetable_periodic"),
+                        16 => de::value(&mut map, &mut f16, "tags"),
+                        17 => de::value(&mut map, &mut f17, "max_active_tasks"),
+                        18 => de::value(&mut map, &mut f18, "max_active_runs"),
+                        19 => {
+                            de::value(
+                                &mut map,
+                                &mut f19,
+                                "max_consecutive_failed_dag_runs",
+                            )
+                        }
+                        20 => {
+                            de::value(&mut map, &mut f20, "has_task_concurrency_limits")
+                        }
+                        21 => de::value(&mut map, &mut f21, "has_import_errors"),
+                        22 => de::value(&mut map, &mut f22, "next_dagrun_logical_date"),
+                        23 => {
+                            de::value(
+                                &mut map,
+                                &mut f23,
+                                "next_dagrun_data_interval_start",
+                            )
+                        }
+                        24 => {
+                            de::value(
+                                &mut map,
+                                &mut f24,
+                                "next_dagrun_data_interval_end",
+                            )
+                        }
+                        25 => de::value(&mut map, &mut f25, "next_dagrun_run_after"),
+                        26 => de::value(&mut map, &mut f26, "allowed_run_types"),
+                        27 => de::value(&mut map, &mut f27, "owners"),
+                        28 => de::value(&mut map, &mut f28, "catchup"),
+                        29 => de::value(&mut map, &mut f29, "dag_run_timeout"),
+                        30 => de::value(&mut map, &mut f30, "asset_expression"),
+                        31 => de::value(&mut map, &mut f31, "doc_md"),
+                        32 => de::value(&mut map, &mut f32, "start_date"),
+                        33 => de::value(&mut map, &mut f33, "end_date"),
+                        34 => de::value(&mut map, &mut f34, "is_paused_upon_creation"),
+                        35 => de::value(&mut map, &mut f35, "params"),
+                        36 => {
+                            de::value(
+                                &mut map,
+                                &mut f36,
+                                "render_template_as_native_obj",
+                            )
+                        }
+                        37 => de::value(&mut map, &mut f37, "template_search_path"),
+                        38 => de::value(&mut map, &mut f38, "timezone"),
+                        39 => de::value(&mut map, &mut f39, "last_parsed"),
+                        40 => de::value(&mut map, &mut f40, "default_args"),
+                        41 => de::value(&mut map, &mut f41, "rerun_with_latest_version"),
+                        42 => de::value(&mut map, &mut f42, "owner_links"),
+                        43 => de::value(&mut map, &mut f43, "is_favorite"),
+                        44 => de::value(&mut map, &mut f44, "active_runs_count"),
+                        45 => de::value(&mut map, &mut f45, "is_backfillable"),
+                        46 => de::value(&mut map, &mut f46, "file_token"),
+                        47 => de::value(&mut map, &mut f47, "concurrency"),
+                        48 => de::value(&mut map, &mut f48, "latest_dag_version"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagDetailsResponse {
+                    dag_id: de::required(f0, "dag_id")?,
+                    dag_display_name: de::required(f1, "dag_display_name")?,
+                    is_paused: de::required(f2, "is_paused")?,
+                    is_stale: de::required(f3, "is_stale")?,
+                    last_parsed_time: de::option_datetime(f4),
+                    last_parse_duration: f5.flatten(),
+                    last_expired: de::option_datetime(f6),
+                    bundle_name: f7.flatten(),
+                    bundle_version: f8.flatten(),
+                    relative_fileloc: f9.flatten(),
+                    fileloc: de::required(f10, "fileloc")?,
+                    description: f11.flatten(),
+                    timetable_summary: f12.flatten(),
+                    timetable_description: f13.flatten(),
+                    timetable_partitioned: f14.flatten(),
+                    timetable_periodic: f15.flatten(),
+                    tags: de::required(f16, "tags")?,
+                    max_active_tasks: de::required(f17, "max_active_tasks")?,
+                    max_active_runs: f18.flatten(),
+                    max_consecutive_failed_dag_runs: de::required(
+                        f19,
+                        "max_consecutive_failed_dag_runs",
+                    )?,
+                    has_task_concurrency_limits: de::required(
+                        f20,
+                        "has_task_concurrency_limits",
+                    )?,
+                    has_import_errors: de::required(f21, "has_import_errors")?,
+                    next_dagrun_logical_date: de::option_datetime(f22),
+                    next_dagrun_data_interval_start: de::option_datetime(f23),
+                    next_dagrun_data_interval_end: de::option_datetime(f24),
+                    next_dagrun_run_after: de::option_datetime(f25),
+                    allowed_run_types: f26.flatten(),
+                    owners: de::required(f27, "owners")?,
+                    catchup: de::required(f28, "catchup")?,
+                    dag_run_timeout: f29.flatten(),
+                    asset_expression: f30.flatten(),
+                    doc_md: f31.flatten(),
+                    start_date: de::option_datetime(f32),
+                    end_date: de::option_datetime(f33),
+                    is_paused_upon_creation: f34.flatten(),
+                    params: f35.flatten(),
+                    render_template_as_native_obj: de::required(
+                        f36,
+                        "render_template_as_native_obj",
+                    )?,
+                    template_search_path: f37.flatten(),
+                    timezone: f38.flatten(),
+                    last_parsed: de::option_datetime(f39),
+                    default_args: f40.flatten(),
+                    rerun_with_latest_version: f41.flatten(),
+                    owner_links: f42.flatten(),
+                    is_favorite: f43.flatten(),
+                    active_runs_count: f44.flatten(),
+                    is_backfillable: f45.flatten(),
+                    file_token: de::required(f46, "file_token")?,
+                    concurrency: de::required(f47, "concurrency")?,
+                    latest_dag_version: f48.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Dag Serializer for updatable bodies.
 ///
 /// Spec schema `DAGPatchBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagPatchBody {
     /// Is Paused
     pub is_paused: bool,
@@ -3947,26 +6319,109 @@ impl DagPatchBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for DagPatchBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagPatchBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagPatchBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagPatchBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["is_paused"];
+                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "is_paused"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagPatchBody {
+                    is_paused: de::required(f0, "is_paused")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// DagProcessor info serializer for responses.
 ///
 /// Spec schema `DagProcessorInfoResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DagProcessorInfoResponse {
     /// Status
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub status: ::std::option::Option<::std::string::String>,
     /// Latest Dag Processor Heartbeat
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub latest_dag_processor_heartbeat: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagProcessorInfoResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagProcessorInfoResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagProcessorInfoResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagProcessorInfoResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["status", "latest_dag_processor_heartbeat"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "status"),
+                        1 => {
+                            de::value(
+                                &mut map,
+                                &mut f1,
+                                "latest_dag_processor_heartbeat",
+                            )
+                        }
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagProcessorInfoResponse {
+                    status: f0.flatten(),
+                    latest_dag_processor_heartbeat: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Dag serializer for responses.
 ///
 /// Spec schema `DAGResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagResponse {
     /// Dag Id
     pub dag_id: ::std::string::String,
@@ -3979,61 +6434,51 @@ pub struct DagResponse {
     /// Last Parsed Time
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Last Parse Duration
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_parse_duration: ::std::option::Option<f64>,
     /// Last Expired
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_expired: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Bundle Name
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub bundle_name: ::std::option::Option<::std::string::String>,
     /// Bundle Version
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub bundle_version: ::std::option::Option<::std::string::String>,
     /// Relative Fileloc
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub relative_fileloc: ::std::option::Option<::std::string::String>,
     /// Fileloc
     pub fileloc: ::std::string::String,
     /// Description
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub description: ::std::option::Option<::std::string::String>,
     /// Timetable Summary
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub timetable_summary: ::std::option::Option<::std::string::String>,
     /// Timetable Description
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub timetable_description: ::std::option::Option<::std::string::String>,
     /// Timetable Partitioned
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timetable_partitioned: ::std::option::Option<bool>,
     /// Timetable Periodic
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timetable_periodic: ::std::option::Option<bool>,
     /// Tags
     pub tags: ::std::vec::Vec<DagTagResponse>,
@@ -4042,7 +6487,6 @@ pub struct DagResponse {
     /// Max Active Runs
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub max_active_runs: ::std::option::Option<i64>,
     /// Max Consecutive Failed Dag Runs
     pub max_consecutive_failed_dag_runs: i64,
@@ -4053,54 +6497,250 @@ pub struct DagResponse {
     /// Next Dagrun Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_logical_date: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     /// Next Dagrun Data Interval Start
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_data_interval_start: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     /// Next Dagrun Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_data_interval_end: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
     /// Next Dagrun Run After
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Allowed Run Types
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_run_types: ::std::option::Option<::std::vec::Vec<DagRunType>>,
     /// Owners
     pub owners: ::std::vec::Vec<::std::string::String>,
     /// Whether this Dag's schedule supports backfilling.
     ///
     /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_backfillable: ::std::option::Option<bool>,
     /// Return file token.
     ///
     /// Read-only: set by the server.
     pub file_token: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for DagResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_id",
+                    "dag_display_name",
+                    "is_paused",
+                    "is_stale",
+                    "last_parsed_time",
+                    "last_parse_duration",
+                    "last_expired",
+                    "bundle_name",
+                    "bundle_version",
+                    "relative_fileloc",
+                    "fileloc",
+                    "description",
+                    "timetable_summary",
+                    "timetable_description",
+                    "timetable_partitioned",
+                    "timetable_periodic",
+                    "tags",
+                    "max_active_tasks",
+                    "max_active_runs",
+                    "max_consecutive_failed_dag_runs",
+                    "has_task_concurrency_limits",
+                    "has_import_errors",
+                    "next_dagrun_logical_date",
+                    "next_dagrun_data_interval_start",
+                    "next_dagrun_data_interval_end",
+                    "next_dagrun_run_after",
+                    "allowed_run_types",
+                    "owners",
+                    "is_backfillable",
+                    "file_token",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<::std::vec::Vec<DagTagResponse>> = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<DagRunType>>,
+                > = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_id"),
+                        1 => de::value(&mut map, &mut f1, "dag_display_name"),
+                        2 => de::value(&mut map, &mut f2, "is_paused"),
+                        3 => de::value(&mut map, &mut f3, "is_stale"),
+                        4 => de::value(&mut map, &mut f4, "last_parsed_time"),
+                        5 => de::value(&mut map, &mut f5, "last_parse_duration"),
+                        6 => de::value(&mut map, &mut f6, "last_expired"),
+                        7 => de::value(&mut map, &mut f7, "bundle_name"),
+                        8 => de::value(&mut map, &mut f8, "bundle_version"),
+                        9 => de::value(&mut map, &mut f9, "relative_fileloc"),
+                        10 => de::value(&mut map, &mut f10, "fileloc"),
+                        11 => de::value(&mut map, &mut f11, "description"),
+                        12 => de::value(&mut map, &mut f12, "timetable_summary"),
+                        13 => de::value(&mut map, &mut f13, "timetable_description"),
+                        14 => de::value(&mut map, &mut f14, "timetable_partitioned"),
+                        15 => de::value(&mut map, &mut f15, "timetable_periodic"),
+                        16 => de::value(&mut map, &mut f16, "tags"),
+                        17 => de::value(&mut map, &mut f17, "max_active_tasks"),
+                        18 => de::value(&mut map, &mut f18, "max_active_runs"),
+                        19 => {
+                            de::value(
+                                &mut map,
+                                &mut f19,
+                                "max_consecutive_failed_dag_runs",
+                            )
+                        }
+                        20 => {
+                            de::value(&mut map, &mut f20, "has_task_concurrency_limits")
+                        }
+                        21 => de::value(&mut map, &mut f21, "has_import_errors"),
+                        22 => de::value(&mut map, &mut f22, "next_dagrun_logical_date"),
+                        23 => {
+                            de::value(
+                                &mut map,
+                                &mut f23,
+                                "next_dagrun_data_interval_start",
+                            )
+                        }
+                        24 => {
+                            de::value(
+                                &mut map,
+                                &mut f24,
+                                "next_dagrun_data_interval_end",
+                            )
+                        }
+                        25 => de::value(&mut map, &mut f25, "next_dagrun_run_after"),
+                        26 => de::value(&mut map, &mut f26, "allowed_run_types"),
+                        27 => de::value(&mut map, &mut f27, "owners"),
+                        28 => de::value(&mut map, &mut f28, "is_backfillable"),
+                        29 => de::value(&mut map, &mut f29, "file_token"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagResponse {
+                    dag_id: de::required(f0, "dag_id")?,
+                    dag_display_name: de::required(f1, "dag_display_name")?,
+                    is_paused: de::required(f2, "is_paused")?,
+                    is_stale: de::required(f3, "is_stale")?,
+                    last_parsed_time: de::option_datetime(f4),
+                    last_parse_duration: f5.flatten(),
+                    last_expired: de::option_datetime(f6),
+                    bundle_name: f7.flatten(),
+                    bundle_version: f8.flatten(),
+                    relative_fileloc: f9.flatten(),
+                    fileloc: de::required(f10, "fileloc")?,
+                    description: f11.flatten(),
+                    timetable_summary: f12.flatten(),
+                    timetable_description: f13.flatten(),
+                    timetable_partitioned: f14.flatten(),
+                    timetable_periodic: f15.flatten(),
+                    tags: de::required(f16, "tags")?,
+                    max_active_tasks: de::required(f17, "max_active_tasks")?,
+                    max_active_runs: f18.flatten(),
+                    max_consecutive_failed_dag_runs: de::required(
+                        f19,
+                        "max_consecutive_failed_dag_runs",
+                    )?,
+                    has_task_concurrency_limits: de::required(
+                        f20,
+                        "has_task_concurrency_limits",
+                    )?,
+                    has_import_errors: de::required(f21, "has_import_errors")?,
+                    next_dagrun_logical_date: de::option_datetime(f22),
+                    next_dagrun_data_interval_start: de::option_datetime(f23),
+                    next_dagrun_data_interval_end: de::option_datetime(f24),
+                    next_dagrun_run_after: de::option_datetime(f25),
+                    allowed_run_types: f26.flatten(),
+                    owners: de::required(f27, "owners")?,
+                    is_backfillable: f28.flatten(),
+                    file_token: de::required(f29, "file_token")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// DagRun serializer for asset responses.
 ///
 /// Spec schema `DagRunAssetReference`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagRunAssetReference {
     /// Run Id
     pub run_id: ::std::string::String,
@@ -4109,80 +6749,139 @@ pub struct DagRunAssetReference {
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Start Date
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub start_date: ::chrono::DateTime<::chrono::Utc>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// State
     pub state: ::std::string::String,
     /// Data Interval Start
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub data_interval_start: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub data_interval_end: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Partition Key
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
     /// Whether this asset event triggered the referenced dag run. Only a run's most recent consumed asset event triggers it; earlier consumed events are included in the run but did not trigger it.
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub triggering: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagRunAssetReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagRunAssetReference;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagRunAssetReference")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagRunAssetReference, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "run_id",
+                    "dag_id",
+                    "logical_date",
+                    "start_date",
+                    "end_date",
+                    "state",
+                    "data_interval_start",
+                    "data_interval_end",
+                    "partition_key",
+                    "triggering",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "run_id"),
+                        1 => de::value(&mut map, &mut f1, "dag_id"),
+                        2 => de::value(&mut map, &mut f2, "logical_date"),
+                        3 => de::value(&mut map, &mut f3, "start_date"),
+                        4 => de::value(&mut map, &mut f4, "end_date"),
+                        5 => de::value(&mut map, &mut f5, "state"),
+                        6 => de::value(&mut map, &mut f6, "data_interval_start"),
+                        7 => de::value(&mut map, &mut f7, "data_interval_end"),
+                        8 => de::value(&mut map, &mut f8, "partition_key"),
+                        9 => de::value(&mut map, &mut f9, "triggering"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagRunAssetReference {
+                    run_id: de::required(f0, "run_id")?,
+                    dag_id: de::required(f1, "dag_id")?,
+                    logical_date: de::option_datetime(f2),
+                    start_date: de::required(f3, "start_date")?.0,
+                    end_date: de::option_datetime(f4),
+                    state: de::required(f5, "state")?,
+                    data_interval_start: de::option_datetime(f6),
+                    data_interval_end: de::option_datetime(f7),
+                    partition_key: f8.flatten(),
+                    triggering: f9.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Dag Run serializer for clear endpoint body.
 ///
 /// Spec schema `DAGRunClearBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DagRunClearBody {
     /// Dry Run
     ///
     /// Server default: `true`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dry_run: ::std::option::Option<bool>,
     /// Only Failed
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub only_failed: ::std::option::Option<bool>,
     /// Only queue newly added tasks in the latest Dag version without clearing existing tasks.
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub only_new: ::std::option::Option<bool>,
     /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False``.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl DagRunClearBody {
@@ -4227,6 +6926,62 @@ impl DagRunClearBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for DagRunClearBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagRunClearBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagRunClearBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagRunClearBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dry_run",
+                    "only_failed",
+                    "only_new",
+                    "run_on_latest_version",
+                    "note",
+                ];
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dry_run"),
+                        1 => de::value(&mut map, &mut f1, "only_failed"),
+                        2 => de::value(&mut map, &mut f2, "only_new"),
+                        3 => de::value(&mut map, &mut f3, "run_on_latest_version"),
+                        4 => de::value(&mut map, &mut f4, "note"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagRunClearBody {
+                    dry_run: f0.flatten(),
+                    only_failed: f1.flatten(),
+                    only_new: f2.flatten(),
+                    run_on_latest_version: f3,
+                    note: f4,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Dag Run collection response supporting both offset and cursor pagination.
 ///
 /// A single flat model is used instead of a discriminated union
@@ -4237,28 +6992,86 @@ impl DagRunClearBody {
 /// incorrect TypeScript types (see hey-api/openapi-ts#1613, #3270).
 ///
 /// Spec schema `DAGRunCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagRunCollectionResponse {
     /// Dag Runs
     pub dag_runs: ::std::vec::Vec<DagRunResponse>,
     /// Number of matching items. For offset pagination this is the exact total. For cursor pagination it is capped at ``total_entries_limit``; a value equal to that limit means at least that many items match.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries: ::std::option::Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination, where ``total_entries`` is exact.
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries_limit: ::std::option::Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset pagination or when there is no next page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using offset pagination or when on the first page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_cursor: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagRunCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagRunCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagRunCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagRunCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_runs",
+                    "total_entries",
+                    "total_entries_limit",
+                    "next_cursor",
+                    "previous_cursor",
+                ];
+                let mut f0: ::std::option::Option<::std::vec::Vec<DagRunResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_runs"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        2 => de::value(&mut map, &mut f2, "total_entries_limit"),
+                        3 => de::value(&mut map, &mut f3, "next_cursor"),
+                        4 => de::value(&mut map, &mut f4, "previous_cursor"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagRunCollectionResponse {
+                    dag_runs: de::required(f0, "dag_runs")?,
+                    total_entries: f1.flatten(),
+                    total_entries_limit: f2.flatten(),
+                    next_cursor: f3.flatten(),
+                    previous_cursor: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Dag Run states from which the run may be mutated (patched, deleted).
 ///
@@ -4341,25 +7154,17 @@ impl crate::runtime::ParamValue for DagRunMutableStates {
 /// Dag Run Serializer for PATCH requests.
 ///
 /// Spec schema `DAGRunPatchBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DagRunPatchBody {
     /// The `state` field.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::option::Option<DagRunMutableStates>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl DagRunPatchBody {
@@ -4386,10 +7191,53 @@ impl DagRunPatchBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for DagRunPatchBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagRunPatchBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagRunPatchBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagRunPatchBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["state", "note"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<DagRunMutableStates>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "state"),
+                        1 => de::value(&mut map, &mut f1, "note"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagRunPatchBody {
+                    state: f0,
+                    note: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Dag Run serializer for responses.
 ///
 /// Spec schema `DAGRunResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagRunResponse {
     /// Dag Run Id
     pub dag_run_id: ::std::string::String,
@@ -4398,52 +7246,37 @@ pub struct DagRunResponse {
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Queued At
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub queued_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Duration
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration: ::std::option::Option<f64>,
     /// Data Interval Start
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub data_interval_start: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub data_interval_end: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Run After
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub run_after: ::chrono::DateTime<::chrono::Utc>,
     /// Last Scheduling Decision
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub last_scheduling_decision: ::std::option::Option<
         ::chrono::DateTime<::chrono::Utc>,
     >,
@@ -4454,48 +7287,187 @@ pub struct DagRunResponse {
     /// The `triggered_by` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub triggered_by: ::std::option::Option<DagRunTriggeredByType>,
     /// Triggering User Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub triggering_user_name: ::std::option::Option<::std::string::String>,
     /// Conf
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    #[serde(default)]
     pub conf: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Note
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub note: ::std::option::Option<::std::string::String>,
     /// Dag Versions
     pub dag_versions: ::std::vec::Vec<DagVersionResponse>,
     /// Bundle Version
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub bundle_version: ::std::option::Option<::std::string::String>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Partition Key
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
     /// Partition Date
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagRunResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagRunResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagRunResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagRunResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_run_id",
+                    "dag_id",
+                    "logical_date",
+                    "queued_at",
+                    "start_date",
+                    "end_date",
+                    "duration",
+                    "data_interval_start",
+                    "data_interval_end",
+                    "run_after",
+                    "last_scheduling_decision",
+                    "run_type",
+                    "state",
+                    "triggered_by",
+                    "triggering_user_name",
+                    "conf",
+                    "note",
+                    "dag_versions",
+                    "bundle_version",
+                    "dag_display_name",
+                    "partition_key",
+                    "partition_date",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<DagRunType> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<DagRunState> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<DagRunTriggeredByType>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::vec::Vec<DagVersionResponse>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_run_id"),
+                        1 => de::value(&mut map, &mut f1, "dag_id"),
+                        2 => de::value(&mut map, &mut f2, "logical_date"),
+                        3 => de::value(&mut map, &mut f3, "queued_at"),
+                        4 => de::value(&mut map, &mut f4, "start_date"),
+                        5 => de::value(&mut map, &mut f5, "end_date"),
+                        6 => de::value(&mut map, &mut f6, "duration"),
+                        7 => de::value(&mut map, &mut f7, "data_interval_start"),
+                        8 => de::value(&mut map, &mut f8, "data_interval_end"),
+                        9 => de::value(&mut map, &mut f9, "run_after"),
+                        10 => de::value(&mut map, &mut f10, "last_scheduling_decision"),
+                        11 => de::value(&mut map, &mut f11, "run_type"),
+                        12 => de::value(&mut map, &mut f12, "state"),
+                        13 => de::value(&mut map, &mut f13, "triggered_by"),
+                        14 => de::value(&mut map, &mut f14, "triggering_user_name"),
+                        15 => de::value(&mut map, &mut f15, "conf"),
+                        16 => de::value(&mut map, &mut f16, "note"),
+                        17 => de::value(&mut map, &mut f17, "dag_versions"),
+                        18 => de::value(&mut map, &mut f18, "bundle_version"),
+                        19 => de::value(&mut map, &mut f19, "dag_display_name"),
+                        20 => de::value(&mut map, &mut f20, "partition_key"),
+                        21 => de::value(&mut map, &mut f21, "partition_date"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagRunResponse {
+                    dag_run_id: de::required(f0, "dag_run_id")?,
+                    dag_id: de::required(f1, "dag_id")?,
+                    logical_date: de::option_datetime(f2),
+                    queued_at: de::option_datetime(f3),
+                    start_date: de::option_datetime(f4),
+                    end_date: de::option_datetime(f5),
+                    duration: f6.flatten(),
+                    data_interval_start: de::option_datetime(f7),
+                    data_interval_end: de::option_datetime(f8),
+                    run_after: de::required(f9, "run_after")?.0,
+                    last_scheduling_decision: de::option_datetime(f10),
+                    run_type: de::required(f11, "run_type")?,
+                    state: de::required(f12, "state")?,
+                    triggered_by: f13.flatten(),
+                    triggering_user_name: f14.flatten(),
+                    conf: f15.flatten(),
+                    note: f16.flatten(),
+                    dag_versions: de::required(f17, "dag_versions")?,
+                    bundle_version: f18.flatten(),
+                    dag_display_name: f19.flatten(),
+                    partition_key: f20.flatten(),
+                    partition_date: de::option_datetime(f21),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// All possible states that a DagRun can be in.
 ///
@@ -4798,269 +7770,173 @@ impl crate::runtime::ParamValue for DagRunType {
 /// List Dag Runs body for batch endpoint.
 ///
 /// Spec schema `DAGRunsBatchBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DagRunsBatchBody {
     /// Order By
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_by: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Page Offset
     ///
     /// Server default: `0`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page_offset: ::std::option::Option<i64>,
     /// Page Limit
     ///
     /// Server default: `100`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page_limit: ::std::option::Option<i64>,
     /// Dag Ids
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// States
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub states: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<DagRunState>>,
     >,
     /// Run After Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Duration Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_gte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_gt: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_lte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_lt: ::std::option::Option<::std::option::Option<f64>>,
     /// Conf Contains
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conf_contains: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
@@ -5331,92 +8207,517 @@ impl DagRunsBatchBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for DagRunsBatchBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagRunsBatchBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagRunsBatchBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagRunsBatchBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "order_by",
+                    "page_offset",
+                    "page_limit",
+                    "dag_ids",
+                    "states",
+                    "run_after_gte",
+                    "run_after_gt",
+                    "run_after_lte",
+                    "run_after_lt",
+                    "logical_date_gte",
+                    "logical_date_gt",
+                    "logical_date_lte",
+                    "logical_date_lt",
+                    "start_date_gte",
+                    "start_date_gt",
+                    "start_date_lte",
+                    "start_date_lt",
+                    "end_date_gte",
+                    "end_date_gt",
+                    "end_date_lte",
+                    "end_date_lt",
+                    "duration_gte",
+                    "duration_gt",
+                    "duration_lte",
+                    "duration_lt",
+                    "conf_contains",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<DagRunState>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "order_by"),
+                        1 => de::value(&mut map, &mut f1, "page_offset"),
+                        2 => de::value(&mut map, &mut f2, "page_limit"),
+                        3 => de::value(&mut map, &mut f3, "dag_ids"),
+                        4 => de::value(&mut map, &mut f4, "states"),
+                        5 => de::value(&mut map, &mut f5, "run_after_gte"),
+                        6 => de::value(&mut map, &mut f6, "run_after_gt"),
+                        7 => de::value(&mut map, &mut f7, "run_after_lte"),
+                        8 => de::value(&mut map, &mut f8, "run_after_lt"),
+                        9 => de::value(&mut map, &mut f9, "logical_date_gte"),
+                        10 => de::value(&mut map, &mut f10, "logical_date_gt"),
+                        11 => de::value(&mut map, &mut f11, "logical_date_lte"),
+                        12 => de::value(&mut map, &mut f12, "logical_date_lt"),
+                        13 => de::value(&mut map, &mut f13, "start_date_gte"),
+                        14 => de::value(&mut map, &mut f14, "start_date_gt"),
+                        15 => de::value(&mut map, &mut f15, "start_date_lte"),
+                        16 => de::value(&mut map, &mut f16, "start_date_lt"),
+                        17 => de::value(&mut map, &mut f17, "end_date_gte"),
+                        18 => de::value(&mut map, &mut f18, "end_date_gt"),
+                        19 => de::value(&mut map, &mut f19, "end_date_lte"),
+                        20 => de::value(&mut map, &mut f20, "end_date_lt"),
+                        21 => de::value(&mut map, &mut f21, "duration_gte"),
+                        22 => de::value(&mut map, &mut f22, "duration_gt"),
+                        23 => de::value(&mut map, &mut f23, "duration_lte"),
+                        24 => de::value(&mut map, &mut f24, "duration_lt"),
+                        25 => de::value(&mut map, &mut f25, "conf_contains"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagRunsBatchBody {
+                    order_by: f0,
+                    page_offset: f1.flatten(),
+                    page_limit: f2.flatten(),
+                    dag_ids: f3,
+                    states: f4,
+                    run_after_gte: de::double_option_datetime(f5),
+                    run_after_gt: de::double_option_datetime(f6),
+                    run_after_lte: de::double_option_datetime(f7),
+                    run_after_lt: de::double_option_datetime(f8),
+                    logical_date_gte: de::double_option_datetime(f9),
+                    logical_date_gt: de::double_option_datetime(f10),
+                    logical_date_lte: de::double_option_datetime(f11),
+                    logical_date_lt: de::double_option_datetime(f12),
+                    start_date_gte: de::double_option_datetime(f13),
+                    start_date_gt: de::double_option_datetime(f14),
+                    start_date_lte: de::double_option_datetime(f15),
+                    start_date_lt: de::double_option_datetime(f16),
+                    end_date_gte: de::double_option_datetime(f17),
+                    end_date_gt: de::double_option_datetime(f18),
+                    end_date_lte: de::double_option_datetime(f19),
+                    end_date_lt: de::double_option_datetime(f20),
+                    duration_gte: f21,
+                    duration_gt: f22,
+                    duration_lte: f23,
+                    duration_lt: f24,
+                    conf_contains: f25,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Dag schedule reference serializer for assets.
 ///
 /// Spec schema `DagScheduleAssetReference`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagScheduleAssetReference {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// Created At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Updated At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagScheduleAssetReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagScheduleAssetReference;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagScheduleAssetReference")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagScheduleAssetReference, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["dag_id", "created_at", "updated_at"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_id"),
+                        1 => de::value(&mut map, &mut f1, "created_at"),
+                        2 => de::value(&mut map, &mut f2, "updated_at"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagScheduleAssetReference {
+                    dag_id: de::required(f0, "dag_id")?,
+                    created_at: de::required(f1, "created_at")?.0,
+                    updated_at: de::required(f2, "updated_at")?.0,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Dag Source serializer for responses.
 ///
 /// Spec schema `DAGSourceResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagSourceResponse {
     /// Content
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub content: ::std::option::Option<::std::string::String>,
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// Version Number
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub version_number: ::std::option::Option<i64>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagSourceResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagSourceResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagSourceResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagSourceResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "content",
+                    "dag_id",
+                    "version_number",
+                    "dag_display_name",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "content"),
+                        1 => de::value(&mut map, &mut f1, "dag_id"),
+                        2 => de::value(&mut map, &mut f2, "version_number"),
+                        3 => de::value(&mut map, &mut f3, "dag_display_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagSourceResponse {
+                    content: f0.flatten(),
+                    dag_id: de::required(f1, "dag_id")?,
+                    version_number: f2.flatten(),
+                    dag_display_name: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Dag Stats Collection serializer for responses.
 ///
 /// Spec schema `DagStatsCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagStatsCollectionResponse {
     /// Dags
     pub dags: ::std::vec::Vec<DagStatsResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for DagStatsCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagStatsCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagStatsCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagStatsCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["dags", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<DagStatsResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dags"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagStatsCollectionResponse {
+                    dags: de::required(f0, "dags")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Dag Stats serializer for responses.
 ///
 /// Spec schema `DagStatsResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagStatsResponse {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Stats
     pub stats: ::std::vec::Vec<DagStatsStateResponse>,
 }
+impl<'de> ::serde::Deserialize<'de> for DagStatsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagStatsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagStatsResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagStatsResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["dag_id", "dag_display_name", "stats"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::vec::Vec<DagStatsStateResponse>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_id"),
+                        1 => de::value(&mut map, &mut f1, "dag_display_name"),
+                        2 => de::value(&mut map, &mut f2, "stats"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagStatsResponse {
+                    dag_id: de::required(f0, "dag_id")?,
+                    dag_display_name: f1.flatten(),
+                    stats: de::required(f2, "stats")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// DagStatsState serializer for responses.
 ///
 /// Spec schema `DagStatsStateResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagStatsStateResponse {
     /// The `state` field.
     pub state: DagRunState,
     /// Count
     pub count: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for DagStatsStateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagStatsStateResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagStatsStateResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagStatsStateResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["state", "count"];
+                let mut f0: ::std::option::Option<DagRunState> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "state"),
+                        1 => de::value(&mut map, &mut f1, "count"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagStatsStateResponse {
+                    state: de::required(f0, "state")?,
+                    count: de::required(f1, "count")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Dag Tags Collection serializer for responses.
 ///
 /// Spec schema `DAGTagCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagTagCollectionResponse {
     /// Tags
     pub tags: ::std::vec::Vec<::std::string::String>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for DagTagCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagTagCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagTagCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagTagCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["tags", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "tags"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagTagCollectionResponse {
+                    tags: de::required(f0, "tags")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Dag Tag serializer for responses.
 ///
 /// Spec schema `DagTagResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagTagResponse {
     /// Name
     pub name: ::std::string::String,
@@ -5425,23 +8726,106 @@ pub struct DagTagResponse {
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagTagResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagTagResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagTagResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagTagResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["name", "dag_id", "dag_display_name"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "name"),
+                        1 => de::value(&mut map, &mut f1, "dag_id"),
+                        2 => de::value(&mut map, &mut f2, "dag_display_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagTagResponse {
+                    name: de::required(f0, "name")?,
+                    dag_id: de::required(f1, "dag_id")?,
+                    dag_display_name: f2.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Dag Version Collection serializer for responses.
 ///
 /// Spec schema `DAGVersionCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagVersionCollectionResponse {
     /// Dag Versions
     pub dag_versions: ::std::vec::Vec<DagVersionResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for DagVersionCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagVersionCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagVersionCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagVersionCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["dag_versions", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<DagVersionResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_versions"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagVersionCollectionResponse {
+                    dag_versions: de::required(f0, "dag_versions")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Dag Version serializer for responses.
 ///
 /// Spec schema `DagVersionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagVersionResponse {
     /// Id
     pub id: ::std::string::String,
@@ -5452,41 +8836,150 @@ pub struct DagVersionResponse {
     /// Bundle Name
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub bundle_name: ::std::option::Option<::std::string::String>,
     /// Bundle Version
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub bundle_version: ::std::option::Option<::std::string::String>,
     /// Created At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Bundle Url
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub bundle_url: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagVersionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagVersionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagVersionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagVersionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "id",
+                    "version_number",
+                    "dag_id",
+                    "bundle_name",
+                    "bundle_version",
+                    "created_at",
+                    "dag_display_name",
+                    "bundle_url",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "version_number"),
+                        2 => de::value(&mut map, &mut f2, "dag_id"),
+                        3 => de::value(&mut map, &mut f3, "bundle_name"),
+                        4 => de::value(&mut map, &mut f4, "bundle_version"),
+                        5 => de::value(&mut map, &mut f5, "created_at"),
+                        6 => de::value(&mut map, &mut f6, "dag_display_name"),
+                        7 => de::value(&mut map, &mut f7, "bundle_url"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagVersionResponse {
+                    id: de::required(f0, "id")?,
+                    version_number: de::required(f1, "version_number")?,
+                    dag_id: de::required(f2, "dag_id")?,
+                    bundle_name: f3.flatten(),
+                    bundle_version: f4.flatten(),
+                    created_at: de::required(f5, "created_at")?.0,
+                    dag_display_name: f6.flatten(),
+                    bundle_url: f7.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Dag warning collection serializer for responses.
 ///
 /// Spec schema `DAGWarningCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagWarningCollectionResponse {
     /// Dag Warnings
     pub dag_warnings: ::std::vec::Vec<DagWarningResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for DagWarningCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagWarningCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagWarningCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagWarningCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["dag_warnings", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<DagWarningResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_warnings"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagWarningCollectionResponse {
+                    dag_warnings: de::required(f0, "dag_warnings")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Dag Warning serializer for responses.
 ///
 /// Spec schema `DAGWarningResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DagWarningResponse {
     /// Dag Id
     pub dag_id: ::std::string::String,
@@ -5495,13 +8988,68 @@ pub struct DagWarningResponse {
     /// Message
     pub message: ::std::string::String,
     /// Timestamp
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DagWarningResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DagWarningResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DagWarningResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DagWarningResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_id",
+                    "warning_type",
+                    "message",
+                    "timestamp",
+                    "dag_display_name",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<DagWarningType> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_id"),
+                        1 => de::value(&mut map, &mut f1, "warning_type"),
+                        2 => de::value(&mut map, &mut f2, "message"),
+                        3 => de::value(&mut map, &mut f3, "timestamp"),
+                        4 => de::value(&mut map, &mut f4, "dag_display_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DagWarningResponse {
+                    dag_id: de::required(f0, "dag_id")?,
+                    warning_type: de::required(f1, "warning_type")?,
+                    message: de::required(f2, "message")?,
+                    timestamp: de::required(f3, "timestamp")?.0,
+                    dag_display_name: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Enum for DAG warning types.
 ///
@@ -5589,121 +9137,372 @@ impl crate::runtime::ParamValue for DagWarningType {
 /// Backfill collection serializer for responses in dry-run mode.
 ///
 /// Spec schema `DryRunBackfillCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DryRunBackfillCollectionResponse {
     /// Backfills
     pub backfills: ::std::vec::Vec<DryRunBackfillResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for DryRunBackfillCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DryRunBackfillCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DryRunBackfillCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DryRunBackfillCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["backfills", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<DryRunBackfillResponse>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "backfills"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DryRunBackfillCollectionResponse {
+                    backfills: de::required(f0, "backfills")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Backfill serializer for responses in dry-run mode.
 ///
 /// Spec schema `DryRunBackfillResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DryRunBackfillResponse {
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Partition Key
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
     /// Partition Date
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for DryRunBackfillResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DryRunBackfillResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DryRunBackfillResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<DryRunBackfillResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "logical_date",
+                    "partition_key",
+                    "partition_date",
+                ];
+                let mut f0: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "logical_date"),
+                        1 => de::value(&mut map, &mut f1, "partition_key"),
+                        2 => de::value(&mut map, &mut f2, "partition_date"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(DryRunBackfillResponse {
+                    logical_date: de::option_datetime(f0),
+                    partition_key: f1.flatten(),
+                    partition_date: de::option_datetime(f2),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Event Log Collection Response.
 ///
 /// Spec schema `EventLogCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct EventLogCollectionResponse {
     /// Event Logs
     pub event_logs: ::std::vec::Vec<EventLogResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for EventLogCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = EventLogCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EventLogCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<EventLogCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["event_logs", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<EventLogResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "event_logs"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(EventLogCollectionResponse {
+                    event_logs: de::required(f0, "event_logs")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Event Log Response.
 ///
 /// Spec schema `EventLogResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct EventLogResponse {
     /// Event Log Id
     pub event_log_id: i64,
     /// When
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub when: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Id
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub dag_id: ::std::option::Option<::std::string::String>,
     /// Task Id
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// Run Id
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub run_id: ::std::option::Option<::std::string::String>,
     /// Map Index
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub map_index: ::std::option::Option<i64>,
     /// Try Number
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub try_number: ::std::option::Option<i64>,
     /// Event
     pub event: ::std::string::String,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Owner
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub owner: ::std::option::Option<::std::string::String>,
     /// Extra
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub extra: ::std::option::Option<::std::string::String>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_display_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for EventLogResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = EventLogResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct EventLogResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<EventLogResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "event_log_id",
+                    "when",
+                    "dag_id",
+                    "task_id",
+                    "run_id",
+                    "map_index",
+                    "try_number",
+                    "event",
+                    "logical_date",
+                    "owner",
+                    "extra",
+                    "dag_display_name",
+                    "task_display_name",
+                ];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "event_log_id"),
+                        1 => de::value(&mut map, &mut f1, "when"),
+                        2 => de::value(&mut map, &mut f2, "dag_id"),
+                        3 => de::value(&mut map, &mut f3, "task_id"),
+                        4 => de::value(&mut map, &mut f4, "run_id"),
+                        5 => de::value(&mut map, &mut f5, "map_index"),
+                        6 => de::value(&mut map, &mut f6, "try_number"),
+                        7 => de::value(&mut map, &mut f7, "event"),
+                        8 => de::value(&mut map, &mut f8, "logical_date"),
+                        9 => de::value(&mut map, &mut f9, "owner"),
+                        10 => de::value(&mut map, &mut f10, "extra"),
+                        11 => de::value(&mut map, &mut f11, "dag_display_name"),
+                        12 => de::value(&mut map, &mut f12, "task_display_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(EventLogResponse {
+                    event_log_id: de::required(f0, "event_log_id")?,
+                    when: de::required(f1, "when")?.0,
+                    dag_id: f2.flatten(),
+                    task_id: f3.flatten(),
+                    run_id: f4.flatten(),
+                    map_index: f5.flatten(),
+                    try_number: f6.flatten(),
+                    event: de::required(f7, "event")?,
+                    logical_date: de::option_datetime(f8),
+                    owner: f9.flatten(),
+                    extra: f10.flatten(),
+                    dag_display_name: f11.flatten(),
+                    task_display_name: f12.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Response for the external log URL endpoint.
 ///
 /// Spec schema `ExternalLogUrlResponse`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ExternalLogUrlResponse {
     /// Url
     ///
     /// Since Airflow 3.1.8.
     pub url: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ExternalLogUrlResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ExternalLogUrlResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ExternalLogUrlResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ExternalLogUrlResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["url"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "url"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ExternalLogUrlResponse {
+                    url: de::required(f0, "url")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Serializer for External View Plugin responses.
 ///
@@ -5860,7 +9659,7 @@ impl crate::runtime::ParamValue for ExternalViewResponseDestination {
 /// Extra Links Response.
 ///
 /// Spec schema `ExtraLinkCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ExtraLinkCollectionResponse {
     /// Extra Links
     pub extra_links: ::std::collections::BTreeMap<
@@ -5869,6 +9668,50 @@ pub struct ExtraLinkCollectionResponse {
     >,
     /// Total Entries
     pub total_entries: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for ExtraLinkCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ExtraLinkCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ExtraLinkCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ExtraLinkCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["extra_links", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "extra_links"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ExtraLinkCollectionResponse {
+                    extra_links: de::required(f0, "extra_links")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Serializer for Plugin FastAPI App responses.
 ///
@@ -5992,7 +9835,7 @@ pub enum GetXcomEntryResponse {
 /// Health serializer for responses.
 ///
 /// Spec schema `HealthInfoResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct HealthInfoResponse {
     /// The `metadatabase` field.
     pub metadatabase: BaseInfoResponse,
@@ -6001,15 +9844,67 @@ pub struct HealthInfoResponse {
     /// The `triggerer` field.
     pub triggerer: TriggererInfoResponse,
     /// The `dag_processor` field.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_processor: ::std::option::Option<DagProcessorInfoResponse>,
+}
+impl<'de> ::serde::Deserialize<'de> for HealthInfoResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = HealthInfoResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HealthInfoResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<HealthInfoResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "metadatabase",
+                    "scheduler",
+                    "triggerer",
+                    "dag_processor",
+                ];
+                let mut f0: ::std::option::Option<BaseInfoResponse> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<SchedulerInfoResponse> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<TriggererInfoResponse> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<DagProcessorInfoResponse>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "metadatabase"),
+                        1 => de::value(&mut map, &mut f1, "scheduler"),
+                        2 => de::value(&mut map, &mut f2, "triggerer"),
+                        3 => de::value(&mut map, &mut f3, "dag_processor"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(HealthInfoResponse {
+                    metadatabase: de::required(f0, "metadatabase")?,
+                    scheduler: de::required(f1, "scheduler")?,
+                    triggerer: de::required(f2, "triggerer")?,
+                    dag_processor: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Schema for Human-in-the-loop detail.
 ///
 /// Spec schema `HITLDetail`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct HitlDetail {
     /// Options
     ///
@@ -6022,74 +9917,180 @@ pub struct HitlDetail {
     /// Body
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub body: ::std::option::Option<::std::string::String>,
     /// Defaults
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defaults: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Multiple
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub multiple: ::std::option::Option<bool>,
     /// Params
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub params: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Assigned Users
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assigned_users: ::std::option::Option<::std::vec::Vec<HitlUser>>,
     /// Created At
     ///
     /// Since Airflow 3.1.8.
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// The `responded_by_user` field.
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub responded_by_user: ::std::option::Option<HitlUser>,
     /// Responded At
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub responded_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Chosen Options
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chosen_options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub params_input: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Response Received
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_received: ::std::option::Option<bool>,
     /// The `task_instance` field.
     ///
     /// Since Airflow 3.1.8.
     pub task_instance: TaskInstanceResponse,
 }
+impl<'de> ::serde::Deserialize<'de> for HitlDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = HitlDetail;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HitlDetail")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<HitlDetail, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "options",
+                    "subject",
+                    "body",
+                    "defaults",
+                    "multiple",
+                    "params",
+                    "assigned_users",
+                    "created_at",
+                    "responded_by_user",
+                    "responded_at",
+                    "chosen_options",
+                    "params_input",
+                    "response_received",
+                    "task_instance",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<HitlUser>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<HitlUser>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<TaskInstanceResponse> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "options"),
+                        1 => de::value(&mut map, &mut f1, "subject"),
+                        2 => de::value(&mut map, &mut f2, "body"),
+                        3 => de::value(&mut map, &mut f3, "defaults"),
+                        4 => de::value(&mut map, &mut f4, "multiple"),
+                        5 => de::value(&mut map, &mut f5, "params"),
+                        6 => de::value(&mut map, &mut f6, "assigned_users"),
+                        7 => de::value(&mut map, &mut f7, "created_at"),
+                        8 => de::value(&mut map, &mut f8, "responded_by_user"),
+                        9 => de::value(&mut map, &mut f9, "responded_at"),
+                        10 => de::value(&mut map, &mut f10, "chosen_options"),
+                        11 => de::value(&mut map, &mut f11, "params_input"),
+                        12 => de::value(&mut map, &mut f12, "response_received"),
+                        13 => de::value(&mut map, &mut f13, "task_instance"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(HitlDetail {
+                    options: de::required(f0, "options")?,
+                    subject: de::required(f1, "subject")?,
+                    body: f2.flatten(),
+                    defaults: f3.flatten(),
+                    multiple: f4.flatten(),
+                    params: f5.flatten(),
+                    assigned_users: f6.flatten(),
+                    created_at: de::required(f7, "created_at")?.0,
+                    responded_by_user: f8.flatten(),
+                    responded_at: de::option_datetime(f9),
+                    chosen_options: f10.flatten(),
+                    params_input: f11.flatten(),
+                    response_received: f12.flatten(),
+                    task_instance: de::required(f13, "task_instance")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Schema for a collection of Human-in-the-loop details.
 ///
 /// Spec schema `HITLDetailCollection`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct HitlDetailCollection {
     /// Hitl Details
     ///
@@ -6100,12 +10101,51 @@ pub struct HitlDetailCollection {
     /// Since Airflow 3.1.8.
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for HitlDetailCollection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = HitlDetailCollection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HitlDetailCollection")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<HitlDetailCollection, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["hitl_details", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<HitlDetail>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "hitl_details"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(HitlDetailCollection {
+                    hitl_details: de::required(f0, "hitl_details")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Schema for Human-in-the-loop detail history.
 ///
 /// Spec schema `HITLDetailHistory`.
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct HitlDetailHistory {
     /// Options
     ///
@@ -6118,74 +10158,180 @@ pub struct HitlDetailHistory {
     /// Body
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub body: ::std::option::Option<::std::string::String>,
     /// Defaults
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub defaults: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Multiple
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub multiple: ::std::option::Option<bool>,
     /// Params
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub params: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Assigned Users
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assigned_users: ::std::option::Option<::std::vec::Vec<HitlUser>>,
     /// Created At
     ///
     /// Since Airflow 3.2.2.
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// The `responded_by_user` field.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub responded_by_user: ::std::option::Option<HitlUser>,
     /// Responded At
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub responded_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Chosen Options
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chosen_options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub params_input: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Response Received
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_received: ::std::option::Option<bool>,
     /// The `task_instance` field.
     ///
     /// Since Airflow 3.2.2.
     pub task_instance: TaskInstanceHistoryResponse,
 }
+impl<'de> ::serde::Deserialize<'de> for HitlDetailHistory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = HitlDetailHistory;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HitlDetailHistory")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<HitlDetailHistory, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "options",
+                    "subject",
+                    "body",
+                    "defaults",
+                    "multiple",
+                    "params",
+                    "assigned_users",
+                    "created_at",
+                    "responded_by_user",
+                    "responded_at",
+                    "chosen_options",
+                    "params_input",
+                    "response_received",
+                    "task_instance",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<HitlUser>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<HitlUser>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<TaskInstanceHistoryResponse> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "options"),
+                        1 => de::value(&mut map, &mut f1, "subject"),
+                        2 => de::value(&mut map, &mut f2, "body"),
+                        3 => de::value(&mut map, &mut f3, "defaults"),
+                        4 => de::value(&mut map, &mut f4, "multiple"),
+                        5 => de::value(&mut map, &mut f5, "params"),
+                        6 => de::value(&mut map, &mut f6, "assigned_users"),
+                        7 => de::value(&mut map, &mut f7, "created_at"),
+                        8 => de::value(&mut map, &mut f8, "responded_by_user"),
+                        9 => de::value(&mut map, &mut f9, "responded_at"),
+                        10 => de::value(&mut map, &mut f10, "chosen_options"),
+                        11 => de::value(&mut map, &mut f11, "params_input"),
+                        12 => de::value(&mut map, &mut f12, "response_received"),
+                        13 => de::value(&mut map, &mut f13, "task_instance"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(HitlDetailHistory {
+                    options: de::required(f0, "options")?,
+                    subject: de::required(f1, "subject")?,
+                    body: f2.flatten(),
+                    defaults: f3.flatten(),
+                    multiple: f4.flatten(),
+                    params: f5.flatten(),
+                    assigned_users: f6.flatten(),
+                    created_at: de::required(f7, "created_at")?.0,
+                    responded_by_user: f8.flatten(),
+                    responded_at: de::option_datetime(f9),
+                    chosen_options: f10.flatten(),
+                    params_input: f11.flatten(),
+                    response_received: f12.flatten(),
+                    task_instance: de::required(f13, "task_instance")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Response of updating a Human-in-the-loop detail.
 ///
 /// Spec schema `HITLDetailResponse`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct HitlDetailResponse {
     /// The `responded_by` field.
     ///
@@ -6194,7 +10340,6 @@ pub struct HitlDetailResponse {
     /// Responded At
     ///
     /// Since Airflow 3.1.8.
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub responded_at: ::chrono::DateTime<::chrono::Utc>,
     /// Chosen Options
     ///
@@ -6203,17 +10348,73 @@ pub struct HitlDetailResponse {
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub params_input: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for HitlDetailResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = HitlDetailResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HitlDetailResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<HitlDetailResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "responded_by",
+                    "responded_at",
+                    "chosen_options",
+                    "params_input",
+                ];
+                let mut f0: ::std::option::Option<HitlUser> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "responded_by"),
+                        1 => de::value(&mut map, &mut f1, "responded_at"),
+                        2 => de::value(&mut map, &mut f2, "chosen_options"),
+                        3 => de::value(&mut map, &mut f3, "params_input"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(HitlDetailResponse {
+                    responded_by: de::required(f0, "responded_by")?,
+                    responded_at: de::required(f1, "responded_at")?.0,
+                    chosen_options: de::required(f2, "chosen_options")?,
+                    params_input: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Schema for a Human-in-the-loop users.
 ///
 /// Spec schema `HITLUser`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct HitlUser {
     /// Id
     ///
@@ -6224,13 +10425,88 @@ pub struct HitlUser {
     /// Since Airflow 3.1.8.
     pub name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for HitlUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = HitlUser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HitlUser")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<HitlUser, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["id", "name"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(HitlUser {
+                    id: de::required(f0, "id")?,
+                    name: de::required(f1, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// HTTPException Model used for error response.
 ///
 /// Spec schema `HTTPExceptionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct HttpExceptionResponse {
     /// Detail
     pub detail: HttpExceptionResponseDetail,
+}
+impl<'de> ::serde::Deserialize<'de> for HttpExceptionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = HttpExceptionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HttpExceptionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<HttpExceptionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["detail"];
+                let mut f0: ::std::option::Option<HttpExceptionResponseDetail> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "detail"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(HttpExceptionResponse {
+                    detail: de::required(f0, "detail")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Detail
 ///
@@ -6249,112 +10525,364 @@ pub enum HttpExceptionResponseDetail {
 /// HTTPValidationError
 ///
 /// Spec schema `HTTPValidationError`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct HttpValidationError {
     /// Detail
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::vec::Vec<ValidationError>>,
+}
+impl<'de> ::serde::Deserialize<'de> for HttpValidationError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = HttpValidationError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HttpValidationError")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<HttpValidationError, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["detail"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ValidationError>>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "detail"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(HttpValidationError {
+                    detail: f0.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Import Error Collection Response.
 ///
 /// Spec schema `ImportErrorCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ImportErrorCollectionResponse {
     /// Import Errors
     pub import_errors: ::std::vec::Vec<ImportErrorResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for ImportErrorCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ImportErrorCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ImportErrorCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ImportErrorCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["import_errors", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<ImportErrorResponse>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "import_errors"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ImportErrorCollectionResponse {
+                    import_errors: de::required(f0, "import_errors")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Import Error Response.
 ///
 /// Spec schema `ImportErrorResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ImportErrorResponse {
     /// Import Error Id
     pub import_error_id: i64,
     /// Timestamp
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Filename
     pub filename: ::std::string::String,
     /// Bundle Name
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub bundle_name: ::std::option::Option<::std::string::String>,
     /// Stack Trace
     pub stack_trace: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ImportErrorResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ImportErrorResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ImportErrorResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ImportErrorResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "import_error_id",
+                    "timestamp",
+                    "filename",
+                    "bundle_name",
+                    "stack_trace",
+                ];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "import_error_id"),
+                        1 => de::value(&mut map, &mut f1, "timestamp"),
+                        2 => de::value(&mut map, &mut f2, "filename"),
+                        3 => de::value(&mut map, &mut f3, "bundle_name"),
+                        4 => de::value(&mut map, &mut f4, "stack_trace"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ImportErrorResponse {
+                    import_error_id: de::required(f0, "import_error_id")?,
+                    timestamp: de::required(f1, "timestamp")?.0,
+                    filename: de::required(f2, "filename")?,
+                    bundle_name: f3.flatten(),
+                    stack_trace: de::required(f4, "stack_trace")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Job Collection Response.
 ///
 /// Spec schema `JobCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct JobCollectionResponse {
     /// Jobs
     pub jobs: ::std::vec::Vec<JobResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for JobCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = JobCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JobCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<JobCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["jobs", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<JobResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "jobs"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(JobCollectionResponse {
+                    jobs: de::required(f0, "jobs")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Job serializer for responses.
 ///
 /// Spec schema `JobResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct JobResponse {
     /// Id
     pub id: i64,
     /// Dag Id
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub dag_id: ::std::option::Option<::std::string::String>,
     /// State
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub state: ::std::option::Option<::std::string::String>,
     /// Job Type
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub job_type: ::std::option::Option<::std::string::String>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Latest Heartbeat
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub latest_heartbeat: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Executor Class
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub executor_class: ::std::option::Option<::std::string::String>,
     /// Hostname
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub hostname: ::std::option::Option<::std::string::String>,
     /// Unixname
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub unixname: ::std::option::Option<::std::string::String>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for JobResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = JobResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JobResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<JobResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "id",
+                    "dag_id",
+                    "state",
+                    "job_type",
+                    "start_date",
+                    "end_date",
+                    "latest_heartbeat",
+                    "executor_class",
+                    "hostname",
+                    "unixname",
+                    "dag_display_name",
+                ];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "dag_id"),
+                        2 => de::value(&mut map, &mut f2, "state"),
+                        3 => de::value(&mut map, &mut f3, "job_type"),
+                        4 => de::value(&mut map, &mut f4, "start_date"),
+                        5 => de::value(&mut map, &mut f5, "end_date"),
+                        6 => de::value(&mut map, &mut f6, "latest_heartbeat"),
+                        7 => de::value(&mut map, &mut f7, "executor_class"),
+                        8 => de::value(&mut map, &mut f8, "hostname"),
+                        9 => de::value(&mut map, &mut f9, "unixname"),
+                        10 => de::value(&mut map, &mut f10, "dag_display_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(JobResponse {
+                    id: de::required(f0, "id")?,
+                    dag_id: f1.flatten(),
+                    state: f2.flatten(),
+                    job_type: f3.flatten(),
+                    start_date: de::option_datetime(f4),
+                    end_date: de::option_datetime(f5),
+                    latest_heartbeat: de::option_datetime(f6),
+                    executor_class: f7.flatten(),
+                    hostname: f8.flatten(),
+                    unixname: f9.flatten(),
+                    dag_display_name: f10.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// The `JsonValue` schema.
 ///
@@ -6365,88 +10893,102 @@ pub type JsonValue = ::serde_json::Value;
 /// Spec schema `LastAssetEventResponse`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct LastAssetEventResponse {
     /// Id
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i64>,
     /// Timestamp
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for LastAssetEventResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = LastAssetEventResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LastAssetEventResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LastAssetEventResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["id", "timestamp"];
+                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "timestamp"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(LastAssetEventResponse {
+                    id: f0.flatten(),
+                    timestamp: de::option_datetime(f1),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Materialize asset request.
 ///
 /// Spec schema `MaterializeAssetBody`.
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct MaterializeAssetBody {
     /// Dag Run Id
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Data Interval Start
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_interval_start: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Data Interval End
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_interval_end: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Conf
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conf: ::std::option::Option<
         ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -6455,20 +10997,12 @@ pub struct MaterializeAssetBody {
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Partition Key
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
@@ -6565,12 +11099,88 @@ impl MaterializeAssetBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for MaterializeAssetBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = MaterializeAssetBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MaterializeAssetBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MaterializeAssetBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_run_id",
+                    "data_interval_start",
+                    "data_interval_end",
+                    "logical_date",
+                    "run_after",
+                    "conf",
+                    "note",
+                    "partition_key",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_run_id"),
+                        1 => de::value(&mut map, &mut f1, "data_interval_start"),
+                        2 => de::value(&mut map, &mut f2, "data_interval_end"),
+                        3 => de::value(&mut map, &mut f3, "logical_date"),
+                        4 => de::value(&mut map, &mut f4, "run_after"),
+                        5 => de::value(&mut map, &mut f5, "conf"),
+                        6 => de::value(&mut map, &mut f6, "note"),
+                        7 => de::value(&mut map, &mut f7, "partition_key"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MaterializeAssetBody {
+                    dag_run_id: f0,
+                    data_interval_start: de::double_option_datetime(f1),
+                    data_interval_end: de::double_option_datetime(f2),
+                    logical_date: de::double_option_datetime(f3),
+                    run_after: de::double_option_datetime(f4),
+                    conf: f5,
+                    note: f6,
+                    partition_key: f7,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Lightweight response for new tasks that don't have TaskInstances yet.
 ///
 /// Spec schema `NewTaskResponse`.
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct NewTaskResponse {
     /// Task Id
     ///
@@ -6580,6 +11190,45 @@ pub struct NewTaskResponse {
     ///
     /// Since Airflow 3.2.2.
     pub task_display_name: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for NewTaskResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NewTaskResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct NewTaskResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<NewTaskResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["task_id", "task_display_name"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "task_id"),
+                        1 => de::value(&mut map, &mut f1, "task_display_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(NewTaskResponse {
+                    task_id: de::required(f0, "task_id")?,
+                    task_display_name: de::required(f1, "task_display_name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Tags Match Mode
 ///
@@ -6655,45 +11304,37 @@ impl crate::runtime::ParamValue for PatchDagsTagsMatchMode {
 /// Request body for patching task instance state.
 ///
 /// Spec schema `PatchTaskInstanceBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct PatchTaskInstanceBody {
     /// The `new_state` field.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub new_state: ::std::option::Option<::std::option::Option<TaskInstanceState>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Upstream
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_upstream: ::std::option::Option<bool>,
     /// Include Downstream
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_downstream: ::std::option::Option<bool>,
     /// Include Future
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_future: ::std::option::Option<bool>,
     /// Include Past
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_past: ::std::option::Option<bool>,
 }
 impl PatchTaskInstanceBody {
@@ -6753,22 +11394,123 @@ impl PatchTaskInstanceBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for PatchTaskInstanceBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PatchTaskInstanceBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PatchTaskInstanceBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PatchTaskInstanceBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "new_state",
+                    "note",
+                    "include_upstream",
+                    "include_downstream",
+                    "include_future",
+                    "include_past",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<TaskInstanceState>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "new_state"),
+                        1 => de::value(&mut map, &mut f1, "note"),
+                        2 => de::value(&mut map, &mut f2, "include_upstream"),
+                        3 => de::value(&mut map, &mut f3, "include_downstream"),
+                        4 => de::value(&mut map, &mut f4, "include_future"),
+                        5 => de::value(&mut map, &mut f5, "include_past"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(PatchTaskInstanceBody {
+                    new_state: f0,
+                    note: f1,
+                    include_upstream: f2.flatten(),
+                    include_downstream: f3.flatten(),
+                    include_future: f4.flatten(),
+                    include_past: f5.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Plugin Collection serializer.
 ///
 /// Spec schema `PluginCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PluginCollectionResponse {
     /// Plugins
     pub plugins: ::std::vec::Vec<PluginResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for PluginCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PluginCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PluginCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PluginCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["plugins", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<PluginResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "plugins"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(PluginCollectionResponse {
+                    plugins: de::required(f0, "plugins")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Plugin Import Error Collection serializer.
 ///
 /// Spec schema `PluginImportErrorCollectionResponse`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PluginImportErrorCollectionResponse {
     /// Import Errors
     ///
@@ -6779,12 +11521,53 @@ pub struct PluginImportErrorCollectionResponse {
     /// Since Airflow 3.1.8.
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for PluginImportErrorCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PluginImportErrorCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PluginImportErrorCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PluginImportErrorCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["import_errors", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<PluginImportErrorResponse>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "import_errors"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(PluginImportErrorCollectionResponse {
+                    import_errors: de::required(f0, "import_errors")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Plugin Import Error serializer for responses.
 ///
 /// Spec schema `PluginImportErrorResponse`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PluginImportErrorResponse {
     /// Source
     ///
@@ -6795,10 +11578,49 @@ pub struct PluginImportErrorResponse {
     /// Since Airflow 3.1.8.
     pub error: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for PluginImportErrorResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PluginImportErrorResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PluginImportErrorResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PluginImportErrorResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["source", "error"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "source"),
+                        1 => de::value(&mut map, &mut f1, "error"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(PluginImportErrorResponse {
+                    source: de::required(f0, "source")?,
+                    error: de::required(f1, "error")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Plugin serializer.
 ///
 /// Spec schema `PluginResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PluginResponse {
     /// Name
     pub name: ::std::string::String,
@@ -6813,12 +11635,12 @@ pub struct PluginResponse {
     /// Aggregate all external views. Both 'external_views' and 'appbuilder_menu_items' are included here.
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_views: ::std::option::Option<::std::vec::Vec<ExternalViewResponse>>,
     /// React Apps
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub react_apps: ::std::option::Option<::std::vec::Vec<ReactAppResponse>>,
     /// Appbuilder Views
     pub appbuilder_views: ::std::vec::Vec<AppBuilderViewResponse>,
@@ -6836,10 +11658,128 @@ pub struct PluginResponse {
     /// Timetables
     pub timetables: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for PluginResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PluginResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PluginResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PluginResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "name",
+                    "macros",
+                    "flask_blueprints",
+                    "fastapi_apps",
+                    "fastapi_root_middlewares",
+                    "external_views",
+                    "react_apps",
+                    "appbuilder_views",
+                    "appbuilder_menu_items",
+                    "global_operator_extra_links",
+                    "operator_extra_links",
+                    "source",
+                    "listeners",
+                    "timetables",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::vec::Vec<FastApiAppResponse>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::vec::Vec<FastApiRootMiddlewareResponse>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ExternalViewResponse>>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<ReactAppResponse>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::vec::Vec<AppBuilderViewResponse>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::vec::Vec<AppBuilderMenuItemResponse>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "name"),
+                        1 => de::value(&mut map, &mut f1, "macros"),
+                        2 => de::value(&mut map, &mut f2, "flask_blueprints"),
+                        3 => de::value(&mut map, &mut f3, "fastapi_apps"),
+                        4 => de::value(&mut map, &mut f4, "fastapi_root_middlewares"),
+                        5 => de::value(&mut map, &mut f5, "external_views"),
+                        6 => de::value(&mut map, &mut f6, "react_apps"),
+                        7 => de::value(&mut map, &mut f7, "appbuilder_views"),
+                        8 => de::value(&mut map, &mut f8, "appbuilder_menu_items"),
+                        9 => de::value(&mut map, &mut f9, "global_operator_extra_links"),
+                        10 => de::value(&mut map, &mut f10, "operator_extra_links"),
+                        11 => de::value(&mut map, &mut f11, "source"),
+                        12 => de::value(&mut map, &mut f12, "listeners"),
+                        13 => de::value(&mut map, &mut f13, "timetables"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(PluginResponse {
+                    name: de::required(f0, "name")?,
+                    macros: de::required(f1, "macros")?,
+                    flask_blueprints: de::required(f2, "flask_blueprints")?,
+                    fastapi_apps: de::required(f3, "fastapi_apps")?,
+                    fastapi_root_middlewares: de::required(
+                        f4,
+                        "fastapi_root_middlewares",
+                    )?,
+                    external_views: f5.flatten(),
+                    react_apps: f6.flatten(),
+                    appbuilder_views: de::required(f7, "appbuilder_views")?,
+                    appbuilder_menu_items: de::required(f8, "appbuilder_menu_items")?,
+                    global_operator_extra_links: de::required(
+                        f9,
+                        "global_operator_extra_links",
+                    )?,
+                    operator_extra_links: de::required(f10, "operator_extra_links")?,
+                    source: de::required(f11, "source")?,
+                    listeners: de::required(f12, "listeners")?,
+                    timetables: de::required(f13, "timetables")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Pool serializer for post bodies.
 ///
 /// Spec schema `PoolBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PoolBody {
     /// Name
     pub name: ::std::string::String,
@@ -6848,25 +11788,17 @@ pub struct PoolBody {
     /// Description
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Deferred
     ///
     /// Server default: `false`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_deferred: ::std::option::Option<bool>,
     /// Team Name
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl PoolBody {
@@ -6931,65 +11863,142 @@ impl PoolBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for PoolBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PoolBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PoolBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PoolBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "name",
+                    "slots",
+                    "description",
+                    "include_deferred",
+                    "team_name",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "name"),
+                        1 => de::value(&mut map, &mut f1, "slots"),
+                        2 => de::value(&mut map, &mut f2, "description"),
+                        3 => de::value(&mut map, &mut f3, "include_deferred"),
+                        4 => de::value(&mut map, &mut f4, "team_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(PoolBody {
+                    name: de::required(f0, "name")?,
+                    slots: de::required(f1, "slots")?,
+                    description: f2,
+                    include_deferred: f3.flatten(),
+                    team_name: f4,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Pool Collection serializer for responses.
 ///
 /// Spec schema `PoolCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PoolCollectionResponse {
     /// Pools
     pub pools: ::std::vec::Vec<PoolResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for PoolCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PoolCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PoolCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PoolCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["pools", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<PoolResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "pools"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(PoolCollectionResponse {
+                    pools: de::required(f0, "pools")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Pool serializer for patch bodies.
 ///
 /// Spec schema `PoolPatchBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct PoolPatchBody {
     /// Pool
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pool: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Number of slots. Use -1 for unlimited.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slots: ::std::option::Option<::std::option::Option<i64>>,
     /// Description
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Deferred
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_deferred: ::std::option::Option<::std::option::Option<bool>>,
     /// Team Name
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl PoolPatchBody {
@@ -7046,17 +12055,77 @@ impl PoolPatchBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for PoolPatchBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PoolPatchBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PoolPatchBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PoolPatchBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "pool",
+                    "slots",
+                    "description",
+                    "include_deferred",
+                    "team_name",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "pool"),
+                        1 => de::value(&mut map, &mut f1, "slots"),
+                        2 => de::value(&mut map, &mut f2, "description"),
+                        3 => de::value(&mut map, &mut f3, "include_deferred"),
+                        4 => de::value(&mut map, &mut f4, "team_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(PoolPatchBody {
+                    pool: f0,
+                    slots: f1,
+                    description: f2,
+                    include_deferred: f3,
+                    team_name: f4,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Pool serializer for responses.
 ///
 /// Spec schema `PoolResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct PoolResponse {
     /// Name
     pub name: ::std::string::String,
     /// Number of slots. Use -1 for unlimited.
     pub slots: i64,
     /// Description
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Include Deferred
     pub include_deferred: bool,
@@ -7075,23 +12144,144 @@ pub struct PoolResponse {
     /// Team Name
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for PoolResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = PoolResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PoolResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<PoolResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "name",
+                    "slots",
+                    "description",
+                    "include_deferred",
+                    "occupied_slots",
+                    "running_slots",
+                    "queued_slots",
+                    "scheduled_slots",
+                    "open_slots",
+                    "deferred_slots",
+                    "team_name",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "name"),
+                        1 => de::value(&mut map, &mut f1, "slots"),
+                        2 => de::value(&mut map, &mut f2, "description"),
+                        3 => de::value(&mut map, &mut f3, "include_deferred"),
+                        4 => de::value(&mut map, &mut f4, "occupied_slots"),
+                        5 => de::value(&mut map, &mut f5, "running_slots"),
+                        6 => de::value(&mut map, &mut f6, "queued_slots"),
+                        7 => de::value(&mut map, &mut f7, "scheduled_slots"),
+                        8 => de::value(&mut map, &mut f8, "open_slots"),
+                        9 => de::value(&mut map, &mut f9, "deferred_slots"),
+                        10 => de::value(&mut map, &mut f10, "team_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(PoolResponse {
+                    name: de::required(f0, "name")?,
+                    slots: de::required(f1, "slots")?,
+                    description: f2.flatten(),
+                    include_deferred: de::required(f3, "include_deferred")?,
+                    occupied_slots: de::required(f4, "occupied_slots")?,
+                    running_slots: de::required(f5, "running_slots")?,
+                    queued_slots: de::required(f6, "queued_slots")?,
+                    scheduled_slots: de::required(f7, "scheduled_slots")?,
+                    open_slots: de::required(f8, "open_slots")?,
+                    deferred_slots: de::required(f9, "deferred_slots")?,
+                    team_name: f10.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Provider Collection serializer for responses.
 ///
 /// Spec schema `ProviderCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ProviderCollectionResponse {
     /// Providers
     pub providers: ::std::vec::Vec<ProviderResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for ProviderCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ProviderCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProviderCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ProviderCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["providers", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<ProviderResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "providers"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ProviderCollectionResponse {
+                    providers: de::required(f0, "providers")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Provider serializer for responses.
 ///
 /// Spec schema `ProviderResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ProviderResponse {
     /// Package Name
     pub package_name: ::std::string::String,
@@ -7102,36 +12292,180 @@ pub struct ProviderResponse {
     /// Documentation Url
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub documentation_url: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ProviderResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ProviderResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ProviderResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ProviderResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "package_name",
+                    "description",
+                    "version",
+                    "documentation_url",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "package_name"),
+                        1 => de::value(&mut map, &mut f1, "description"),
+                        2 => de::value(&mut map, &mut f2, "version"),
+                        3 => de::value(&mut map, &mut f3, "documentation_url"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ProviderResponse {
+                    package_name: de::required(f0, "package_name")?,
+                    description: de::required(f1, "description")?,
+                    version: de::required(f2, "version")?,
+                    documentation_url: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Queued Event Collection serializer for responses.
 ///
 /// Spec schema `QueuedEventCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct QueuedEventCollectionResponse {
     /// Queued Events
     pub queued_events: ::std::vec::Vec<QueuedEventResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for QueuedEventCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = QueuedEventCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct QueuedEventCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<QueuedEventCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["queued_events", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<QueuedEventResponse>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "queued_events"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(QueuedEventCollectionResponse {
+                    queued_events: de::required(f0, "queued_events")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Queued Event serializer for responses..
 ///
 /// Spec schema `QueuedEventResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct QueuedEventResponse {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// Asset Id
     pub asset_id: i64,
     /// Created At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for QueuedEventResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = QueuedEventResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct QueuedEventResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<QueuedEventResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_id",
+                    "asset_id",
+                    "created_at",
+                    "dag_display_name",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_id"),
+                        1 => de::value(&mut map, &mut f1, "asset_id"),
+                        2 => de::value(&mut map, &mut f2, "created_at"),
+                        3 => de::value(&mut map, &mut f3, "dag_display_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(QueuedEventResponse {
+                    dag_id: de::required(f0, "dag_id")?,
+                    asset_id: de::required(f1, "asset_id")?,
+                    created_at: de::required(f2, "created_at")?.0,
+                    dag_display_name: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Serializer for React App Plugin responses.
 ///
@@ -7372,18 +12706,59 @@ impl crate::runtime::ParamValue for ReprocessBehavior {
 /// Scheduler info serializer for responses.
 ///
 /// Spec schema `SchedulerInfoResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct SchedulerInfoResponse {
     /// Status
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub status: ::std::option::Option<::std::string::String>,
     /// Latest Scheduler Heartbeat
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub latest_scheduler_heartbeat: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SchedulerInfoResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SchedulerInfoResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SchedulerInfoResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SchedulerInfoResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["status", "latest_scheduler_heartbeat"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "status"),
+                        1 => de::value(&mut map, &mut f1, "latest_scheduler_heartbeat"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(SchedulerInfoResponse {
+                    status: f0.flatten(),
+                    latest_scheduler_heartbeat: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// An individual log message.
 ///
@@ -7406,37 +12781,153 @@ pub struct StructuredLogMessage {
 /// Task collection serializer for responses.
 ///
 /// Spec schema `TaskCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskCollectionResponse {
     /// Tasks
     pub tasks: ::std::vec::Vec<TaskResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for TaskCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["tasks", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<TaskResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "tasks"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskCollectionResponse {
+                    tasks: de::required(f0, "tasks")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Task scheduling dependencies collection serializer for responses.
 ///
 /// Spec schema `TaskDependencyCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskDependencyCollectionResponse {
     /// Dependencies
     pub dependencies: ::std::vec::Vec<TaskDependencyResponse>,
 }
+impl<'de> ::serde::Deserialize<'de> for TaskDependencyCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskDependencyCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskDependencyCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskDependencyCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["dependencies"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<TaskDependencyResponse>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dependencies"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskDependencyCollectionResponse {
+                    dependencies: de::required(f0, "dependencies")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Task Dependency serializer for responses.
 ///
 /// Spec schema `TaskDependencyResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskDependencyResponse {
     /// Name
     pub name: ::std::string::String,
     /// Reason
     pub reason: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for TaskDependencyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskDependencyResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskDependencyResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskDependencyResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["name", "reason"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "name"),
+                        1 => de::value(&mut map, &mut f1, "reason"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskDependencyResponse {
+                    name: de::required(f0, "name")?,
+                    reason: de::required(f1, "reason")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Task inlet reference serializer for assets.
 ///
 /// Spec schema `TaskInletAssetReference`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskInletAssetReference {
     /// Dag Id
     ///
@@ -7449,13 +12940,61 @@ pub struct TaskInletAssetReference {
     /// Created At
     ///
     /// Since Airflow 3.1.8.
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Updated At
     ///
     /// Since Airflow 3.1.8.
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl<'de> ::serde::Deserialize<'de> for TaskInletAssetReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskInletAssetReference;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskInletAssetReference")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskInletAssetReference, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_id",
+                    "task_id",
+                    "created_at",
+                    "updated_at",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_id"),
+                        1 => de::value(&mut map, &mut f1, "task_id"),
+                        2 => de::value(&mut map, &mut f2, "created_at"),
+                        3 => de::value(&mut map, &mut f3, "updated_at"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskInletAssetReference {
+                    dag_id: de::required(f0, "dag_id")?,
+                    task_id: de::required(f1, "task_id")?,
+                    created_at: de::required(f2, "created_at")?.0,
+                    updated_at: de::required(f3, "updated_at")?.0,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Task instance collection response supporting both offset and cursor pagination.
 ///
@@ -7467,43 +13006,144 @@ pub struct TaskInletAssetReference {
 /// incorrect TypeScript types (see hey-api/openapi-ts#1613, #3270).
 ///
 /// Spec schema `TaskInstanceCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskInstanceCollectionResponse {
     /// Task Instances
     pub task_instances: ::std::vec::Vec<TaskInstanceResponse>,
     /// Number of matching items. For offset pagination this is the exact total. For cursor pagination it is capped at ``total_entries_limit``; a value equal to that limit means at least that many items match.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries: ::std::option::Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination, where ``total_entries`` is exact.
     ///
     /// Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries_limit: ::std::option::Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset pagination or when there is no next page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using offset pagination or when on the first page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_cursor: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for TaskInstanceCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskInstanceCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskInstanceCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskInstanceCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "task_instances",
+                    "total_entries",
+                    "total_entries_limit",
+                    "next_cursor",
+                    "previous_cursor",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<TaskInstanceResponse>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "task_instances"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        2 => de::value(&mut map, &mut f2, "total_entries_limit"),
+                        3 => de::value(&mut map, &mut f3, "next_cursor"),
+                        4 => de::value(&mut map, &mut f4, "previous_cursor"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskInstanceCollectionResponse {
+                    task_instances: de::required(f0, "task_instances")?,
+                    total_entries: f1.flatten(),
+                    total_entries_limit: f2.flatten(),
+                    next_cursor: f3.flatten(),
+                    previous_cursor: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// TaskInstanceHistory Collection serializer for responses.
 ///
 /// Spec schema `TaskInstanceHistoryCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskInstanceHistoryCollectionResponse {
     /// Task Instances
     pub task_instances: ::std::vec::Vec<TaskInstanceHistoryResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskInstanceHistoryCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskInstanceHistoryCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskInstanceHistoryCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["task_instances", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<TaskInstanceHistoryResponse>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "task_instances"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskInstanceHistoryCollectionResponse {
+                    task_instances: de::required(f0, "task_instances")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// TaskInstanceHistory serializer for responses.
 ///
 /// Spec schema `TaskInstanceHistoryResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskInstanceHistoryResponse {
     /// Task Id
     pub task_id: ::std::string::String,
@@ -7516,24 +13156,18 @@ pub struct TaskInstanceHistoryResponse {
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Duration
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub duration: ::std::option::Option<f64>,
     /// The `state` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub state: ::std::option::Option<TaskInstanceState>,
     /// Try Number
     pub try_number: i64,
@@ -7544,17 +13178,15 @@ pub struct TaskInstanceHistoryResponse {
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Hostname
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub hostname: ::std::option::Option<::std::string::String>,
     /// Unixname
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub unixname: ::std::option::Option<::std::string::String>,
     /// Pool
     pub pool: ::std::string::String,
@@ -7563,57 +13195,207 @@ pub struct TaskInstanceHistoryResponse {
     /// Queue
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub queue: ::std::option::Option<::std::string::String>,
     /// Priority Weight
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub priority_weight: ::std::option::Option<i64>,
     /// Operator
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub operator: ::std::option::Option<::std::string::String>,
     /// Operator Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operator_name: ::std::option::Option<::std::string::String>,
     /// Queued When
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub queued_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Scheduled When
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub scheduled_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Pid
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub pid: ::std::option::Option<i64>,
     /// Executor
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub executor: ::std::option::Option<::std::string::String>,
     /// Executor Config
     pub executor_config: ::std::string::String,
     /// The `dag_version` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub dag_version: ::std::option::Option<DagVersionResponse>,
+}
+impl<'de> ::serde::Deserialize<'de> for TaskInstanceHistoryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskInstanceHistoryResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskInstanceHistoryResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskInstanceHistoryResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "task_id",
+                    "dag_id",
+                    "dag_run_id",
+                    "map_index",
+                    "start_date",
+                    "end_date",
+                    "duration",
+                    "state",
+                    "try_number",
+                    "max_tries",
+                    "task_display_name",
+                    "dag_display_name",
+                    "hostname",
+                    "unixname",
+                    "pool",
+                    "pool_slots",
+                    "queue",
+                    "priority_weight",
+                    "operator",
+                    "operator_name",
+                    "queued_when",
+                    "scheduled_when",
+                    "pid",
+                    "executor",
+                    "executor_config",
+                    "dag_version",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<TaskInstanceState>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<DagVersionResponse>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "task_id"),
+                        1 => de::value(&mut map, &mut f1, "dag_id"),
+                        2 => de::value(&mut map, &mut f2, "dag_run_id"),
+                        3 => de::value(&mut map, &mut f3, "map_index"),
+                        4 => de::value(&mut map, &mut f4, "start_date"),
+                        5 => de::value(&mut map, &mut f5, "end_date"),
+                        6 => de::value(&mut map, &mut f6, "duration"),
+                        7 => de::value(&mut map, &mut f7, "state"),
+                        8 => de::value(&mut map, &mut f8, "try_number"),
+                        9 => de::value(&mut map, &mut f9, "max_tries"),
+                        10 => de::value(&mut map, &mut f10, "task_display_name"),
+                        11 => de::value(&mut map, &mut f11, "dag_display_name"),
+                        12 => de::value(&mut map, &mut f12, "hostname"),
+                        13 => de::value(&mut map, &mut f13, "unixname"),
+                        14 => de::value(&mut map, &mut f14, "pool"),
+                        15 => de::value(&mut map, &mut f15, "pool_slots"),
+                        16 => de::value(&mut map, &mut f16, "queue"),
+                        17 => de::value(&mut map, &mut f17, "priority_weight"),
+                        18 => de::value(&mut map, &mut f18, "operator"),
+                        19 => de::value(&mut map, &mut f19, "operator_name"),
+                        20 => de::value(&mut map, &mut f20, "queued_when"),
+                        21 => de::value(&mut map, &mut f21, "scheduled_when"),
+                        22 => de::value(&mut map, &mut f22, "pid"),
+                        23 => de::value(&mut map, &mut f23, "executor"),
+                        24 => de::value(&mut map, &mut f24, "executor_config"),
+                        25 => de::value(&mut map, &mut f25, "dag_version"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskInstanceHistoryResponse {
+                    task_id: de::required(f0, "task_id")?,
+                    dag_id: de::required(f1, "dag_id")?,
+                    dag_run_id: de::required(f2, "dag_run_id")?,
+                    map_index: de::required(f3, "map_index")?,
+                    start_date: de::option_datetime(f4),
+                    end_date: de::option_datetime(f5),
+                    duration: f6.flatten(),
+                    state: f7.flatten(),
+                    try_number: de::required(f8, "try_number")?,
+                    max_tries: de::required(f9, "max_tries")?,
+                    task_display_name: de::required(f10, "task_display_name")?,
+                    dag_display_name: f11.flatten(),
+                    hostname: f12.flatten(),
+                    unixname: f13.flatten(),
+                    pool: de::required(f14, "pool")?,
+                    pool_slots: de::required(f15, "pool_slots")?,
+                    queue: f16.flatten(),
+                    priority_weight: f17.flatten(),
+                    operator: f18.flatten(),
+                    operator_name: f19.flatten(),
+                    queued_when: de::option_datetime(f20),
+                    scheduled_when: de::option_datetime(f21),
+                    pid: f22.flatten(),
+                    executor: f23.flatten(),
+                    executor_config: de::required(f24, "executor_config")?,
+                    dag_version: f25.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// TaskInstance serializer for responses.
 ///
 /// Spec schema `TaskInstanceResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskInstanceResponse {
     /// Id
     pub id: ::std::string::String,
@@ -7628,33 +13410,24 @@ pub struct TaskInstanceResponse {
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Run After
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub run_after: ::chrono::DateTime<::chrono::Utc>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Duration
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub duration: ::std::option::Option<f64>,
     /// The `state` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub state: ::std::option::Option<TaskInstanceState>,
     /// Try Number
     pub try_number: i64,
@@ -7665,17 +13438,15 @@ pub struct TaskInstanceResponse {
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Hostname
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub hostname: ::std::option::Option<::std::string::String>,
     /// Unixname
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub unixname: ::std::option::Option<::std::string::String>,
     /// Pool
     pub pool: ::std::string::String,
@@ -7684,79 +13455,267 @@ pub struct TaskInstanceResponse {
     /// Queue
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub queue: ::std::option::Option<::std::string::String>,
     /// Priority Weight
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub priority_weight: ::std::option::Option<i64>,
     /// Operator
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub operator: ::std::option::Option<::std::string::String>,
     /// Operator Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operator_name: ::std::option::Option<::std::string::String>,
     /// Queued When
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub queued_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Scheduled When
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub scheduled_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Pid
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub pid: ::std::option::Option<i64>,
     /// Executor
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub executor: ::std::option::Option<::std::string::String>,
     /// Executor Config
     pub executor_config: ::std::string::String,
     /// Note
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub note: ::std::option::Option<::std::string::String>,
     /// Rendered Map Index
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub rendered_map_index: ::std::option::Option<::std::string::String>,
     /// Rendered Fields
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rendered_fields: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// The `trigger` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub trigger: ::std::option::Option<TriggerResponse>,
     /// The `triggerer_job` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub triggerer_job: ::std::option::Option<JobResponse>,
     /// The `dag_version` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub dag_version: ::std::option::Option<DagVersionResponse>,
+}
+impl<'de> ::serde::Deserialize<'de> for TaskInstanceResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskInstanceResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskInstanceResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskInstanceResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "id",
+                    "task_id",
+                    "dag_id",
+                    "dag_run_id",
+                    "map_index",
+                    "logical_date",
+                    "run_after",
+                    "start_date",
+                    "end_date",
+                    "duration",
+                    "state",
+                    "try_number",
+                    "max_tries",
+                    "task_display_name",
+                    "dag_display_name",
+                    "hostname",
+                    "unixname",
+                    "pool",
+                    "pool_slots",
+                    "queue",
+                    "priority_weight",
+                    "operator",
+                    "operator_name",
+                    "queued_when",
+                    "scheduled_when",
+                    "pid",
+                    "executor",
+                    "executor_config",
+                    "note",
+                    "rendered_map_index",
+                    "rendered_fields",
+                    "trigger",
+                    "triggerer_job",
+                    "dag_version",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<TaskInstanceState>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f30: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f31: ::std::option::Option<
+                    ::std::option::Option<TriggerResponse>,
+                > = ::std::option::Option::None;
+                let mut f32: ::std::option::Option<::std::option::Option<JobResponse>> = ::std::option::Option::None;
+                let mut f33: ::std::option::Option<
+                    ::std::option::Option<DagVersionResponse>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "task_id"),
+                        2 => de::value(&mut map, &mut f2, "dag_id"),
+                        3 => de::value(&mut map, &mut f3, "dag_run_id"),
+                        4 => de::value(&mut map, &mut f4, "map_index"),
+                        5 => de::value(&mut map, &mut f5, "logical_date"),
+                        6 => de::value(&mut map, &mut f6, "run_after"),
+                        7 => de::value(&mut map, &mut f7, "start_date"),
+                        8 => de::value(&mut map, &mut f8, "end_date"),
+                        9 => de::value(&mut map, &mut f9, "duration"),
+                        10 => de::value(&mut map, &mut f10, "state"),
+                        11 => de::value(&mut map, &mut f11, "try_number"),
+                        12 => de::value(&mut map, &mut f12, "max_tries"),
+                        13 => de::value(&mut map, &mut f13, "task_display_name"),
+                        14 => de::value(&mut map, &mut f14, "dag_display_name"),
+                        15 => de::value(&mut map, &mut f15, "hostname"),
+                        16 => de::value(&mut map, &mut f16, "unixname"),
+                        17 => de::value(&mut map, &mut f17, "pool"),
+                        18 => de::value(&mut map, &mut f18, "pool_slots"),
+                        19 => de::value(&mut map, &mut f19, "queue"),
+                        20 => de::value(&mut map, &mut f20, "priority_weight"),
+                        21 => de::value(&mut map, &mut f21, "operator"),
+                        22 => de::value(&mut map, &mut f22, "operator_name"),
+                        23 => de::value(&mut map, &mut f23, "queued_when"),
+                        24 => de::value(&mut map, &mut f24, "scheduled_when"),
+                        25 => de::value(&mut map, &mut f25, "pid"),
+                        26 => de::value(&mut map, &mut f26, "executor"),
+                        27 => de::value(&mut map, &mut f27, "executor_config"),
+                        28 => de::value(&mut map, &mut f28, "note"),
+                        29 => de::value(&mut map, &mut f29, "rendered_map_index"),
+                        30 => de::value(&mut map, &mut f30, "rendered_fields"),
+                        31 => de::value(&mut map, &mut f31, "trigger"),
+                        32 => de::value(&mut map, &mut f32, "triggerer_job"),
+                        33 => de::value(&mut map, &mut f33, "dag_version"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskInstanceResponse {
+                    id: de::required(f0, "id")?,
+                    task_id: de::required(f1, "task_id")?,
+                    dag_id: de::required(f2, "dag_id")?,
+                    dag_run_id: de::required(f3, "dag_run_id")?,
+                    map_index: de::required(f4, "map_index")?,
+                    logical_date: de::option_datetime(f5),
+                    run_after: de::required(f6, "run_after")?.0,
+                    start_date: de::option_datetime(f7),
+                    end_date: de::option_datetime(f8),
+                    duration: f9.flatten(),
+                    state: f10.flatten(),
+                    try_number: de::required(f11, "try_number")?,
+                    max_tries: de::required(f12, "max_tries")?,
+                    task_display_name: de::required(f13, "task_display_name")?,
+                    dag_display_name: f14.flatten(),
+                    hostname: f15.flatten(),
+                    unixname: f16.flatten(),
+                    pool: de::required(f17, "pool")?,
+                    pool_slots: de::required(f18, "pool_slots")?,
+                    queue: f19.flatten(),
+                    priority_weight: f20.flatten(),
+                    operator: f21.flatten(),
+                    operator_name: f22.flatten(),
+                    queued_when: de::option_datetime(f23),
+                    scheduled_when: de::option_datetime(f24),
+                    pid: f25.flatten(),
+                    executor: f26.flatten(),
+                    executor_config: de::required(f27, "executor_config")?,
+                    note: f28.flatten(),
+                    rendered_map_index: f29.flatten(),
+                    rendered_fields: f30.flatten(),
+                    trigger: f31.flatten(),
+                    triggerer_job: f32.flatten(),
+                    dag_version: f33.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// All possible states that a Task Instance can be in.
 ///
@@ -7903,315 +13862,203 @@ impl crate::runtime::ParamValue for TaskInstanceState {
 /// Task Instance body for get batch.
 ///
 /// Spec schema `TaskInstancesBatchBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct TaskInstancesBatchBody {
     /// Dag Ids
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Dag Run Ids
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Task Ids
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// State
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<TaskInstanceState>>,
     >,
     /// Run After Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Duration Gte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_gte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Gt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_gt: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lte
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_lte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lt
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_lt: ::std::option::Option<::std::option::Option<f64>>,
     /// Pool
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pool: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Queue
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub queue: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Executor
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub executor: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Page Offset
     ///
     /// Server default: `0`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page_offset: ::std::option::Option<i64>,
     /// Page Limit
     ///
     /// Server default: `100`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page_limit: ::std::option::Option<i64>,
     /// Order By
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_by: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl TaskInstancesBatchBody {
@@ -8524,18 +14371,248 @@ impl TaskInstancesBatchBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for TaskInstancesBatchBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskInstancesBatchBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskInstancesBatchBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskInstancesBatchBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_ids",
+                    "dag_run_ids",
+                    "task_ids",
+                    "state",
+                    "run_after_gte",
+                    "run_after_gt",
+                    "run_after_lte",
+                    "run_after_lt",
+                    "logical_date_gte",
+                    "logical_date_gt",
+                    "logical_date_lte",
+                    "logical_date_lt",
+                    "start_date_gte",
+                    "start_date_gt",
+                    "start_date_lte",
+                    "start_date_lt",
+                    "end_date_gte",
+                    "end_date_gt",
+                    "end_date_lte",
+                    "end_date_lt",
+                    "duration_gte",
+                    "duration_gt",
+                    "duration_lte",
+                    "duration_lt",
+                    "pool",
+                    "queue",
+                    "executor",
+                    "page_offset",
+                    "page_limit",
+                    "order_by",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<TaskInstanceState>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<de::DateTime>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f29: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_ids"),
+                        1 => de::value(&mut map, &mut f1, "dag_run_ids"),
+                        2 => de::value(&mut map, &mut f2, "task_ids"),
+                        3 => de::value(&mut map, &mut f3, "state"),
+                        4 => de::value(&mut map, &mut f4, "run_after_gte"),
+                        5 => de::value(&mut map, &mut f5, "run_after_gt"),
+                        6 => de::value(&mut map, &mut f6, "run_after_lte"),
+                        7 => de::value(&mut map, &mut f7, "run_after_lt"),
+                        8 => de::value(&mut map, &mut f8, "logical_date_gte"),
+                        9 => de::value(&mut map, &mut f9, "logical_date_gt"),
+                        10 => de::value(&mut map, &mut f10, "logical_date_lte"),
+                        11 => de::value(&mut map, &mut f11, "logical_date_lt"),
+                        12 => de::value(&mut map, &mut f12, "start_date_gte"),
+                        13 => de::value(&mut map, &mut f13, "start_date_gt"),
+                        14 => de::value(&mut map, &mut f14, "start_date_lte"),
+                        15 => de::value(&mut map, &mut f15, "start_date_lt"),
+                        16 => de::value(&mut map, &mut f16, "end_date_gte"),
+                        17 => de::value(&mut map, &mut f17, "end_date_gt"),
+                        18 => de::value(&mut map, &mut f18, "end_date_lte"),
+                        19 => de::value(&mut map, &mut f19, "end_date_lt"),
+                        20 => de::value(&mut map, &mut f20, "duration_gte"),
+                        21 => de::value(&mut map, &mut f21, "duration_gt"),
+                        22 => de::value(&mut map, &mut f22, "duration_lte"),
+                        23 => de::value(&mut map, &mut f23, "duration_lt"),
+                        24 => de::value(&mut map, &mut f24, "pool"),
+                        25 => de::value(&mut map, &mut f25, "queue"),
+                        26 => de::value(&mut map, &mut f26, "executor"),
+                        27 => de::value(&mut map, &mut f27, "page_offset"),
+                        28 => de::value(&mut map, &mut f28, "page_limit"),
+                        29 => de::value(&mut map, &mut f29, "order_by"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskInstancesBatchBody {
+                    dag_ids: f0,
+                    dag_run_ids: f1,
+                    task_ids: f2,
+                    state: f3,
+                    run_after_gte: de::double_option_datetime(f4),
+                    run_after_gt: de::double_option_datetime(f5),
+                    run_after_lte: de::double_option_datetime(f6),
+                    run_after_lt: de::double_option_datetime(f7),
+                    logical_date_gte: de::double_option_datetime(f8),
+                    logical_date_gt: de::double_option_datetime(f9),
+                    logical_date_lte: de::double_option_datetime(f10),
+                    logical_date_lt: de::double_option_datetime(f11),
+                    start_date_gte: de::double_option_datetime(f12),
+                    start_date_gt: de::double_option_datetime(f13),
+                    start_date_lte: de::double_option_datetime(f14),
+                    start_date_lt: de::double_option_datetime(f15),
+                    end_date_gte: de::double_option_datetime(f16),
+                    end_date_gt: de::double_option_datetime(f17),
+                    end_date_lte: de::double_option_datetime(f18),
+                    end_date_lt: de::double_option_datetime(f19),
+                    duration_gte: f20,
+                    duration_gt: f21,
+                    duration_lte: f22,
+                    duration_lt: f23,
+                    pool: f24,
+                    queue: f25,
+                    executor: f26,
+                    page_offset: f27.flatten(),
+                    page_limit: f28.flatten(),
+                    order_by: f29,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Log serializer for responses.
 ///
 /// Spec schema `TaskInstancesLogResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskInstancesLogResponse {
     /// Content
     pub content: TaskInstancesLogResponseContent,
     /// Continuation Token
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub continuation_token: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for TaskInstancesLogResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskInstancesLogResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskInstancesLogResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskInstancesLogResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["content", "continuation_token"];
+                let mut f0: ::std::option::Option<TaskInstancesLogResponseContent> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "content"),
+                        1 => de::value(&mut map, &mut f1, "continuation_token"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskInstancesLogResponse {
+                    content: de::required(f0, "content")?,
+                    continuation_token: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Content
 ///
@@ -8554,55 +14631,95 @@ pub enum TaskInstancesLogResponseContent {
 /// Task outlet reference serializer for assets.
 ///
 /// Spec schema `TaskOutletAssetReference`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskOutletAssetReference {
     /// Dag Id
     pub dag_id: ::std::string::String,
     /// Task Id
     pub task_id: ::std::string::String,
     /// Created At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Updated At
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl<'de> ::serde::Deserialize<'de> for TaskOutletAssetReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskOutletAssetReference;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskOutletAssetReference")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskOutletAssetReference, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_id",
+                    "task_id",
+                    "created_at",
+                    "updated_at",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_id"),
+                        1 => de::value(&mut map, &mut f1, "task_id"),
+                        2 => de::value(&mut map, &mut f2, "created_at"),
+                        3 => de::value(&mut map, &mut f3, "updated_at"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskOutletAssetReference {
+                    dag_id: de::required(f0, "dag_id")?,
+                    task_id: de::required(f1, "task_id")?,
+                    created_at: de::required(f2, "created_at")?.0,
+                    updated_at: de::required(f3, "updated_at")?.0,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Task serializer for responses.
 ///
 /// Spec schema `TaskResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskResponse {
     /// Task Id
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// Task Display Name
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Owner
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub owner: ::std::option::Option<::std::string::String>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Trigger Rule
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub trigger_rule: ::std::option::Option<::std::string::String>,
     /// Depends On Past
     pub depends_on_past: bool,
@@ -8611,32 +14728,26 @@ pub struct TaskResponse {
     /// Retries
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub retries: ::std::option::Option<f64>,
     /// Queue
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub queue: ::std::option::Option<::std::string::String>,
     /// Pool
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub pool: ::std::option::Option<::std::string::String>,
     /// Pool Slots
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub pool_slots: ::std::option::Option<f64>,
     /// The `execution_timeout` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub execution_timeout: ::std::option::Option<TimeDelta>,
     /// The `retry_delay` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub retry_delay: ::std::option::Option<TimeDelta>,
     /// Retry Exponential Backoff
     ///
@@ -8645,68 +14756,240 @@ pub struct TaskResponse {
     /// Priority Weight
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub priority_weight: ::std::option::Option<f64>,
     /// Weight Rule
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub weight_rule: ::std::option::Option<::std::string::String>,
     /// Ui Color
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub ui_color: ::std::option::Option<::std::string::String>,
     /// Ui Fgcolor
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub ui_fgcolor: ::std::option::Option<::std::string::String>,
     /// Template Fields
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub template_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Downstream Task Ids
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub downstream_task_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Doc Md
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub doc_md: ::std::option::Option<::std::string::String>,
     /// Operator Name
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub operator_name: ::std::option::Option<::std::string::String>,
     /// Params
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    #[serde(default)]
     pub params: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Class Ref
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    #[serde(default)]
     pub class_ref: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Is Mapped
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub is_mapped: ::std::option::Option<bool>,
     /// Extract and return extra_links.
     ///
     /// Read-only: set by the server.
     pub extra_links: ::std::vec::Vec<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for TaskResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "task_id",
+                    "task_display_name",
+                    "owner",
+                    "start_date",
+                    "end_date",
+                    "trigger_rule",
+                    "depends_on_past",
+                    "wait_for_downstream",
+                    "retries",
+                    "queue",
+                    "pool",
+                    "pool_slots",
+                    "execution_timeout",
+                    "retry_delay",
+                    "retry_exponential_backoff",
+                    "priority_weight",
+                    "weight_rule",
+                    "ui_color",
+                    "ui_fgcolor",
+                    "template_fields",
+                    "downstream_task_ids",
+                    "doc_md",
+                    "operator_name",
+                    "params",
+                    "class_ref",
+                    "is_mapped",
+                    "extra_links",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<TimeDelta>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<TimeDelta>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    TaskResponseRetryExponentialBackoff,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f24: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f25: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f26: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "task_id"),
+                        1 => de::value(&mut map, &mut f1, "task_display_name"),
+                        2 => de::value(&mut map, &mut f2, "owner"),
+                        3 => de::value(&mut map, &mut f3, "start_date"),
+                        4 => de::value(&mut map, &mut f4, "end_date"),
+                        5 => de::value(&mut map, &mut f5, "trigger_rule"),
+                        6 => de::value(&mut map, &mut f6, "depends_on_past"),
+                        7 => de::value(&mut map, &mut f7, "wait_for_downstream"),
+                        8 => de::value(&mut map, &mut f8, "retries"),
+                        9 => de::value(&mut map, &mut f9, "queue"),
+                        10 => de::value(&mut map, &mut f10, "pool"),
+                        11 => de::value(&mut map, &mut f11, "pool_slots"),
+                        12 => de::value(&mut map, &mut f12, "execution_timeout"),
+                        13 => de::value(&mut map, &mut f13, "retry_delay"),
+                        14 => de::value(&mut map, &mut f14, "retry_exponential_backoff"),
+                        15 => de::value(&mut map, &mut f15, "priority_weight"),
+                        16 => de::value(&mut map, &mut f16, "weight_rule"),
+                        17 => de::value(&mut map, &mut f17, "ui_color"),
+                        18 => de::value(&mut map, &mut f18, "ui_fgcolor"),
+                        19 => de::value(&mut map, &mut f19, "template_fields"),
+                        20 => de::value(&mut map, &mut f20, "downstream_task_ids"),
+                        21 => de::value(&mut map, &mut f21, "doc_md"),
+                        22 => de::value(&mut map, &mut f22, "operator_name"),
+                        23 => de::value(&mut map, &mut f23, "params"),
+                        24 => de::value(&mut map, &mut f24, "class_ref"),
+                        25 => de::value(&mut map, &mut f25, "is_mapped"),
+                        26 => de::value(&mut map, &mut f26, "extra_links"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskResponse {
+                    task_id: f0.flatten(),
+                    task_display_name: f1.flatten(),
+                    owner: f2.flatten(),
+                    start_date: de::option_datetime(f3),
+                    end_date: de::option_datetime(f4),
+                    trigger_rule: f5.flatten(),
+                    depends_on_past: de::required(f6, "depends_on_past")?,
+                    wait_for_downstream: de::required(f7, "wait_for_downstream")?,
+                    retries: f8.flatten(),
+                    queue: f9.flatten(),
+                    pool: f10.flatten(),
+                    pool_slots: f11.flatten(),
+                    execution_timeout: f12.flatten(),
+                    retry_delay: f13.flatten(),
+                    retry_exponential_backoff: de::required(
+                        f14,
+                        "retry_exponential_backoff",
+                    )?,
+                    priority_weight: f15.flatten(),
+                    weight_rule: f16.flatten(),
+                    ui_color: f17.flatten(),
+                    ui_fgcolor: f18.flatten(),
+                    template_fields: f19.flatten(),
+                    downstream_task_ids: f20.flatten(),
+                    doc_md: f21.flatten(),
+                    operator_name: f22.flatten(),
+                    params: f23.flatten(),
+                    class_ref: f24.flatten(),
+                    is_mapped: f25.flatten(),
+                    extra_links: de::required(f26, "extra_links")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// `retry_exponential_backoff` of `TaskResponse`: its type differs between server versions.
 ///
@@ -8733,7 +15016,7 @@ pub enum TaskResponseRetryExponentialBackoff {
 /// Spec schema `TaskStateStoreBody`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskStateStoreBody {
     /// The `value` field.
     ///
@@ -8742,11 +15025,7 @@ pub struct TaskStateStoreBody {
     /// Expires At
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Server default: `"default"`. Since Airflow 3.3.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<
         ::std::option::Option<TaskStateStoreBodyExpiresAt>,
     >,
@@ -8778,6 +15057,47 @@ impl TaskStateStoreBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for TaskStateStoreBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskStateStoreBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskStateStoreBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskStateStoreBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["value", "expires_at"];
+                let mut f0: ::std::option::Option<JsonValue> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<TaskStateStoreBodyExpiresAt>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "value"),
+                        1 => de::value(&mut map, &mut f1, "expires_at"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskStateStoreBody {
+                    value: de::required(f0, "value")?,
+                    expires_at: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Expires At
 ///
 /// Spec: #/components/schemas/TaskStateStoreBody/properties/expires_at.
@@ -8799,7 +15119,7 @@ pub enum TaskStateStoreBodyExpiresAt {
 /// Spec schema `TaskStateStoreCollectionResponse`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskStateStoreCollectionResponse {
     /// Task State Store
     ///
@@ -8810,12 +15130,53 @@ pub struct TaskStateStoreCollectionResponse {
     /// Since Airflow 3.3.2.
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for TaskStateStoreCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskStateStoreCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskStateStoreCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskStateStoreCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["task_state_store", "total_entries"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<TaskStateStoreResponse>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "task_state_store"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskStateStoreCollectionResponse {
+                    task_state_store: de::required(f0, "task_state_store")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Request body for patching only the value of an existing task state store key.
 ///
 /// Spec schema `TaskStateStorePatchBody`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskStateStorePatchBody {
     /// The `value` field.
     ///
@@ -8835,12 +15196,48 @@ impl TaskStateStorePatchBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for TaskStateStorePatchBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskStateStorePatchBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskStateStorePatchBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskStateStorePatchBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["value"];
+                let mut f0: ::std::option::Option<JsonValue> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "value"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskStateStorePatchBody {
+                    value: de::required(f0, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// A single task state store key/value pair with metadata.
 ///
 /// Spec schema `TaskStateStoreResponse`.
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TaskStateStoreResponse {
     /// Key
     ///
@@ -8853,25 +15250,67 @@ pub struct TaskStateStoreResponse {
     /// Updated At
     ///
     /// Since Airflow 3.3.2.
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Expires At
     ///
     /// Always sent; `None` is sent as `null`. Since Airflow 3.3.2.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for TaskStateStoreResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskStateStoreResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskStateStoreResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskStateStoreResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["key", "value", "updated_at", "expires_at"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<JsonValue> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "key"),
+                        1 => de::value(&mut map, &mut f1, "value"),
+                        2 => de::value(&mut map, &mut f2, "updated_at"),
+                        3 => de::value(&mut map, &mut f3, "expires_at"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TaskStateStoreResponse {
+                    key: de::required(f0, "key")?,
+                    value: de::required(f1, "value")?,
+                    updated_at: de::required(f2, "updated_at")?.0,
+                    expires_at: de::option_datetime(f3),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// TimeDelta can be used to interact with datetime.timedelta objects.
 ///
 /// Spec schema `TimeDelta`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TimeDelta {
     /// Type
     ///
     /// Server default: `"TimeDelta"`.
     #[serde(rename = "__type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Days
     pub days: i64,
@@ -8880,67 +15319,92 @@ pub struct TimeDelta {
     /// Microseconds
     pub microseconds: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for TimeDelta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TimeDelta;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TimeDelta")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TimeDelta, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["__type", "days", "seconds", "microseconds"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "__type"),
+                        1 => de::value(&mut map, &mut f1, "days"),
+                        2 => de::value(&mut map, &mut f2, "seconds"),
+                        3 => de::value(&mut map, &mut f3, "microseconds"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TimeDelta {
+                    r#type: f0.flatten(),
+                    days: de::required(f1, "days")?,
+                    seconds: de::required(f2, "seconds")?,
+                    microseconds: de::required(f3, "microseconds")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Trigger Dag Run Serializer for POST body.
 ///
 /// Spec schema `TriggerDAGRunPostBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct TriggerDagRunPostBody {
     /// Dag Run Id
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Data Interval Start
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_interval_start: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Data Interval End
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_interval_end: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Run After
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Conf
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conf: ::std::option::Option<
         ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -8949,20 +15413,12 @@ pub struct TriggerDagRunPostBody {
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Partition Key
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
@@ -9057,10 +15513,86 @@ impl TriggerDagRunPostBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for TriggerDagRunPostBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TriggerDagRunPostBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TriggerDagRunPostBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TriggerDagRunPostBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "dag_run_id",
+                    "data_interval_start",
+                    "data_interval_end",
+                    "logical_date",
+                    "run_after",
+                    "conf",
+                    "note",
+                    "partition_key",
+                ];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "dag_run_id"),
+                        1 => de::value(&mut map, &mut f1, "data_interval_start"),
+                        2 => de::value(&mut map, &mut f2, "data_interval_end"),
+                        3 => de::value(&mut map, &mut f3, "logical_date"),
+                        4 => de::value(&mut map, &mut f4, "run_after"),
+                        5 => de::value(&mut map, &mut f5, "conf"),
+                        6 => de::value(&mut map, &mut f6, "note"),
+                        7 => de::value(&mut map, &mut f7, "partition_key"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TriggerDagRunPostBody {
+                    dag_run_id: f0,
+                    data_interval_start: de::double_option_datetime(f1),
+                    data_interval_end: de::double_option_datetime(f2),
+                    logical_date: de::option_datetime(f3),
+                    run_after: de::double_option_datetime(f4),
+                    conf: f5,
+                    note: f6,
+                    partition_key: f7,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Trigger serializer for responses.
 ///
 /// Spec schema `TriggerResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TriggerResponse {
     /// Id
     pub id: i64,
@@ -9070,41 +15602,140 @@ pub struct TriggerResponse {
     #[deprecated]
     pub kwargs: ::std::string::String,
     /// Created Date
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub created_date: ::chrono::DateTime<::chrono::Utc>,
     /// Queue
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub queue: ::std::option::Option<::std::string::String>,
     /// Triggerer Id
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub triggerer_id: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for TriggerResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TriggerResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TriggerResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TriggerResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "id",
+                    "classpath",
+                    "kwargs",
+                    "created_date",
+                    "queue",
+                    "triggerer_id",
+                ];
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "id"),
+                        1 => de::value(&mut map, &mut f1, "classpath"),
+                        2 => de::value(&mut map, &mut f2, "kwargs"),
+                        3 => de::value(&mut map, &mut f3, "created_date"),
+                        4 => de::value(&mut map, &mut f4, "queue"),
+                        5 => de::value(&mut map, &mut f5, "triggerer_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TriggerResponse {
+                    id: de::required(f0, "id")?,
+                    classpath: de::required(f1, "classpath")?,
+                    kwargs: de::required(f2, "kwargs")?,
+                    created_date: de::required(f3, "created_date")?.0,
+                    queue: f4.flatten(),
+                    triggerer_id: f5.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Triggerer info serializer for responses.
 ///
 /// Spec schema `TriggererInfoResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct TriggererInfoResponse {
     /// Status
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub status: ::std::option::Option<::std::string::String>,
     /// Latest Triggerer Heartbeat
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub latest_triggerer_heartbeat: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for TriggererInfoResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TriggererInfoResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TriggererInfoResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TriggererInfoResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["status", "latest_triggerer_heartbeat"];
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "status"),
+                        1 => de::value(&mut map, &mut f1, "latest_triggerer_heartbeat"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TriggererInfoResponse {
+                    status: f0.flatten(),
+                    latest_triggerer_heartbeat: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Schema for updating the content of a Human-in-the-loop detail.
 ///
 /// Spec schema `UpdateHITLDetailPayload`.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct UpdateHitlDetailPayload {
     /// Chosen Options
     ///
@@ -9113,7 +15744,7 @@ pub struct UpdateHitlDetailPayload {
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub params_input: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
@@ -9148,10 +15779,55 @@ impl UpdateHitlDetailPayload {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for UpdateHitlDetailPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UpdateHitlDetailPayload;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UpdateHitlDetailPayload")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UpdateHitlDetailPayload, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["chosen_options", "params_input"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "chosen_options"),
+                        1 => de::value(&mut map, &mut f1, "params_input"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(UpdateHitlDetailPayload {
+                    chosen_options: de::required(f0, "chosen_options")?,
+                    params_input: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// ValidationError
 ///
 /// Spec schema `ValidationError`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ValidationError {
     /// Location
     pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
@@ -9162,15 +15838,71 @@ pub struct ValidationError {
     /// Input
     ///
     /// Untyped JSON: the spec allows any JSON value here. Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub input: ::std::option::Option<::serde_json::Value>,
     /// Context
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ctx: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for ValidationError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ValidationError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ValidationError")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ValidationError, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["loc", "msg", "type", "input", "ctx"];
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<ValidationErrorLocItem>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "loc"),
+                        1 => de::value(&mut map, &mut f1, "msg"),
+                        2 => de::value(&mut map, &mut f2, "type"),
+                        3 => de::value(&mut map, &mut f3, "input"),
+                        4 => de::value(&mut map, &mut f4, "ctx"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ValidationError {
+                    loc: de::required(f0, "loc")?,
+                    msg: de::required(f1, "msg")?,
+                    r#type: de::required(f2, "type")?,
+                    input: f3.flatten(),
+                    ctx: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// ValidationErrorLocItem.
 ///
@@ -9189,7 +15921,7 @@ pub enum ValidationErrorLocItem {
 /// Variable serializer for bodies.
 ///
 /// Spec schema `VariableBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct VariableBody {
     /// Key
     pub key: ::std::string::String,
@@ -9198,20 +15930,12 @@ pub struct VariableBody {
     /// Description
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Team Name
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl VariableBody {
@@ -9266,58 +15990,245 @@ impl VariableBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for VariableBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = VariableBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct VariableBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<VariableBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["key", "value", "description", "team_name"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<JsonValue> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "key"),
+                        1 => de::value(&mut map, &mut f1, "value"),
+                        2 => de::value(&mut map, &mut f2, "description"),
+                        3 => de::value(&mut map, &mut f3, "team_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(VariableBody {
+                    key: de::required(f0, "key")?,
+                    value: de::required(f1, "value")?,
+                    description: f2,
+                    team_name: f3,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Variable Collection serializer for responses.
 ///
 /// Spec schema `VariableCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct VariableCollectionResponse {
     /// Variables
     pub variables: ::std::vec::Vec<VariableResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for VariableCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = VariableCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct VariableCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<VariableCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["variables", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<VariableResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "variables"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(VariableCollectionResponse {
+                    variables: de::required(f0, "variables")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Variable serializer for responses.
 ///
 /// Spec schema `VariableResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct VariableResponse {
     /// Key
     pub key: ::std::string::String,
     /// Value
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
     /// Description
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub description: ::std::option::Option<::std::string::String>,
     /// Is Encrypted
     pub is_encrypted: bool,
     /// Team Name
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for VariableResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = VariableResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct VariableResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<VariableResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "key",
+                    "value",
+                    "description",
+                    "is_encrypted",
+                    "team_name",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "key"),
+                        1 => de::value(&mut map, &mut f1, "value"),
+                        2 => de::value(&mut map, &mut f2, "description"),
+                        3 => de::value(&mut map, &mut f3, "is_encrypted"),
+                        4 => de::value(&mut map, &mut f4, "team_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(VariableResponse {
+                    key: de::required(f0, "key")?,
+                    value: f1.flatten(),
+                    description: f2.flatten(),
+                    is_encrypted: de::required(f3, "is_encrypted")?,
+                    team_name: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Version information serializer for responses.
 ///
 /// Spec schema `VersionInfo`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct VersionInfo {
     /// Version
     pub version: ::std::string::String,
     /// Git Version
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub git_version: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for VersionInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = VersionInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct VersionInfo")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<VersionInfo, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["version", "git_version"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "version"),
+                        1 => de::value(&mut map, &mut f1, "git_version"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(VersionInfo {
+                    version: de::required(f0, "version")?,
+                    git_version: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// One progress line of the wait endpoint.
 ///
 /// Spec: #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1wait/get/responses/200/content/application~1x-ndjson.
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct WaitDagRunUntilFinishedLine {
     /// The `state` field.
     ///
@@ -9326,25 +16237,107 @@ pub struct WaitDagRunUntilFinishedLine {
     /// XCom results of the requested tasks (last line only).
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub results: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
+impl<'de> ::serde::Deserialize<'de> for WaitDagRunUntilFinishedLine {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WaitDagRunUntilFinishedLine;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WaitDagRunUntilFinishedLine")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<WaitDagRunUntilFinishedLine, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["state", "results"];
+                let mut f0: ::std::option::Option<DagRunState> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "state"),
+                        1 => de::value(&mut map, &mut f1, "results"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(WaitDagRunUntilFinishedLine {
+                    state: de::required(f0, "state")?,
+                    results: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// XCom Collection serializer for responses.
 ///
 /// Spec schema `XComCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct XComCollectionResponse {
     /// Xcom Entries
     pub xcom_entries: ::std::vec::Vec<XComResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for XComCollectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = XComCollectionResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct XComCollectionResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<XComCollectionResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["xcom_entries", "total_entries"];
+                let mut f0: ::std::option::Option<::std::vec::Vec<XComResponse>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "xcom_entries"),
+                        1 => de::value(&mut map, &mut f1, "total_entries"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(XComCollectionResponse {
+                    xcom_entries: de::required(f0, "xcom_entries")?,
+                    total_entries: de::required(f1, "total_entries")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Payload serializer for creating an XCom entry.
 ///
 /// Spec schema `XComCreateBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct XComCreateBody {
     /// Key
     pub key: ::std::string::String,
@@ -9355,7 +16348,7 @@ pub struct XComCreateBody {
     /// Map Index
     ///
     /// Server default: `-1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub map_index: ::std::option::Option<i64>,
 }
 impl XComCreateBody {
@@ -9396,21 +16389,60 @@ impl XComCreateBody {
         self
     }
 }
+impl<'de> ::serde::Deserialize<'de> for XComCreateBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = XComCreateBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct XComCreateBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<XComCreateBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["key", "value", "map_index"];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "key"),
+                        1 => de::value(&mut map, &mut f1, "value"),
+                        2 => de::value(&mut map, &mut f2, "map_index"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(XComCreateBody {
+                    key: de::required(f0, "key")?,
+                    value: de::required(f1, "value")?,
+                    map_index: f2.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Serializer for a xcom item.
 ///
 /// Spec schema `XComResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct XComResponse {
     /// Key
     pub key: ::std::string::String,
     /// Timestamp
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Map Index
     pub map_index: i64,
@@ -9423,35 +16455,109 @@ pub struct XComResponse {
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Run After
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for XComResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = XComResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct XComResponse")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<XComResponse, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "key",
+                    "timestamp",
+                    "logical_date",
+                    "map_index",
+                    "task_id",
+                    "dag_id",
+                    "run_id",
+                    "dag_display_name",
+                    "task_display_name",
+                    "run_after",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "key"),
+                        1 => de::value(&mut map, &mut f1, "timestamp"),
+                        2 => de::value(&mut map, &mut f2, "logical_date"),
+                        3 => de::value(&mut map, &mut f3, "map_index"),
+                        4 => de::value(&mut map, &mut f4, "task_id"),
+                        5 => de::value(&mut map, &mut f5, "dag_id"),
+                        6 => de::value(&mut map, &mut f6, "run_id"),
+                        7 => de::value(&mut map, &mut f7, "dag_display_name"),
+                        8 => de::value(&mut map, &mut f8, "task_display_name"),
+                        9 => de::value(&mut map, &mut f9, "run_after"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(XComResponse {
+                    key: de::required(f0, "key")?,
+                    timestamp: de::required(f1, "timestamp")?.0,
+                    logical_date: de::option_datetime(f2),
+                    map_index: de::required(f3, "map_index")?,
+                    task_id: de::required(f4, "task_id")?,
+                    dag_id: de::required(f5, "dag_id")?,
+                    run_id: de::required(f6, "run_id")?,
+                    dag_display_name: f7.flatten(),
+                    task_display_name: f8.flatten(),
+                    run_after: de::option_datetime(f9),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// XCom response serializer with native return type.
 ///
 /// Spec schema `XComResponseNative`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct XComResponseNative {
     /// Key
     pub key: ::std::string::String,
     /// Timestamp
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Map Index
     pub map_index: i64,
@@ -9464,39 +16570,117 @@ pub struct XComResponseNative {
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Run After
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Value
     ///
     /// Untyped JSON: the spec allows any JSON value here.
     pub value: ::serde_json::Value,
 }
+impl<'de> ::serde::Deserialize<'de> for XComResponseNative {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = XComResponseNative;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct XComResponseNative")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<XComResponseNative, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "key",
+                    "timestamp",
+                    "logical_date",
+                    "map_index",
+                    "task_id",
+                    "dag_id",
+                    "run_id",
+                    "dag_display_name",
+                    "task_display_name",
+                    "run_after",
+                    "value",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "key"),
+                        1 => de::value(&mut map, &mut f1, "timestamp"),
+                        2 => de::value(&mut map, &mut f2, "logical_date"),
+                        3 => de::value(&mut map, &mut f3, "map_index"),
+                        4 => de::value(&mut map, &mut f4, "task_id"),
+                        5 => de::value(&mut map, &mut f5, "dag_id"),
+                        6 => de::value(&mut map, &mut f6, "run_id"),
+                        7 => de::value(&mut map, &mut f7, "dag_display_name"),
+                        8 => de::value(&mut map, &mut f8, "task_display_name"),
+                        9 => de::value(&mut map, &mut f9, "run_after"),
+                        10 => de::value(&mut map, &mut f10, "value"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(XComResponseNative {
+                    key: de::required(f0, "key")?,
+                    timestamp: de::required(f1, "timestamp")?.0,
+                    logical_date: de::option_datetime(f2),
+                    map_index: de::required(f3, "map_index")?,
+                    task_id: de::required(f4, "task_id")?,
+                    dag_id: de::required(f5, "dag_id")?,
+                    run_id: de::required(f6, "run_id")?,
+                    dag_display_name: f7.flatten(),
+                    task_display_name: f8.flatten(),
+                    run_after: de::option_datetime(f9),
+                    value: de::required(f10, "value")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// XCom response serializer with string return type.
 ///
 /// Spec schema `XComResponseString`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct XComResponseString {
     /// Key
     pub key: ::std::string::String,
     /// Timestamp
-    #[serde(deserialize_with = "crate::runtime::deserialize_datetime")]
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Map Index
     pub map_index: i64,
@@ -9509,29 +16693,111 @@ pub struct XComResponseString {
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Run After
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Value
     ///
     /// Always sent; `None` is sent as `null`.
-    #[serde(default)]
     pub value: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for XComResponseString {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = XComResponseString;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct XComResponseString")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<XComResponseString, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &[
+                    "key",
+                    "timestamp",
+                    "logical_date",
+                    "map_index",
+                    "task_id",
+                    "dag_id",
+                    "run_id",
+                    "dag_display_name",
+                    "task_display_name",
+                    "run_after",
+                    "value",
+                ];
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "key"),
+                        1 => de::value(&mut map, &mut f1, "timestamp"),
+                        2 => de::value(&mut map, &mut f2, "logical_date"),
+                        3 => de::value(&mut map, &mut f3, "map_index"),
+                        4 => de::value(&mut map, &mut f4, "task_id"),
+                        5 => de::value(&mut map, &mut f5, "dag_id"),
+                        6 => de::value(&mut map, &mut f6, "run_id"),
+                        7 => de::value(&mut map, &mut f7, "dag_display_name"),
+                        8 => de::value(&mut map, &mut f8, "task_display_name"),
+                        9 => de::value(&mut map, &mut f9, "run_after"),
+                        10 => de::value(&mut map, &mut f10, "value"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(XComResponseString {
+                    key: de::required(f0, "key")?,
+                    timestamp: de::required(f1, "timestamp")?.0,
+                    logical_date: de::option_datetime(f2),
+                    map_index: de::required(f3, "map_index")?,
+                    task_id: de::required(f4, "task_id")?,
+                    dag_id: de::required(f5, "dag_id")?,
+                    run_id: de::required(f6, "run_id")?,
+                    dag_display_name: f7.flatten(),
+                    task_display_name: f8.flatten(),
+                    run_after: de::option_datetime(f9),
+                    value: f10.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 /// Payload serializer for updating an XCom entry.
 ///
 /// Spec schema `XComUpdateBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct XComUpdateBody {
     /// Value
     ///
@@ -9540,7 +16806,7 @@ pub struct XComUpdateBody {
     /// Map Index
     ///
     /// Server default: `-1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub map_index: ::std::option::Option<i64>,
 }
 impl XComUpdateBody {
@@ -9566,5 +16832,44 @@ impl XComUpdateBody {
     pub fn with_map_index(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.map_index = ::std::option::Option::Some(value.into());
         self
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for XComUpdateBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = XComUpdateBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct XComUpdateBody")
+            }
+            #[allow(deprecated)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<XComUpdateBody, A::Error> {
+                use crate::runtime::de;
+                const NAMES: &[&str] = &["value", "map_index"];
+                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut keys = de::Keys::new(NAMES);
+                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                    match i {
+                        0 => de::value(&mut map, &mut f0, "value"),
+                        1 => de::value(&mut map, &mut f1, "map_index"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(XComUpdateBody {
+                    value: de::required(f0, "value")?,
+                    map_index: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

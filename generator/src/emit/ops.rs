@@ -277,38 +277,42 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)])
     let prepare = prepare_fn(api, op, decoders);
     let out = output_ty(op);
     let s = &op.success;
-    let (send_body, primary_accept) = if s.json.is_some() {
-        (
-            quote!(self.client.execute(req).await?.json()),
+    // The primary response kind: decoded by `ResponseFuture` (one shared future type), except
+    // NDJSON streams, whose `send` stays an `async fn`.
+    let finish = |accept: Option<&str>, finish: TokenStream| {
+        let accept = match accept {
+            Some(a) => quote!(::std::option::Option::Some(#a)),
+            None => quote!(::std::option::Option::None),
+        };
+        quote! {
+            let req = self.prepare();
+            crate::runtime::ResponseFuture::new(self.client, req, #accept, #finish)
+        }
+    };
+    let streaming = s.json.is_none() && !s.text && s.ndjson.is_some();
+    let send_body = if s.json.is_some() {
+        finish(
             Some("application/json"),
+            quote!(crate::runtime::Response::json),
         )
     } else if s.text {
-        (
-            quote!(self.client.execute(req).await?.text()),
-            Some("text/plain"),
-        )
-    } else if s.ndjson.is_some() {
-        (
-            quote!(::std::result::Result::Ok(crate::runtime::ndjson(
-                self.client.execute_stream(req).await?
-            ))),
-            Some("application/x-ndjson"),
-        )
+        finish(Some("text/plain"), quote!(crate::runtime::Response::text))
+    } else if streaming {
+        quote! {
+            let mut req = self.prepare()?;
+            req.accept("application/x-ndjson");
+            ::std::result::Result::Ok(crate::runtime::ndjson(self.client.execute_stream(req).await?))
+        }
     } else {
-        (quote!(self.client.execute(req).await?.empty()), None)
-    };
-    let accept_primary = match primary_accept {
-        Some(a) => quote!(let mut req = self.prepare()?; req.accept(#a);),
-        None => quote!(let req = self.prepare()?;),
+        finish(None, quote!(crate::runtime::Response::empty))
     };
     let mut extra = Vec::new();
     if s.json.is_some() && s.text {
         extra.push(quote! {
             /// Sends the request asking for `text/plain` and returns the text.
-            pub async fn text(self) -> crate::Result<::std::string::String> {
-                let mut req = self.prepare()?;
-                req.accept("text/plain");
-                self.client.execute(req).await?.text()
+            pub fn text(self) -> crate::ResponseFuture<::std::string::String> {
+                let req = self.prepare();
+                crate::runtime::ResponseFuture::new(self.client, req, ::std::option::Option::Some("text/plain"), crate::runtime::Response::text)
             }
         });
     }
@@ -356,21 +360,59 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)])
             /// received (the server caps `limit`), until `total_entries` is reached.
             pub fn into_stream(self) -> crate::Paginator<#item> {
                 let start = #start;
-                crate::runtime::paginate(start, move |offset| {
-                    let mut next = ::std::clone::Clone::clone(&self);
-                    next.#offset = ::std::option::Option::Some(#set_offset);
-                    async move {
-                        let page = next.send().await?;
-                        ::std::result::Result::Ok(crate::runtime::Page {
-                            total_entries: #total_expr,
-                            items: #items_expr,
-                        })
-                    }
-                })
+                crate::runtime::paginate(
+                    start,
+                    move |offset| {
+                        let mut next = ::std::clone::Clone::clone(&self);
+                        next.#offset = ::std::option::Option::Some(#set_offset);
+                        next.send()
+                    },
+                    |page| crate::runtime::Page {
+                        total_entries: #total_expr,
+                        items: #items_expr,
+                    },
+                )
             }
         });
     }
 
+    let (send_fn, into_future) = if streaming {
+        (
+            quote! {
+                /// Sends the request.
+                pub async fn send(self) -> crate::Result<#out> {
+                    #send_body
+                }
+            },
+            quote! {
+                impl ::std::future::IntoFuture for #name {
+                    type Output = crate::Result<#out>;
+                    type IntoFuture = crate::BoxFuture<Self::Output>;
+                    fn into_future(self) -> Self::IntoFuture {
+                        ::std::boxed::Box::pin(self.send())
+                    }
+                }
+            },
+        )
+    } else {
+        (
+            quote! {
+                /// Sends the request: the returned future resolves to the response.
+                pub fn send(self) -> crate::ResponseFuture<#out> {
+                    #send_body
+                }
+            },
+            quote! {
+                impl ::std::future::IntoFuture for #name {
+                    type Output = crate::Result<#out>;
+                    type IntoFuture = crate::ResponseFuture<#out>;
+                    fn into_future(self) -> Self::IntoFuture {
+                        self.send()
+                    }
+                }
+            },
+        )
+    };
     quote! {
         #[doc = #method_link]
         #[derive(Debug, Clone)]
@@ -385,22 +427,12 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)])
 
             #prepare
 
-            /// Sends the request.
-            pub async fn send(self) -> crate::Result<#out> {
-                #accept_primary
-                #send_body
-            }
+            #send_fn
 
             #(#extra)*
         }
 
-        impl ::std::future::IntoFuture for #name {
-            type Output = crate::Result<#out>;
-            type IntoFuture = crate::BoxFuture<Self::Output>;
-            fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
-            }
-        }
+        #into_future
     }
 }
 

@@ -142,6 +142,10 @@ fn struct_def(
         let wire = &f.wire_name;
         quote!(#[serde(tag = #wire, rename = #v)])
     });
+    // Structs without a tag or extra properties get a lean hand-emitted `Deserialize` (see
+    // `lean_deserialize`); the others keep serde's derive.
+    let lean = tag.is_none() && s.additional.is_none();
+    let mut lean_fields = Vec::new();
     let mut all_defaultable = true;
     let mut fields = Vec::new();
     let mut ctor_args = Vec::new();
@@ -164,6 +168,7 @@ fn struct_def(
             quote!(#[serde(rename = #w)])
         });
         let shape = field_shape(f, t.in_request);
+        let skip_none = quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]);
         let (field_ty, serde_attr) = match shape {
             FieldShape::Plain => {
                 all_defaultable = false;
@@ -182,21 +187,34 @@ fn struct_def(
                 ctor_inits.push(quote!(#fname));
                 (
                     quote!(::std::option::Option<#inner>),
-                    quote!(#[serde(default)]),
+                    if lean {
+                        quote!()
+                    } else {
+                        quote!(#[serde(default)])
+                    },
                 )
             }
             FieldShape::Optional => {
                 ctor_inits.push(quote!(#fname: ::std::option::Option::None));
                 (
                     quote!(::std::option::Option<#inner>),
-                    quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+                    if lean {
+                        skip_none
+                    } else {
+                        quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+                    },
                 )
             }
             FieldShape::DoubleOption => {
                 ctor_inits.push(quote!(#fname: ::std::option::Option::None));
                 (
                     quote!(::std::option::Option<::std::option::Option<#inner>>),
-                    quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none", with = "crate::runtime::double_option")]),
+                    if lean {
+                        // `Some(None)` serializes as `null` on its own; only decoding needs help.
+                        skip_none
+                    } else {
+                        quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none", with = "crate::runtime::double_option")])
+                    },
                 )
             }
         };
@@ -232,7 +250,17 @@ fn struct_def(
             });
         }
         // Date-times decode through chrono's dedicated RFC 3339 parser (see the runtime).
-        let datetime_attr = (f.ty == TypeRef::DateTime && !f.boxed)
+        let datetime = f.ty == TypeRef::DateTime && !f.boxed;
+        if lean {
+            lean_fields.push(LeanField {
+                name: fname.clone(),
+                wire: f.wire_name.clone(),
+                inner: inner.clone(),
+                shape: field_shape(f, t.in_request),
+                datetime,
+            });
+        }
+        let datetime_attr = (datetime && !lean)
             .then(|| match shape {
                 FieldShape::Plain => Some(
                     quote!(#[serde(deserialize_with = "crate::runtime::deserialize_datetime")]),
@@ -264,6 +292,11 @@ fn struct_def(
         ctor_inits.push(quote!(additional_properties: ::std::collections::BTreeMap::new()));
     }
     let default = all_defaultable.then(|| quote!(Default,));
+    let (derive_de, lean_impl) = if lean {
+        (quote!(), Some(lean_deserialize(name, &lean_fields)))
+    } else {
+        (quote!(::serde::Deserialize), None)
+    };
     // A constructor taking the required fields, for request bodies (struct literals need every
     // field; this keeps call sites short and stable when optional fields are added).
     let _ = api;
@@ -287,12 +320,102 @@ fn struct_def(
     quote! {
         #docs
         #deprecated
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, #derive_de)]
         #tag_attr
         pub struct #name {
             #(#fields)*
         }
         #inherent
+        #lean_impl
+    }
+}
+
+/// A field as the lean `Deserialize` sees it.
+struct LeanField {
+    name: Ident,
+    wire: String,
+    /// The type inside any `Option`s (boxed if the field is).
+    inner: TokenStream,
+    shape: FieldShape,
+    datetime: bool,
+}
+
+/// `impl Deserialize` for a struct: one `visit_map` with a `match` arm per field over the
+/// runtime's shared helpers (`crate::runtime::de`), instead of serde's derive (a field enum
+/// and its visitor, `visit_seq`, a wrapper type per `deserialize_with` field). Each field is
+/// read into an `Option` slot of an explicit type; the struct is built at the end:
+/// - required: `T`, missing is an error;
+/// - required nullable / optional: `Option<T>`, absent and `null` are `None`;
+/// - optional nullable in a request (`Option<Option<T>>`): absent `None`, `null` `Some(None)`.
+///
+/// Date-times read through `de::DateTime` (chrono's RFC 3339 parser).
+fn lean_deserialize(name: &Ident, fields: &[LeanField]) -> TokenStream {
+    let expecting = format!("struct {name}");
+    let names = fields.iter().map(|f| &f.wire);
+    let slots = fields.iter().enumerate().map(|(i, f)| {
+        let slot = format_ident!("f{i}");
+        let value = if f.datetime {
+            quote!(de::DateTime)
+        } else {
+            f.inner.clone()
+        };
+        let value = match f.shape {
+            FieldShape::Plain => value,
+            _ => quote!(::std::option::Option<#value>),
+        };
+        quote!(let mut #slot: ::std::option::Option<#value> = ::std::option::Option::None;)
+    });
+    let arms = fields.iter().enumerate().map(|(i, f)| {
+        let slot = format_ident!("f{i}");
+        let wire = &f.wire;
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        quote!(#i => de::value(&mut map, &mut #slot, #wire),)
+    });
+    let inits = fields.iter().enumerate().map(|(i, f)| {
+        let slot = format_ident!("f{i}");
+        let fname = &f.name;
+        let wire = &f.wire;
+        let value = match (&f.shape, f.datetime) {
+            (FieldShape::Plain, false) => quote!(de::required(#slot, #wire)?),
+            (FieldShape::Plain, true) => quote!(de::required(#slot, #wire)?.0),
+            (FieldShape::NullableRequired | FieldShape::Optional, false) => {
+                quote!(#slot.flatten())
+            }
+            (FieldShape::NullableRequired | FieldShape::Optional, true) => {
+                quote!(de::option_datetime(#slot))
+            }
+            (FieldShape::DoubleOption, false) => quote!(#slot),
+            (FieldShape::DoubleOption, true) => quote!(de::double_option_datetime(#slot)),
+        };
+        quote!(#fname: #value,)
+    });
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    #[allow(deprecated)]
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+                        use crate::runtime::de;
+                        const NAMES: &[&str] = &[#(#names),*];
+                        #(#slots)*
+                        let mut keys = de::Keys::new(NAMES);
+                        while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                            match i {
+                                #(#arms)*
+                                _ => de::skip(&mut map),
+                            }?;
+                        }
+                        ::std::result::Result::Ok(#name { #(#inits)* })
+                    }
+                }
+                deserializer.deserialize_map(Visitor)
+            }
+        }
     }
 }
 

@@ -259,18 +259,22 @@ impl CreateAssetEvent {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::AssetEventResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::AssetEventResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for CreateAssetEvent {
     type Output = crate::Result<models::AssetEventResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::AssetEventResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::delete_asset_queued_events`](crate::Client::delete_asset_queued_events): set optional parameters, then `.await` it (or call `send`).
@@ -306,17 +310,22 @@ impl DeleteAssetQueuedEvents {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        let req = self.prepare()?;
-        self.client.execute(req).await?.empty()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<()> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::None,
+            crate::runtime::Response::empty,
+        )
     }
 }
 impl ::std::future::IntoFuture for DeleteAssetQueuedEvents {
     type Output = crate::Result<()>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::delete_dag_asset_queued_event`](crate::Client::delete_dag_asset_queued_event): set optional parameters, then `.await` it (or call `send`).
@@ -356,17 +365,22 @@ impl DeleteDagAssetQueuedEvent {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        let req = self.prepare()?;
-        self.client.execute(req).await?.empty()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<()> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::None,
+            crate::runtime::Response::empty,
+        )
     }
 }
 impl ::std::future::IntoFuture for DeleteDagAssetQueuedEvent {
     type Output = crate::Result<()>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::delete_dag_asset_queued_events`](crate::Client::delete_dag_asset_queued_events): set optional parameters, then `.await` it (or call `send`).
@@ -402,17 +416,22 @@ impl DeleteDagAssetQueuedEvents {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        let req = self.prepare()?;
-        self.client.execute(req).await?.empty()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<()> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::None,
+            crate::runtime::Response::empty,
+        )
     }
 }
 impl ::std::future::IntoFuture for DeleteDagAssetQueuedEvents {
     type Output = crate::Result<()>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_asset`](crate::Client::get_asset): set optional parameters, then `.await` it (or call `send`).
@@ -436,18 +455,22 @@ impl GetAsset {
         req.path(&["api", "v2", "assets", &*p_asset_id]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::AssetResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::AssetResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetAsset {
     type Output = crate::Result<models::AssetResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::AssetResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_asset_alias`](crate::Client::get_asset_alias): set optional parameters, then `.await` it (or call `send`).
@@ -473,18 +496,22 @@ impl GetAssetAlias {
         req.path(&["api", "v2", "assets", "aliases", &*p_asset_alias_id]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<::serde_json::Value> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<::serde_json::Value> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetAssetAlias {
     type Output = crate::Result<::serde_json::Value>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<::serde_json::Value>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_asset_aliases`](crate::Client::get_asset_aliases): set optional parameters, then `.await` it (or call `send`).
@@ -568,11 +595,15 @@ impl GetAssetAliases {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::AssetAliasCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::AssetAliasCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -584,22 +615,20 @@ impl GetAssetAliases {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries,
-                        items: page.asset_aliases,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries,
+                items: page.asset_aliases,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for GetAssetAliases {
     type Output = crate::Result<models::AssetAliasCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::AssetAliasCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_asset_events`](crate::Client::get_asset_events): set optional parameters, then `.await` it (or call `send`).
@@ -779,11 +808,15 @@ impl GetAssetEvents {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::AssetEventCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::AssetEventCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -795,22 +828,20 @@ impl GetAssetEvents {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries,
-                        items: page.asset_events,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries,
+                items: page.asset_events,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for GetAssetEvents {
     type Output = crate::Result<models::AssetEventCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::AssetEventCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_asset_queued_events`](crate::Client::get_asset_queued_events): set optional parameters, then `.await` it (or call `send`).
@@ -846,18 +877,22 @@ impl GetAssetQueuedEvents {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::QueuedEventCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::QueuedEventCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetAssetQueuedEvents {
     type Output = crate::Result<models::QueuedEventCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::QueuedEventCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_assets`](crate::Client::get_assets): set optional parameters, then `.await` it (or call `send`).
@@ -990,11 +1025,15 @@ impl GetAssets {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::AssetCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::AssetCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -1006,22 +1045,20 @@ impl GetAssets {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries,
-                        items: page.assets,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries,
+                items: page.assets,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for GetAssets {
     type Output = crate::Result<models::AssetCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::AssetCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_dag_asset_queued_event`](crate::Client::get_dag_asset_queued_event): set optional parameters, then `.await` it (or call `send`).
@@ -1061,18 +1098,22 @@ impl GetDagAssetQueuedEvent {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::QueuedEventResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::QueuedEventResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetDagAssetQueuedEvent {
     type Output = crate::Result<models::QueuedEventResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::QueuedEventResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_dag_asset_queued_events`](crate::Client::get_dag_asset_queued_events): set optional parameters, then `.await` it (or call `send`).
@@ -1108,18 +1149,22 @@ impl GetDagAssetQueuedEvents {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::QueuedEventCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::QueuedEventCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetDagAssetQueuedEvents {
     type Output = crate::Result<models::QueuedEventCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::QueuedEventCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::materialize_asset`](crate::Client::materialize_asset): set optional parameters, then `.await` it (or call `send`).
@@ -1152,17 +1197,21 @@ impl MaterializeAsset {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::DagRunResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::DagRunResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for MaterializeAsset {
     type Output = crate::Result<models::DagRunResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::DagRunResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -133,17 +133,22 @@ impl ClearAssetStateStore {
         req.path(&["api", "v2", "assets", &*p_asset_id, "state-store"]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        let req = self.prepare()?;
-        self.client.execute(req).await?.empty()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<()> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::None,
+            crate::runtime::Response::empty,
+        )
     }
 }
 impl ::std::future::IntoFuture for ClearAssetStateStore {
     type Output = crate::Result<()>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::delete_asset_state_store`](crate::Client::delete_asset_state_store): set optional parameters, then `.await` it (or call `send`).
@@ -169,17 +174,22 @@ impl DeleteAssetStateStore {
         req.path(&["api", "v2", "assets", &*p_asset_id, "state-store", &*p_key]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        let req = self.prepare()?;
-        self.client.execute(req).await?.empty()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<()> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::None,
+            crate::runtime::Response::empty,
+        )
     }
 }
 impl ::std::future::IntoFuture for DeleteAssetStateStore {
     type Output = crate::Result<()>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_asset_state_store`](crate::Client::get_asset_state_store): set optional parameters, then `.await` it (or call `send`).
@@ -205,18 +215,22 @@ impl GetAssetStateStore {
         req.path(&["api", "v2", "assets", &*p_asset_id, "state-store", &*p_key]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::AssetStateStoreResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::AssetStateStoreResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetAssetStateStore {
     type Output = crate::Result<models::AssetStateStoreResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::AssetStateStoreResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::list_asset_state_store`](crate::Client::list_asset_state_store): set optional parameters, then `.await` it (or call `send`).
@@ -262,11 +276,17 @@ impl ListAssetStateStore {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::AssetStateStoreCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<models::AssetStateStoreCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -278,22 +298,20 @@ impl ListAssetStateStore {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries,
-                        items: page.asset_state_store,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries,
+                items: page.asset_state_store,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for ListAssetStateStore {
     type Output = crate::Result<models::AssetStateStoreCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::AssetStateStoreCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::set_asset_state_store`](crate::Client::set_asset_state_store): set optional parameters, then `.await` it (or call `send`).
@@ -321,16 +339,21 @@ impl SetAssetStateStore {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        let req = self.prepare()?;
-        self.client.execute(req).await?.empty()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<()> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::None,
+            crate::runtime::Response::empty,
+        )
     }
 }
 impl ::std::future::IntoFuture for SetAssetStateStore {
     type Output = crate::Result<()>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

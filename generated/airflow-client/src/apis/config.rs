@@ -63,24 +63,32 @@ impl GetConfig {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::Config> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::Config> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Sends the request asking for `text/plain` and returns the text.
-    pub async fn text(self) -> crate::Result<::std::string::String> {
-        let mut req = self.prepare()?;
-        req.accept("text/plain");
-        self.client.execute(req).await?.text()
+    pub fn text(self) -> crate::ResponseFuture<::std::string::String> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("text/plain"),
+            crate::runtime::Response::text,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetConfig {
     type Output = crate::Result<models::Config>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::Config>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_config_value`](crate::Client::get_config_value): set optional parameters, then `.await` it (or call `send`).
@@ -106,23 +114,31 @@ impl GetConfigValue {
         req.path(&["api", "v2", "config", "section", &*p_section, "option", &*p_option]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::Config> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::Config> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Sends the request asking for `text/plain` and returns the text.
-    pub async fn text(self) -> crate::Result<::std::string::String> {
-        let mut req = self.prepare()?;
-        req.accept("text/plain");
-        self.client.execute(req).await?.text()
+    pub fn text(self) -> crate::ResponseFuture<::std::string::String> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("text/plain"),
+            crate::runtime::Response::text,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetConfigValue {
     type Output = crate::Result<models::Config>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::Config>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

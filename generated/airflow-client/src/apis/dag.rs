@@ -224,18 +224,22 @@ impl DeleteDag {
         req.path(&["api", "v2", "dags", &*p_dag_id]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<::serde_json::Value> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<::serde_json::Value> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for DeleteDag {
     type Output = crate::Result<::serde_json::Value>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<::serde_json::Value>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::favorite_dag`](crate::Client::favorite_dag): set optional parameters, then `.await` it (or call `send`).
@@ -259,17 +263,22 @@ impl FavoriteDag {
         req.path(&["api", "v2", "dags", &*p_dag_id, "favorite"]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        let req = self.prepare()?;
-        self.client.execute(req).await?.empty()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<()> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::None,
+            crate::runtime::Response::empty,
+        )
     }
 }
 impl ::std::future::IntoFuture for FavoriteDag {
     type Output = crate::Result<()>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_dag`](crate::Client::get_dag): set optional parameters, then `.await` it (or call `send`).
@@ -293,18 +302,22 @@ impl GetDag {
         req.path(&["api", "v2", "dags", &*p_dag_id]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::DagResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::DagResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetDag {
     type Output = crate::Result<models::DagResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::DagResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_dag_details`](crate::Client::get_dag_details): set optional parameters, then `.await` it (or call `send`).
@@ -328,18 +341,22 @@ impl GetDagDetails {
         req.path(&["api", "v2", "dags", &*p_dag_id, "details"]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::DagDetailsResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::DagDetailsResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetDagDetails {
     type Output = crate::Result<models::DagDetailsResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::DagDetailsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_dag_tags`](crate::Client::get_dag_tags): set optional parameters, then `.await` it (or call `send`).
@@ -423,11 +440,15 @@ impl GetDagTags {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::DagTagCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::DagTagCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -439,22 +460,20 @@ impl GetDagTags {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries,
-                        items: page.tags,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries,
+                items: page.tags,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for GetDagTags {
     type Output = crate::Result<models::DagTagCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::DagTagCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_dags`](crate::Client::get_dags): set optional parameters, then `.await` it (or call `send`).
@@ -832,11 +851,15 @@ impl GetDags {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::DagCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::DagCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -848,22 +871,20 @@ impl GetDags {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries,
-                        items: page.dags,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries,
+                items: page.dags,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for GetDags {
     type Output = crate::Result<models::DagCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::DagCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::patch_dag`](crate::Client::patch_dag): set optional parameters, then `.await` it (or call `send`).
@@ -901,18 +922,22 @@ impl PatchDag {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::DagResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::DagResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for PatchDag {
     type Output = crate::Result<models::DagResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::DagResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::patch_dags`](crate::Client::patch_dags): set optional parameters, then `.await` it (or call `send`).
@@ -1049,11 +1074,15 @@ impl PatchDags {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::DagCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::DagCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -1065,22 +1094,20 @@ impl PatchDags {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries,
-                        items: page.dags,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries,
+                items: page.dags,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for PatchDags {
     type Output = crate::Result<models::DagCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::DagCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::unfavorite_dag`](crate::Client::unfavorite_dag): set optional parameters, then `.await` it (or call `send`).
@@ -1104,16 +1131,21 @@ impl UnfavoriteDag {
         req.path(&["api", "v2", "dags", &*p_dag_id, "unfavorite"]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        let req = self.prepare()?;
-        self.client.execute(req).await?.empty()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<()> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::None,
+            crate::runtime::Response::empty,
+        )
     }
 }
 impl ::std::future::IntoFuture for UnfavoriteDag {
     type Output = crate::Result<()>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

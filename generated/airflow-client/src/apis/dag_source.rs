@@ -53,23 +53,31 @@ impl GetDagSource {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::DagSourceResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::DagSourceResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Sends the request asking for `text/plain` and returns the text.
-    pub async fn text(self) -> crate::Result<::std::string::String> {
-        let mut req = self.prepare()?;
-        req.accept("text/plain");
-        self.client.execute(req).await?.text()
+    pub fn text(self) -> crate::ResponseFuture<::std::string::String> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("text/plain"),
+            crate::runtime::Response::text,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetDagSource {
     type Output = crate::Result<models::DagSourceResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::DagSourceResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -72,18 +72,22 @@ impl GetEventLog {
         req.path(&["api", "v2", "eventLogs", &*p_event_log_id]);
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::EventLogResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::EventLogResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetEventLog {
     type Output = crate::Result<models::EventLogResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::EventLogResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_event_logs`](crate::Client::get_event_logs): set optional parameters, then `.await` it (or call `send`).
@@ -401,11 +405,15 @@ impl GetEventLogs {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::EventLogCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::EventLogCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -417,21 +425,19 @@ impl GetEventLogs {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries,
-                        items: page.event_logs,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries,
+                items: page.event_logs,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for GetEventLogs {
     type Output = crate::Result<models::EventLogCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::EventLogCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -867,18 +867,22 @@ impl BulkTaskInstances {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::BulkResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::BulkResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for BulkTaskInstances {
     type Output = crate::Result<models::BulkResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::BulkResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::delete_task_instance`](crate::Client::delete_task_instance): set optional parameters, then `.await` it (or call `send`).
@@ -928,18 +932,22 @@ impl DeleteTaskInstance {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<::serde_json::Value> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<::serde_json::Value> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for DeleteTaskInstance {
     type Output = crate::Result<::serde_json::Value>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<::serde_json::Value>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_external_log_url`](crate::Client::get_external_log_url): set optional parameters, then `.await` it (or call `send`).
@@ -993,18 +1001,22 @@ impl GetExternalLogUrl {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::ExternalLogUrlResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::ExternalLogUrlResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetExternalLogUrl {
     type Output = crate::Result<models::ExternalLogUrlResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::ExternalLogUrlResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_hitl_detail`](crate::Client::get_hitl_detail): set optional parameters, then `.await` it (or call `send`).
@@ -1047,18 +1059,22 @@ impl GetHitlDetail {
         );
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::HitlDetail> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::HitlDetail> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetHitlDetail {
     type Output = crate::Result<models::HitlDetail>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::HitlDetail>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_hitl_detail_try_detail`](crate::Client::get_hitl_detail_try_detail): set optional parameters, then `.await` it (or call `send`).
@@ -1105,18 +1121,22 @@ impl GetHitlDetailTryDetail {
         );
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::HitlDetailHistory> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::HitlDetailHistory> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetHitlDetailTryDetail {
     type Output = crate::Result<models::HitlDetailHistory>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::HitlDetailHistory>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_hitl_details`](crate::Client::get_hitl_details): set optional parameters, then `.await` it (or call `send`).
@@ -1358,11 +1378,15 @@ impl GetHitlDetails {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::HitlDetailCollection> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::HitlDetailCollection> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -1374,22 +1398,20 @@ impl GetHitlDetails {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries,
-                        items: page.hitl_details,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries,
+                items: page.hitl_details,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for GetHitlDetails {
     type Output = crate::Result<models::HitlDetailCollection>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::HitlDetailCollection>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_log`](crate::Client::get_log): set optional parameters, then `.await` it (or call `send`).
@@ -1466,11 +1488,15 @@ impl GetLog {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstancesLogResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstancesLogResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Sends the request asking for `application/x-ndjson` and streams the lines as
     /// they arrive, each decoded on its own.
@@ -1486,9 +1512,9 @@ impl GetLog {
 }
 impl ::std::future::IntoFuture for GetLog {
     type Output = crate::Result<models::TaskInstancesLogResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstancesLogResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_mapped_task_instance`](crate::Client::get_mapped_task_instance): set optional parameters, then `.await` it (or call `send`).
@@ -1530,18 +1556,22 @@ impl GetMappedTaskInstance {
         );
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetMappedTaskInstance {
     type Output = crate::Result<models::TaskInstanceResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_mapped_task_instance_tries`](crate::Client::get_mapped_task_instance_tries): set optional parameters, then `.await` it (or call `send`).
@@ -1584,20 +1614,26 @@ impl GetMappedTaskInstanceTries {
         );
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(
         self,
-    ) -> crate::Result<models::TaskInstanceHistoryCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    ) -> crate::ResponseFuture<models::TaskInstanceHistoryCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetMappedTaskInstanceTries {
     type Output = crate::Result<models::TaskInstanceHistoryCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<
+        models::TaskInstanceHistoryCollectionResponse,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_mapped_task_instance_try_details`](crate::Client::get_mapped_task_instance_try_details): set optional parameters, then `.await` it (or call `send`).
@@ -1645,18 +1681,22 @@ impl GetMappedTaskInstanceTryDetails {
         );
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceHistoryResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceHistoryResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetMappedTaskInstanceTryDetails {
     type Output = crate::Result<models::TaskInstanceHistoryResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceHistoryResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_mapped_task_instances`](crate::Client::get_mapped_task_instances): set optional parameters, then `.await` it (or call `send`).
@@ -2190,11 +2230,15 @@ impl GetMappedTaskInstances {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -2206,22 +2250,20 @@ impl GetMappedTaskInstances {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries.unwrap_or(i64::MAX),
-                        items: page.task_instances,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries.unwrap_or(i64::MAX),
+                items: page.task_instances,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for GetMappedTaskInstances {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_task_instance`](crate::Client::get_task_instance): set optional parameters, then `.await` it (or call `send`).
@@ -2260,18 +2302,22 @@ impl GetTaskInstance {
         );
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetTaskInstance {
     type Output = crate::Result<models::TaskInstanceResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_task_instance_dependencies`](crate::Client::get_task_instance_dependencies): set optional parameters, then `.await` it (or call `send`).
@@ -2322,18 +2368,24 @@ impl GetTaskInstanceDependencies {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskDependencyCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<models::TaskDependencyCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetTaskInstanceDependencies {
     type Output = crate::Result<models::TaskDependencyCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskDependencyCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_task_instance_dependencies_by_map_index`](crate::Client::get_task_instance_dependencies_by_map_index): set optional parameters, then `.await` it (or call `send`).
@@ -2376,18 +2428,24 @@ impl GetTaskInstanceDependenciesByMapIndex {
         );
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskDependencyCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<models::TaskDependencyCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetTaskInstanceDependenciesByMapIndex {
     type Output = crate::Result<models::TaskDependencyCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskDependencyCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_task_instance_tries`](crate::Client::get_task_instance_tries): set optional parameters, then `.await` it (or call `send`).
@@ -2438,20 +2496,26 @@ impl GetTaskInstanceTries {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(
         self,
-    ) -> crate::Result<models::TaskInstanceHistoryCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    ) -> crate::ResponseFuture<models::TaskInstanceHistoryCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetTaskInstanceTries {
     type Output = crate::Result<models::TaskInstanceHistoryCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<
+        models::TaskInstanceHistoryCollectionResponse,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_task_instance_try_details`](crate::Client::get_task_instance_try_details): set optional parameters, then `.await` it (or call `send`).
@@ -2507,18 +2571,22 @@ impl GetTaskInstanceTryDetails {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceHistoryResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceHistoryResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetTaskInstanceTryDetails {
     type Output = crate::Result<models::TaskInstanceHistoryResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceHistoryResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_task_instances`](crate::Client::get_task_instances): set optional parameters, then `.await` it (or call `send`).
@@ -3174,11 +3242,15 @@ impl GetTaskInstances {
         }
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
     /// Streams every item of every page, starting at `offset` (default 0), fetching the
     /// next page only when needed. Pages advance by the number of items actually
@@ -3190,22 +3262,20 @@ impl GetTaskInstances {
             move |offset| {
                 let mut next = ::std::clone::Clone::clone(&self);
                 next.offset = ::std::option::Option::Some(offset);
-                async move {
-                    let page = next.send().await?;
-                    ::std::result::Result::Ok(crate::runtime::Page {
-                        total_entries: page.total_entries.unwrap_or(i64::MAX),
-                        items: page.task_instances,
-                    })
-                }
+                next.send()
+            },
+            |page| crate::runtime::Page {
+                total_entries: page.total_entries.unwrap_or(i64::MAX),
+                items: page.task_instances,
             },
         )
     }
 }
 impl ::std::future::IntoFuture for GetTaskInstances {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::get_task_instances_batch`](crate::Client::get_task_instances_batch): set optional parameters, then `.await` it (or call `send`).
@@ -3229,18 +3299,22 @@ impl GetTaskInstancesBatch {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for GetTaskInstancesBatch {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::patch_task_group_instances`](crate::Client::patch_task_group_instances): set optional parameters, then `.await` it (or call `send`).
@@ -3293,18 +3367,22 @@ impl PatchTaskGroupInstances {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for PatchTaskGroupInstances {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::patch_task_group_instances_dry_run`](crate::Client::patch_task_group_instances_dry_run): set optional parameters, then `.await` it (or call `send`).
@@ -3346,18 +3424,22 @@ impl PatchTaskGroupInstancesDryRun {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for PatchTaskGroupInstancesDryRun {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::patch_task_instance`](crate::Client::patch_task_instance): set optional parameters, then `.await` it (or call `send`).
@@ -3419,18 +3501,22 @@ impl PatchTaskInstance {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for PatchTaskInstance {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::patch_task_instance_by_map_index`](crate::Client::patch_task_instance_by_map_index): set optional parameters, then `.await` it (or call `send`).
@@ -3486,18 +3572,22 @@ impl PatchTaskInstanceByMapIndex {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for PatchTaskInstanceByMapIndex {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::patch_task_instance_dry_run`](crate::Client::patch_task_instance_dry_run): set optional parameters, then `.await` it (or call `send`).
@@ -3560,18 +3650,22 @@ impl PatchTaskInstanceDryRun {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for PatchTaskInstanceDryRun {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::patch_task_instance_dry_run_by_map_index`](crate::Client::patch_task_instance_dry_run_by_map_index): set optional parameters, then `.await` it (or call `send`).
@@ -3628,18 +3722,22 @@ impl PatchTaskInstanceDryRunByMapIndex {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for PatchTaskInstanceDryRunByMapIndex {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::post_clear_task_instances`](crate::Client::post_clear_task_instances): set optional parameters, then `.await` it (or call `send`).
@@ -3665,18 +3763,22 @@ impl PostClearTaskInstances {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::TaskInstanceCollectionResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::TaskInstanceCollectionResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for PostClearTaskInstances {
     type Output = crate::Result<models::TaskInstanceCollectionResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::TaskInstanceCollectionResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request builder for [`Client::update_hitl_detail`](crate::Client::update_hitl_detail): set optional parameters, then `.await` it (or call `send`).
@@ -3721,17 +3823,21 @@ impl UpdateHitlDetail {
         req.json(&self.body)?;
         ::std::result::Result::Ok(req)
     }
-    /// Sends the request.
-    pub async fn send(self) -> crate::Result<models::HitlDetailResponse> {
-        let mut req = self.prepare()?;
-        req.accept("application/json");
-        self.client.execute(req).await?.json()
+    /// Sends the request: the returned future resolves to the response.
+    pub fn send(self) -> crate::ResponseFuture<models::HitlDetailResponse> {
+        let req = self.prepare();
+        crate::runtime::ResponseFuture::new(
+            self.client,
+            req,
+            ::std::option::Option::Some("application/json"),
+            crate::runtime::Response::json,
+        )
     }
 }
 impl ::std::future::IntoFuture for UpdateHitlDetail {
     type Output = crate::Result<models::HitlDetailResponse>;
-    type IntoFuture = crate::BoxFuture<Self::Output>;
+    type IntoFuture = crate::ResponseFuture<models::HitlDetailResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

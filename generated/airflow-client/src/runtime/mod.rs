@@ -3,11 +3,13 @@
 //!
 //! The public items of this module (re-exported at the crate root) are [`Client`],
 //! [`ClientBuilder`], [`Auth`], [`TokenProvider`], [`RetryPolicy`], [`Error`], [`ApiError`],
-//! [`DecodeError`], [`Result`], [`Paginator`], [`NdjsonStream`] and [`BoxFuture`]. Everything
+//! [`DecodeError`], [`Result`], [`ResponseFuture`], [`Paginator`], [`NdjsonStream`] and
+//! [`BoxFuture`]. Everything
 //! else is `pub(crate)` plumbing used by the generated code.
 
 mod auth;
 mod client;
+pub(crate) mod de;
 pub(crate) mod double_option;
 mod error;
 mod ndjson;
@@ -22,6 +24,7 @@ pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, Error, decode_body};
 pub use ndjson::NdjsonStream;
 pub use paginate::Paginator;
+pub use response::ResponseFuture;
 pub use retry::RetryPolicy;
 
 #[allow(unused_imports)] // which of these the generated code uses depends on the spec
@@ -62,5 +65,6 @@ mod tests {
         send_sync::<DecodeError>();
         send_unpin::<Paginator<String>>();
         send_unpin::<NdjsonStream<String>>();
+        send_unpin::<ResponseFuture<String>>();
     }
 }
