@@ -208,9 +208,15 @@ mod tests {
             assert_eq!(decode(json), Ok(want.clone()), "{json}");
         }
         // Escaped keys (not borrowable) and values from a `serde_json::Value` (owned keys).
-        assert_eq!(decode(r#"{"\u0069d":"a","note":null}"#).map(|r| r.id), Ok("a".into()));
+        assert_eq!(
+            decode(r#"{"\u0069d":"a","note":null}"#).map(|r| r.id),
+            Ok("a".into())
+        );
         let from_value = serde_json::from_value::<Run>(serde_json::json!({"id": "v", "at": null}));
-        assert_eq!(from_value.map(|r| (r.id, r.at)).ok(), Some(("v".into(), None)));
+        assert_eq!(
+            from_value.map(|r| (r.id, r.at)).ok(),
+            Some(("v".into(), None))
+        );
     }
 
     #[test]
@@ -227,8 +233,12 @@ mod tests {
         assert!(err(r#"{"note":"n"}"#).starts_with("missing field `id`"));
         assert!(err(r#"{"id":"a","id":"b"}"#).starts_with("duplicate field `id`"));
         assert!(err(r#"{"id":1}"#).starts_with("invalid type: integer `1`, expected a string"));
-        assert!(err(r#"{"id":"a","at":"yesterday"}"#).contains("input contains invalid characters"));
-        assert!(err(r#"["a",null,null]"#).starts_with("invalid type: sequence, expected struct Run"));
+        assert!(
+            err(r#"{"id":"a","at":"yesterday"}"#).contains("input contains invalid characters")
+        );
+        assert!(
+            err(r#"["a",null,null]"#).starts_with("invalid type: sequence, expected struct Run")
+        );
     }
 
     #[test]

@@ -461,7 +461,11 @@ fn decode_error(
 ) -> DecodeError {
     // A missing field is reported where its object ends: the path is the object's.
     let missing = source.is_data() && source.to_string().starts_with("missing field");
-    let segments = path_at(text, offset_of(text, source.line(), source.column()), missing);
+    let segments = path_at(
+        text,
+        offset_of(text, source.line(), source.column()),
+        missing,
+    );
     let path = path_string(&segments);
     let snippet = match serde_json::from_str::<serde_json::Value>(text) {
         // Valid JSON of the wrong shape: show the object around the failing value, with
@@ -813,12 +817,16 @@ mod tests {
         let ok = r#"{"run_id":"a","tags":[[1],[]],"conf":{"x":[1,{"y":"}"}]},"state":true}"#;
         // Wrong type deep in nested arrays, after strings holding brackets and escapes.
         assert_eq!(
-            failing_path::<Runs>(&format!(r#"{{"runs":[{ok},{{"run_id":"b\"]}}","tags":[[1],[2,"x"]]}}],"total":2}}"#)),
+            failing_path::<Runs>(&format!(
+                r#"{{"runs":[{ok},{{"run_id":"b\"]}}","tags":[[1],[2,"x"]]}}],"total":2}}"#
+            )),
             "runs[1].tags[1][1]"
         );
         // Pretty-printed bodies (serde_json reports line and column).
         assert_eq!(
-            failing_path::<Runs>("{\n  \"runs\": [\n    {\"run_id\": \"a\",\n     \"state\": 3}\n  ],\n  \"total\": 1\n}"),
+            failing_path::<Runs>(
+                "{\n  \"runs\": [\n    {\"run_id\": \"a\",\n     \"state\": 3}\n  ],\n  \"total\": 1\n}"
+            ),
             "runs[0].state"
         );
         // A missing field names the object that lacks it, empty or not.
@@ -832,10 +840,16 @@ mod tests {
         );
         assert_eq!(failing_path::<Runs>(r#"{"runs":[]}"#), ".");
         // Escaped keys are unescaped in the path; a wrong top-level type is `.`.
-        assert_eq!(failing_path::<Runs>(r#"{"runs":[],"tot\u0061l":"2"}"#), "total");
+        assert_eq!(
+            failing_path::<Runs>(r#"{"runs":[],"tot\u0061l":"2"}"#),
+            "total"
+        );
         assert_eq!(failing_path::<Runs>("[]"), ".");
         // Not JSON: the path of what was being read.
-        assert_eq!(failing_path::<Runs>(r#"{"runs":[{"run_id":"a","state":tru"#), "runs[0].state");
+        assert_eq!(
+            failing_path::<Runs>(r#"{"runs":[{"run_id":"a","state":tru"#),
+            "runs[0].state"
+        );
     }
 
     #[test]

@@ -87,7 +87,11 @@ struct State<P, T, F> {
 /// and `split` takes the items and `total_entries` out of it. (A plain request future and a
 /// function pointer, so an operation adds no async state machine of its own.)
 #[allow(dead_code)] // used only if the spec has paginated operations
-pub(crate) fn paginate<P, T, F>(start_offset: i64, fetch: F, split: fn(P) -> Page<T>) -> Paginator<T>
+pub(crate) fn paginate<P, T, F>(
+    start_offset: i64,
+    fetch: F,
+    split: fn(P) -> Page<T>,
+) -> Paginator<T>
 where
     P: 'static,
     T: Send + 'static,
