@@ -184,25 +184,28 @@ fn rule4_optional_vs_nullable() {
             "pub note: ::std::option::Option<::std::option::Option<::std::string::String>>"
         )
     );
-    // ... when decoded too: the slot is kept as is (absent `None`, `null` `Some(None)`).
+    // ... when decoded too (absent `None`, `null` `Some(None)`).
     let patch_de = text
-        .split("impl<'de> ::serde::Deserialize<'de> for RunPatch {")
+        .split("crate::runtime::de::impl_deserialize! {\n    RunPatch;\n")
         .nth(1)
         .expect("RunPatch Deserialize");
-    assert!(patch_de.contains("note: f3,"), "{patch_de}");
+    assert!(
+        patch_de.contains("3 \"note\" note: double_option;"),
+        "{patch_de}"
+    );
     // Response: optional + nullable is a plain Option (absent and `null` are `None`).
     let run = text.split("pub struct Run {").nth(1).expect("Run struct");
     assert!(run.contains("pub note: ::std::option::Option<::std::string::String>"));
     let run_de = text
-        .split("impl<'de> ::serde::Deserialize<'de> for Run {")
+        .split("crate::runtime::de::impl_deserialize! {\n    Run;\n")
         .nth(1)
         .expect("Run Deserialize");
-    assert!(run_de.contains("note: f3.flatten(),"), "{run_de}");
+    assert!(run_de.contains("3 \"note\" note: flatten;"), "{run_de}");
     // Required + nullable is always sent (no `skip_serializing_if`) and decodes absent as `None`.
     assert!(text.contains("`None` is sent as `null`.\n    pub required_nullable"));
-    assert!(run_de.contains("required_nullable: f1.flatten(),"));
+    assert!(run_de.contains("1 \"required_nullable\" required_nullable: flatten;"));
     // Required: missing is an error.
-    assert!(run_de.contains("required_plain: de::required(f0, \"required_plain\")?,"));
+    assert!(run_de.contains("0 \"required_plain\" required_plain: required;"));
     insta::assert_snapshot!("optional_nullable", text);
 }
 

@@ -126,6 +126,27 @@ impl<'de> de::Deserialize<'de> for DateTime {
     }
 }
 
+/// A nullable or optional field: absent and `null` are `None`.
+#[inline]
+pub(crate) fn flatten<T>(slot: Option<Option<T>>) -> Option<T> {
+    slot.flatten()
+}
+
+/// An optional, nullable field of a request body: absent is `None`, `null` is `Some(None)`.
+#[inline]
+pub(crate) fn double_option<T>(slot: Option<Option<T>>) -> Option<Option<T>> {
+    slot
+}
+
+/// A required date-time field, or the `missing field` error.
+#[inline]
+pub(crate) fn required_datetime<E: de::Error>(
+    slot: Option<DateTime>,
+    name: &'static str,
+) -> Result<chrono::DateTime<chrono::Utc>, E> {
+    required(slot, name).map(|d| d.0)
+}
+
 /// A nullable or optional date-time field: absent and `null` are `None`.
 pub(crate) fn option_datetime(
     slot: Option<Option<DateTime>>,
@@ -141,11 +162,67 @@ pub(crate) fn double_option_datetime(
     slot.map(|d| d.map(|d| d.0))
 }
 
+/// `impl Deserialize for $name` from its fields: `index "wire" rust_name: how;` where `how`
+/// is one of the functions above taking the slot (`required`, `required_datetime`, `flatten`,
+/// `option_datetime`, `double_option`, `double_option_datetime`). The slots are the fields'
+/// own names (macro hygiene keeps them apart from the locals here); their types are inferred
+/// from the `how` functions and the struct's field types.
+#[allow(unused_macros)] // used only if the spec has structs
+macro_rules! impl_deserialize {
+    // How a field is made from its slot: only required fields can fail.
+    (@field required $field:ident $wire:literal) => {
+        $crate::runtime::de::required($field, $wire)?
+    };
+    (@field required_datetime $field:ident $wire:literal) => {
+        $crate::runtime::de::required_datetime($field, $wire)?
+    };
+    (@field $how:ident $field:ident $wire:literal) => {
+        $crate::runtime::de::$how($field)
+    };
+    ($name:ident; $($index:literal $wire:literal $field:ident : $how:ident;)*) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("struct ", stringify!($name)))
+                    }
+                    #[allow(deprecated)]
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<$name, A::Error> {
+                        use $crate::runtime::de;
+                        const NAMES: &[&str] = &[$($wire),*];
+                        $(let mut $field = ::std::option::Option::None;)*
+                        let mut keys = de::Keys::new(NAMES);
+                        while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
+                            match i {
+                                $($index => de::value(&mut map, &mut $field, $wire),)*
+                                _ => de::skip(&mut map),
+                            }?;
+                        }
+                        ::std::result::Result::Ok($name {
+                            $($field: $crate::runtime::de::impl_deserialize!(@field $how $field $wire),)*
+                        })
+                    }
+                }
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use impl_deserialize;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// What the generator emits, by hand: one required, one optional and one nullable date-time.
+    /// What the generator emits: one required, one optional and one nullable date-time field.
     #[derive(Debug, PartialEq, Clone)]
     struct Run {
         id: String,
@@ -153,37 +230,11 @@ mod tests {
         at: Option<chrono::DateTime<chrono::Utc>>,
     }
 
-    impl<'de> de::Deserialize<'de> for Run {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = Run;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("struct Run")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Run, A::Error> {
-                    const NAMES: &[&str] = &["id", "note", "at"];
-                    let mut f0: Option<String> = None;
-                    let mut f1: Option<Option<String>> = None;
-                    let mut f2: Option<Option<DateTime>> = None;
-                    let mut keys = Keys::new(NAMES);
-                    while let Some(i) = keys.next(&mut map)? {
-                        match i {
-                            0 => value(&mut map, &mut f0, "id")?,
-                            1 => value(&mut map, &mut f1, "note")?,
-                            2 => value(&mut map, &mut f2, "at")?,
-                            _ => skip(&mut map)?,
-                        }
-                    }
-                    Ok(Run {
-                        id: required(f0, "id")?,
-                        note: f1.flatten(),
-                        at: option_datetime(f2),
-                    })
-                }
-            }
-            deserializer.deserialize_map(V)
-        }
+    impl_deserialize! {
+        Run;
+        0 "id" id: required;
+        1 "note" note: flatten;
+        2 "at" at: option_datetime;
     }
 
     fn decode(json: &str) -> Result<Run, String> {
@@ -259,5 +310,7 @@ mod tests {
         assert_eq!(double_option_datetime(None), None);
         assert_eq!(double_option_datetime(Some(None)), Some(None));
         assert!(option_datetime(Some(None)).is_none());
+        assert_eq!(double_option::<i64>(Some(None)), Some(None));
+        assert_eq!(flatten::<i64>(Some(None)), None);
     }
 }

@@ -59,44 +59,10 @@ pub struct AssetAliasCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetAliasCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetAliasCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetAliasCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetAliasCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["asset_aliases", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<AssetAliasResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "asset_aliases"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetAliasCollectionResponse {
-                    asset_aliases: de::required(f0, "asset_aliases")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetAliasCollectionResponse;
+    0 "asset_aliases" asset_aliases: required;
+    1 "total_entries" total_entries: required;
 }
 /// Asset alias serializer for responses.
 ///
@@ -110,47 +76,11 @@ pub struct AssetAliasResponse {
     /// Group
     pub group: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetAliasResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetAliasResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetAliasResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetAliasResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["id", "name", "group"];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "name"),
-                        2 => de::value(&mut map, &mut f2, "group"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetAliasResponse {
-                    id: de::required(f0, "id")?,
-                    name: de::required(f1, "name")?,
-                    group: de::required(f2, "group")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetAliasResponse;
+    0 "id" id: required;
+    1 "name" name: required;
+    2 "group" group: required;
 }
 /// Asset collection response.
 ///
@@ -162,44 +92,10 @@ pub struct AssetCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["assets", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<AssetResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "assets"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetCollectionResponse {
-                    assets: de::required(f0, "assets")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetCollectionResponse;
+    0 "assets" assets: required;
+    1 "total_entries" total_entries: required;
 }
 /// Access control settings for asset event consumer team filtering.
 ///
@@ -240,46 +136,10 @@ impl AssetEventAccessControl {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for AssetEventAccessControl {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetEventAccessControl;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetEventAccessControl")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetEventAccessControl, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["consumer_teams", "allow_global"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "consumer_teams"),
-                        1 => de::value(&mut map, &mut f1, "allow_global"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetEventAccessControl {
-                    consumer_teams: f0,
-                    allow_global: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetEventAccessControl;
+    0 "consumer_teams" consumer_teams: double_option;
+    1 "allow_global" allow_global: flatten;
 }
 /// Asset event collection response.
 ///
@@ -291,44 +151,10 @@ pub struct AssetEventCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetEventCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetEventCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetEventCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetEventCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["asset_events", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<AssetEventResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "asset_events"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetEventCollectionResponse {
-                    asset_events: de::required(f0, "asset_events")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetEventCollectionResponse;
+    0 "asset_events" asset_events: required;
+    1 "total_entries" total_entries: required;
 }
 /// Asset event serializer for responses.
 ///
@@ -374,111 +200,21 @@ pub struct AssetEventResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetEventResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetEventResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetEventResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetEventResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "id",
-                    "asset_id",
-                    "uri",
-                    "name",
-                    "group",
-                    "extra",
-                    "source_task_id",
-                    "source_dag_id",
-                    "source_run_id",
-                    "source_map_index",
-                    "created_dagruns",
-                    "timestamp",
-                    "partition_key",
-                ];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::collections::BTreeMap<::std::string::String, JsonValue>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::vec::Vec<DagRunAssetReference>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "asset_id"),
-                        2 => de::value(&mut map, &mut f2, "uri"),
-                        3 => de::value(&mut map, &mut f3, "name"),
-                        4 => de::value(&mut map, &mut f4, "group"),
-                        5 => de::value(&mut map, &mut f5, "extra"),
-                        6 => de::value(&mut map, &mut f6, "source_task_id"),
-                        7 => de::value(&mut map, &mut f7, "source_dag_id"),
-                        8 => de::value(&mut map, &mut f8, "source_run_id"),
-                        9 => de::value(&mut map, &mut f9, "source_map_index"),
-                        10 => de::value(&mut map, &mut f10, "created_dagruns"),
-                        11 => de::value(&mut map, &mut f11, "timestamp"),
-                        12 => de::value(&mut map, &mut f12, "partition_key"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetEventResponse {
-                    id: de::required(f0, "id")?,
-                    asset_id: de::required(f1, "asset_id")?,
-                    uri: f2.flatten(),
-                    name: f3.flatten(),
-                    group: f4.flatten(),
-                    extra: f5.flatten(),
-                    source_task_id: f6.flatten(),
-                    source_dag_id: f7.flatten(),
-                    source_run_id: f8.flatten(),
-                    source_map_index: de::required(f9, "source_map_index")?,
-                    created_dagruns: de::required(f10, "created_dagruns")?,
-                    timestamp: de::required(f11, "timestamp")?.0,
-                    partition_key: f12.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetEventResponse;
+    0 "id" id: required;
+    1 "asset_id" asset_id: required;
+    2 "uri" uri: flatten;
+    3 "name" name: flatten;
+    4 "group" group: flatten;
+    5 "extra" extra: flatten;
+    6 "source_task_id" source_task_id: flatten;
+    7 "source_dag_id" source_dag_id: flatten;
+    8 "source_run_id" source_run_id: flatten;
+    9 "source_map_index" source_map_index: required;
+    10 "created_dagruns" created_dagruns: required;
+    11 "timestamp" timestamp: required_datetime;
+    12 "partition_key" partition_key: flatten;
 }
 /// Asset serializer for responses.
 ///
@@ -529,107 +265,21 @@ pub struct AssetResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_asset_event: ::std::option::Option<LastAssetEventResponse>,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "id",
-                    "name",
-                    "uri",
-                    "group",
-                    "extra",
-                    "created_at",
-                    "updated_at",
-                    "scheduled_dags",
-                    "producing_tasks",
-                    "consuming_tasks",
-                    "aliases",
-                    "watchers",
-                    "last_asset_event",
-                ];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::collections::BTreeMap<::std::string::String, JsonValue>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<DagScheduleAssetReference>>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::vec::Vec<TaskOutletAssetReference>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<TaskInletAssetReference>>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::vec::Vec<AssetAliasResponse>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<AssetWatcherResponse>>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<LastAssetEventResponse>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "name"),
-                        2 => de::value(&mut map, &mut f2, "uri"),
-                        3 => de::value(&mut map, &mut f3, "group"),
-                        4 => de::value(&mut map, &mut f4, "extra"),
-                        5 => de::value(&mut map, &mut f5, "created_at"),
-                        6 => de::value(&mut map, &mut f6, "updated_at"),
-                        7 => de::value(&mut map, &mut f7, "scheduled_dags"),
-                        8 => de::value(&mut map, &mut f8, "producing_tasks"),
-                        9 => de::value(&mut map, &mut f9, "consuming_tasks"),
-                        10 => de::value(&mut map, &mut f10, "aliases"),
-                        11 => de::value(&mut map, &mut f11, "watchers"),
-                        12 => de::value(&mut map, &mut f12, "last_asset_event"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetResponse {
-                    id: de::required(f0, "id")?,
-                    name: de::required(f1, "name")?,
-                    uri: de::required(f2, "uri")?,
-                    group: de::required(f3, "group")?,
-                    extra: f4.flatten(),
-                    created_at: de::required(f5, "created_at")?.0,
-                    updated_at: de::required(f6, "updated_at")?.0,
-                    scheduled_dags: f7.flatten(),
-                    producing_tasks: de::required(f8, "producing_tasks")?,
-                    consuming_tasks: f9.flatten(),
-                    aliases: de::required(f10, "aliases")?,
-                    watchers: f11.flatten(),
-                    last_asset_event: f12.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetResponse;
+    0 "id" id: required;
+    1 "name" name: required;
+    2 "uri" uri: required;
+    3 "group" group: required;
+    4 "extra" extra: flatten;
+    5 "created_at" created_at: required_datetime;
+    6 "updated_at" updated_at: required_datetime;
+    7 "scheduled_dags" scheduled_dags: flatten;
+    8 "producing_tasks" producing_tasks: required;
+    9 "consuming_tasks" consuming_tasks: flatten;
+    10 "aliases" aliases: required;
+    11 "watchers" watchers: flatten;
+    12 "last_asset_event" last_asset_event: flatten;
 }
 /// Request body for setting an asset state store value.
 ///
@@ -656,41 +306,9 @@ impl AssetStateStoreBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for AssetStateStoreBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetStateStoreBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetStateStoreBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetStateStoreBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["value"];
-                let mut f0: ::std::option::Option<JsonValue> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "value"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetStateStoreBody {
-                    value: de::required(f0, "value")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetStateStoreBody;
+    0 "value" value: required;
 }
 /// All asset state store entries for an asset.
 ///
@@ -708,46 +326,10 @@ pub struct AssetStateStoreCollectionResponse {
     /// Since Airflow 3.3.2.
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetStateStoreCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetStateStoreCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetStateStoreCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetStateStoreCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["asset_state_store", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<AssetStateStoreResponse>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "asset_state_store"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetStateStoreCollectionResponse {
-                    asset_state_store: de::required(f0, "asset_state_store")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetStateStoreCollectionResponse;
+    0 "asset_state_store" asset_state_store: required;
+    1 "total_entries" total_entries: required;
 }
 /// Writer info for the last write to an asset state store entry.
 ///
@@ -781,65 +363,13 @@ pub struct AssetStateStoreLastUpdatedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub map_index: ::std::option::Option<i64>,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetStateStoreLastUpdatedBy {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetStateStoreLastUpdatedBy;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetStateStoreLastUpdatedBy")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetStateStoreLastUpdatedBy, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "kind",
-                    "dag_id",
-                    "run_id",
-                    "task_id",
-                    "map_index",
-                ];
-                let mut f0: ::std::option::Option<AssetStateStoreWriterKind> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "kind"),
-                        1 => de::value(&mut map, &mut f1, "dag_id"),
-                        2 => de::value(&mut map, &mut f2, "run_id"),
-                        3 => de::value(&mut map, &mut f3, "task_id"),
-                        4 => de::value(&mut map, &mut f4, "map_index"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetStateStoreLastUpdatedBy {
-                    kind: de::required(f0, "kind")?,
-                    dag_id: f1.flatten(),
-                    run_id: f2.flatten(),
-                    task_id: f3.flatten(),
-                    map_index: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetStateStoreLastUpdatedBy;
+    0 "kind" kind: required;
+    1 "dag_id" dag_id: flatten;
+    2 "run_id" run_id: flatten;
+    3 "task_id" task_id: flatten;
+    4 "map_index" map_index: flatten;
 }
 /// A single asset state store key/value pair with metadata.
 ///
@@ -866,57 +396,12 @@ pub struct AssetStateStoreResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_by: ::std::option::Option<AssetStateStoreLastUpdatedBy>,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetStateStoreResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetStateStoreResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetStateStoreResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetStateStoreResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "key",
-                    "value",
-                    "updated_at",
-                    "last_updated_by",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<JsonValue> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<AssetStateStoreLastUpdatedBy>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "key"),
-                        1 => de::value(&mut map, &mut f1, "value"),
-                        2 => de::value(&mut map, &mut f2, "updated_at"),
-                        3 => de::value(&mut map, &mut f3, "last_updated_by"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetStateStoreResponse {
-                    key: de::required(f0, "key")?,
-                    value: de::required(f1, "value")?,
-                    updated_at: de::required(f2, "updated_at")?.0,
-                    last_updated_by: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetStateStoreResponse;
+    0 "key" key: required;
+    1 "value" value: required;
+    2 "updated_at" updated_at: required_datetime;
+    3 "last_updated_by" last_updated_by: flatten;
 }
 /// Identifies what kind of writer last updated an asset state store entry.
 ///
@@ -1020,47 +505,11 @@ pub struct AssetWatcherResponse {
     /// Since Airflow 3.2.2.
     pub created_date: ::chrono::DateTime<::chrono::Utc>,
 }
-impl<'de> ::serde::Deserialize<'de> for AssetWatcherResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AssetWatcherResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AssetWatcherResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AssetWatcherResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["name", "trigger_id", "created_date"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "name"),
-                        1 => de::value(&mut map, &mut f1, "trigger_id"),
-                        2 => de::value(&mut map, &mut f2, "created_date"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AssetWatcherResponse {
-                    name: de::required(f0, "name")?,
-                    trigger_id: de::required(f1, "trigger_id")?,
-                    created_date: de::required(f2, "created_date")?.0,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AssetWatcherResponse;
+    0 "name" name: required;
+    1 "trigger_id" trigger_id: required;
+    2 "created_date" created_date: required_datetime;
 }
 /// Response returned when polling for the status of an enqueued connection test.
 ///
@@ -1091,61 +540,13 @@ pub struct AsyncConnectionTestResponse {
     /// Since Airflow 3.3.2.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
-impl<'de> ::serde::Deserialize<'de> for AsyncConnectionTestResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = AsyncConnectionTestResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AsyncConnectionTestResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AsyncConnectionTestResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "token",
-                    "connection_id",
-                    "state",
-                    "result_message",
-                    "created_at",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "token"),
-                        1 => de::value(&mut map, &mut f1, "connection_id"),
-                        2 => de::value(&mut map, &mut f2, "state"),
-                        3 => de::value(&mut map, &mut f3, "result_message"),
-                        4 => de::value(&mut map, &mut f4, "created_at"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AsyncConnectionTestResponse {
-                    token: de::required(f0, "token")?,
-                    connection_id: de::required(f1, "connection_id")?,
-                    state: de::required(f2, "state")?,
-                    result_message: f3.flatten(),
-                    created_at: de::required(f4, "created_at")?.0,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    AsyncConnectionTestResponse;
+    0 "token" token: required;
+    1 "connection_id" connection_id: required;
+    2 "state" state: required;
+    3 "result_message" result_message: flatten;
+    4 "created_at" created_at: required_datetime;
 }
 /// Backfill Collection serializer for responses.
 ///
@@ -1157,44 +558,10 @@ pub struct BackfillCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for BackfillCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BackfillCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BackfillCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BackfillCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["backfills", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<BackfillResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "backfills"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BackfillCollectionResponse {
-                    backfills: de::required(f0, "backfills")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BackfillCollectionResponse;
+    0 "backfills" backfills: required;
+    1 "total_entries" total_entries: required;
 }
 /// Object used for create backfill request.
 ///
@@ -1332,77 +699,16 @@ impl BackfillPostBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BackfillPostBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BackfillPostBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BackfillPostBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BackfillPostBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_id",
-                    "from_date",
-                    "to_date",
-                    "run_backwards",
-                    "dag_run_conf",
-                    "reprocess_behavior",
-                    "max_active_runs",
-                    "run_on_latest_version",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<ReprocessBehavior>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_id"),
-                        1 => de::value(&mut map, &mut f1, "from_date"),
-                        2 => de::value(&mut map, &mut f2, "to_date"),
-                        3 => de::value(&mut map, &mut f3, "run_backwards"),
-                        4 => de::value(&mut map, &mut f4, "dag_run_conf"),
-                        5 => de::value(&mut map, &mut f5, "reprocess_behavior"),
-                        6 => de::value(&mut map, &mut f6, "max_active_runs"),
-                        7 => de::value(&mut map, &mut f7, "run_on_latest_version"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BackfillPostBody {
-                    dag_id: de::required(f0, "dag_id")?,
-                    from_date: de::required(f1, "from_date")?.0,
-                    to_date: de::required(f2, "to_date")?.0,
-                    run_backwards: f3.flatten(),
-                    dag_run_conf: f4,
-                    reprocess_behavior: f5.flatten(),
-                    max_active_runs: f6.flatten(),
-                    run_on_latest_version: f7,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BackfillPostBody;
+    0 "dag_id" dag_id: required;
+    1 "from_date" from_date: required_datetime;
+    2 "to_date" to_date: required_datetime;
+    3 "run_backwards" run_backwards: flatten;
+    4 "dag_run_conf" dag_run_conf: double_option;
+    5 "reprocess_behavior" reprocess_behavior: flatten;
+    6 "max_active_runs" max_active_runs: flatten;
+    7 "run_on_latest_version" run_on_latest_version: double_option;
 }
 /// Base serializer for Backfill.
 ///
@@ -1443,93 +749,20 @@ pub struct BackfillResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for BackfillResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BackfillResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BackfillResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BackfillResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "id",
-                    "dag_id",
-                    "from_date",
-                    "to_date",
-                    "dag_run_conf",
-                    "is_paused",
-                    "reprocess_behavior",
-                    "max_active_runs",
-                    "created_at",
-                    "completed_at",
-                    "updated_at",
-                    "dag_display_name",
-                ];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<ReprocessBehavior> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "dag_id"),
-                        2 => de::value(&mut map, &mut f2, "from_date"),
-                        3 => de::value(&mut map, &mut f3, "to_date"),
-                        4 => de::value(&mut map, &mut f4, "dag_run_conf"),
-                        5 => de::value(&mut map, &mut f5, "is_paused"),
-                        6 => de::value(&mut map, &mut f6, "reprocess_behavior"),
-                        7 => de::value(&mut map, &mut f7, "max_active_runs"),
-                        8 => de::value(&mut map, &mut f8, "created_at"),
-                        9 => de::value(&mut map, &mut f9, "completed_at"),
-                        10 => de::value(&mut map, &mut f10, "updated_at"),
-                        11 => de::value(&mut map, &mut f11, "dag_display_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BackfillResponse {
-                    id: de::required(f0, "id")?,
-                    dag_id: de::required(f1, "dag_id")?,
-                    from_date: de::required(f2, "from_date")?.0,
-                    to_date: de::required(f3, "to_date")?.0,
-                    dag_run_conf: f4.flatten(),
-                    is_paused: de::required(f5, "is_paused")?,
-                    reprocess_behavior: de::required(f6, "reprocess_behavior")?,
-                    max_active_runs: de::required(f7, "max_active_runs")?,
-                    created_at: de::required(f8, "created_at")?.0,
-                    completed_at: de::option_datetime(f9),
-                    updated_at: de::required(f10, "updated_at")?.0,
-                    dag_display_name: f11.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BackfillResponse;
+    0 "id" id: required;
+    1 "dag_id" dag_id: required;
+    2 "from_date" from_date: required_datetime;
+    3 "to_date" to_date: required_datetime;
+    4 "dag_run_conf" dag_run_conf: flatten;
+    5 "is_paused" is_paused: required;
+    6 "reprocess_behavior" reprocess_behavior: required;
+    7 "max_active_runs" max_active_runs: required;
+    8 "created_at" created_at: required_datetime;
+    9 "completed_at" completed_at: option_datetime;
+    10 "updated_at" updated_at: required_datetime;
+    11 "dag_display_name" dag_display_name: flatten;
 }
 /// Base info serializer for responses.
 ///
@@ -1541,43 +774,9 @@ pub struct BaseInfoResponse {
     /// Always sent; `None` is sent as `null`.
     pub status: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for BaseInfoResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BaseInfoResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BaseInfoResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BaseInfoResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["status"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "status"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BaseInfoResponse {
-                    status: f0.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BaseInfoResponse;
+    0 "status" status: flatten;
 }
 /// Bulk Action to be taken if the entity does not exist.
 ///
@@ -1748,52 +947,10 @@ pub struct BulkActionResponse {
         ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     >,
 }
-impl<'de> ::serde::Deserialize<'de> for BulkActionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkActionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkActionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkActionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["success", "errors"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<
-                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "success"),
-                        1 => de::value(&mut map, &mut f1, "errors"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkActionResponse {
-                    success: f0.flatten(),
-                    errors: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkActionResponse;
+    0 "success" success: flatten;
+    1 "errors" errors: flatten;
 }
 /// BulkBody\[BulkDAGRunBody\]
 ///
@@ -1825,43 +982,9 @@ impl BulkBodyBulkDagRunBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkDagRunBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkBodyBulkDagRunBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkBodyBulkDagRunBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkBodyBulkDagRunBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["actions"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<BulkBodyBulkDagRunBodyActionsItem>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "actions"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkBodyBulkDagRunBody {
-                    actions: de::required(f0, "actions")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkBodyBulkDagRunBody;
+    0 "actions" actions: required;
 }
 /// BulkBodyBulkDagRunBodyActionsItem.
 ///
@@ -1936,43 +1059,9 @@ impl BulkBodyBulkTaskInstanceBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkBodyBulkTaskInstanceBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkBodyBulkTaskInstanceBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkBodyBulkTaskInstanceBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["actions"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<BulkBodyBulkTaskInstanceBodyActionsItem>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "actions"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkBodyBulkTaskInstanceBody {
-                    actions: de::required(f0, "actions")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkBodyBulkTaskInstanceBody;
+    0 "actions" actions: required;
 }
 /// BulkBodyBulkTaskInstanceBodyActionsItem.
 ///
@@ -2041,43 +1130,9 @@ impl BulkBodyConnectionBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyConnectionBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkBodyConnectionBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkBodyConnectionBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkBodyConnectionBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["actions"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<BulkBodyConnectionBodyActionsItem>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "actions"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkBodyConnectionBody {
-                    actions: de::required(f0, "actions")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkBodyConnectionBody;
+    0 "actions" actions: required;
 }
 /// BulkBodyConnectionBodyActionsItem.
 ///
@@ -2142,43 +1197,9 @@ impl BulkBodyPoolBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyPoolBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkBodyPoolBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkBodyPoolBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkBodyPoolBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["actions"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<BulkBodyPoolBodyActionsItem>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "actions"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkBodyPoolBody {
-                    actions: de::required(f0, "actions")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkBodyPoolBody;
+    0 "actions" actions: required;
 }
 /// BulkBodyPoolBodyActionsItem.
 ///
@@ -2245,43 +1266,9 @@ impl BulkBodyVariableBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyVariableBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkBodyVariableBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkBodyVariableBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkBodyVariableBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["actions"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<BulkBodyVariableBodyActionsItem>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "actions"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkBodyVariableBody {
-                    actions: de::required(f0, "actions")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkBodyVariableBody;
+    0 "actions" actions: required;
 }
 /// BulkBodyVariableBodyActionsItem.
 ///
@@ -2621,56 +1608,12 @@ impl BulkDagRunBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkDagRunBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkDagRunBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkDagRunBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkDagRunBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["dag_run_id", "dag_id", "state", "note"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<DagRunMutableStates>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_run_id"),
-                        1 => de::value(&mut map, &mut f1, "dag_id"),
-                        2 => de::value(&mut map, &mut f2, "state"),
-                        3 => de::value(&mut map, &mut f3, "note"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkDagRunBody {
-                    dag_run_id: de::required(f0, "dag_run_id")?,
-                    dag_id: f1,
-                    state: f2,
-                    note: f3,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkDagRunBody;
+    0 "dag_run_id" dag_run_id: required;
+    1 "dag_id" dag_id: double_option;
+    2 "state" state: double_option;
+    3 "note" note: double_option;
 }
 /// Request body for the bulk clear Dag Runs endpoint.
 ///
@@ -2815,81 +1758,17 @@ impl BulkDagRunClearBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkDagRunClearBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkDagRunClearBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkDagRunClearBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkDagRunClearBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "partition_key",
-                    "partition_date_start",
-                    "partition_date_end",
-                    "dry_run",
-                    "only_failed",
-                    "only_new",
-                    "run_on_latest_version",
-                    "note",
-                    "dag_runs",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<BulkDagRunBody>>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "partition_key"),
-                        1 => de::value(&mut map, &mut f1, "partition_date_start"),
-                        2 => de::value(&mut map, &mut f2, "partition_date_end"),
-                        3 => de::value(&mut map, &mut f3, "dry_run"),
-                        4 => de::value(&mut map, &mut f4, "only_failed"),
-                        5 => de::value(&mut map, &mut f5, "only_new"),
-                        6 => de::value(&mut map, &mut f6, "run_on_latest_version"),
-                        7 => de::value(&mut map, &mut f7, "note"),
-                        8 => de::value(&mut map, &mut f8, "dag_runs"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkDagRunClearBody {
-                    partition_key: f0,
-                    partition_date_start: de::double_option_datetime(f1),
-                    partition_date_end: de::double_option_datetime(f2),
-                    dry_run: f3.flatten(),
-                    only_failed: f4.flatten(),
-                    only_new: f5.flatten(),
-                    run_on_latest_version: f6,
-                    note: f7,
-                    dag_runs: f8.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkDagRunClearBody;
+    0 "partition_key" partition_key: double_option;
+    1 "partition_date_start" partition_date_start: double_option_datetime;
+    2 "partition_date_end" partition_date_end: double_option_datetime;
+    3 "dry_run" dry_run: flatten;
+    4 "only_failed" only_failed: flatten;
+    5 "only_new" only_new: flatten;
+    6 "run_on_latest_version" run_on_latest_version: double_option;
+    7 "note" note: double_option;
+    8 "dag_runs" dag_runs: flatten;
 }
 /// BulkDeleteAction\[BulkDAGRunBody\]
 ///
@@ -3226,53 +2105,11 @@ pub struct BulkResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delete: ::std::option::Option<BulkActionResponse>,
 }
-impl<'de> ::serde::Deserialize<'de> for BulkResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["create", "update", "delete"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<BulkActionResponse>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<BulkActionResponse>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<BulkActionResponse>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "create"),
-                        1 => de::value(&mut map, &mut f1, "update"),
-                        2 => de::value(&mut map, &mut f2, "delete"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkResponse {
-                    create: f0.flatten(),
-                    update: f1.flatten(),
-                    delete: f2.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkResponse;
+    0 "create" create: flatten;
+    1 "update" update: flatten;
+    2 "delete" delete: flatten;
 }
 /// Request body for bulk update, and delete task instances.
 ///
@@ -3443,87 +2280,18 @@ impl BulkTaskInstanceBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkTaskInstanceBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = BulkTaskInstanceBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BulkTaskInstanceBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BulkTaskInstanceBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "new_state",
-                    "note",
-                    "include_upstream",
-                    "include_downstream",
-                    "include_future",
-                    "include_past",
-                    "task_id",
-                    "map_index",
-                    "dag_id",
-                    "dag_run_id",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<TaskInstanceState>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "new_state"),
-                        1 => de::value(&mut map, &mut f1, "note"),
-                        2 => de::value(&mut map, &mut f2, "include_upstream"),
-                        3 => de::value(&mut map, &mut f3, "include_downstream"),
-                        4 => de::value(&mut map, &mut f4, "include_future"),
-                        5 => de::value(&mut map, &mut f5, "include_past"),
-                        6 => de::value(&mut map, &mut f6, "task_id"),
-                        7 => de::value(&mut map, &mut f7, "map_index"),
-                        8 => de::value(&mut map, &mut f8, "dag_id"),
-                        9 => de::value(&mut map, &mut f9, "dag_run_id"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BulkTaskInstanceBody {
-                    new_state: f0,
-                    note: f1,
-                    include_upstream: f2.flatten(),
-                    include_downstream: f3.flatten(),
-                    include_future: f4.flatten(),
-                    include_past: f5.flatten(),
-                    task_id: de::required(f6, "task_id")?,
-                    map_index: f7,
-                    dag_id: f8,
-                    dag_run_id: f9,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    BulkTaskInstanceBody;
+    0 "new_state" new_state: double_option;
+    1 "note" note: double_option;
+    2 "include_upstream" include_upstream: flatten;
+    3 "include_downstream" include_downstream: flatten;
+    4 "include_future" include_future: flatten;
+    5 "include_past" include_past: flatten;
+    6 "task_id" task_id: required;
+    7 "map_index" map_index: double_option;
+    8 "dag_id" dag_id: double_option;
+    9 "dag_run_id" dag_run_id: double_option;
 }
 /// BulkUpdateAction\[BulkDAGRunBody\]
 ///
@@ -3993,67 +2761,14 @@ impl ClearPartitionsBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ClearPartitionsBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ClearPartitionsBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ClearPartitionsBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ClearPartitionsBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "partition_key",
-                    "partition_date_start",
-                    "partition_date_end",
-                    "run_id",
-                    "clear_task_instances",
-                    "dry_run",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "partition_key"),
-                        1 => de::value(&mut map, &mut f1, "partition_date_start"),
-                        2 => de::value(&mut map, &mut f2, "partition_date_end"),
-                        3 => de::value(&mut map, &mut f3, "run_id"),
-                        4 => de::value(&mut map, &mut f4, "clear_task_instances"),
-                        5 => de::value(&mut map, &mut f5, "dry_run"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ClearPartitionsBody {
-                    partition_key: f0,
-                    partition_date_start: de::double_option_datetime(f1),
-                    partition_date_end: de::double_option_datetime(f2),
-                    run_id: f3,
-                    clear_task_instances: f4.flatten(),
-                    dry_run: f5.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ClearPartitionsBody;
+    0 "partition_key" partition_key: double_option;
+    1 "partition_date_start" partition_date_start: double_option_datetime;
+    2 "partition_date_end" partition_date_end: double_option_datetime;
+    3 "run_id" run_id: double_option;
+    4 "clear_task_instances" clear_task_instances: flatten;
+    5 "dry_run" dry_run: flatten;
 }
 /// Response for the clearPartitions endpoint.
 ///
@@ -4075,51 +2790,11 @@ pub struct ClearPartitionsResponse {
     /// Since Airflow 3.3.2.
     pub dry_run: bool,
 }
-impl<'de> ::serde::Deserialize<'de> for ClearPartitionsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ClearPartitionsResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ClearPartitionsResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ClearPartitionsResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_runs_cleared",
-                    "task_instances_cleared",
-                    "dry_run",
-                ];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_runs_cleared"),
-                        1 => de::value(&mut map, &mut f1, "task_instances_cleared"),
-                        2 => de::value(&mut map, &mut f2, "dry_run"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ClearPartitionsResponse {
-                    dag_runs_cleared: de::required(f0, "dag_runs_cleared")?,
-                    task_instances_cleared: de::required(f1, "task_instances_cleared")?,
-                    dry_run: de::required(f2, "dry_run")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ClearPartitionsResponse;
+    0 "dag_runs_cleared" dag_runs_cleared: required;
+    1 "task_instances_cleared" task_instances_cleared: required;
+    2 "dry_run" dry_run: required;
 }
 /// Response for clear dag run dry run, which may contain new tasks without full TaskInstance data.
 ///
@@ -4139,46 +2814,10 @@ pub struct ClearTaskInstanceCollectionResponse {
     /// Since Airflow 3.2.2.
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for ClearTaskInstanceCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ClearTaskInstanceCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ClearTaskInstanceCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ClearTaskInstanceCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["task_instances", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<ClearTaskInstanceCollectionResponseTaskInstancesItem>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "task_instances"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ClearTaskInstanceCollectionResponse {
-                    task_instances: de::required(f0, "task_instances")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ClearTaskInstanceCollectionResponse;
+    0 "task_instances" task_instances: required;
+    1 "total_entries" total_entries: required;
 }
 /// ClearTaskInstanceCollectionResponseTaskInstancesItem.
 ///
@@ -4422,107 +3061,23 @@ impl ClearTaskInstancesBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ClearTaskInstancesBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ClearTaskInstancesBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ClearTaskInstancesBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ClearTaskInstancesBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dry_run",
-                    "start_date",
-                    "end_date",
-                    "only_failed",
-                    "only_running",
-                    "reset_dag_runs",
-                    "task_ids",
-                    "dag_run_id",
-                    "include_upstream",
-                    "include_downstream",
-                    "include_future",
-                    "include_past",
-                    "run_on_latest_version",
-                    "prevent_running_task",
-                    "note",
-                ];
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<ClearTaskInstancesBodyTaskIdsItem>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dry_run"),
-                        1 => de::value(&mut map, &mut f1, "start_date"),
-                        2 => de::value(&mut map, &mut f2, "end_date"),
-                        3 => de::value(&mut map, &mut f3, "only_failed"),
-                        4 => de::value(&mut map, &mut f4, "only_running"),
-                        5 => de::value(&mut map, &mut f5, "reset_dag_runs"),
-                        6 => de::value(&mut map, &mut f6, "task_ids"),
-                        7 => de::value(&mut map, &mut f7, "dag_run_id"),
-                        8 => de::value(&mut map, &mut f8, "include_upstream"),
-                        9 => de::value(&mut map, &mut f9, "include_downstream"),
-                        10 => de::value(&mut map, &mut f10, "include_future"),
-                        11 => de::value(&mut map, &mut f11, "include_past"),
-                        12 => de::value(&mut map, &mut f12, "run_on_latest_version"),
-                        13 => de::value(&mut map, &mut f13, "prevent_running_task"),
-                        14 => de::value(&mut map, &mut f14, "note"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ClearTaskInstancesBody {
-                    dry_run: f0.flatten(),
-                    start_date: de::double_option_datetime(f1),
-                    end_date: de::double_option_datetime(f2),
-                    only_failed: f3.flatten(),
-                    only_running: f4.flatten(),
-                    reset_dag_runs: f5.flatten(),
-                    task_ids: f6,
-                    dag_run_id: f7,
-                    include_upstream: f8.flatten(),
-                    include_downstream: f9.flatten(),
-                    include_future: f10.flatten(),
-                    include_past: f11.flatten(),
-                    run_on_latest_version: f12,
-                    prevent_running_task: f13.flatten(),
-                    note: f14,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ClearTaskInstancesBody;
+    0 "dry_run" dry_run: flatten;
+    1 "start_date" start_date: double_option_datetime;
+    2 "end_date" end_date: double_option_datetime;
+    3 "only_failed" only_failed: flatten;
+    4 "only_running" only_running: flatten;
+    5 "reset_dag_runs" reset_dag_runs: flatten;
+    6 "task_ids" task_ids: double_option;
+    7 "dag_run_id" dag_run_id: double_option;
+    8 "include_upstream" include_upstream: flatten;
+    9 "include_downstream" include_downstream: flatten;
+    10 "include_future" include_future: flatten;
+    11 "include_past" include_past: flatten;
+    12 "run_on_latest_version" run_on_latest_version: double_option;
+    13 "prevent_running_task" prevent_running_task: flatten;
+    14 "note" note: double_option;
 }
 /// ClearTaskInstancesBodyTaskIdsItem.
 ///
@@ -4546,41 +3101,9 @@ pub struct Config {
     /// Sections
     pub sections: ::std::vec::Vec<ConfigSection>,
 }
-impl<'de> ::serde::Deserialize<'de> for Config {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = Config;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Config")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Config, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["sections"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<ConfigSection>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "sections"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(Config {
-                    sections: de::required(f0, "sections")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    Config;
+    0 "sections" sections: required;
 }
 /// Config option.
 ///
@@ -4592,44 +3115,10 @@ pub struct ConfigOption {
     /// Value
     pub value: ConfigOptionValue,
 }
-impl<'de> ::serde::Deserialize<'de> for ConfigOption {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ConfigOption;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ConfigOption")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ConfigOption, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["key", "value"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<ConfigOptionValue> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "key"),
-                        1 => de::value(&mut map, &mut f1, "value"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ConfigOption {
-                    key: de::required(f0, "key")?,
-                    value: de::required(f1, "value")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ConfigOption;
+    0 "key" key: required;
+    1 "value" value: required;
 }
 /// Value
 ///
@@ -4655,44 +3144,10 @@ pub struct ConfigSection {
     /// Options
     pub options: ::std::vec::Vec<ConfigOption>,
 }
-impl<'de> ::serde::Deserialize<'de> for ConfigSection {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ConfigSection;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ConfigSection")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ConfigSection, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["name", "options"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::vec::Vec<ConfigOption>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "name"),
-                        1 => de::value(&mut map, &mut f1, "options"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ConfigSection {
-                    name: de::required(f0, "name")?,
-                    options: de::required(f1, "options")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ConfigSection;
+    0 "name" name: required;
+    1 "options" options: required;
 }
 /// Connection Serializer for requests body.
 ///
@@ -4868,93 +3323,18 @@ impl ConnectionBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ConnectionBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ConnectionBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ConnectionBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ConnectionBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "connection_id",
-                    "conn_type",
-                    "description",
-                    "host",
-                    "login",
-                    "schema",
-                    "port",
-                    "password",
-                    "extra",
-                    "team_name",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "connection_id"),
-                        1 => de::value(&mut map, &mut f1, "conn_type"),
-                        2 => de::value(&mut map, &mut f2, "description"),
-                        3 => de::value(&mut map, &mut f3, "host"),
-                        4 => de::value(&mut map, &mut f4, "login"),
-                        5 => de::value(&mut map, &mut f5, "schema"),
-                        6 => de::value(&mut map, &mut f6, "port"),
-                        7 => de::value(&mut map, &mut f7, "password"),
-                        8 => de::value(&mut map, &mut f8, "extra"),
-                        9 => de::value(&mut map, &mut f9, "team_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ConnectionBody {
-                    connection_id: de::required(f0, "connection_id")?,
-                    conn_type: de::required(f1, "conn_type")?,
-                    description: f2,
-                    host: f3,
-                    login: f4,
-                    schema: f5,
-                    port: f6,
-                    password: f7,
-                    extra: f8,
-                    team_name: f9,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ConnectionBody;
+    0 "connection_id" connection_id: required;
+    1 "conn_type" conn_type: required;
+    2 "description" description: double_option;
+    3 "host" host: double_option;
+    4 "login" login: double_option;
+    5 "schema" schema: double_option;
+    6 "port" port: double_option;
+    7 "password" password: double_option;
+    8 "extra" extra: double_option;
+    9 "team_name" team_name: double_option;
 }
 /// Connection Collection serializer for responses.
 ///
@@ -4966,44 +3346,10 @@ pub struct ConnectionCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for ConnectionCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ConnectionCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ConnectionCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ConnectionCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["connections", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<ConnectionResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "connections"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ConnectionCollectionResponse {
-                    connections: de::required(f0, "connections")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ConnectionCollectionResponse;
+    0 "connections" connections: required;
+    1 "total_entries" total_entries: required;
 }
 /// Connection serializer for responses.
 ///
@@ -5048,93 +3394,18 @@ pub struct ConnectionResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for ConnectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ConnectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ConnectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ConnectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "connection_id",
-                    "conn_type",
-                    "description",
-                    "host",
-                    "login",
-                    "schema",
-                    "port",
-                    "password",
-                    "extra",
-                    "team_name",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "connection_id"),
-                        1 => de::value(&mut map, &mut f1, "conn_type"),
-                        2 => de::value(&mut map, &mut f2, "description"),
-                        3 => de::value(&mut map, &mut f3, "host"),
-                        4 => de::value(&mut map, &mut f4, "login"),
-                        5 => de::value(&mut map, &mut f5, "schema"),
-                        6 => de::value(&mut map, &mut f6, "port"),
-                        7 => de::value(&mut map, &mut f7, "password"),
-                        8 => de::value(&mut map, &mut f8, "extra"),
-                        9 => de::value(&mut map, &mut f9, "team_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ConnectionResponse {
-                    connection_id: de::required(f0, "connection_id")?,
-                    conn_type: de::required(f1, "conn_type")?,
-                    description: f2.flatten(),
-                    host: f3.flatten(),
-                    login: f4.flatten(),
-                    schema: f5.flatten(),
-                    port: f6.flatten(),
-                    password: f7.flatten(),
-                    extra: f8.flatten(),
-                    team_name: f9.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ConnectionResponse;
+    0 "connection_id" connection_id: required;
+    1 "conn_type" conn_type: required;
+    2 "description" description: flatten;
+    3 "host" host: flatten;
+    4 "login" login: flatten;
+    5 "schema" schema: flatten;
+    6 "port" port: flatten;
+    7 "password" password: flatten;
+    8 "extra" extra: flatten;
+    9 "team_name" team_name: flatten;
 }
 /// Response returned when a connection test has been enqueued for worker execution.
 ///
@@ -5156,47 +3427,11 @@ pub struct ConnectionTestQueuedResponse {
     /// Since Airflow 3.3.2.
     pub state: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for ConnectionTestQueuedResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ConnectionTestQueuedResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ConnectionTestQueuedResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ConnectionTestQueuedResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["token", "connection_id", "state"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "token"),
-                        1 => de::value(&mut map, &mut f1, "connection_id"),
-                        2 => de::value(&mut map, &mut f2, "state"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ConnectionTestQueuedResponse {
-                    token: de::required(f0, "token")?,
-                    connection_id: de::required(f1, "connection_id")?,
-                    state: de::required(f2, "state")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ConnectionTestQueuedResponse;
+    0 "token" token: required;
+    1 "connection_id" connection_id: required;
+    2 "state" state: required;
 }
 /// Request body for enqueueing a connection test on a worker.
 ///
@@ -5431,109 +3666,21 @@ impl ConnectionTestRequestBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ConnectionTestRequestBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ConnectionTestRequestBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ConnectionTestRequestBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ConnectionTestRequestBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "connection_id",
-                    "conn_type",
-                    "description",
-                    "host",
-                    "login",
-                    "schema",
-                    "port",
-                    "password",
-                    "extra",
-                    "team_name",
-                    "commit_on_success",
-                    "executor",
-                    "queue",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "connection_id"),
-                        1 => de::value(&mut map, &mut f1, "conn_type"),
-                        2 => de::value(&mut map, &mut f2, "description"),
-                        3 => de::value(&mut map, &mut f3, "host"),
-                        4 => de::value(&mut map, &mut f4, "login"),
-                        5 => de::value(&mut map, &mut f5, "schema"),
-                        6 => de::value(&mut map, &mut f6, "port"),
-                        7 => de::value(&mut map, &mut f7, "password"),
-                        8 => de::value(&mut map, &mut f8, "extra"),
-                        9 => de::value(&mut map, &mut f9, "team_name"),
-                        10 => de::value(&mut map, &mut f10, "commit_on_success"),
-                        11 => de::value(&mut map, &mut f11, "executor"),
-                        12 => de::value(&mut map, &mut f12, "queue"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ConnectionTestRequestBody {
-                    connection_id: de::required(f0, "connection_id")?,
-                    conn_type: de::required(f1, "conn_type")?,
-                    description: f2,
-                    host: f3,
-                    login: f4,
-                    schema: f5,
-                    port: f6,
-                    password: f7,
-                    extra: f8,
-                    team_name: f9,
-                    commit_on_success: f10.flatten(),
-                    executor: f11,
-                    queue: f12,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ConnectionTestRequestBody;
+    0 "connection_id" connection_id: required;
+    1 "conn_type" conn_type: required;
+    2 "description" description: double_option;
+    3 "host" host: double_option;
+    4 "login" login: double_option;
+    5 "schema" schema: double_option;
+    6 "port" port: double_option;
+    7 "password" password: double_option;
+    8 "extra" extra: double_option;
+    9 "team_name" team_name: double_option;
+    10 "commit_on_success" commit_on_success: flatten;
+    11 "executor" executor: double_option;
+    12 "queue" queue: double_option;
 }
 /// Connection Test serializer for synchronous test responses.
 ///
@@ -5545,44 +3692,10 @@ pub struct ConnectionTestResponse {
     /// Message
     pub message: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for ConnectionTestResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ConnectionTestResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ConnectionTestResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ConnectionTestResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["status", "message"];
-                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "status"),
-                        1 => de::value(&mut map, &mut f1, "message"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ConnectionTestResponse {
-                    status: de::required(f0, "status")?,
-                    message: de::required(f1, "message")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ConnectionTestResponse;
+    0 "status" status: required;
+    1 "message" message: required;
 }
 /// Create asset events request.
 ///
@@ -5664,63 +3777,12 @@ impl CreateAssetEventsBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for CreateAssetEventsBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = CreateAssetEventsBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CreateAssetEventsBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<CreateAssetEventsBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "asset_id",
-                    "partition_key",
-                    "extra",
-                    "access_control",
-                ];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<AssetEventAccessControl>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "asset_id"),
-                        1 => de::value(&mut map, &mut f1, "partition_key"),
-                        2 => de::value(&mut map, &mut f2, "extra"),
-                        3 => de::value(&mut map, &mut f3, "access_control"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(CreateAssetEventsBody {
-                    asset_id: de::required(f0, "asset_id")?,
-                    partition_key: f1,
-                    extra: f2.flatten(),
-                    access_control: f3,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    CreateAssetEventsBody;
+    0 "asset_id" asset_id: required;
+    1 "partition_key" partition_key: double_option;
+    2 "extra" extra: flatten;
+    3 "access_control" access_control: double_option;
 }
 /// Dag Collection serializer for responses.
 ///
@@ -5732,44 +3794,10 @@ pub struct DagCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for DagCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["dags", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<DagResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dags"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagCollectionResponse {
-                    dags: de::required(f0, "dags")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagCollectionResponse;
+    0 "dags" dags: required;
+    1 "total_entries" total_entries: required;
 }
 /// Specific serializer for Dag Details responses.
 ///
@@ -5974,329 +4002,57 @@ pub struct DagDetailsResponse {
     /// Always sent; `None` is sent as `null`. Read-only: set by the server.
     pub latest_dag_version: ::std::option::Option<DagVersionResponse>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagDetailsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagDetailsResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagDetailsResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagDetailsResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_id",
-                    "dag_display_name",
-                    "is_paused",
-                    "is_stale",
-                    "last_parsed_time",
-                    "last_parse_duration",
-                    "last_expired",
-                    "bundle_name",
-                    "bundle_version",
-                    "relative_fileloc",
-                    "fileloc",
-                    "description",
-                    "timetable_summary",
-                    "timetable_description",
-                    "timetable_partitioned",
-                    "timetable_periodic",
-                    "tags",
-                    "max_active_tasks",
-                    "max_active_runs",
-                    "max_consecutive_failed_dag_runs",
-                    "has_task_concurrency_limits",
-                    "has_import_errors",
-                    "next_dagrun_logical_date",
-                    "next_dagrun_data_interval_start",
-                    "next_dagrun_data_interval_end",
-                    "next_dagrun_run_after",
-                    "allowed_run_types",
-                    "owners",
-                    "catchup",
-                    "dag_run_timeout",
-                    "asset_expression",
-                    "doc_md",
-                    "start_date",
-                    "end_date",
-                    "is_paused_upon_creation",
-                    "params",
-                    "render_template_as_native_obj",
-                    "template_search_path",
-                    "timezone",
-                    "last_parsed",
-                    "default_args",
-                    "rerun_with_latest_version",
-                    "owner_links",
-                    "is_favorite",
-                    "active_runs_count",
-                    "is_backfillable",
-                    "file_token",
-                    "concurrency",
-                    "latest_dag_version",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::vec::Vec<DagTagResponse>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<DagRunType>>,
-                > = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f33: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f34: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f35: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f36: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f37: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f38: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f39: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f40: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f41: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f42: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::collections::BTreeMap<
-                            ::std::string::String,
-                            ::std::string::String,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f43: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f44: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f45: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f46: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f47: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f48: ::std::option::Option<
-                    ::std::option::Option<DagVersionResponse>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_id"),
-                        1 => de::value(&mut map, &mut f1, "dag_display_name"),
-                        2 => de::value(&mut map, &mut f2, "is_paused"),
-                        3 => de::value(&mut map, &mut f3, "is_stale"),
-                        4 => de::value(&mut map, &mut f4, "last_parsed_time"),
-                        5 => de::value(&mut map, &mut f5, "last_parse_duration"),
-                        6 => de::value(&mut map, &mut f6, "last_expired"),
-                        7 => de::value(&mut map, &mut f7, "bundle_name"),
-                        8 => de::value(&mut map, &mut f8, "bundle_version"),
-                        9 => de::value(&mut map, &mut f9, "relative_fileloc"),
-                        10 => de::value(&mut map, &mut f10, "fileloc"),
-                        11 => de::value(&mut map, &mut f11, "description"),
-                        12 => de::value(&mut map, &mut f12, "timetable_summary"),
-                        13 => de::value(&mut map, &mut f13, "timetable_description"),
-                        14 => de::value(&mut map, &mut f14, "timetable_partitioned"),
-                        15 => de::value(&mut map, &mut f15, "timetable_periodic"),
-                        16 => de::value(&mut map, &mut f16, "tags"),
-                        17 => de::value(&mut map, &mut f17, "max_active_tasks"),
-                        18 => de::value(&mut map, &mut f18, "max_active_runs"),
-                        19 => {
-                            de::value(
-                                &mut map,
-                                &mut f19,
-                                "max_consecutive_failed_dag_runs",
-                            )
-                        }
-                        20 => {
-                            de::value(&mut map, &mut f20, "has_task_concurrency_limits")
-                        }
-                        21 => de::value(&mut map, &mut f21, "has_import_errors"),
-                        22 => de::value(&mut map, &mut f22, "next_dagrun_logical_date"),
-                        23 => {
-                            de::value(
-                                &mut map,
-                                &mut f23,
-                                "next_dagrun_data_interval_start",
-                            )
-                        }
-                        24 => {
-                            de::value(
-                                &mut map,
-                                &mut f24,
-                                "next_dagrun_data_interval_end",
-                            )
-                        }
-                        25 => de::value(&mut map, &mut f25, "next_dagrun_run_after"),
-                        26 => de::value(&mut map, &mut f26, "allowed_run_types"),
-                        27 => de::value(&mut map, &mut f27, "owners"),
-                        28 => de::value(&mut map, &mut f28, "catchup"),
-                        29 => de::value(&mut map, &mut f29, "dag_run_timeout"),
-                        30 => de::value(&mut map, &mut f30, "asset_expression"),
-                        31 => de::value(&mut map, &mut f31, "doc_md"),
-                        32 => de::value(&mut map, &mut f32, "start_date"),
-                        33 => de::value(&mut map, &mut f33, "end_date"),
-                        34 => de::value(&mut map, &mut f34, "is_paused_upon_creation"),
-                        35 => de::value(&mut map, &mut f35, "params"),
-                        36 => {
-                            de::value(
-                                &mut map,
-                                &mut f36,
-                                "render_template_as_native_obj",
-                            )
-                        }
-                        37 => de::value(&mut map, &mut f37, "template_search_path"),
-                        38 => de::value(&mut map, &mut f38, "timezone"),
-                        39 => de::value(&mut map, &mut f39, "last_parsed"),
-                        40 => de::value(&mut map, &mut f40, "default_args"),
-                        41 => de::value(&mut map, &mut f41, "rerun_with_latest_version"),
-                        42 => de::value(&mut map, &mut f42, "owner_links"),
-                        43 => de::value(&mut map, &mut f43, "is_favorite"),
-                        44 => de::value(&mut map, &mut f44, "active_runs_count"),
-                        45 => de::value(&mut map, &mut f45, "is_backfillable"),
-                        46 => de::value(&mut map, &mut f46, "file_token"),
-                        47 => de::value(&mut map, &mut f47, "concurrency"),
-                        48 => de::value(&mut map, &mut f48, "latest_dag_version"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagDetailsResponse {
-                    dag_id: de::required(f0, "dag_id")?,
-                    dag_display_name: de::required(f1, "dag_display_name")?,
-                    is_paused: de::required(f2, "is_paused")?,
-                    is_stale: de::required(f3, "is_stale")?,
-                    last_parsed_time: de::option_datetime(f4),
-                    last_parse_duration: f5.flatten(),
-                    last_expired: de::option_datetime(f6),
-                    bundle_name: f7.flatten(),
-                    bundle_version: f8.flatten(),
-                    relative_fileloc: f9.flatten(),
-                    fileloc: de::required(f10, "fileloc")?,
-                    description: f11.flatten(),
-                    timetable_summary: f12.flatten(),
-                    timetable_description: f13.flatten(),
-                    timetable_partitioned: f14.flatten(),
-                    timetable_periodic: f15.flatten(),
-                    tags: de::required(f16, "tags")?,
-                    max_active_tasks: de::required(f17, "max_active_tasks")?,
-                    max_active_runs: f18.flatten(),
-                    max_consecutive_failed_dag_runs: de::required(
-                        f19,
-                        "max_consecutive_failed_dag_runs",
-                    )?,
-                    has_task_concurrency_limits: de::required(
-                        f20,
-                        "has_task_concurrency_limits",
-                    )?,
-                    has_import_errors: de::required(f21, "has_import_errors")?,
-                    next_dagrun_logical_date: de::option_datetime(f22),
-                    next_dagrun_data_interval_start: de::option_datetime(f23),
-                    next_dagrun_data_interval_end: de::option_datetime(f24),
-                    next_dagrun_run_after: de::option_datetime(f25),
-                    allowed_run_types: f26.flatten(),
-                    owners: de::required(f27, "owners")?,
-                    catchup: de::required(f28, "catchup")?,
-                    dag_run_timeout: f29.flatten(),
-                    asset_expression: f30.flatten(),
-                    doc_md: f31.flatten(),
-                    start_date: de::option_datetime(f32),
-                    end_date: de::option_datetime(f33),
-                    is_paused_upon_creation: f34.flatten(),
-                    params: f35.flatten(),
-                    render_template_as_native_obj: de::required(
-                        f36,
-                        "render_template_as_native_obj",
-                    )?,
-                    template_search_path: f37.flatten(),
-                    timezone: f38.flatten(),
-                    last_parsed: de::option_datetime(f39),
-                    default_args: f40.flatten(),
-                    rerun_with_latest_version: f41.flatten(),
-                    owner_links: f42.flatten(),
-                    is_favorite: f43.flatten(),
-                    active_runs_count: f44.flatten(),
-                    is_backfillable: f45.flatten(),
-                    file_token: de::required(f46, "file_token")?,
-                    concurrency: de::required(f47, "concurrency")?,
-                    latest_dag_version: f48.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagDetailsResponse;
+    0 "dag_id" dag_id: required;
+    1 "dag_display_name" dag_display_name: required;
+    2 "is_paused" is_paused: required;
+    3 "is_stale" is_stale: required;
+    4 "last_parsed_time" last_parsed_time: option_datetime;
+    5 "last_parse_duration" last_parse_duration: flatten;
+    6 "last_expired" last_expired: option_datetime;
+    7 "bundle_name" bundle_name: flatten;
+    8 "bundle_version" bundle_version: flatten;
+    9 "relative_fileloc" relative_fileloc: flatten;
+    10 "fileloc" fileloc: required;
+    11 "description" description: flatten;
+    12 "timetable_summary" timetable_summary: flatten;
+    13 "timetable_description" timetable_description: flatten;
+    14 "timetable_partitioned" timetable_partitioned: flatten;
+    15 "timetable_periodic" timetable_periodic: flatten;
+    16 "tags" tags: required;
+    17 "max_active_tasks" max_active_tasks: required;
+    18 "max_active_runs" max_active_runs: flatten;
+    19 "max_consecutive_failed_dag_runs" max_consecutive_failed_dag_runs: required;
+    20 "has_task_concurrency_limits" has_task_concurrency_limits: required;
+    21 "has_import_errors" has_import_errors: required;
+    22 "next_dagrun_logical_date" next_dagrun_logical_date: option_datetime;
+    23 "next_dagrun_data_interval_start" next_dagrun_data_interval_start: option_datetime;
+    24 "next_dagrun_data_interval_end" next_dagrun_data_interval_end: option_datetime;
+    25 "next_dagrun_run_after" next_dagrun_run_after: option_datetime;
+    26 "allowed_run_types" allowed_run_types: flatten;
+    27 "owners" owners: required;
+    28 "catchup" catchup: required;
+    29 "dag_run_timeout" dag_run_timeout: flatten;
+    30 "asset_expression" asset_expression: flatten;
+    31 "doc_md" doc_md: flatten;
+    32 "start_date" start_date: option_datetime;
+    33 "end_date" end_date: option_datetime;
+    34 "is_paused_upon_creation" is_paused_upon_creation: flatten;
+    35 "params" params: flatten;
+    36 "render_template_as_native_obj" render_template_as_native_obj: required;
+    37 "template_search_path" template_search_path: flatten;
+    38 "timezone" timezone: flatten;
+    39 "last_parsed" last_parsed: option_datetime;
+    40 "default_args" default_args: flatten;
+    41 "rerun_with_latest_version" rerun_with_latest_version: flatten;
+    42 "owner_links" owner_links: flatten;
+    43 "is_favorite" is_favorite: flatten;
+    44 "active_runs_count" active_runs_count: flatten;
+    45 "is_backfillable" is_backfillable: flatten;
+    46 "file_token" file_token: required;
+    47 "concurrency" concurrency: required;
+    48 "latest_dag_version" latest_dag_version: flatten;
 }
 /// Dag Serializer for updatable bodies.
 ///
@@ -6319,41 +4075,9 @@ impl DagPatchBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for DagPatchBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagPatchBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagPatchBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagPatchBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["is_paused"];
-                let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "is_paused"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagPatchBody {
-                    is_paused: de::required(f0, "is_paused")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagPatchBody;
+    0 "is_paused" is_paused: required;
 }
 /// DagProcessor info serializer for responses.
 ///
@@ -6369,54 +4093,10 @@ pub struct DagProcessorInfoResponse {
     /// Always sent; `None` is sent as `null`.
     pub latest_dag_processor_heartbeat: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagProcessorInfoResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagProcessorInfoResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagProcessorInfoResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagProcessorInfoResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["status", "latest_dag_processor_heartbeat"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "status"),
-                        1 => {
-                            de::value(
-                                &mut map,
-                                &mut f1,
-                                "latest_dag_processor_heartbeat",
-                            )
-                        }
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagProcessorInfoResponse {
-                    status: f0.flatten(),
-                    latest_dag_processor_heartbeat: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagProcessorInfoResponse;
+    0 "status" status: flatten;
+    1 "latest_dag_processor_heartbeat" latest_dag_processor_heartbeat: flatten;
 }
 /// Dag serializer for responses.
 ///
@@ -6533,209 +4213,38 @@ pub struct DagResponse {
     /// Read-only: set by the server.
     pub file_token: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for DagResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_id",
-                    "dag_display_name",
-                    "is_paused",
-                    "is_stale",
-                    "last_parsed_time",
-                    "last_parse_duration",
-                    "last_expired",
-                    "bundle_name",
-                    "bundle_version",
-                    "relative_fileloc",
-                    "fileloc",
-                    "description",
-                    "timetable_summary",
-                    "timetable_description",
-                    "timetable_partitioned",
-                    "timetable_periodic",
-                    "tags",
-                    "max_active_tasks",
-                    "max_active_runs",
-                    "max_consecutive_failed_dag_runs",
-                    "has_task_concurrency_limits",
-                    "has_import_errors",
-                    "next_dagrun_logical_date",
-                    "next_dagrun_data_interval_start",
-                    "next_dagrun_data_interval_end",
-                    "next_dagrun_run_after",
-                    "allowed_run_types",
-                    "owners",
-                    "is_backfillable",
-                    "file_token",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<::std::vec::Vec<DagTagResponse>> = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<DagRunType>>,
-                > = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_id"),
-                        1 => de::value(&mut map, &mut f1, "dag_display_name"),
-                        2 => de::value(&mut map, &mut f2, "is_paused"),
-                        3 => de::value(&mut map, &mut f3, "is_stale"),
-                        4 => de::value(&mut map, &mut f4, "last_parsed_time"),
-                        5 => de::value(&mut map, &mut f5, "last_parse_duration"),
-                        6 => de::value(&mut map, &mut f6, "last_expired"),
-                        7 => de::value(&mut map, &mut f7, "bundle_name"),
-                        8 => de::value(&mut map, &mut f8, "bundle_version"),
-                        9 => de::value(&mut map, &mut f9, "relative_fileloc"),
-                        10 => de::value(&mut map, &mut f10, "fileloc"),
-                        11 => de::value(&mut map, &mut f11, "description"),
-                        12 => de::value(&mut map, &mut f12, "timetable_summary"),
-                        13 => de::value(&mut map, &mut f13, "timetable_description"),
-                        14 => de::value(&mut map, &mut f14, "timetable_partitioned"),
-                        15 => de::value(&mut map, &mut f15, "timetable_periodic"),
-                        16 => de::value(&mut map, &mut f16, "tags"),
-                        17 => de::value(&mut map, &mut f17, "max_active_tasks"),
-                        18 => de::value(&mut map, &mut f18, "max_active_runs"),
-                        19 => {
-                            de::value(
-                                &mut map,
-                                &mut f19,
-                                "max_consecutive_failed_dag_runs",
-                            )
-                        }
-                        20 => {
-                            de::value(&mut map, &mut f20, "has_task_concurrency_limits")
-                        }
-                        21 => de::value(&mut map, &mut f21, "has_import_errors"),
-                        22 => de::value(&mut map, &mut f22, "next_dagrun_logical_date"),
-                        23 => {
-                            de::value(
-                                &mut map,
-                                &mut f23,
-                                "next_dagrun_data_interval_start",
-                            )
-                        }
-                        24 => {
-                            de::value(
-                                &mut map,
-                                &mut f24,
-                                "next_dagrun_data_interval_end",
-                            )
-                        }
-                        25 => de::value(&mut map, &mut f25, "next_dagrun_run_after"),
-                        26 => de::value(&mut map, &mut f26, "allowed_run_types"),
-                        27 => de::value(&mut map, &mut f27, "owners"),
-                        28 => de::value(&mut map, &mut f28, "is_backfillable"),
-                        29 => de::value(&mut map, &mut f29, "file_token"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagResponse {
-                    dag_id: de::required(f0, "dag_id")?,
-                    dag_display_name: de::required(f1, "dag_display_name")?,
-                    is_paused: de::required(f2, "is_paused")?,
-                    is_stale: de::required(f3, "is_stale")?,
-                    last_parsed_time: de::option_datetime(f4),
-                    last_parse_duration: f5.flatten(),
-                    last_expired: de::option_datetime(f6),
-                    bundle_name: f7.flatten(),
-                    bundle_version: f8.flatten(),
-                    relative_fileloc: f9.flatten(),
-                    fileloc: de::required(f10, "fileloc")?,
-                    description: f11.flatten(),
-                    timetable_summary: f12.flatten(),
-                    timetable_description: f13.flatten(),
-                    timetable_partitioned: f14.flatten(),
-                    timetable_periodic: f15.flatten(),
-                    tags: de::required(f16, "tags")?,
-                    max_active_tasks: de::required(f17, "max_active_tasks")?,
-                    max_active_runs: f18.flatten(),
-                    max_consecutive_failed_dag_runs: de::required(
-                        f19,
-                        "max_consecutive_failed_dag_runs",
-                    )?,
-                    has_task_concurrency_limits: de::required(
-                        f20,
-                        "has_task_concurrency_limits",
-                    )?,
-                    has_import_errors: de::required(f21, "has_import_errors")?,
-                    next_dagrun_logical_date: de::option_datetime(f22),
-                    next_dagrun_data_interval_start: de::option_datetime(f23),
-                    next_dagrun_data_interval_end: de::option_datetime(f24),
-                    next_dagrun_run_after: de::option_datetime(f25),
-                    allowed_run_types: f26.flatten(),
-                    owners: de::required(f27, "owners")?,
-                    is_backfillable: f28.flatten(),
-                    file_token: de::required(f29, "file_token")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagResponse;
+    0 "dag_id" dag_id: required;
+    1 "dag_display_name" dag_display_name: required;
+    2 "is_paused" is_paused: required;
+    3 "is_stale" is_stale: required;
+    4 "last_parsed_time" last_parsed_time: option_datetime;
+    5 "last_parse_duration" last_parse_duration: flatten;
+    6 "last_expired" last_expired: option_datetime;
+    7 "bundle_name" bundle_name: flatten;
+    8 "bundle_version" bundle_version: flatten;
+    9 "relative_fileloc" relative_fileloc: flatten;
+    10 "fileloc" fileloc: required;
+    11 "description" description: flatten;
+    12 "timetable_summary" timetable_summary: flatten;
+    13 "timetable_description" timetable_description: flatten;
+    14 "timetable_partitioned" timetable_partitioned: flatten;
+    15 "timetable_periodic" timetable_periodic: flatten;
+    16 "tags" tags: required;
+    17 "max_active_tasks" max_active_tasks: required;
+    18 "max_active_runs" max_active_runs: flatten;
+    19 "max_consecutive_failed_dag_runs" max_consecutive_failed_dag_runs: required;
+    20 "has_task_concurrency_limits" has_task_concurrency_limits: required;
+    21 "has_import_errors" has_import_errors: required;
+    22 "next_dagrun_logical_date" next_dagrun_logical_date: option_datetime;
+    23 "next_dagrun_data_interval_start" next_dagrun_data_interval_start: option_datetime;
+    24 "next_dagrun_data_interval_end" next_dagrun_data_interval_end: option_datetime;
+    25 "next_dagrun_run_after" next_dagrun_run_after: option_datetime;
+    26 "allowed_run_types" allowed_run_types: flatten;
+    27 "owners" owners: required;
+    28 "is_backfillable" is_backfillable: flatten;
+    29 "file_token" file_token: required;
 }
 /// DagRun serializer for asset responses.
 ///
@@ -6777,81 +4286,18 @@ pub struct DagRunAssetReference {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub triggering: ::std::option::Option<bool>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunAssetReference {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagRunAssetReference;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagRunAssetReference")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagRunAssetReference, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "run_id",
-                    "dag_id",
-                    "logical_date",
-                    "start_date",
-                    "end_date",
-                    "state",
-                    "data_interval_start",
-                    "data_interval_end",
-                    "partition_key",
-                    "triggering",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "run_id"),
-                        1 => de::value(&mut map, &mut f1, "dag_id"),
-                        2 => de::value(&mut map, &mut f2, "logical_date"),
-                        3 => de::value(&mut map, &mut f3, "start_date"),
-                        4 => de::value(&mut map, &mut f4, "end_date"),
-                        5 => de::value(&mut map, &mut f5, "state"),
-                        6 => de::value(&mut map, &mut f6, "data_interval_start"),
-                        7 => de::value(&mut map, &mut f7, "data_interval_end"),
-                        8 => de::value(&mut map, &mut f8, "partition_key"),
-                        9 => de::value(&mut map, &mut f9, "triggering"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagRunAssetReference {
-                    run_id: de::required(f0, "run_id")?,
-                    dag_id: de::required(f1, "dag_id")?,
-                    logical_date: de::option_datetime(f2),
-                    start_date: de::required(f3, "start_date")?.0,
-                    end_date: de::option_datetime(f4),
-                    state: de::required(f5, "state")?,
-                    data_interval_start: de::option_datetime(f6),
-                    data_interval_end: de::option_datetime(f7),
-                    partition_key: f8.flatten(),
-                    triggering: f9.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagRunAssetReference;
+    0 "run_id" run_id: required;
+    1 "dag_id" dag_id: required;
+    2 "logical_date" logical_date: option_datetime;
+    3 "start_date" start_date: required_datetime;
+    4 "end_date" end_date: option_datetime;
+    5 "state" state: required;
+    6 "data_interval_start" data_interval_start: option_datetime;
+    7 "data_interval_end" data_interval_end: option_datetime;
+    8 "partition_key" partition_key: flatten;
+    9 "triggering" triggering: flatten;
 }
 /// Dag Run serializer for clear endpoint body.
 ///
@@ -6926,61 +4372,13 @@ impl DagRunClearBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunClearBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagRunClearBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagRunClearBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagRunClearBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dry_run",
-                    "only_failed",
-                    "only_new",
-                    "run_on_latest_version",
-                    "note",
-                ];
-                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dry_run"),
-                        1 => de::value(&mut map, &mut f1, "only_failed"),
-                        2 => de::value(&mut map, &mut f2, "only_new"),
-                        3 => de::value(&mut map, &mut f3, "run_on_latest_version"),
-                        4 => de::value(&mut map, &mut f4, "note"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagRunClearBody {
-                    dry_run: f0.flatten(),
-                    only_failed: f1.flatten(),
-                    only_new: f2.flatten(),
-                    run_on_latest_version: f3,
-                    note: f4,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagRunClearBody;
+    0 "dry_run" dry_run: flatten;
+    1 "only_failed" only_failed: flatten;
+    2 "only_new" only_new: flatten;
+    3 "run_on_latest_version" run_on_latest_version: double_option;
+    4 "note" note: double_option;
 }
 /// Dag Run collection response supporting both offset and cursor pagination.
 ///
@@ -7015,63 +4413,13 @@ pub struct DagRunCollectionResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_cursor: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagRunCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagRunCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagRunCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_runs",
-                    "total_entries",
-                    "total_entries_limit",
-                    "next_cursor",
-                    "previous_cursor",
-                ];
-                let mut f0: ::std::option::Option<::std::vec::Vec<DagRunResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_runs"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        2 => de::value(&mut map, &mut f2, "total_entries_limit"),
-                        3 => de::value(&mut map, &mut f3, "next_cursor"),
-                        4 => de::value(&mut map, &mut f4, "previous_cursor"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagRunCollectionResponse {
-                    dag_runs: de::required(f0, "dag_runs")?,
-                    total_entries: f1.flatten(),
-                    total_entries_limit: f2.flatten(),
-                    next_cursor: f3.flatten(),
-                    previous_cursor: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagRunCollectionResponse;
+    0 "dag_runs" dag_runs: required;
+    1 "total_entries" total_entries: flatten;
+    2 "total_entries_limit" total_entries_limit: flatten;
+    3 "next_cursor" next_cursor: flatten;
+    4 "previous_cursor" previous_cursor: flatten;
 }
 /// Dag Run states from which the run may be mutated (patched, deleted).
 ///
@@ -7191,48 +4539,10 @@ impl DagRunPatchBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunPatchBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagRunPatchBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagRunPatchBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagRunPatchBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["state", "note"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<DagRunMutableStates>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "state"),
-                        1 => de::value(&mut map, &mut f1, "note"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagRunPatchBody {
-                    state: f0,
-                    note: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagRunPatchBody;
+    0 "state" state: double_option;
+    1 "note" note: double_option;
 }
 /// Dag Run serializer for responses.
 ///
@@ -7325,149 +4635,30 @@ pub struct DagRunResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagRunResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagRunResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagRunResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_run_id",
-                    "dag_id",
-                    "logical_date",
-                    "queued_at",
-                    "start_date",
-                    "end_date",
-                    "duration",
-                    "data_interval_start",
-                    "data_interval_end",
-                    "run_after",
-                    "last_scheduling_decision",
-                    "run_type",
-                    "state",
-                    "triggered_by",
-                    "triggering_user_name",
-                    "conf",
-                    "note",
-                    "dag_versions",
-                    "bundle_version",
-                    "dag_display_name",
-                    "partition_key",
-                    "partition_date",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<DagRunType> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<DagRunState> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<DagRunTriggeredByType>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::vec::Vec<DagVersionResponse>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_run_id"),
-                        1 => de::value(&mut map, &mut f1, "dag_id"),
-                        2 => de::value(&mut map, &mut f2, "logical_date"),
-                        3 => de::value(&mut map, &mut f3, "queued_at"),
-                        4 => de::value(&mut map, &mut f4, "start_date"),
-                        5 => de::value(&mut map, &mut f5, "end_date"),
-                        6 => de::value(&mut map, &mut f6, "duration"),
-                        7 => de::value(&mut map, &mut f7, "data_interval_start"),
-                        8 => de::value(&mut map, &mut f8, "data_interval_end"),
-                        9 => de::value(&mut map, &mut f9, "run_after"),
-                        10 => de::value(&mut map, &mut f10, "last_scheduling_decision"),
-                        11 => de::value(&mut map, &mut f11, "run_type"),
-                        12 => de::value(&mut map, &mut f12, "state"),
-                        13 => de::value(&mut map, &mut f13, "triggered_by"),
-                        14 => de::value(&mut map, &mut f14, "triggering_user_name"),
-                        15 => de::value(&mut map, &mut f15, "conf"),
-                        16 => de::value(&mut map, &mut f16, "note"),
-                        17 => de::value(&mut map, &mut f17, "dag_versions"),
-                        18 => de::value(&mut map, &mut f18, "bundle_version"),
-                        19 => de::value(&mut map, &mut f19, "dag_display_name"),
-                        20 => de::value(&mut map, &mut f20, "partition_key"),
-                        21 => de::value(&mut map, &mut f21, "partition_date"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagRunResponse {
-                    dag_run_id: de::required(f0, "dag_run_id")?,
-                    dag_id: de::required(f1, "dag_id")?,
-                    logical_date: de::option_datetime(f2),
-                    queued_at: de::option_datetime(f3),
-                    start_date: de::option_datetime(f4),
-                    end_date: de::option_datetime(f5),
-                    duration: f6.flatten(),
-                    data_interval_start: de::option_datetime(f7),
-                    data_interval_end: de::option_datetime(f8),
-                    run_after: de::required(f9, "run_after")?.0,
-                    last_scheduling_decision: de::option_datetime(f10),
-                    run_type: de::required(f11, "run_type")?,
-                    state: de::required(f12, "state")?,
-                    triggered_by: f13.flatten(),
-                    triggering_user_name: f14.flatten(),
-                    conf: f15.flatten(),
-                    note: f16.flatten(),
-                    dag_versions: de::required(f17, "dag_versions")?,
-                    bundle_version: f18.flatten(),
-                    dag_display_name: f19.flatten(),
-                    partition_key: f20.flatten(),
-                    partition_date: de::option_datetime(f21),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagRunResponse;
+    0 "dag_run_id" dag_run_id: required;
+    1 "dag_id" dag_id: required;
+    2 "logical_date" logical_date: option_datetime;
+    3 "queued_at" queued_at: option_datetime;
+    4 "start_date" start_date: option_datetime;
+    5 "end_date" end_date: option_datetime;
+    6 "duration" duration: flatten;
+    7 "data_interval_start" data_interval_start: option_datetime;
+    8 "data_interval_end" data_interval_end: option_datetime;
+    9 "run_after" run_after: required_datetime;
+    10 "last_scheduling_decision" last_scheduling_decision: option_datetime;
+    11 "run_type" run_type: required;
+    12 "state" state: required;
+    13 "triggered_by" triggered_by: flatten;
+    14 "triggering_user_name" triggering_user_name: flatten;
+    15 "conf" conf: flatten;
+    16 "note" note: flatten;
+    17 "dag_versions" dag_versions: required;
+    18 "bundle_version" bundle_version: flatten;
+    19 "dag_display_name" dag_display_name: flatten;
+    20 "partition_key" partition_key: flatten;
+    21 "partition_date" partition_date: option_datetime;
 }
 /// All possible states that a DagRun can be in.
 ///
@@ -8207,173 +5398,34 @@ impl DagRunsBatchBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunsBatchBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagRunsBatchBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagRunsBatchBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagRunsBatchBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "order_by",
-                    "page_offset",
-                    "page_limit",
-                    "dag_ids",
-                    "states",
-                    "run_after_gte",
-                    "run_after_gt",
-                    "run_after_lte",
-                    "run_after_lt",
-                    "logical_date_gte",
-                    "logical_date_gt",
-                    "logical_date_lte",
-                    "logical_date_lt",
-                    "start_date_gte",
-                    "start_date_gt",
-                    "start_date_lte",
-                    "start_date_lt",
-                    "end_date_gte",
-                    "end_date_gt",
-                    "end_date_lte",
-                    "end_date_lt",
-                    "duration_gte",
-                    "duration_gt",
-                    "duration_lte",
-                    "duration_lt",
-                    "conf_contains",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<DagRunState>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "order_by"),
-                        1 => de::value(&mut map, &mut f1, "page_offset"),
-                        2 => de::value(&mut map, &mut f2, "page_limit"),
-                        3 => de::value(&mut map, &mut f3, "dag_ids"),
-                        4 => de::value(&mut map, &mut f4, "states"),
-                        5 => de::value(&mut map, &mut f5, "run_after_gte"),
-                        6 => de::value(&mut map, &mut f6, "run_after_gt"),
-                        7 => de::value(&mut map, &mut f7, "run_after_lte"),
-                        8 => de::value(&mut map, &mut f8, "run_after_lt"),
-                        9 => de::value(&mut map, &mut f9, "logical_date_gte"),
-                        10 => de::value(&mut map, &mut f10, "logical_date_gt"),
-                        11 => de::value(&mut map, &mut f11, "logical_date_lte"),
-                        12 => de::value(&mut map, &mut f12, "logical_date_lt"),
-                        13 => de::value(&mut map, &mut f13, "start_date_gte"),
-                        14 => de::value(&mut map, &mut f14, "start_date_gt"),
-                        15 => de::value(&mut map, &mut f15, "start_date_lte"),
-                        16 => de::value(&mut map, &mut f16, "start_date_lt"),
-                        17 => de::value(&mut map, &mut f17, "end_date_gte"),
-                        18 => de::value(&mut map, &mut f18, "end_date_gt"),
-                        19 => de::value(&mut map, &mut f19, "end_date_lte"),
-                        20 => de::value(&mut map, &mut f20, "end_date_lt"),
-                        21 => de::value(&mut map, &mut f21, "duration_gte"),
-                        22 => de::value(&mut map, &mut f22, "duration_gt"),
-                        23 => de::value(&mut map, &mut f23, "duration_lte"),
-                        24 => de::value(&mut map, &mut f24, "duration_lt"),
-                        25 => de::value(&mut map, &mut f25, "conf_contains"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagRunsBatchBody {
-                    order_by: f0,
-                    page_offset: f1.flatten(),
-                    page_limit: f2.flatten(),
-                    dag_ids: f3,
-                    states: f4,
-                    run_after_gte: de::double_option_datetime(f5),
-                    run_after_gt: de::double_option_datetime(f6),
-                    run_after_lte: de::double_option_datetime(f7),
-                    run_after_lt: de::double_option_datetime(f8),
-                    logical_date_gte: de::double_option_datetime(f9),
-                    logical_date_gt: de::double_option_datetime(f10),
-                    logical_date_lte: de::double_option_datetime(f11),
-                    logical_date_lt: de::double_option_datetime(f12),
-                    start_date_gte: de::double_option_datetime(f13),
-                    start_date_gt: de::double_option_datetime(f14),
-                    start_date_lte: de::double_option_datetime(f15),
-                    start_date_lt: de::double_option_datetime(f16),
-                    end_date_gte: de::double_option_datetime(f17),
-                    end_date_gt: de::double_option_datetime(f18),
-                    end_date_lte: de::double_option_datetime(f19),
-                    end_date_lt: de::double_option_datetime(f20),
-                    duration_gte: f21,
-                    duration_gt: f22,
-                    duration_lte: f23,
-                    duration_lt: f24,
-                    conf_contains: f25,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagRunsBatchBody;
+    0 "order_by" order_by: double_option;
+    1 "page_offset" page_offset: flatten;
+    2 "page_limit" page_limit: flatten;
+    3 "dag_ids" dag_ids: double_option;
+    4 "states" states: double_option;
+    5 "run_after_gte" run_after_gte: double_option_datetime;
+    6 "run_after_gt" run_after_gt: double_option_datetime;
+    7 "run_after_lte" run_after_lte: double_option_datetime;
+    8 "run_after_lt" run_after_lt: double_option_datetime;
+    9 "logical_date_gte" logical_date_gte: double_option_datetime;
+    10 "logical_date_gt" logical_date_gt: double_option_datetime;
+    11 "logical_date_lte" logical_date_lte: double_option_datetime;
+    12 "logical_date_lt" logical_date_lt: double_option_datetime;
+    13 "start_date_gte" start_date_gte: double_option_datetime;
+    14 "start_date_gt" start_date_gt: double_option_datetime;
+    15 "start_date_lte" start_date_lte: double_option_datetime;
+    16 "start_date_lt" start_date_lt: double_option_datetime;
+    17 "end_date_gte" end_date_gte: double_option_datetime;
+    18 "end_date_gt" end_date_gt: double_option_datetime;
+    19 "end_date_lte" end_date_lte: double_option_datetime;
+    20 "end_date_lt" end_date_lt: double_option_datetime;
+    21 "duration_gte" duration_gte: double_option;
+    22 "duration_gt" duration_gt: double_option;
+    23 "duration_lte" duration_lte: double_option;
+    24 "duration_lt" duration_lt: double_option;
+    25 "conf_contains" conf_contains: double_option;
 }
 /// Dag schedule reference serializer for assets.
 ///
@@ -8387,47 +5439,11 @@ pub struct DagScheduleAssetReference {
     /// Updated At
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagScheduleAssetReference {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagScheduleAssetReference;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagScheduleAssetReference")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagScheduleAssetReference, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["dag_id", "created_at", "updated_at"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_id"),
-                        1 => de::value(&mut map, &mut f1, "created_at"),
-                        2 => de::value(&mut map, &mut f2, "updated_at"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagScheduleAssetReference {
-                    dag_id: de::required(f0, "dag_id")?,
-                    created_at: de::required(f1, "created_at")?.0,
-                    updated_at: de::required(f2, "updated_at")?.0,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagScheduleAssetReference;
+    0 "dag_id" dag_id: required;
+    1 "created_at" created_at: required_datetime;
+    2 "updated_at" updated_at: required_datetime;
 }
 /// Dag Source serializer for responses.
 ///
@@ -8450,59 +5466,12 @@ pub struct DagSourceResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagSourceResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagSourceResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagSourceResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagSourceResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "content",
-                    "dag_id",
-                    "version_number",
-                    "dag_display_name",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "content"),
-                        1 => de::value(&mut map, &mut f1, "dag_id"),
-                        2 => de::value(&mut map, &mut f2, "version_number"),
-                        3 => de::value(&mut map, &mut f3, "dag_display_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagSourceResponse {
-                    content: f0.flatten(),
-                    dag_id: de::required(f1, "dag_id")?,
-                    version_number: f2.flatten(),
-                    dag_display_name: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagSourceResponse;
+    0 "content" content: flatten;
+    1 "dag_id" dag_id: required;
+    2 "version_number" version_number: flatten;
+    3 "dag_display_name" dag_display_name: flatten;
 }
 /// Dag Stats Collection serializer for responses.
 ///
@@ -8514,44 +5483,10 @@ pub struct DagStatsCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for DagStatsCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagStatsCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagStatsCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagStatsCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["dags", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<DagStatsResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dags"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagStatsCollectionResponse {
-                    dags: de::required(f0, "dags")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagStatsCollectionResponse;
+    0 "dags" dags: required;
+    1 "total_entries" total_entries: required;
 }
 /// Dag Stats serializer for responses.
 ///
@@ -8568,51 +5503,11 @@ pub struct DagStatsResponse {
     /// Stats
     pub stats: ::std::vec::Vec<DagStatsStateResponse>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagStatsResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagStatsResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagStatsResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagStatsResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["dag_id", "dag_display_name", "stats"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::vec::Vec<DagStatsStateResponse>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_id"),
-                        1 => de::value(&mut map, &mut f1, "dag_display_name"),
-                        2 => de::value(&mut map, &mut f2, "stats"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagStatsResponse {
-                    dag_id: de::required(f0, "dag_id")?,
-                    dag_display_name: f1.flatten(),
-                    stats: de::required(f2, "stats")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagStatsResponse;
+    0 "dag_id" dag_id: required;
+    1 "dag_display_name" dag_display_name: flatten;
+    2 "stats" stats: required;
 }
 /// DagStatsState serializer for responses.
 ///
@@ -8624,44 +5519,10 @@ pub struct DagStatsStateResponse {
     /// Count
     pub count: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for DagStatsStateResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagStatsStateResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagStatsStateResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagStatsStateResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["state", "count"];
-                let mut f0: ::std::option::Option<DagRunState> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "state"),
-                        1 => de::value(&mut map, &mut f1, "count"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagStatsStateResponse {
-                    state: de::required(f0, "state")?,
-                    count: de::required(f1, "count")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagStatsStateResponse;
+    0 "state" state: required;
+    1 "count" count: required;
 }
 /// Dag Tags Collection serializer for responses.
 ///
@@ -8673,46 +5534,10 @@ pub struct DagTagCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for DagTagCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagTagCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagTagCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagTagCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["tags", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "tags"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagTagCollectionResponse {
-                    tags: de::required(f0, "tags")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagTagCollectionResponse;
+    0 "tags" tags: required;
+    1 "total_entries" total_entries: required;
 }
 /// Dag Tag serializer for responses.
 ///
@@ -8729,49 +5554,11 @@ pub struct DagTagResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagTagResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagTagResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagTagResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagTagResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["name", "dag_id", "dag_display_name"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "name"),
-                        1 => de::value(&mut map, &mut f1, "dag_id"),
-                        2 => de::value(&mut map, &mut f2, "dag_display_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagTagResponse {
-                    name: de::required(f0, "name")?,
-                    dag_id: de::required(f1, "dag_id")?,
-                    dag_display_name: f2.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagTagResponse;
+    0 "name" name: required;
+    1 "dag_id" dag_id: required;
+    2 "dag_display_name" dag_display_name: flatten;
 }
 /// Dag Version Collection serializer for responses.
 ///
@@ -8783,44 +5570,10 @@ pub struct DagVersionCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for DagVersionCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagVersionCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagVersionCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagVersionCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["dag_versions", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<DagVersionResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_versions"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagVersionCollectionResponse {
-                    dag_versions: de::required(f0, "dag_versions")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagVersionCollectionResponse;
+    0 "dag_versions" dag_versions: required;
+    1 "total_entries" total_entries: required;
 }
 /// Dag Version serializer for responses.
 ///
@@ -8853,79 +5606,16 @@ pub struct DagVersionResponse {
     /// Always sent; `None` is sent as `null`.
     pub bundle_url: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagVersionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagVersionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagVersionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagVersionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "id",
-                    "version_number",
-                    "dag_id",
-                    "bundle_name",
-                    "bundle_version",
-                    "created_at",
-                    "dag_display_name",
-                    "bundle_url",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "version_number"),
-                        2 => de::value(&mut map, &mut f2, "dag_id"),
-                        3 => de::value(&mut map, &mut f3, "bundle_name"),
-                        4 => de::value(&mut map, &mut f4, "bundle_version"),
-                        5 => de::value(&mut map, &mut f5, "created_at"),
-                        6 => de::value(&mut map, &mut f6, "dag_display_name"),
-                        7 => de::value(&mut map, &mut f7, "bundle_url"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagVersionResponse {
-                    id: de::required(f0, "id")?,
-                    version_number: de::required(f1, "version_number")?,
-                    dag_id: de::required(f2, "dag_id")?,
-                    bundle_name: f3.flatten(),
-                    bundle_version: f4.flatten(),
-                    created_at: de::required(f5, "created_at")?.0,
-                    dag_display_name: f6.flatten(),
-                    bundle_url: f7.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagVersionResponse;
+    0 "id" id: required;
+    1 "version_number" version_number: required;
+    2 "dag_id" dag_id: required;
+    3 "bundle_name" bundle_name: flatten;
+    4 "bundle_version" bundle_version: flatten;
+    5 "created_at" created_at: required_datetime;
+    6 "dag_display_name" dag_display_name: flatten;
+    7 "bundle_url" bundle_url: flatten;
 }
 /// Dag warning collection serializer for responses.
 ///
@@ -8937,44 +5627,10 @@ pub struct DagWarningCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for DagWarningCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagWarningCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagWarningCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagWarningCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["dag_warnings", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<DagWarningResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_warnings"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagWarningCollectionResponse {
-                    dag_warnings: de::required(f0, "dag_warnings")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagWarningCollectionResponse;
+    0 "dag_warnings" dag_warnings: required;
+    1 "total_entries" total_entries: required;
 }
 /// Dag Warning serializer for responses.
 ///
@@ -8995,61 +5651,13 @@ pub struct DagWarningResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for DagWarningResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DagWarningResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DagWarningResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DagWarningResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_id",
-                    "warning_type",
-                    "message",
-                    "timestamp",
-                    "dag_display_name",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<DagWarningType> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_id"),
-                        1 => de::value(&mut map, &mut f1, "warning_type"),
-                        2 => de::value(&mut map, &mut f2, "message"),
-                        3 => de::value(&mut map, &mut f3, "timestamp"),
-                        4 => de::value(&mut map, &mut f4, "dag_display_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DagWarningResponse {
-                    dag_id: de::required(f0, "dag_id")?,
-                    warning_type: de::required(f1, "warning_type")?,
-                    message: de::required(f2, "message")?,
-                    timestamp: de::required(f3, "timestamp")?.0,
-                    dag_display_name: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DagWarningResponse;
+    0 "dag_id" dag_id: required;
+    1 "warning_type" warning_type: required;
+    2 "message" message: required;
+    3 "timestamp" timestamp: required_datetime;
+    4 "dag_display_name" dag_display_name: flatten;
 }
 /// Enum for DAG warning types.
 ///
@@ -9144,46 +5752,10 @@ pub struct DryRunBackfillCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for DryRunBackfillCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DryRunBackfillCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DryRunBackfillCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DryRunBackfillCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["backfills", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<DryRunBackfillResponse>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "backfills"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DryRunBackfillCollectionResponse {
-                    backfills: de::required(f0, "backfills")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DryRunBackfillCollectionResponse;
+    0 "backfills" backfills: required;
+    1 "total_entries" total_entries: required;
 }
 /// Backfill serializer for responses in dry-run mode.
 ///
@@ -9205,53 +5777,11 @@ pub struct DryRunBackfillResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-impl<'de> ::serde::Deserialize<'de> for DryRunBackfillResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = DryRunBackfillResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct DryRunBackfillResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<DryRunBackfillResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "logical_date",
-                    "partition_key",
-                    "partition_date",
-                ];
-                let mut f0: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "logical_date"),
-                        1 => de::value(&mut map, &mut f1, "partition_key"),
-                        2 => de::value(&mut map, &mut f2, "partition_date"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(DryRunBackfillResponse {
-                    logical_date: de::option_datetime(f0),
-                    partition_key: f1.flatten(),
-                    partition_date: de::option_datetime(f2),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    DryRunBackfillResponse;
+    0 "logical_date" logical_date: option_datetime;
+    1 "partition_key" partition_key: flatten;
+    2 "partition_date" partition_date: option_datetime;
 }
 /// Event Log Collection Response.
 ///
@@ -9263,44 +5793,10 @@ pub struct EventLogCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for EventLogCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = EventLogCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EventLogCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<EventLogCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["event_logs", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<EventLogResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "event_logs"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(EventLogCollectionResponse {
-                    event_logs: de::required(f0, "event_logs")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    EventLogCollectionResponse;
+    0 "event_logs" event_logs: required;
+    1 "total_entries" total_entries: required;
 }
 /// Event Log Response.
 ///
@@ -9356,105 +5852,21 @@ pub struct EventLogResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_display_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for EventLogResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = EventLogResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct EventLogResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<EventLogResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "event_log_id",
-                    "when",
-                    "dag_id",
-                    "task_id",
-                    "run_id",
-                    "map_index",
-                    "try_number",
-                    "event",
-                    "logical_date",
-                    "owner",
-                    "extra",
-                    "dag_display_name",
-                    "task_display_name",
-                ];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "event_log_id"),
-                        1 => de::value(&mut map, &mut f1, "when"),
-                        2 => de::value(&mut map, &mut f2, "dag_id"),
-                        3 => de::value(&mut map, &mut f3, "task_id"),
-                        4 => de::value(&mut map, &mut f4, "run_id"),
-                        5 => de::value(&mut map, &mut f5, "map_index"),
-                        6 => de::value(&mut map, &mut f6, "try_number"),
-                        7 => de::value(&mut map, &mut f7, "event"),
-                        8 => de::value(&mut map, &mut f8, "logical_date"),
-                        9 => de::value(&mut map, &mut f9, "owner"),
-                        10 => de::value(&mut map, &mut f10, "extra"),
-                        11 => de::value(&mut map, &mut f11, "dag_display_name"),
-                        12 => de::value(&mut map, &mut f12, "task_display_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(EventLogResponse {
-                    event_log_id: de::required(f0, "event_log_id")?,
-                    when: de::required(f1, "when")?.0,
-                    dag_id: f2.flatten(),
-                    task_id: f3.flatten(),
-                    run_id: f4.flatten(),
-                    map_index: f5.flatten(),
-                    try_number: f6.flatten(),
-                    event: de::required(f7, "event")?,
-                    logical_date: de::option_datetime(f8),
-                    owner: f9.flatten(),
-                    extra: f10.flatten(),
-                    dag_display_name: f11.flatten(),
-                    task_display_name: f12.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    EventLogResponse;
+    0 "event_log_id" event_log_id: required;
+    1 "when" when: required_datetime;
+    2 "dag_id" dag_id: flatten;
+    3 "task_id" task_id: flatten;
+    4 "run_id" run_id: flatten;
+    5 "map_index" map_index: flatten;
+    6 "try_number" try_number: flatten;
+    7 "event" event: required;
+    8 "logical_date" logical_date: option_datetime;
+    9 "owner" owner: flatten;
+    10 "extra" extra: flatten;
+    11 "dag_display_name" dag_display_name: flatten;
+    12 "task_display_name" task_display_name: flatten;
 }
 /// Response for the external log URL endpoint.
 ///
@@ -9468,41 +5880,9 @@ pub struct ExternalLogUrlResponse {
     /// Since Airflow 3.1.8.
     pub url: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for ExternalLogUrlResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ExternalLogUrlResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ExternalLogUrlResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ExternalLogUrlResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["url"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "url"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ExternalLogUrlResponse {
-                    url: de::required(f0, "url")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ExternalLogUrlResponse;
+    0 "url" url: required;
 }
 /// Serializer for External View Plugin responses.
 ///
@@ -9669,49 +6049,10 @@ pub struct ExtraLinkCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for ExtraLinkCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ExtraLinkCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ExtraLinkCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ExtraLinkCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["extra_links", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::std::string::String,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "extra_links"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ExtraLinkCollectionResponse {
-                    extra_links: de::required(f0, "extra_links")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ExtraLinkCollectionResponse;
+    0 "extra_links" extra_links: required;
+    1 "total_entries" total_entries: required;
 }
 /// Serializer for Plugin FastAPI App responses.
 ///
@@ -9847,57 +6188,12 @@ pub struct HealthInfoResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_processor: ::std::option::Option<DagProcessorInfoResponse>,
 }
-impl<'de> ::serde::Deserialize<'de> for HealthInfoResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = HealthInfoResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct HealthInfoResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<HealthInfoResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "metadatabase",
-                    "scheduler",
-                    "triggerer",
-                    "dag_processor",
-                ];
-                let mut f0: ::std::option::Option<BaseInfoResponse> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<SchedulerInfoResponse> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<TriggererInfoResponse> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<DagProcessorInfoResponse>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "metadatabase"),
-                        1 => de::value(&mut map, &mut f1, "scheduler"),
-                        2 => de::value(&mut map, &mut f2, "triggerer"),
-                        3 => de::value(&mut map, &mut f3, "dag_processor"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(HealthInfoResponse {
-                    metadatabase: de::required(f0, "metadatabase")?,
-                    scheduler: de::required(f1, "scheduler")?,
-                    triggerer: de::required(f2, "triggerer")?,
-                    dag_processor: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    HealthInfoResponse;
+    0 "metadatabase" metadatabase: required;
+    1 "scheduler" scheduler: required;
+    2 "triggerer" triggerer: required;
+    3 "dag_processor" dag_processor: flatten;
 }
 /// Schema for Human-in-the-loop detail.
 ///
@@ -9977,113 +6273,22 @@ pub struct HitlDetail {
     /// Since Airflow 3.1.8.
     pub task_instance: TaskInstanceResponse,
 }
-impl<'de> ::serde::Deserialize<'de> for HitlDetail {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = HitlDetail;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct HitlDetail")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<HitlDetail, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "options",
-                    "subject",
-                    "body",
-                    "defaults",
-                    "multiple",
-                    "params",
-                    "assigned_users",
-                    "created_at",
-                    "responded_by_user",
-                    "responded_at",
-                    "chosen_options",
-                    "params_input",
-                    "response_received",
-                    "task_instance",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<HitlUser>>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<HitlUser>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<TaskInstanceResponse> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "options"),
-                        1 => de::value(&mut map, &mut f1, "subject"),
-                        2 => de::value(&mut map, &mut f2, "body"),
-                        3 => de::value(&mut map, &mut f3, "defaults"),
-                        4 => de::value(&mut map, &mut f4, "multiple"),
-                        5 => de::value(&mut map, &mut f5, "params"),
-                        6 => de::value(&mut map, &mut f6, "assigned_users"),
-                        7 => de::value(&mut map, &mut f7, "created_at"),
-                        8 => de::value(&mut map, &mut f8, "responded_by_user"),
-                        9 => de::value(&mut map, &mut f9, "responded_at"),
-                        10 => de::value(&mut map, &mut f10, "chosen_options"),
-                        11 => de::value(&mut map, &mut f11, "params_input"),
-                        12 => de::value(&mut map, &mut f12, "response_received"),
-                        13 => de::value(&mut map, &mut f13, "task_instance"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(HitlDetail {
-                    options: de::required(f0, "options")?,
-                    subject: de::required(f1, "subject")?,
-                    body: f2.flatten(),
-                    defaults: f3.flatten(),
-                    multiple: f4.flatten(),
-                    params: f5.flatten(),
-                    assigned_users: f6.flatten(),
-                    created_at: de::required(f7, "created_at")?.0,
-                    responded_by_user: f8.flatten(),
-                    responded_at: de::option_datetime(f9),
-                    chosen_options: f10.flatten(),
-                    params_input: f11.flatten(),
-                    response_received: f12.flatten(),
-                    task_instance: de::required(f13, "task_instance")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    HitlDetail;
+    0 "options" options: required;
+    1 "subject" subject: required;
+    2 "body" body: flatten;
+    3 "defaults" defaults: flatten;
+    4 "multiple" multiple: flatten;
+    5 "params" params: flatten;
+    6 "assigned_users" assigned_users: flatten;
+    7 "created_at" created_at: required_datetime;
+    8 "responded_by_user" responded_by_user: flatten;
+    9 "responded_at" responded_at: option_datetime;
+    10 "chosen_options" chosen_options: flatten;
+    11 "params_input" params_input: flatten;
+    12 "response_received" response_received: flatten;
+    13 "task_instance" task_instance: required;
 }
 /// Schema for a collection of Human-in-the-loop details.
 ///
@@ -10101,44 +6306,10 @@ pub struct HitlDetailCollection {
     /// Since Airflow 3.1.8.
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for HitlDetailCollection {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = HitlDetailCollection;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct HitlDetailCollection")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<HitlDetailCollection, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["hitl_details", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<HitlDetail>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "hitl_details"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(HitlDetailCollection {
-                    hitl_details: de::required(f0, "hitl_details")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    HitlDetailCollection;
+    0 "hitl_details" hitl_details: required;
+    1 "total_entries" total_entries: required;
 }
 /// Schema for Human-in-the-loop detail history.
 ///
@@ -10218,113 +6389,22 @@ pub struct HitlDetailHistory {
     /// Since Airflow 3.2.2.
     pub task_instance: TaskInstanceHistoryResponse,
 }
-impl<'de> ::serde::Deserialize<'de> for HitlDetailHistory {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = HitlDetailHistory;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct HitlDetailHistory")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<HitlDetailHistory, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "options",
-                    "subject",
-                    "body",
-                    "defaults",
-                    "multiple",
-                    "params",
-                    "assigned_users",
-                    "created_at",
-                    "responded_by_user",
-                    "responded_at",
-                    "chosen_options",
-                    "params_input",
-                    "response_received",
-                    "task_instance",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<HitlUser>>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<HitlUser>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<TaskInstanceHistoryResponse> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "options"),
-                        1 => de::value(&mut map, &mut f1, "subject"),
-                        2 => de::value(&mut map, &mut f2, "body"),
-                        3 => de::value(&mut map, &mut f3, "defaults"),
-                        4 => de::value(&mut map, &mut f4, "multiple"),
-                        5 => de::value(&mut map, &mut f5, "params"),
-                        6 => de::value(&mut map, &mut f6, "assigned_users"),
-                        7 => de::value(&mut map, &mut f7, "created_at"),
-                        8 => de::value(&mut map, &mut f8, "responded_by_user"),
-                        9 => de::value(&mut map, &mut f9, "responded_at"),
-                        10 => de::value(&mut map, &mut f10, "chosen_options"),
-                        11 => de::value(&mut map, &mut f11, "params_input"),
-                        12 => de::value(&mut map, &mut f12, "response_received"),
-                        13 => de::value(&mut map, &mut f13, "task_instance"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(HitlDetailHistory {
-                    options: de::required(f0, "options")?,
-                    subject: de::required(f1, "subject")?,
-                    body: f2.flatten(),
-                    defaults: f3.flatten(),
-                    multiple: f4.flatten(),
-                    params: f5.flatten(),
-                    assigned_users: f6.flatten(),
-                    created_at: de::required(f7, "created_at")?.0,
-                    responded_by_user: f8.flatten(),
-                    responded_at: de::option_datetime(f9),
-                    chosen_options: f10.flatten(),
-                    params_input: f11.flatten(),
-                    response_received: f12.flatten(),
-                    task_instance: de::required(f13, "task_instance")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    HitlDetailHistory;
+    0 "options" options: required;
+    1 "subject" subject: required;
+    2 "body" body: flatten;
+    3 "defaults" defaults: flatten;
+    4 "multiple" multiple: flatten;
+    5 "params" params: flatten;
+    6 "assigned_users" assigned_users: flatten;
+    7 "created_at" created_at: required_datetime;
+    8 "responded_by_user" responded_by_user: flatten;
+    9 "responded_at" responded_at: option_datetime;
+    10 "chosen_options" chosen_options: flatten;
+    11 "params_input" params_input: flatten;
+    12 "response_received" response_received: flatten;
+    13 "task_instance" task_instance: required;
 }
 /// Response of updating a Human-in-the-loop detail.
 ///
@@ -10353,61 +6433,12 @@ pub struct HitlDetailResponse {
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
-impl<'de> ::serde::Deserialize<'de> for HitlDetailResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = HitlDetailResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct HitlDetailResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<HitlDetailResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "responded_by",
-                    "responded_at",
-                    "chosen_options",
-                    "params_input",
-                ];
-                let mut f0: ::std::option::Option<HitlUser> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "responded_by"),
-                        1 => de::value(&mut map, &mut f1, "responded_at"),
-                        2 => de::value(&mut map, &mut f2, "chosen_options"),
-                        3 => de::value(&mut map, &mut f3, "params_input"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(HitlDetailResponse {
-                    responded_by: de::required(f0, "responded_by")?,
-                    responded_at: de::required(f1, "responded_at")?.0,
-                    chosen_options: de::required(f2, "chosen_options")?,
-                    params_input: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    HitlDetailResponse;
+    0 "responded_by" responded_by: required;
+    1 "responded_at" responded_at: required_datetime;
+    2 "chosen_options" chosen_options: required;
+    3 "params_input" params_input: flatten;
 }
 /// Schema for a Human-in-the-loop users.
 ///
@@ -10425,44 +6456,10 @@ pub struct HitlUser {
     /// Since Airflow 3.1.8.
     pub name: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for HitlUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = HitlUser;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct HitlUser")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<HitlUser, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["id", "name"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(HitlUser {
-                    id: de::required(f0, "id")?,
-                    name: de::required(f1, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    HitlUser;
+    0 "id" id: required;
+    1 "name" name: required;
 }
 /// HTTPException Model used for error response.
 ///
@@ -10472,41 +6469,9 @@ pub struct HttpExceptionResponse {
     /// Detail
     pub detail: HttpExceptionResponseDetail,
 }
-impl<'de> ::serde::Deserialize<'de> for HttpExceptionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = HttpExceptionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct HttpExceptionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<HttpExceptionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["detail"];
-                let mut f0: ::std::option::Option<HttpExceptionResponseDetail> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "detail"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(HttpExceptionResponse {
-                    detail: de::required(f0, "detail")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    HttpExceptionResponse;
+    0 "detail" detail: required;
 }
 /// Detail
 ///
@@ -10531,43 +6496,9 @@ pub struct HttpValidationError {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::vec::Vec<ValidationError>>,
 }
-impl<'de> ::serde::Deserialize<'de> for HttpValidationError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = HttpValidationError;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct HttpValidationError")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<HttpValidationError, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["detail"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ValidationError>>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "detail"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(HttpValidationError {
-                    detail: f0.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    HttpValidationError;
+    0 "detail" detail: flatten;
 }
 /// Import Error Collection Response.
 ///
@@ -10579,46 +6510,10 @@ pub struct ImportErrorCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for ImportErrorCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ImportErrorCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ImportErrorCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ImportErrorCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["import_errors", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<ImportErrorResponse>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "import_errors"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ImportErrorCollectionResponse {
-                    import_errors: de::required(f0, "import_errors")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ImportErrorCollectionResponse;
+    0 "import_errors" import_errors: required;
+    1 "total_entries" total_entries: required;
 }
 /// Import Error Response.
 ///
@@ -10638,61 +6533,13 @@ pub struct ImportErrorResponse {
     /// Stack Trace
     pub stack_trace: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for ImportErrorResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ImportErrorResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ImportErrorResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ImportErrorResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "import_error_id",
-                    "timestamp",
-                    "filename",
-                    "bundle_name",
-                    "stack_trace",
-                ];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "import_error_id"),
-                        1 => de::value(&mut map, &mut f1, "timestamp"),
-                        2 => de::value(&mut map, &mut f2, "filename"),
-                        3 => de::value(&mut map, &mut f3, "bundle_name"),
-                        4 => de::value(&mut map, &mut f4, "stack_trace"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ImportErrorResponse {
-                    import_error_id: de::required(f0, "import_error_id")?,
-                    timestamp: de::required(f1, "timestamp")?.0,
-                    filename: de::required(f2, "filename")?,
-                    bundle_name: f3.flatten(),
-                    stack_trace: de::required(f4, "stack_trace")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ImportErrorResponse;
+    0 "import_error_id" import_error_id: required;
+    1 "timestamp" timestamp: required_datetime;
+    2 "filename" filename: required;
+    3 "bundle_name" bundle_name: flatten;
+    4 "stack_trace" stack_trace: required;
 }
 /// Job Collection Response.
 ///
@@ -10704,44 +6551,10 @@ pub struct JobCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for JobCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = JobCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct JobCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<JobCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["jobs", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<JobResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "jobs"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(JobCollectionResponse {
-                    jobs: de::required(f0, "jobs")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    JobCollectionResponse;
+    0 "jobs" jobs: required;
+    1 "total_entries" total_entries: required;
 }
 /// Job serializer for responses.
 ///
@@ -10792,97 +6605,19 @@ pub struct JobResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for JobResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = JobResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct JobResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<JobResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "id",
-                    "dag_id",
-                    "state",
-                    "job_type",
-                    "start_date",
-                    "end_date",
-                    "latest_heartbeat",
-                    "executor_class",
-                    "hostname",
-                    "unixname",
-                    "dag_display_name",
-                ];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "dag_id"),
-                        2 => de::value(&mut map, &mut f2, "state"),
-                        3 => de::value(&mut map, &mut f3, "job_type"),
-                        4 => de::value(&mut map, &mut f4, "start_date"),
-                        5 => de::value(&mut map, &mut f5, "end_date"),
-                        6 => de::value(&mut map, &mut f6, "latest_heartbeat"),
-                        7 => de::value(&mut map, &mut f7, "executor_class"),
-                        8 => de::value(&mut map, &mut f8, "hostname"),
-                        9 => de::value(&mut map, &mut f9, "unixname"),
-                        10 => de::value(&mut map, &mut f10, "dag_display_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(JobResponse {
-                    id: de::required(f0, "id")?,
-                    dag_id: f1.flatten(),
-                    state: f2.flatten(),
-                    job_type: f3.flatten(),
-                    start_date: de::option_datetime(f4),
-                    end_date: de::option_datetime(f5),
-                    latest_heartbeat: de::option_datetime(f6),
-                    executor_class: f7.flatten(),
-                    hostname: f8.flatten(),
-                    unixname: f9.flatten(),
-                    dag_display_name: f10.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    JobResponse;
+    0 "id" id: required;
+    1 "dag_id" dag_id: flatten;
+    2 "state" state: flatten;
+    3 "job_type" job_type: flatten;
+    4 "start_date" start_date: option_datetime;
+    5 "end_date" end_date: option_datetime;
+    6 "latest_heartbeat" latest_heartbeat: option_datetime;
+    7 "executor_class" executor_class: flatten;
+    8 "hostname" hostname: flatten;
+    9 "unixname" unixname: flatten;
+    10 "dag_display_name" dag_display_name: flatten;
 }
 /// The `JsonValue` schema.
 ///
@@ -10906,44 +6641,10 @@ pub struct LastAssetEventResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-impl<'de> ::serde::Deserialize<'de> for LastAssetEventResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = LastAssetEventResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LastAssetEventResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<LastAssetEventResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["id", "timestamp"];
-                let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "timestamp"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(LastAssetEventResponse {
-                    id: f0.flatten(),
-                    timestamp: de::option_datetime(f1),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    LastAssetEventResponse;
+    0 "id" id: flatten;
+    1 "timestamp" timestamp: option_datetime;
 }
 /// Materialize asset request.
 ///
@@ -11099,81 +6800,16 @@ impl MaterializeAssetBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for MaterializeAssetBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = MaterializeAssetBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MaterializeAssetBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MaterializeAssetBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_run_id",
-                    "data_interval_start",
-                    "data_interval_end",
-                    "logical_date",
-                    "run_after",
-                    "conf",
-                    "note",
-                    "partition_key",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_run_id"),
-                        1 => de::value(&mut map, &mut f1, "data_interval_start"),
-                        2 => de::value(&mut map, &mut f2, "data_interval_end"),
-                        3 => de::value(&mut map, &mut f3, "logical_date"),
-                        4 => de::value(&mut map, &mut f4, "run_after"),
-                        5 => de::value(&mut map, &mut f5, "conf"),
-                        6 => de::value(&mut map, &mut f6, "note"),
-                        7 => de::value(&mut map, &mut f7, "partition_key"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MaterializeAssetBody {
-                    dag_run_id: f0,
-                    data_interval_start: de::double_option_datetime(f1),
-                    data_interval_end: de::double_option_datetime(f2),
-                    logical_date: de::double_option_datetime(f3),
-                    run_after: de::double_option_datetime(f4),
-                    conf: f5,
-                    note: f6,
-                    partition_key: f7,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    MaterializeAssetBody;
+    0 "dag_run_id" dag_run_id: double_option;
+    1 "data_interval_start" data_interval_start: double_option_datetime;
+    2 "data_interval_end" data_interval_end: double_option_datetime;
+    3 "logical_date" logical_date: double_option_datetime;
+    4 "run_after" run_after: double_option_datetime;
+    5 "conf" conf: double_option;
+    6 "note" note: double_option;
+    7 "partition_key" partition_key: double_option;
 }
 /// Lightweight response for new tasks that don't have TaskInstances yet.
 ///
@@ -11191,44 +6827,10 @@ pub struct NewTaskResponse {
     /// Since Airflow 3.2.2.
     pub task_display_name: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for NewTaskResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = NewTaskResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct NewTaskResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<NewTaskResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["task_id", "task_display_name"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "task_id"),
-                        1 => de::value(&mut map, &mut f1, "task_display_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(NewTaskResponse {
-                    task_id: de::required(f0, "task_id")?,
-                    task_display_name: de::required(f1, "task_display_name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    NewTaskResponse;
+    0 "task_id" task_id: required;
+    1 "task_display_name" task_display_name: required;
 }
 /// Tags Match Mode
 ///
@@ -11394,67 +6996,14 @@ impl PatchTaskInstanceBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for PatchTaskInstanceBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PatchTaskInstanceBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PatchTaskInstanceBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<PatchTaskInstanceBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "new_state",
-                    "note",
-                    "include_upstream",
-                    "include_downstream",
-                    "include_future",
-                    "include_past",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<TaskInstanceState>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "new_state"),
-                        1 => de::value(&mut map, &mut f1, "note"),
-                        2 => de::value(&mut map, &mut f2, "include_upstream"),
-                        3 => de::value(&mut map, &mut f3, "include_downstream"),
-                        4 => de::value(&mut map, &mut f4, "include_future"),
-                        5 => de::value(&mut map, &mut f5, "include_past"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(PatchTaskInstanceBody {
-                    new_state: f0,
-                    note: f1,
-                    include_upstream: f2.flatten(),
-                    include_downstream: f3.flatten(),
-                    include_future: f4.flatten(),
-                    include_past: f5.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    PatchTaskInstanceBody;
+    0 "new_state" new_state: double_option;
+    1 "note" note: double_option;
+    2 "include_upstream" include_upstream: flatten;
+    3 "include_downstream" include_downstream: flatten;
+    4 "include_future" include_future: flatten;
+    5 "include_past" include_past: flatten;
 }
 /// Plugin Collection serializer.
 ///
@@ -11466,44 +7015,10 @@ pub struct PluginCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for PluginCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PluginCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PluginCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<PluginCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["plugins", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<PluginResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "plugins"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(PluginCollectionResponse {
-                    plugins: de::required(f0, "plugins")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    PluginCollectionResponse;
+    0 "plugins" plugins: required;
+    1 "total_entries" total_entries: required;
 }
 /// Plugin Import Error Collection serializer.
 ///
@@ -11521,46 +7036,10 @@ pub struct PluginImportErrorCollectionResponse {
     /// Since Airflow 3.1.8.
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for PluginImportErrorCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PluginImportErrorCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PluginImportErrorCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<PluginImportErrorCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["import_errors", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<PluginImportErrorResponse>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "import_errors"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(PluginImportErrorCollectionResponse {
-                    import_errors: de::required(f0, "import_errors")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    PluginImportErrorCollectionResponse;
+    0 "import_errors" import_errors: required;
+    1 "total_entries" total_entries: required;
 }
 /// Plugin Import Error serializer for responses.
 ///
@@ -11578,44 +7057,10 @@ pub struct PluginImportErrorResponse {
     /// Since Airflow 3.1.8.
     pub error: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for PluginImportErrorResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PluginImportErrorResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PluginImportErrorResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<PluginImportErrorResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["source", "error"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "source"),
-                        1 => de::value(&mut map, &mut f1, "error"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(PluginImportErrorResponse {
-                    source: de::required(f0, "source")?,
-                    error: de::required(f1, "error")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    PluginImportErrorResponse;
+    0 "source" source: required;
+    1 "error" error: required;
 }
 /// Plugin serializer.
 ///
@@ -11658,123 +7103,22 @@ pub struct PluginResponse {
     /// Timetables
     pub timetables: ::std::vec::Vec<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for PluginResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PluginResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PluginResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<PluginResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "name",
-                    "macros",
-                    "flask_blueprints",
-                    "fastapi_apps",
-                    "fastapi_root_middlewares",
-                    "external_views",
-                    "react_apps",
-                    "appbuilder_views",
-                    "appbuilder_menu_items",
-                    "global_operator_extra_links",
-                    "operator_extra_links",
-                    "source",
-                    "listeners",
-                    "timetables",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::vec::Vec<FastApiAppResponse>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::vec::Vec<FastApiRootMiddlewareResponse>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ExternalViewResponse>>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<ReactAppResponse>>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::vec::Vec<AppBuilderViewResponse>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::vec::Vec<AppBuilderMenuItemResponse>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "name"),
-                        1 => de::value(&mut map, &mut f1, "macros"),
-                        2 => de::value(&mut map, &mut f2, "flask_blueprints"),
-                        3 => de::value(&mut map, &mut f3, "fastapi_apps"),
-                        4 => de::value(&mut map, &mut f4, "fastapi_root_middlewares"),
-                        5 => de::value(&mut map, &mut f5, "external_views"),
-                        6 => de::value(&mut map, &mut f6, "react_apps"),
-                        7 => de::value(&mut map, &mut f7, "appbuilder_views"),
-                        8 => de::value(&mut map, &mut f8, "appbuilder_menu_items"),
-                        9 => de::value(&mut map, &mut f9, "global_operator_extra_links"),
-                        10 => de::value(&mut map, &mut f10, "operator_extra_links"),
-                        11 => de::value(&mut map, &mut f11, "source"),
-                        12 => de::value(&mut map, &mut f12, "listeners"),
-                        13 => de::value(&mut map, &mut f13, "timetables"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(PluginResponse {
-                    name: de::required(f0, "name")?,
-                    macros: de::required(f1, "macros")?,
-                    flask_blueprints: de::required(f2, "flask_blueprints")?,
-                    fastapi_apps: de::required(f3, "fastapi_apps")?,
-                    fastapi_root_middlewares: de::required(
-                        f4,
-                        "fastapi_root_middlewares",
-                    )?,
-                    external_views: f5.flatten(),
-                    react_apps: f6.flatten(),
-                    appbuilder_views: de::required(f7, "appbuilder_views")?,
-                    appbuilder_menu_items: de::required(f8, "appbuilder_menu_items")?,
-                    global_operator_extra_links: de::required(
-                        f9,
-                        "global_operator_extra_links",
-                    )?,
-                    operator_extra_links: de::required(f10, "operator_extra_links")?,
-                    source: de::required(f11, "source")?,
-                    listeners: de::required(f12, "listeners")?,
-                    timetables: de::required(f13, "timetables")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    PluginResponse;
+    0 "name" name: required;
+    1 "macros" macros: required;
+    2 "flask_blueprints" flask_blueprints: required;
+    3 "fastapi_apps" fastapi_apps: required;
+    4 "fastapi_root_middlewares" fastapi_root_middlewares: required;
+    5 "external_views" external_views: flatten;
+    6 "react_apps" react_apps: flatten;
+    7 "appbuilder_views" appbuilder_views: required;
+    8 "appbuilder_menu_items" appbuilder_menu_items: required;
+    9 "global_operator_extra_links" global_operator_extra_links: required;
+    10 "operator_extra_links" operator_extra_links: required;
+    11 "source" source: required;
+    12 "listeners" listeners: required;
+    13 "timetables" timetables: required;
 }
 /// Pool serializer for post bodies.
 ///
@@ -11863,63 +7207,13 @@ impl PoolBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for PoolBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PoolBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PoolBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<PoolBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "name",
-                    "slots",
-                    "description",
-                    "include_deferred",
-                    "team_name",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "name"),
-                        1 => de::value(&mut map, &mut f1, "slots"),
-                        2 => de::value(&mut map, &mut f2, "description"),
-                        3 => de::value(&mut map, &mut f3, "include_deferred"),
-                        4 => de::value(&mut map, &mut f4, "team_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(PoolBody {
-                    name: de::required(f0, "name")?,
-                    slots: de::required(f1, "slots")?,
-                    description: f2,
-                    include_deferred: f3.flatten(),
-                    team_name: f4,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    PoolBody;
+    0 "name" name: required;
+    1 "slots" slots: required;
+    2 "description" description: double_option;
+    3 "include_deferred" include_deferred: flatten;
+    4 "team_name" team_name: double_option;
 }
 /// Pool Collection serializer for responses.
 ///
@@ -11931,44 +7225,10 @@ pub struct PoolCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for PoolCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PoolCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PoolCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<PoolCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["pools", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<PoolResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "pools"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(PoolCollectionResponse {
-                    pools: de::required(f0, "pools")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    PoolCollectionResponse;
+    0 "pools" pools: required;
+    1 "total_entries" total_entries: required;
 }
 /// Pool serializer for patch bodies.
 ///
@@ -12055,65 +7315,13 @@ impl PoolPatchBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for PoolPatchBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PoolPatchBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PoolPatchBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<PoolPatchBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "pool",
-                    "slots",
-                    "description",
-                    "include_deferred",
-                    "team_name",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "pool"),
-                        1 => de::value(&mut map, &mut f1, "slots"),
-                        2 => de::value(&mut map, &mut f2, "description"),
-                        3 => de::value(&mut map, &mut f3, "include_deferred"),
-                        4 => de::value(&mut map, &mut f4, "team_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(PoolPatchBody {
-                    pool: f0,
-                    slots: f1,
-                    description: f2,
-                    include_deferred: f3,
-                    team_name: f4,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    PoolPatchBody;
+    0 "pool" pool: double_option;
+    1 "slots" slots: double_option;
+    2 "description" description: double_option;
+    3 "include_deferred" include_deferred: double_option;
+    4 "team_name" team_name: double_option;
 }
 /// Pool serializer for responses.
 ///
@@ -12147,87 +7355,19 @@ pub struct PoolResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for PoolResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = PoolResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct PoolResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<PoolResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "name",
-                    "slots",
-                    "description",
-                    "include_deferred",
-                    "occupied_slots",
-                    "running_slots",
-                    "queued_slots",
-                    "scheduled_slots",
-                    "open_slots",
-                    "deferred_slots",
-                    "team_name",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "name"),
-                        1 => de::value(&mut map, &mut f1, "slots"),
-                        2 => de::value(&mut map, &mut f2, "description"),
-                        3 => de::value(&mut map, &mut f3, "include_deferred"),
-                        4 => de::value(&mut map, &mut f4, "occupied_slots"),
-                        5 => de::value(&mut map, &mut f5, "running_slots"),
-                        6 => de::value(&mut map, &mut f6, "queued_slots"),
-                        7 => de::value(&mut map, &mut f7, "scheduled_slots"),
-                        8 => de::value(&mut map, &mut f8, "open_slots"),
-                        9 => de::value(&mut map, &mut f9, "deferred_slots"),
-                        10 => de::value(&mut map, &mut f10, "team_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(PoolResponse {
-                    name: de::required(f0, "name")?,
-                    slots: de::required(f1, "slots")?,
-                    description: f2.flatten(),
-                    include_deferred: de::required(f3, "include_deferred")?,
-                    occupied_slots: de::required(f4, "occupied_slots")?,
-                    running_slots: de::required(f5, "running_slots")?,
-                    queued_slots: de::required(f6, "queued_slots")?,
-                    scheduled_slots: de::required(f7, "scheduled_slots")?,
-                    open_slots: de::required(f8, "open_slots")?,
-                    deferred_slots: de::required(f9, "deferred_slots")?,
-                    team_name: f10.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    PoolResponse;
+    0 "name" name: required;
+    1 "slots" slots: required;
+    2 "description" description: flatten;
+    3 "include_deferred" include_deferred: required;
+    4 "occupied_slots" occupied_slots: required;
+    5 "running_slots" running_slots: required;
+    6 "queued_slots" queued_slots: required;
+    7 "scheduled_slots" scheduled_slots: required;
+    8 "open_slots" open_slots: required;
+    9 "deferred_slots" deferred_slots: required;
+    10 "team_name" team_name: flatten;
 }
 /// Provider Collection serializer for responses.
 ///
@@ -12239,44 +7379,10 @@ pub struct ProviderCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for ProviderCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ProviderCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProviderCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ProviderCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["providers", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<ProviderResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "providers"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ProviderCollectionResponse {
-                    providers: de::required(f0, "providers")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ProviderCollectionResponse;
+    0 "providers" providers: required;
+    1 "total_entries" total_entries: required;
 }
 /// Provider serializer for responses.
 ///
@@ -12295,57 +7401,12 @@ pub struct ProviderResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub documentation_url: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for ProviderResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ProviderResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ProviderResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ProviderResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "package_name",
-                    "description",
-                    "version",
-                    "documentation_url",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "package_name"),
-                        1 => de::value(&mut map, &mut f1, "description"),
-                        2 => de::value(&mut map, &mut f2, "version"),
-                        3 => de::value(&mut map, &mut f3, "documentation_url"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ProviderResponse {
-                    package_name: de::required(f0, "package_name")?,
-                    description: de::required(f1, "description")?,
-                    version: de::required(f2, "version")?,
-                    documentation_url: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ProviderResponse;
+    0 "package_name" package_name: required;
+    1 "description" description: required;
+    2 "version" version: required;
+    3 "documentation_url" documentation_url: flatten;
 }
 /// Queued Event Collection serializer for responses.
 ///
@@ -12357,46 +7418,10 @@ pub struct QueuedEventCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for QueuedEventCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = QueuedEventCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct QueuedEventCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<QueuedEventCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["queued_events", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<QueuedEventResponse>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "queued_events"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(QueuedEventCollectionResponse {
-                    queued_events: de::required(f0, "queued_events")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    QueuedEventCollectionResponse;
+    0 "queued_events" queued_events: required;
+    1 "total_entries" total_entries: required;
 }
 /// Queued Event serializer for responses..
 ///
@@ -12415,57 +7440,12 @@ pub struct QueuedEventResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for QueuedEventResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = QueuedEventResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct QueuedEventResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<QueuedEventResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_id",
-                    "asset_id",
-                    "created_at",
-                    "dag_display_name",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_id"),
-                        1 => de::value(&mut map, &mut f1, "asset_id"),
-                        2 => de::value(&mut map, &mut f2, "created_at"),
-                        3 => de::value(&mut map, &mut f3, "dag_display_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(QueuedEventResponse {
-                    dag_id: de::required(f0, "dag_id")?,
-                    asset_id: de::required(f1, "asset_id")?,
-                    created_at: de::required(f2, "created_at")?.0,
-                    dag_display_name: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    QueuedEventResponse;
+    0 "dag_id" dag_id: required;
+    1 "asset_id" asset_id: required;
+    2 "created_at" created_at: required_datetime;
+    3 "dag_display_name" dag_display_name: flatten;
 }
 /// Serializer for React App Plugin responses.
 ///
@@ -12717,48 +7697,10 @@ pub struct SchedulerInfoResponse {
     /// Always sent; `None` is sent as `null`.
     pub latest_scheduler_heartbeat: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for SchedulerInfoResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = SchedulerInfoResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SchedulerInfoResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<SchedulerInfoResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["status", "latest_scheduler_heartbeat"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "status"),
-                        1 => de::value(&mut map, &mut f1, "latest_scheduler_heartbeat"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(SchedulerInfoResponse {
-                    status: f0.flatten(),
-                    latest_scheduler_heartbeat: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    SchedulerInfoResponse;
+    0 "status" status: flatten;
+    1 "latest_scheduler_heartbeat" latest_scheduler_heartbeat: flatten;
 }
 /// An individual log message.
 ///
@@ -12788,44 +7730,10 @@ pub struct TaskCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["tasks", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<TaskResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "tasks"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskCollectionResponse {
-                    tasks: de::required(f0, "tasks")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskCollectionResponse;
+    0 "tasks" tasks: required;
+    1 "total_entries" total_entries: required;
 }
 /// Task scheduling dependencies collection serializer for responses.
 ///
@@ -12835,43 +7743,9 @@ pub struct TaskDependencyCollectionResponse {
     /// Dependencies
     pub dependencies: ::std::vec::Vec<TaskDependencyResponse>,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskDependencyCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskDependencyCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskDependencyCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskDependencyCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["dependencies"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<TaskDependencyResponse>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dependencies"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskDependencyCollectionResponse {
-                    dependencies: de::required(f0, "dependencies")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskDependencyCollectionResponse;
+    0 "dependencies" dependencies: required;
 }
 /// Task Dependency serializer for responses.
 ///
@@ -12883,44 +7757,10 @@ pub struct TaskDependencyResponse {
     /// Reason
     pub reason: ::std::string::String,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskDependencyResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskDependencyResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskDependencyResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskDependencyResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["name", "reason"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "name"),
-                        1 => de::value(&mut map, &mut f1, "reason"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskDependencyResponse {
-                    name: de::required(f0, "name")?,
-                    reason: de::required(f1, "reason")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskDependencyResponse;
+    0 "name" name: required;
+    1 "reason" reason: required;
 }
 /// Task inlet reference serializer for assets.
 ///
@@ -12946,55 +7786,12 @@ pub struct TaskInletAssetReference {
     /// Since Airflow 3.1.8.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskInletAssetReference {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskInletAssetReference;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskInletAssetReference")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskInletAssetReference, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_id",
-                    "task_id",
-                    "created_at",
-                    "updated_at",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_id"),
-                        1 => de::value(&mut map, &mut f1, "task_id"),
-                        2 => de::value(&mut map, &mut f2, "created_at"),
-                        3 => de::value(&mut map, &mut f3, "updated_at"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskInletAssetReference {
-                    dag_id: de::required(f0, "dag_id")?,
-                    task_id: de::required(f1, "task_id")?,
-                    created_at: de::required(f2, "created_at")?.0,
-                    updated_at: de::required(f3, "updated_at")?.0,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskInletAssetReference;
+    0 "dag_id" dag_id: required;
+    1 "task_id" task_id: required;
+    2 "created_at" created_at: required_datetime;
+    3 "updated_at" updated_at: required_datetime;
 }
 /// Task instance collection response supporting both offset and cursor pagination.
 ///
@@ -13029,65 +7826,13 @@ pub struct TaskInstanceCollectionResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_cursor: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskInstanceCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskInstanceCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskInstanceCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskInstanceCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "task_instances",
-                    "total_entries",
-                    "total_entries_limit",
-                    "next_cursor",
-                    "previous_cursor",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<TaskInstanceResponse>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "task_instances"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        2 => de::value(&mut map, &mut f2, "total_entries_limit"),
-                        3 => de::value(&mut map, &mut f3, "next_cursor"),
-                        4 => de::value(&mut map, &mut f4, "previous_cursor"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskInstanceCollectionResponse {
-                    task_instances: de::required(f0, "task_instances")?,
-                    total_entries: f1.flatten(),
-                    total_entries_limit: f2.flatten(),
-                    next_cursor: f3.flatten(),
-                    previous_cursor: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskInstanceCollectionResponse;
+    0 "task_instances" task_instances: required;
+    1 "total_entries" total_entries: flatten;
+    2 "total_entries_limit" total_entries_limit: flatten;
+    3 "next_cursor" next_cursor: flatten;
+    4 "previous_cursor" previous_cursor: flatten;
 }
 /// TaskInstanceHistory Collection serializer for responses.
 ///
@@ -13099,46 +7844,10 @@ pub struct TaskInstanceHistoryCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskInstanceHistoryCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskInstanceHistoryCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskInstanceHistoryCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskInstanceHistoryCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["task_instances", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<TaskInstanceHistoryResponse>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "task_instances"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskInstanceHistoryCollectionResponse {
-                    task_instances: de::required(f0, "task_instances")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskInstanceHistoryCollectionResponse;
+    0 "task_instances" task_instances: required;
+    1 "total_entries" total_entries: required;
 }
 /// TaskInstanceHistory serializer for responses.
 ///
@@ -13232,165 +7941,34 @@ pub struct TaskInstanceHistoryResponse {
     /// Always sent; `None` is sent as `null`.
     pub dag_version: ::std::option::Option<DagVersionResponse>,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskInstanceHistoryResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskInstanceHistoryResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskInstanceHistoryResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskInstanceHistoryResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "task_id",
-                    "dag_id",
-                    "dag_run_id",
-                    "map_index",
-                    "start_date",
-                    "end_date",
-                    "duration",
-                    "state",
-                    "try_number",
-                    "max_tries",
-                    "task_display_name",
-                    "dag_display_name",
-                    "hostname",
-                    "unixname",
-                    "pool",
-                    "pool_slots",
-                    "queue",
-                    "priority_weight",
-                    "operator",
-                    "operator_name",
-                    "queued_when",
-                    "scheduled_when",
-                    "pid",
-                    "executor",
-                    "executor_config",
-                    "dag_version",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<TaskInstanceState>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<DagVersionResponse>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "task_id"),
-                        1 => de::value(&mut map, &mut f1, "dag_id"),
-                        2 => de::value(&mut map, &mut f2, "dag_run_id"),
-                        3 => de::value(&mut map, &mut f3, "map_index"),
-                        4 => de::value(&mut map, &mut f4, "start_date"),
-                        5 => de::value(&mut map, &mut f5, "end_date"),
-                        6 => de::value(&mut map, &mut f6, "duration"),
-                        7 => de::value(&mut map, &mut f7, "state"),
-                        8 => de::value(&mut map, &mut f8, "try_number"),
-                        9 => de::value(&mut map, &mut f9, "max_tries"),
-                        10 => de::value(&mut map, &mut f10, "task_display_name"),
-                        11 => de::value(&mut map, &mut f11, "dag_display_name"),
-                        12 => de::value(&mut map, &mut f12, "hostname"),
-                        13 => de::value(&mut map, &mut f13, "unixname"),
-                        14 => de::value(&mut map, &mut f14, "pool"),
-                        15 => de::value(&mut map, &mut f15, "pool_slots"),
-                        16 => de::value(&mut map, &mut f16, "queue"),
-                        17 => de::value(&mut map, &mut f17, "priority_weight"),
-                        18 => de::value(&mut map, &mut f18, "operator"),
-                        19 => de::value(&mut map, &mut f19, "operator_name"),
-                        20 => de::value(&mut map, &mut f20, "queued_when"),
-                        21 => de::value(&mut map, &mut f21, "scheduled_when"),
-                        22 => de::value(&mut map, &mut f22, "pid"),
-                        23 => de::value(&mut map, &mut f23, "executor"),
-                        24 => de::value(&mut map, &mut f24, "executor_config"),
-                        25 => de::value(&mut map, &mut f25, "dag_version"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskInstanceHistoryResponse {
-                    task_id: de::required(f0, "task_id")?,
-                    dag_id: de::required(f1, "dag_id")?,
-                    dag_run_id: de::required(f2, "dag_run_id")?,
-                    map_index: de::required(f3, "map_index")?,
-                    start_date: de::option_datetime(f4),
-                    end_date: de::option_datetime(f5),
-                    duration: f6.flatten(),
-                    state: f7.flatten(),
-                    try_number: de::required(f8, "try_number")?,
-                    max_tries: de::required(f9, "max_tries")?,
-                    task_display_name: de::required(f10, "task_display_name")?,
-                    dag_display_name: f11.flatten(),
-                    hostname: f12.flatten(),
-                    unixname: f13.flatten(),
-                    pool: de::required(f14, "pool")?,
-                    pool_slots: de::required(f15, "pool_slots")?,
-                    queue: f16.flatten(),
-                    priority_weight: f17.flatten(),
-                    operator: f18.flatten(),
-                    operator_name: f19.flatten(),
-                    queued_when: de::option_datetime(f20),
-                    scheduled_when: de::option_datetime(f21),
-                    pid: f22.flatten(),
-                    executor: f23.flatten(),
-                    executor_config: de::required(f24, "executor_config")?,
-                    dag_version: f25.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskInstanceHistoryResponse;
+    0 "task_id" task_id: required;
+    1 "dag_id" dag_id: required;
+    2 "dag_run_id" dag_run_id: required;
+    3 "map_index" map_index: required;
+    4 "start_date" start_date: option_datetime;
+    5 "end_date" end_date: option_datetime;
+    6 "duration" duration: flatten;
+    7 "state" state: flatten;
+    8 "try_number" try_number: required;
+    9 "max_tries" max_tries: required;
+    10 "task_display_name" task_display_name: required;
+    11 "dag_display_name" dag_display_name: flatten;
+    12 "hostname" hostname: flatten;
+    13 "unixname" unixname: flatten;
+    14 "pool" pool: required;
+    15 "pool_slots" pool_slots: required;
+    16 "queue" queue: flatten;
+    17 "priority_weight" priority_weight: flatten;
+    18 "operator" operator: flatten;
+    19 "operator_name" operator_name: flatten;
+    20 "queued_when" queued_when: option_datetime;
+    21 "scheduled_when" scheduled_when: option_datetime;
+    22 "pid" pid: flatten;
+    23 "executor" executor: flatten;
+    24 "executor_config" executor_config: required;
+    25 "dag_version" dag_version: flatten;
 }
 /// TaskInstance serializer for responses.
 ///
@@ -13515,207 +8093,42 @@ pub struct TaskInstanceResponse {
     /// Always sent; `None` is sent as `null`.
     pub dag_version: ::std::option::Option<DagVersionResponse>,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskInstanceResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskInstanceResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskInstanceResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskInstanceResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "id",
-                    "task_id",
-                    "dag_id",
-                    "dag_run_id",
-                    "map_index",
-                    "logical_date",
-                    "run_after",
-                    "start_date",
-                    "end_date",
-                    "duration",
-                    "state",
-                    "try_number",
-                    "max_tries",
-                    "task_display_name",
-                    "dag_display_name",
-                    "hostname",
-                    "unixname",
-                    "pool",
-                    "pool_slots",
-                    "queue",
-                    "priority_weight",
-                    "operator",
-                    "operator_name",
-                    "queued_when",
-                    "scheduled_when",
-                    "pid",
-                    "executor",
-                    "executor_config",
-                    "note",
-                    "rendered_map_index",
-                    "rendered_fields",
-                    "trigger",
-                    "triggerer_job",
-                    "dag_version",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<TaskInstanceState>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f30: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f31: ::std::option::Option<
-                    ::std::option::Option<TriggerResponse>,
-                > = ::std::option::Option::None;
-                let mut f32: ::std::option::Option<::std::option::Option<JobResponse>> = ::std::option::Option::None;
-                let mut f33: ::std::option::Option<
-                    ::std::option::Option<DagVersionResponse>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "task_id"),
-                        2 => de::value(&mut map, &mut f2, "dag_id"),
-                        3 => de::value(&mut map, &mut f3, "dag_run_id"),
-                        4 => de::value(&mut map, &mut f4, "map_index"),
-                        5 => de::value(&mut map, &mut f5, "logical_date"),
-                        6 => de::value(&mut map, &mut f6, "run_after"),
-                        7 => de::value(&mut map, &mut f7, "start_date"),
-                        8 => de::value(&mut map, &mut f8, "end_date"),
-                        9 => de::value(&mut map, &mut f9, "duration"),
-                        10 => de::value(&mut map, &mut f10, "state"),
-                        11 => de::value(&mut map, &mut f11, "try_number"),
-                        12 => de::value(&mut map, &mut f12, "max_tries"),
-                        13 => de::value(&mut map, &mut f13, "task_display_name"),
-                        14 => de::value(&mut map, &mut f14, "dag_display_name"),
-                        15 => de::value(&mut map, &mut f15, "hostname"),
-                        16 => de::value(&mut map, &mut f16, "unixname"),
-                        17 => de::value(&mut map, &mut f17, "pool"),
-                        18 => de::value(&mut map, &mut f18, "pool_slots"),
-                        19 => de::value(&mut map, &mut f19, "queue"),
-                        20 => de::value(&mut map, &mut f20, "priority_weight"),
-                        21 => de::value(&mut map, &mut f21, "operator"),
-                        22 => de::value(&mut map, &mut f22, "operator_name"),
-                        23 => de::value(&mut map, &mut f23, "queued_when"),
-                        24 => de::value(&mut map, &mut f24, "scheduled_when"),
-                        25 => de::value(&mut map, &mut f25, "pid"),
-                        26 => de::value(&mut map, &mut f26, "executor"),
-                        27 => de::value(&mut map, &mut f27, "executor_config"),
-                        28 => de::value(&mut map, &mut f28, "note"),
-                        29 => de::value(&mut map, &mut f29, "rendered_map_index"),
-                        30 => de::value(&mut map, &mut f30, "rendered_fields"),
-                        31 => de::value(&mut map, &mut f31, "trigger"),
-                        32 => de::value(&mut map, &mut f32, "triggerer_job"),
-                        33 => de::value(&mut map, &mut f33, "dag_version"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskInstanceResponse {
-                    id: de::required(f0, "id")?,
-                    task_id: de::required(f1, "task_id")?,
-                    dag_id: de::required(f2, "dag_id")?,
-                    dag_run_id: de::required(f3, "dag_run_id")?,
-                    map_index: de::required(f4, "map_index")?,
-                    logical_date: de::option_datetime(f5),
-                    run_after: de::required(f6, "run_after")?.0,
-                    start_date: de::option_datetime(f7),
-                    end_date: de::option_datetime(f8),
-                    duration: f9.flatten(),
-                    state: f10.flatten(),
-                    try_number: de::required(f11, "try_number")?,
-                    max_tries: de::required(f12, "max_tries")?,
-                    task_display_name: de::required(f13, "task_display_name")?,
-                    dag_display_name: f14.flatten(),
-                    hostname: f15.flatten(),
-                    unixname: f16.flatten(),
-                    pool: de::required(f17, "pool")?,
-                    pool_slots: de::required(f18, "pool_slots")?,
-                    queue: f19.flatten(),
-                    priority_weight: f20.flatten(),
-                    operator: f21.flatten(),
-                    operator_name: f22.flatten(),
-                    queued_when: de::option_datetime(f23),
-                    scheduled_when: de::option_datetime(f24),
-                    pid: f25.flatten(),
-                    executor: f26.flatten(),
-                    executor_config: de::required(f27, "executor_config")?,
-                    note: f28.flatten(),
-                    rendered_map_index: f29.flatten(),
-                    rendered_fields: f30.flatten(),
-                    trigger: f31.flatten(),
-                    triggerer_job: f32.flatten(),
-                    dag_version: f33.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskInstanceResponse;
+    0 "id" id: required;
+    1 "task_id" task_id: required;
+    2 "dag_id" dag_id: required;
+    3 "dag_run_id" dag_run_id: required;
+    4 "map_index" map_index: required;
+    5 "logical_date" logical_date: option_datetime;
+    6 "run_after" run_after: required_datetime;
+    7 "start_date" start_date: option_datetime;
+    8 "end_date" end_date: option_datetime;
+    9 "duration" duration: flatten;
+    10 "state" state: flatten;
+    11 "try_number" try_number: required;
+    12 "max_tries" max_tries: required;
+    13 "task_display_name" task_display_name: required;
+    14 "dag_display_name" dag_display_name: flatten;
+    15 "hostname" hostname: flatten;
+    16 "unixname" unixname: flatten;
+    17 "pool" pool: required;
+    18 "pool_slots" pool_slots: required;
+    19 "queue" queue: flatten;
+    20 "priority_weight" priority_weight: flatten;
+    21 "operator" operator: flatten;
+    22 "operator_name" operator_name: flatten;
+    23 "queued_when" queued_when: option_datetime;
+    24 "scheduled_when" scheduled_when: option_datetime;
+    25 "pid" pid: flatten;
+    26 "executor" executor: flatten;
+    27 "executor_config" executor_config: required;
+    28 "note" note: flatten;
+    29 "rendered_map_index" rendered_map_index: flatten;
+    30 "rendered_fields" rendered_fields: flatten;
+    31 "trigger" trigger: flatten;
+    32 "triggerer_job" triggerer_job: flatten;
+    33 "dag_version" dag_version: flatten;
 }
 /// All possible states that a Task Instance can be in.
 ///
@@ -14371,195 +8784,38 @@ impl TaskInstancesBatchBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for TaskInstancesBatchBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskInstancesBatchBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskInstancesBatchBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskInstancesBatchBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_ids",
-                    "dag_run_ids",
-                    "task_ids",
-                    "state",
-                    "run_after_gte",
-                    "run_after_gt",
-                    "run_after_lte",
-                    "run_after_lt",
-                    "logical_date_gte",
-                    "logical_date_gt",
-                    "logical_date_lte",
-                    "logical_date_lt",
-                    "start_date_gte",
-                    "start_date_gt",
-                    "start_date_lte",
-                    "start_date_lt",
-                    "end_date_gte",
-                    "end_date_gt",
-                    "end_date_lte",
-                    "end_date_lt",
-                    "duration_gte",
-                    "duration_gt",
-                    "duration_lte",
-                    "duration_lt",
-                    "pool",
-                    "queue",
-                    "executor",
-                    "page_offset",
-                    "page_limit",
-                    "order_by",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<TaskInstanceState>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<de::DateTime>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f29: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_ids"),
-                        1 => de::value(&mut map, &mut f1, "dag_run_ids"),
-                        2 => de::value(&mut map, &mut f2, "task_ids"),
-                        3 => de::value(&mut map, &mut f3, "state"),
-                        4 => de::value(&mut map, &mut f4, "run_after_gte"),
-                        5 => de::value(&mut map, &mut f5, "run_after_gt"),
-                        6 => de::value(&mut map, &mut f6, "run_after_lte"),
-                        7 => de::value(&mut map, &mut f7, "run_after_lt"),
-                        8 => de::value(&mut map, &mut f8, "logical_date_gte"),
-                        9 => de::value(&mut map, &mut f9, "logical_date_gt"),
-                        10 => de::value(&mut map, &mut f10, "logical_date_lte"),
-                        11 => de::value(&mut map, &mut f11, "logical_date_lt"),
-                        12 => de::value(&mut map, &mut f12, "start_date_gte"),
-                        13 => de::value(&mut map, &mut f13, "start_date_gt"),
-                        14 => de::value(&mut map, &mut f14, "start_date_lte"),
-                        15 => de::value(&mut map, &mut f15, "start_date_lt"),
-                        16 => de::value(&mut map, &mut f16, "end_date_gte"),
-                        17 => de::value(&mut map, &mut f17, "end_date_gt"),
-                        18 => de::value(&mut map, &mut f18, "end_date_lte"),
-                        19 => de::value(&mut map, &mut f19, "end_date_lt"),
-                        20 => de::value(&mut map, &mut f20, "duration_gte"),
-                        21 => de::value(&mut map, &mut f21, "duration_gt"),
-                        22 => de::value(&mut map, &mut f22, "duration_lte"),
-                        23 => de::value(&mut map, &mut f23, "duration_lt"),
-                        24 => de::value(&mut map, &mut f24, "pool"),
-                        25 => de::value(&mut map, &mut f25, "queue"),
-                        26 => de::value(&mut map, &mut f26, "executor"),
-                        27 => de::value(&mut map, &mut f27, "page_offset"),
-                        28 => de::value(&mut map, &mut f28, "page_limit"),
-                        29 => de::value(&mut map, &mut f29, "order_by"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskInstancesBatchBody {
-                    dag_ids: f0,
-                    dag_run_ids: f1,
-                    task_ids: f2,
-                    state: f3,
-                    run_after_gte: de::double_option_datetime(f4),
-                    run_after_gt: de::double_option_datetime(f5),
-                    run_after_lte: de::double_option_datetime(f6),
-                    run_after_lt: de::double_option_datetime(f7),
-                    logical_date_gte: de::double_option_datetime(f8),
-                    logical_date_gt: de::double_option_datetime(f9),
-                    logical_date_lte: de::double_option_datetime(f10),
-                    logical_date_lt: de::double_option_datetime(f11),
-                    start_date_gte: de::double_option_datetime(f12),
-                    start_date_gt: de::double_option_datetime(f13),
-                    start_date_lte: de::double_option_datetime(f14),
-                    start_date_lt: de::double_option_datetime(f15),
-                    end_date_gte: de::double_option_datetime(f16),
-                    end_date_gt: de::double_option_datetime(f17),
-                    end_date_lte: de::double_option_datetime(f18),
-                    end_date_lt: de::double_option_datetime(f19),
-                    duration_gte: f20,
-                    duration_gt: f21,
-                    duration_lte: f22,
-                    duration_lt: f23,
-                    pool: f24,
-                    queue: f25,
-                    executor: f26,
-                    page_offset: f27.flatten(),
-                    page_limit: f28.flatten(),
-                    order_by: f29,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskInstancesBatchBody;
+    0 "dag_ids" dag_ids: double_option;
+    1 "dag_run_ids" dag_run_ids: double_option;
+    2 "task_ids" task_ids: double_option;
+    3 "state" state: double_option;
+    4 "run_after_gte" run_after_gte: double_option_datetime;
+    5 "run_after_gt" run_after_gt: double_option_datetime;
+    6 "run_after_lte" run_after_lte: double_option_datetime;
+    7 "run_after_lt" run_after_lt: double_option_datetime;
+    8 "logical_date_gte" logical_date_gte: double_option_datetime;
+    9 "logical_date_gt" logical_date_gt: double_option_datetime;
+    10 "logical_date_lte" logical_date_lte: double_option_datetime;
+    11 "logical_date_lt" logical_date_lt: double_option_datetime;
+    12 "start_date_gte" start_date_gte: double_option_datetime;
+    13 "start_date_gt" start_date_gt: double_option_datetime;
+    14 "start_date_lte" start_date_lte: double_option_datetime;
+    15 "start_date_lt" start_date_lt: double_option_datetime;
+    16 "end_date_gte" end_date_gte: double_option_datetime;
+    17 "end_date_gt" end_date_gt: double_option_datetime;
+    18 "end_date_lte" end_date_lte: double_option_datetime;
+    19 "end_date_lt" end_date_lt: double_option_datetime;
+    20 "duration_gte" duration_gte: double_option;
+    21 "duration_gt" duration_gt: double_option;
+    22 "duration_lte" duration_lte: double_option;
+    23 "duration_lt" duration_lt: double_option;
+    24 "pool" pool: double_option;
+    25 "queue" queue: double_option;
+    26 "executor" executor: double_option;
+    27 "page_offset" page_offset: flatten;
+    28 "page_limit" page_limit: flatten;
+    29 "order_by" order_by: double_option;
 }
 /// Log serializer for responses.
 ///
@@ -14573,46 +8829,10 @@ pub struct TaskInstancesLogResponse {
     /// Always sent; `None` is sent as `null`.
     pub continuation_token: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskInstancesLogResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskInstancesLogResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskInstancesLogResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskInstancesLogResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["content", "continuation_token"];
-                let mut f0: ::std::option::Option<TaskInstancesLogResponseContent> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "content"),
-                        1 => de::value(&mut map, &mut f1, "continuation_token"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskInstancesLogResponse {
-                    content: de::required(f0, "content")?,
-                    continuation_token: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskInstancesLogResponse;
+    0 "content" content: required;
+    1 "continuation_token" continuation_token: flatten;
 }
 /// Content
 ///
@@ -14642,55 +8862,12 @@ pub struct TaskOutletAssetReference {
     /// Updated At
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskOutletAssetReference {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskOutletAssetReference;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskOutletAssetReference")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskOutletAssetReference, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_id",
-                    "task_id",
-                    "created_at",
-                    "updated_at",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_id"),
-                        1 => de::value(&mut map, &mut f1, "task_id"),
-                        2 => de::value(&mut map, &mut f2, "created_at"),
-                        3 => de::value(&mut map, &mut f3, "updated_at"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskOutletAssetReference {
-                    dag_id: de::required(f0, "dag_id")?,
-                    task_id: de::required(f1, "task_id")?,
-                    created_at: de::required(f2, "created_at")?.0,
-                    updated_at: de::required(f3, "updated_at")?.0,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskOutletAssetReference;
+    0 "dag_id" dag_id: required;
+    1 "task_id" task_id: required;
+    2 "created_at" created_at: required_datetime;
+    3 "updated_at" updated_at: required_datetime;
 }
 /// Task serializer for responses.
 ///
@@ -14808,188 +8985,35 @@ pub struct TaskResponse {
     /// Read-only: set by the server.
     pub extra_links: ::std::vec::Vec<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "task_id",
-                    "task_display_name",
-                    "owner",
-                    "start_date",
-                    "end_date",
-                    "trigger_rule",
-                    "depends_on_past",
-                    "wait_for_downstream",
-                    "retries",
-                    "queue",
-                    "pool",
-                    "pool_slots",
-                    "execution_timeout",
-                    "retry_delay",
-                    "retry_exponential_backoff",
-                    "priority_weight",
-                    "weight_rule",
-                    "ui_color",
-                    "ui_fgcolor",
-                    "template_fields",
-                    "downstream_task_ids",
-                    "doc_md",
-                    "operator_name",
-                    "params",
-                    "class_ref",
-                    "is_mapped",
-                    "extra_links",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<TimeDelta>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<TimeDelta>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    TaskResponseRetryExponentialBackoff,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f24: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f25: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f26: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "task_id"),
-                        1 => de::value(&mut map, &mut f1, "task_display_name"),
-                        2 => de::value(&mut map, &mut f2, "owner"),
-                        3 => de::value(&mut map, &mut f3, "start_date"),
-                        4 => de::value(&mut map, &mut f4, "end_date"),
-                        5 => de::value(&mut map, &mut f5, "trigger_rule"),
-                        6 => de::value(&mut map, &mut f6, "depends_on_past"),
-                        7 => de::value(&mut map, &mut f7, "wait_for_downstream"),
-                        8 => de::value(&mut map, &mut f8, "retries"),
-                        9 => de::value(&mut map, &mut f9, "queue"),
-                        10 => de::value(&mut map, &mut f10, "pool"),
-                        11 => de::value(&mut map, &mut f11, "pool_slots"),
-                        12 => de::value(&mut map, &mut f12, "execution_timeout"),
-                        13 => de::value(&mut map, &mut f13, "retry_delay"),
-                        14 => de::value(&mut map, &mut f14, "retry_exponential_backoff"),
-                        15 => de::value(&mut map, &mut f15, "priority_weight"),
-                        16 => de::value(&mut map, &mut f16, "weight_rule"),
-                        17 => de::value(&mut map, &mut f17, "ui_color"),
-                        18 => de::value(&mut map, &mut f18, "ui_fgcolor"),
-                        19 => de::value(&mut map, &mut f19, "template_fields"),
-                        20 => de::value(&mut map, &mut f20, "downstream_task_ids"),
-                        21 => de::value(&mut map, &mut f21, "doc_md"),
-                        22 => de::value(&mut map, &mut f22, "operator_name"),
-                        23 => de::value(&mut map, &mut f23, "params"),
-                        24 => de::value(&mut map, &mut f24, "class_ref"),
-                        25 => de::value(&mut map, &mut f25, "is_mapped"),
-                        26 => de::value(&mut map, &mut f26, "extra_links"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskResponse {
-                    task_id: f0.flatten(),
-                    task_display_name: f1.flatten(),
-                    owner: f2.flatten(),
-                    start_date: de::option_datetime(f3),
-                    end_date: de::option_datetime(f4),
-                    trigger_rule: f5.flatten(),
-                    depends_on_past: de::required(f6, "depends_on_past")?,
-                    wait_for_downstream: de::required(f7, "wait_for_downstream")?,
-                    retries: f8.flatten(),
-                    queue: f9.flatten(),
-                    pool: f10.flatten(),
-                    pool_slots: f11.flatten(),
-                    execution_timeout: f12.flatten(),
-                    retry_delay: f13.flatten(),
-                    retry_exponential_backoff: de::required(
-                        f14,
-                        "retry_exponential_backoff",
-                    )?,
-                    priority_weight: f15.flatten(),
-                    weight_rule: f16.flatten(),
-                    ui_color: f17.flatten(),
-                    ui_fgcolor: f18.flatten(),
-                    template_fields: f19.flatten(),
-                    downstream_task_ids: f20.flatten(),
-                    doc_md: f21.flatten(),
-                    operator_name: f22.flatten(),
-                    params: f23.flatten(),
-                    class_ref: f24.flatten(),
-                    is_mapped: f25.flatten(),
-                    extra_links: de::required(f26, "extra_links")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskResponse;
+    0 "task_id" task_id: flatten;
+    1 "task_display_name" task_display_name: flatten;
+    2 "owner" owner: flatten;
+    3 "start_date" start_date: option_datetime;
+    4 "end_date" end_date: option_datetime;
+    5 "trigger_rule" trigger_rule: flatten;
+    6 "depends_on_past" depends_on_past: required;
+    7 "wait_for_downstream" wait_for_downstream: required;
+    8 "retries" retries: flatten;
+    9 "queue" queue: flatten;
+    10 "pool" pool: flatten;
+    11 "pool_slots" pool_slots: flatten;
+    12 "execution_timeout" execution_timeout: flatten;
+    13 "retry_delay" retry_delay: flatten;
+    14 "retry_exponential_backoff" retry_exponential_backoff: required;
+    15 "priority_weight" priority_weight: flatten;
+    16 "weight_rule" weight_rule: flatten;
+    17 "ui_color" ui_color: flatten;
+    18 "ui_fgcolor" ui_fgcolor: flatten;
+    19 "template_fields" template_fields: flatten;
+    20 "downstream_task_ids" downstream_task_ids: flatten;
+    21 "doc_md" doc_md: flatten;
+    22 "operator_name" operator_name: flatten;
+    23 "params" params: flatten;
+    24 "class_ref" class_ref: flatten;
+    25 "is_mapped" is_mapped: flatten;
+    26 "extra_links" extra_links: required;
 }
 /// `retry_exponential_backoff` of `TaskResponse`: its type differs between server versions.
 ///
@@ -15057,46 +9081,10 @@ impl TaskStateStoreBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for TaskStateStoreBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskStateStoreBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskStateStoreBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskStateStoreBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["value", "expires_at"];
-                let mut f0: ::std::option::Option<JsonValue> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<TaskStateStoreBodyExpiresAt>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "value"),
-                        1 => de::value(&mut map, &mut f1, "expires_at"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskStateStoreBody {
-                    value: de::required(f0, "value")?,
-                    expires_at: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskStateStoreBody;
+    0 "value" value: required;
+    1 "expires_at" expires_at: double_option;
 }
 /// Expires At
 ///
@@ -15130,46 +9118,10 @@ pub struct TaskStateStoreCollectionResponse {
     /// Since Airflow 3.3.2.
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskStateStoreCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskStateStoreCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskStateStoreCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskStateStoreCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["task_state_store", "total_entries"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<TaskStateStoreResponse>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "task_state_store"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskStateStoreCollectionResponse {
-                    task_state_store: de::required(f0, "task_state_store")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskStateStoreCollectionResponse;
+    0 "task_state_store" task_state_store: required;
+    1 "total_entries" total_entries: required;
 }
 /// Request body for patching only the value of an existing task state store key.
 ///
@@ -15196,41 +9148,9 @@ impl TaskStateStorePatchBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for TaskStateStorePatchBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskStateStorePatchBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskStateStorePatchBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskStateStorePatchBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["value"];
-                let mut f0: ::std::option::Option<JsonValue> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "value"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskStateStorePatchBody {
-                    value: de::required(f0, "value")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskStateStorePatchBody;
+    0 "value" value: required;
 }
 /// A single task state store key/value pair with metadata.
 ///
@@ -15256,50 +9176,12 @@ pub struct TaskStateStoreResponse {
     /// Always sent; `None` is sent as `null`. Since Airflow 3.3.2.
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-impl<'de> ::serde::Deserialize<'de> for TaskStateStoreResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TaskStateStoreResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskStateStoreResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskStateStoreResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["key", "value", "updated_at", "expires_at"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<JsonValue> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "key"),
-                        1 => de::value(&mut map, &mut f1, "value"),
-                        2 => de::value(&mut map, &mut f2, "updated_at"),
-                        3 => de::value(&mut map, &mut f3, "expires_at"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TaskStateStoreResponse {
-                    key: de::required(f0, "key")?,
-                    value: de::required(f1, "value")?,
-                    updated_at: de::required(f2, "updated_at")?.0,
-                    expires_at: de::option_datetime(f3),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TaskStateStoreResponse;
+    0 "key" key: required;
+    1 "value" value: required;
+    2 "updated_at" updated_at: required_datetime;
+    3 "expires_at" expires_at: option_datetime;
 }
 /// TimeDelta can be used to interact with datetime.timedelta objects.
 ///
@@ -15319,52 +9201,12 @@ pub struct TimeDelta {
     /// Microseconds
     pub microseconds: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for TimeDelta {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TimeDelta;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TimeDelta")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TimeDelta, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["__type", "days", "seconds", "microseconds"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "__type"),
-                        1 => de::value(&mut map, &mut f1, "days"),
-                        2 => de::value(&mut map, &mut f2, "seconds"),
-                        3 => de::value(&mut map, &mut f3, "microseconds"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TimeDelta {
-                    r#type: f0.flatten(),
-                    days: de::required(f1, "days")?,
-                    seconds: de::required(f2, "seconds")?,
-                    microseconds: de::required(f3, "microseconds")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TimeDelta;
+    0 "__type" r#type: flatten;
+    1 "days" days: required;
+    2 "seconds" seconds: required;
+    3 "microseconds" microseconds: required;
 }
 /// Trigger Dag Run Serializer for POST body.
 ///
@@ -15513,81 +9355,16 @@ impl TriggerDagRunPostBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for TriggerDagRunPostBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TriggerDagRunPostBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TriggerDagRunPostBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TriggerDagRunPostBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "dag_run_id",
-                    "data_interval_start",
-                    "data_interval_end",
-                    "logical_date",
-                    "run_after",
-                    "conf",
-                    "note",
-                    "partition_key",
-                ];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "dag_run_id"),
-                        1 => de::value(&mut map, &mut f1, "data_interval_start"),
-                        2 => de::value(&mut map, &mut f2, "data_interval_end"),
-                        3 => de::value(&mut map, &mut f3, "logical_date"),
-                        4 => de::value(&mut map, &mut f4, "run_after"),
-                        5 => de::value(&mut map, &mut f5, "conf"),
-                        6 => de::value(&mut map, &mut f6, "note"),
-                        7 => de::value(&mut map, &mut f7, "partition_key"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TriggerDagRunPostBody {
-                    dag_run_id: f0,
-                    data_interval_start: de::double_option_datetime(f1),
-                    data_interval_end: de::double_option_datetime(f2),
-                    logical_date: de::option_datetime(f3),
-                    run_after: de::double_option_datetime(f4),
-                    conf: f5,
-                    note: f6,
-                    partition_key: f7,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TriggerDagRunPostBody;
+    0 "dag_run_id" dag_run_id: double_option;
+    1 "data_interval_start" data_interval_start: double_option_datetime;
+    2 "data_interval_end" data_interval_end: double_option_datetime;
+    3 "logical_date" logical_date: option_datetime;
+    4 "run_after" run_after: double_option_datetime;
+    5 "conf" conf: double_option;
+    6 "note" note: double_option;
+    7 "partition_key" partition_key: double_option;
 }
 /// Trigger serializer for responses.
 ///
@@ -15613,65 +9390,14 @@ pub struct TriggerResponse {
     /// Always sent; `None` is sent as `null`.
     pub triggerer_id: ::std::option::Option<i64>,
 }
-impl<'de> ::serde::Deserialize<'de> for TriggerResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TriggerResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TriggerResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TriggerResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "id",
-                    "classpath",
-                    "kwargs",
-                    "created_date",
-                    "queue",
-                    "triggerer_id",
-                ];
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "id"),
-                        1 => de::value(&mut map, &mut f1, "classpath"),
-                        2 => de::value(&mut map, &mut f2, "kwargs"),
-                        3 => de::value(&mut map, &mut f3, "created_date"),
-                        4 => de::value(&mut map, &mut f4, "queue"),
-                        5 => de::value(&mut map, &mut f5, "triggerer_id"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TriggerResponse {
-                    id: de::required(f0, "id")?,
-                    classpath: de::required(f1, "classpath")?,
-                    kwargs: de::required(f2, "kwargs")?,
-                    created_date: de::required(f3, "created_date")?.0,
-                    queue: f4.flatten(),
-                    triggerer_id: f5.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TriggerResponse;
+    0 "id" id: required;
+    1 "classpath" classpath: required;
+    2 "kwargs" kwargs: required;
+    3 "created_date" created_date: required_datetime;
+    4 "queue" queue: flatten;
+    5 "triggerer_id" triggerer_id: flatten;
 }
 /// Triggerer info serializer for responses.
 ///
@@ -15687,48 +9413,10 @@ pub struct TriggererInfoResponse {
     /// Always sent; `None` is sent as `null`.
     pub latest_triggerer_heartbeat: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for TriggererInfoResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = TriggererInfoResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TriggererInfoResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TriggererInfoResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["status", "latest_triggerer_heartbeat"];
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "status"),
-                        1 => de::value(&mut map, &mut f1, "latest_triggerer_heartbeat"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TriggererInfoResponse {
-                    status: f0.flatten(),
-                    latest_triggerer_heartbeat: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    TriggererInfoResponse;
+    0 "status" status: flatten;
+    1 "latest_triggerer_heartbeat" latest_triggerer_heartbeat: flatten;
 }
 /// Schema for updating the content of a Human-in-the-loop detail.
 ///
@@ -15779,50 +9467,10 @@ impl UpdateHitlDetailPayload {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for UpdateHitlDetailPayload {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = UpdateHitlDetailPayload;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UpdateHitlDetailPayload")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<UpdateHitlDetailPayload, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["chosen_options", "params_input"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "chosen_options"),
-                        1 => de::value(&mut map, &mut f1, "params_input"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(UpdateHitlDetailPayload {
-                    chosen_options: de::required(f0, "chosen_options")?,
-                    params_input: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    UpdateHitlDetailPayload;
+    0 "chosen_options" chosen_options: required;
+    1 "params_input" params_input: flatten;
 }
 /// ValidationError
 ///
@@ -15848,61 +9496,13 @@ pub struct ValidationError {
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
-impl<'de> ::serde::Deserialize<'de> for ValidationError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = ValidationError;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ValidationError")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ValidationError, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["loc", "msg", "type", "input", "ctx"];
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<ValidationErrorLocItem>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "loc"),
-                        1 => de::value(&mut map, &mut f1, "msg"),
-                        2 => de::value(&mut map, &mut f2, "type"),
-                        3 => de::value(&mut map, &mut f3, "input"),
-                        4 => de::value(&mut map, &mut f4, "ctx"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ValidationError {
-                    loc: de::required(f0, "loc")?,
-                    msg: de::required(f1, "msg")?,
-                    r#type: de::required(f2, "type")?,
-                    input: f3.flatten(),
-                    ctx: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    ValidationError;
+    0 "loc" loc: required;
+    1 "msg" msg: required;
+    2 "type" r#type: required;
+    3 "input" input: flatten;
+    4 "ctx" ctx: flatten;
 }
 /// ValidationErrorLocItem.
 ///
@@ -15990,54 +9590,12 @@ impl VariableBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for VariableBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = VariableBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct VariableBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<VariableBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["key", "value", "description", "team_name"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<JsonValue> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "key"),
-                        1 => de::value(&mut map, &mut f1, "value"),
-                        2 => de::value(&mut map, &mut f2, "description"),
-                        3 => de::value(&mut map, &mut f3, "team_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(VariableBody {
-                    key: de::required(f0, "key")?,
-                    value: de::required(f1, "value")?,
-                    description: f2,
-                    team_name: f3,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    VariableBody;
+    0 "key" key: required;
+    1 "value" value: required;
+    2 "description" description: double_option;
+    3 "team_name" team_name: double_option;
 }
 /// Variable Collection serializer for responses.
 ///
@@ -16049,44 +9607,10 @@ pub struct VariableCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for VariableCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = VariableCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct VariableCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<VariableCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["variables", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<VariableResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "variables"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(VariableCollectionResponse {
-                    variables: de::required(f0, "variables")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    VariableCollectionResponse;
+    0 "variables" variables: required;
+    1 "total_entries" total_entries: required;
 }
 /// Variable serializer for responses.
 ///
@@ -16110,65 +9634,13 @@ pub struct VariableResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for VariableResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = VariableResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct VariableResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<VariableResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "key",
-                    "value",
-                    "description",
-                    "is_encrypted",
-                    "team_name",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "key"),
-                        1 => de::value(&mut map, &mut f1, "value"),
-                        2 => de::value(&mut map, &mut f2, "description"),
-                        3 => de::value(&mut map, &mut f3, "is_encrypted"),
-                        4 => de::value(&mut map, &mut f4, "team_name"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(VariableResponse {
-                    key: de::required(f0, "key")?,
-                    value: f1.flatten(),
-                    description: f2.flatten(),
-                    is_encrypted: de::required(f3, "is_encrypted")?,
-                    team_name: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    VariableResponse;
+    0 "key" key: required;
+    1 "value" value: flatten;
+    2 "description" description: flatten;
+    3 "is_encrypted" is_encrypted: required;
+    4 "team_name" team_name: flatten;
 }
 /// Version information serializer for responses.
 ///
@@ -16182,46 +9654,10 @@ pub struct VersionInfo {
     /// Always sent; `None` is sent as `null`.
     pub git_version: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for VersionInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = VersionInfo;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct VersionInfo")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<VersionInfo, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["version", "git_version"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "version"),
-                        1 => de::value(&mut map, &mut f1, "git_version"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(VersionInfo {
-                    version: de::required(f0, "version")?,
-                    git_version: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    VersionInfo;
+    0 "version" version: required;
+    1 "git_version" git_version: flatten;
 }
 /// One progress line of the wait endpoint.
 ///
@@ -16242,48 +9678,10 @@ pub struct WaitDagRunUntilFinishedLine {
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
 }
-impl<'de> ::serde::Deserialize<'de> for WaitDagRunUntilFinishedLine {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = WaitDagRunUntilFinishedLine;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct WaitDagRunUntilFinishedLine")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<WaitDagRunUntilFinishedLine, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["state", "results"];
-                let mut f0: ::std::option::Option<DagRunState> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "state"),
-                        1 => de::value(&mut map, &mut f1, "results"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(WaitDagRunUntilFinishedLine {
-                    state: de::required(f0, "state")?,
-                    results: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    WaitDagRunUntilFinishedLine;
+    0 "state" state: required;
+    1 "results" results: flatten;
 }
 /// XCom Collection serializer for responses.
 ///
@@ -16295,44 +9693,10 @@ pub struct XComCollectionResponse {
     /// Total Entries
     pub total_entries: i64,
 }
-impl<'de> ::serde::Deserialize<'de> for XComCollectionResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = XComCollectionResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct XComCollectionResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<XComCollectionResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["xcom_entries", "total_entries"];
-                let mut f0: ::std::option::Option<::std::vec::Vec<XComResponse>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "xcom_entries"),
-                        1 => de::value(&mut map, &mut f1, "total_entries"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(XComCollectionResponse {
-                    xcom_entries: de::required(f0, "xcom_entries")?,
-                    total_entries: de::required(f1, "total_entries")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    XComCollectionResponse;
+    0 "xcom_entries" xcom_entries: required;
+    1 "total_entries" total_entries: required;
 }
 /// Payload serializer for creating an XCom entry.
 ///
@@ -16389,47 +9753,11 @@ impl XComCreateBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for XComCreateBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = XComCreateBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct XComCreateBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<XComCreateBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["key", "value", "map_index"];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "key"),
-                        1 => de::value(&mut map, &mut f1, "value"),
-                        2 => de::value(&mut map, &mut f2, "map_index"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(XComCreateBody {
-                    key: de::required(f0, "key")?,
-                    value: de::required(f1, "value")?,
-                    map_index: f2.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    XComCreateBody;
+    0 "key" key: required;
+    1 "value" value: required;
+    2 "map_index" map_index: flatten;
 }
 /// Serializer for a xcom item.
 ///
@@ -16468,83 +9796,18 @@ pub struct XComResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-impl<'de> ::serde::Deserialize<'de> for XComResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = XComResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct XComResponse")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<XComResponse, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "key",
-                    "timestamp",
-                    "logical_date",
-                    "map_index",
-                    "task_id",
-                    "dag_id",
-                    "run_id",
-                    "dag_display_name",
-                    "task_display_name",
-                    "run_after",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "key"),
-                        1 => de::value(&mut map, &mut f1, "timestamp"),
-                        2 => de::value(&mut map, &mut f2, "logical_date"),
-                        3 => de::value(&mut map, &mut f3, "map_index"),
-                        4 => de::value(&mut map, &mut f4, "task_id"),
-                        5 => de::value(&mut map, &mut f5, "dag_id"),
-                        6 => de::value(&mut map, &mut f6, "run_id"),
-                        7 => de::value(&mut map, &mut f7, "dag_display_name"),
-                        8 => de::value(&mut map, &mut f8, "task_display_name"),
-                        9 => de::value(&mut map, &mut f9, "run_after"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(XComResponse {
-                    key: de::required(f0, "key")?,
-                    timestamp: de::required(f1, "timestamp")?.0,
-                    logical_date: de::option_datetime(f2),
-                    map_index: de::required(f3, "map_index")?,
-                    task_id: de::required(f4, "task_id")?,
-                    dag_id: de::required(f5, "dag_id")?,
-                    run_id: de::required(f6, "run_id")?,
-                    dag_display_name: f7.flatten(),
-                    task_display_name: f8.flatten(),
-                    run_after: de::option_datetime(f9),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    XComResponse;
+    0 "key" key: required;
+    1 "timestamp" timestamp: required_datetime;
+    2 "logical_date" logical_date: option_datetime;
+    3 "map_index" map_index: required;
+    4 "task_id" task_id: required;
+    5 "dag_id" dag_id: required;
+    6 "run_id" run_id: required;
+    7 "dag_display_name" dag_display_name: flatten;
+    8 "task_display_name" task_display_name: flatten;
+    9 "run_after" run_after: option_datetime;
 }
 /// XCom response serializer with native return type.
 ///
@@ -16587,87 +9850,19 @@ pub struct XComResponseNative {
     /// Untyped JSON: the spec allows any JSON value here.
     pub value: ::serde_json::Value,
 }
-impl<'de> ::serde::Deserialize<'de> for XComResponseNative {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = XComResponseNative;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct XComResponseNative")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<XComResponseNative, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "key",
-                    "timestamp",
-                    "logical_date",
-                    "map_index",
-                    "task_id",
-                    "dag_id",
-                    "run_id",
-                    "dag_display_name",
-                    "task_display_name",
-                    "run_after",
-                    "value",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "key"),
-                        1 => de::value(&mut map, &mut f1, "timestamp"),
-                        2 => de::value(&mut map, &mut f2, "logical_date"),
-                        3 => de::value(&mut map, &mut f3, "map_index"),
-                        4 => de::value(&mut map, &mut f4, "task_id"),
-                        5 => de::value(&mut map, &mut f5, "dag_id"),
-                        6 => de::value(&mut map, &mut f6, "run_id"),
-                        7 => de::value(&mut map, &mut f7, "dag_display_name"),
-                        8 => de::value(&mut map, &mut f8, "task_display_name"),
-                        9 => de::value(&mut map, &mut f9, "run_after"),
-                        10 => de::value(&mut map, &mut f10, "value"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(XComResponseNative {
-                    key: de::required(f0, "key")?,
-                    timestamp: de::required(f1, "timestamp")?.0,
-                    logical_date: de::option_datetime(f2),
-                    map_index: de::required(f3, "map_index")?,
-                    task_id: de::required(f4, "task_id")?,
-                    dag_id: de::required(f5, "dag_id")?,
-                    run_id: de::required(f6, "run_id")?,
-                    dag_display_name: f7.flatten(),
-                    task_display_name: f8.flatten(),
-                    run_after: de::option_datetime(f9),
-                    value: de::required(f10, "value")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    XComResponseNative;
+    0 "key" key: required;
+    1 "timestamp" timestamp: required_datetime;
+    2 "logical_date" logical_date: option_datetime;
+    3 "map_index" map_index: required;
+    4 "task_id" task_id: required;
+    5 "dag_id" dag_id: required;
+    6 "run_id" run_id: required;
+    7 "dag_display_name" dag_display_name: flatten;
+    8 "task_display_name" task_display_name: flatten;
+    9 "run_after" run_after: option_datetime;
+    10 "value" value: required;
 }
 /// XCom response serializer with string return type.
 ///
@@ -16710,89 +9905,19 @@ pub struct XComResponseString {
     /// Always sent; `None` is sent as `null`.
     pub value: ::std::option::Option<::std::string::String>,
 }
-impl<'de> ::serde::Deserialize<'de> for XComResponseString {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = XComResponseString;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct XComResponseString")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<XComResponseString, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &[
-                    "key",
-                    "timestamp",
-                    "logical_date",
-                    "map_index",
-                    "task_id",
-                    "dag_id",
-                    "run_id",
-                    "dag_display_name",
-                    "task_display_name",
-                    "run_after",
-                    "value",
-                ];
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<de::DateTime> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<::std::option::Option<de::DateTime>> = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "key"),
-                        1 => de::value(&mut map, &mut f1, "timestamp"),
-                        2 => de::value(&mut map, &mut f2, "logical_date"),
-                        3 => de::value(&mut map, &mut f3, "map_index"),
-                        4 => de::value(&mut map, &mut f4, "task_id"),
-                        5 => de::value(&mut map, &mut f5, "dag_id"),
-                        6 => de::value(&mut map, &mut f6, "run_id"),
-                        7 => de::value(&mut map, &mut f7, "dag_display_name"),
-                        8 => de::value(&mut map, &mut f8, "task_display_name"),
-                        9 => de::value(&mut map, &mut f9, "run_after"),
-                        10 => de::value(&mut map, &mut f10, "value"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(XComResponseString {
-                    key: de::required(f0, "key")?,
-                    timestamp: de::required(f1, "timestamp")?.0,
-                    logical_date: de::option_datetime(f2),
-                    map_index: de::required(f3, "map_index")?,
-                    task_id: de::required(f4, "task_id")?,
-                    dag_id: de::required(f5, "dag_id")?,
-                    run_id: de::required(f6, "run_id")?,
-                    dag_display_name: f7.flatten(),
-                    task_display_name: f8.flatten(),
-                    run_after: de::option_datetime(f9),
-                    value: f10.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    XComResponseString;
+    0 "key" key: required;
+    1 "timestamp" timestamp: required_datetime;
+    2 "logical_date" logical_date: option_datetime;
+    3 "map_index" map_index: required;
+    4 "task_id" task_id: required;
+    5 "dag_id" dag_id: required;
+    6 "run_id" run_id: required;
+    7 "dag_display_name" dag_display_name: flatten;
+    8 "task_display_name" task_display_name: flatten;
+    9 "run_after" run_after: option_datetime;
+    10 "value" value: flatten;
 }
 /// Payload serializer for updating an XCom entry.
 ///
@@ -16834,42 +9959,8 @@ impl XComUpdateBody {
         self
     }
 }
-impl<'de> ::serde::Deserialize<'de> for XComUpdateBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
-            type Value = XComUpdateBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct XComUpdateBody")
-            }
-            #[allow(deprecated)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<XComUpdateBody, A::Error> {
-                use crate::runtime::de;
-                const NAMES: &[&str] = &["value", "map_index"];
-                let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut keys = de::Keys::new(NAMES);
-                while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                    match i {
-                        0 => de::value(&mut map, &mut f0, "value"),
-                        1 => de::value(&mut map, &mut f1, "map_index"),
-                        _ => de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(XComUpdateBody {
-                    value: de::required(f0, "value")?,
-                    map_index: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
+crate::runtime::de::impl_deserialize! {
+    XComUpdateBody;
+    0 "value" value: required;
+    1 "map_index" map_index: flatten;
 }

@@ -82,7 +82,21 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
     }
     // The Rust files, emitted and formatted in parallel (tokens and syn trees are not `Send`:
     // each job builds its own). Largest first, so the work spreads evenly.
-    let mut jobs = vec![Job::Models, Job::Tests];
+    // `models.rs` is by far the largest file: it is emitted in `MODEL_CHUNKS` slices of the type
+    // list, formatted in parallel and concatenated (prettyplease prints items independently, so
+    // the text is the same as formatting the whole file at once; so is formatting each type on
+    // its own, which lets the formatted `impl_deserialize!` invocations follow their structs).
+    let chunk = api.types.len().div_ceil(MODEL_CHUNKS).max(1);
+    let mut jobs: Vec<Job> = api
+        .types
+        .chunks(chunk)
+        .enumerate()
+        .map(|(i, types)| Job::Models(i, types))
+        .collect();
+    if jobs.is_empty() {
+        jobs.push(Job::Models(0, &[])); // no types: the module docs alone
+    }
+    jobs.push(Job::Tests);
     jobs.extend(
         by_module
             .iter()
@@ -93,7 +107,14 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
     let decoders = types::error_body(api).1;
     let emitted = crate::par_map(&jobs, |job| -> Result<(PathBuf, String)> {
         let (path, tokens) = match job {
-            Job::Models => ("src/models.rs".to_string(), types::models(api)),
+            Job::Models(i, types) => {
+                let mut text = String::new();
+                for (tokens, after) in types::models(api, types, *i == 0) {
+                    text.push_str(&unparse("src/models.rs", tokens)?);
+                    text.extend(after);
+                }
+                return Ok((PathBuf::from(format!("src/models.rs#{i}")), text));
+            }
             Job::ErrorBody => ("src/error_body.rs".to_string(), types::error_body(api).0),
             Job::Module(module, tag, ops) => (
                 format!("src/apis/{}.rs", module.trim_start_matches("r#")),
@@ -123,16 +144,24 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
         let text = format(&path, tokens)?;
         Ok((PathBuf::from(path), text))
     });
+    let mut models = format!("// {HEADER}\n");
     for file in emitted {
         let (path, text) = file?;
-        files.insert(path, text);
+        if path.to_string_lossy().starts_with("src/models.rs#") {
+            // Chunks come back in job order, which is type order.
+            models.push_str(&text);
+        } else {
+            files.insert(path, text);
+        }
     }
+    files.insert(PathBuf::from("src/models.rs"), models);
     Ok(files)
 }
 
 /// One Rust file of the generated crate.
 enum Job<'a> {
-    Models,
+    /// A slice of the types of `models.rs`: its index (0 carries the module docs) and types.
+    Models(usize, &'a [crate::ir::TypeDef]),
     ErrorBody,
     /// Module name, tag, its operations.
     Module(&'a str, &'a str, &'a [&'a crate::ir::Operation]),
@@ -179,11 +208,19 @@ fn lib_rs(config: &Config) -> TokenStream {
     }
 }
 
+/// How many parallel jobs emit `models.rs`.
+const MODEL_CHUNKS: usize = 4;
+
 /// Formats tokens as a Rust file with the generated-file header.
 fn format(file: &str, tokens: TokenStream) -> Result<String> {
+    Ok(format!("// {HEADER}\n{}", unparse(file, tokens)?))
+}
+
+/// Formats tokens as Rust items (`file` names them in errors).
+fn unparse(file: &str, tokens: TokenStream) -> Result<String> {
     let parsed: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
         file: file.to_string(),
         message: e.to_string(),
     })?;
-    Ok(format!("// {HEADER}\n{}", prettyplease::unparse(&parsed)))
+    Ok(prettyplease::unparse(&parsed))
 }

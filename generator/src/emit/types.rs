@@ -49,19 +49,28 @@ pub fn ty(t: &TypeRef, prefix: &TokenStream) -> TokenStream {
     }
 }
 
-/// The whole `models.rs`.
-pub fn models(api: &Api) -> TokenStream {
-    let items = api.types.iter().map(|t| type_def(api, t));
-    quote! {
-        //! Every schema of the spec as a Rust type, with serde renames keeping wire names.
-        //!
-        //! Enums are open (unknown values sent by newer servers are kept in `Unknown`), unknown
-        //! fields in responses are ignored, and optional fields are omitted when `None`.
-        #(#items)*
+/// The items of `models.rs` for `types` (`first`: the part of the file with the module docs),
+/// one per type: its tokens, then (structs with a lean `Deserialize`) the already formatted
+/// `impl_deserialize!` invocation that follows it.
+pub fn models(api: &Api, types: &[TypeDef], first: bool) -> Vec<(TokenStream, Option<String>)> {
+    let mut items: Vec<(TokenStream, Option<String>)> =
+        types.iter().map(|t| type_def(api, t)).collect();
+    if first && items.is_empty() {
+        items.push((TokenStream::new(), None));
     }
+    if let (true, Some((tokens, _))) = (first, items.first_mut()) {
+        *tokens = quote! {
+            //! Every schema of the spec as a Rust type, with serde renames keeping wire names.
+            //!
+            //! Enums are open (unknown values sent by newer servers are kept in `Unknown`), unknown
+            //! fields in responses are ignored, and optional fields are omitted when `None`.
+            #tokens
+        };
+    }
+    items
 }
 
-fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
+fn type_def(api: &Api, t: &TypeDef) -> (TokenStream, Option<String>) {
     let name = ident(&t.name);
     let origin = if t.wire_name.starts_with("inline schema") {
         format!("Spec: {}.", t.pointer)
@@ -86,15 +95,16 @@ fn type_def(api: &Api, t: &TypeDef) -> TokenStream {
     let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
     match &t.kind {
         TypeKind::Struct(s) => struct_def(api, t, s, &name, docs, deprecated),
-        TypeKind::Enum(values) => enum_def(api, &name, values, docs, deprecated),
-        TypeKind::Union(u) => union_def(u, &name, docs, deprecated),
+        TypeKind::Enum(values) => (enum_def(api, &name, values, docs, deprecated), None),
+        TypeKind::Union(u) => (union_def(u, &name, docs, deprecated), None),
         TypeKind::Alias(target) => {
             let target = ty(target, &quote!());
-            quote! {
+            let tokens = quote! {
                 #docs
                 #deprecated
                 pub type #name = #target;
-            }
+            };
+            (tokens, None)
         }
     }
 }
@@ -136,7 +146,7 @@ fn struct_def(
     name: &Ident,
     docs: TokenStream,
     deprecated: Option<TokenStream>,
-) -> TokenStream {
+) -> (TokenStream, Option<String>) {
     let tag = tag_field(s);
     let tag_attr = tag.as_ref().map(|(f, v)| {
         let wire = &f.wire_name;
@@ -255,7 +265,6 @@ fn struct_def(
             lean_fields.push(LeanField {
                 name: fname.clone(),
                 wire: f.wire_name.clone(),
-                inner: inner.clone(),
                 shape: field_shape(f, t.in_request),
                 datetime,
             });
@@ -317,7 +326,7 @@ fn struct_def(
             }
         }
     });
-    quote! {
+    let tokens = quote! {
         #docs
         #deprecated
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, #derive_de)]
@@ -326,97 +335,47 @@ fn struct_def(
             #(#fields)*
         }
         #inherent
-        #lean_impl
-    }
+    };
+    (tokens, lean_impl)
 }
 
 /// A field as the lean `Deserialize` sees it.
 struct LeanField {
     name: Ident,
     wire: String,
-    /// The type inside any `Option`s (boxed if the field is).
-    inner: TokenStream,
     shape: FieldShape,
     datetime: bool,
 }
 
-/// `impl Deserialize` for a struct: one `visit_map` with a `match` arm per field over the
-/// runtime's shared helpers (`crate::runtime::de`), instead of serde's derive (a field enum
-/// and its visitor, `visit_seq`, a wrapper type per `deserialize_with` field). Each field is
-/// read into an `Option` slot of an explicit type; the struct is built at the end:
-/// - required: `T`, missing is an error;
-/// - required nullable / optional: `Option<T>`, absent and `null` are `None`;
-/// - optional nullable in a request (`Option<Option<T>>`): absent `None`, `null` `Some(None)`.
+/// `impl Deserialize` for a struct through the runtime's `impl_deserialize!` (one `visit_map`
+/// with a `match` arm per field over the shared helpers of `crate::runtime::de`), instead of
+/// serde's derive (a field enum and its visitor, `visit_seq`, a wrapper type per
+/// `deserialize_with` field). Per field: its index, wire name, Rust name and how the struct
+/// field is made from what was read:
+/// - `required`: `T`, missing is an error (`required_datetime` for date-times);
+/// - `flatten`: required nullable or optional, absent and `null` are `None` (`option_datetime`);
+/// - `double_option`: optional nullable in a request (`Option<Option<T>>`): absent `None`,
+///   `null` `Some(None)` (`double_option_datetime`).
 ///
-/// Date-times read through `de::DateTime` (chrono's RFC 3339 parser).
-fn lean_deserialize(name: &Ident, fields: &[LeanField]) -> TokenStream {
-    let expecting = format!("struct {name}");
-    let names = fields.iter().map(|f| &f.wire);
-    let slots = fields.iter().enumerate().map(|(i, f)| {
-        let slot = format_ident!("f{i}");
-        let value = if f.datetime {
-            quote!(de::DateTime)
-        } else {
-            f.inner.clone()
+/// prettyplease prints a macro's tokens as one wrapped paragraph, so this invocation is
+/// written as text, one field per line.
+fn lean_deserialize(name: &Ident, fields: &[LeanField]) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!("crate::runtime::de::impl_deserialize! {{\n    {name};\n");
+    for (i, f) in fields.iter().enumerate() {
+        let how = match (&f.shape, f.datetime) {
+            (FieldShape::Plain, false) => "required",
+            (FieldShape::Plain, true) => "required_datetime",
+            (FieldShape::NullableRequired | FieldShape::Optional, false) => "flatten",
+            (FieldShape::NullableRequired | FieldShape::Optional, true) => "option_datetime",
+            (FieldShape::DoubleOption, false) => "double_option",
+            (FieldShape::DoubleOption, true) => "double_option_datetime",
         };
-        let value = match f.shape {
-            FieldShape::Plain => value,
-            _ => quote!(::std::option::Option<#value>),
-        };
-        quote!(let mut #slot: ::std::option::Option<#value> = ::std::option::Option::None;)
-    });
-    let arms = fields.iter().enumerate().map(|(i, f)| {
-        let slot = format_ident!("f{i}");
-        let wire = &f.wire;
-        let i = proc_macro2::Literal::usize_unsuffixed(i);
-        quote!(#i => de::value(&mut map, &mut #slot, #wire),)
-    });
-    let inits = fields.iter().enumerate().map(|(i, f)| {
-        let slot = format_ident!("f{i}");
-        let fname = &f.name;
-        let wire = &f.wire;
-        let value = match (&f.shape, f.datetime) {
-            (FieldShape::Plain, false) => quote!(de::required(#slot, #wire)?),
-            (FieldShape::Plain, true) => quote!(de::required(#slot, #wire)?.0),
-            (FieldShape::NullableRequired | FieldShape::Optional, false) => {
-                quote!(#slot.flatten())
-            }
-            (FieldShape::NullableRequired | FieldShape::Optional, true) => {
-                quote!(de::option_datetime(#slot))
-            }
-            (FieldShape::DoubleOption, false) => quote!(#slot),
-            (FieldShape::DoubleOption, true) => quote!(de::double_option_datetime(#slot)),
-        };
-        quote!(#fname: #value,)
-    });
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    #[allow(deprecated)]
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
-                        use crate::runtime::de;
-                        const NAMES: &[&str] = &[#(#names),*];
-                        #(#slots)*
-                        let mut keys = de::Keys::new(NAMES);
-                        while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                            match i {
-                                #(#arms)*
-                                _ => de::skip(&mut map),
-                            }?;
-                        }
-                        ::std::result::Result::Ok(#name { #(#inits)* })
-                    }
-                }
-                deserializer.deserialize_map(Visitor)
-            }
-        }
+        let wire = proc_macro2::Literal::string(&f.wire);
+        let _ = writeln!(out, "    {i} {wire} {}: {how};", f.name);
     }
+    out.push_str("}\n");
+    out
 }
 
 fn field_doc(api: &Api, f: &Field, shape: &FieldShape) -> TokenStream {
