@@ -423,8 +423,24 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     ctx: DecodeContext,
 ) -> std::result::Result<T, DecodeError> {
     let type_name = std::any::type_name::<T>();
-    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e, type_name, ctx))?;
-    serde_json::from_str::<T>(text).map_err(|e| decode_error(text, e, type_name, ctx))
+    // Plain `match`es, no closures: this function is instantiated once per response type.
+    let text = match utf8(bytes, type_name, ctx) {
+        Ok(text) => text,
+        Err(e) => return Err(e),
+    };
+    match serde_json::from_str::<T>(text) {
+        Ok(value) => Ok(value),
+        Err(e) => Err(decode_error(text, e, type_name, ctx)),
+    }
+}
+
+/// `bytes` as text, or the [`DecodeError`] of a body that is not UTF-8.
+fn utf8<'a>(
+    bytes: &'a [u8],
+    type_name: &'static str,
+    ctx: DecodeContext,
+) -> std::result::Result<&'a str, DecodeError> {
+    std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e, type_name, ctx))
 }
 
 /// The [`DecodeError`] of a body that is not UTF-8.

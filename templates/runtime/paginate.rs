@@ -1,6 +1,7 @@
 //! Offset/limit pagination as a stream of items.
 
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -74,18 +75,75 @@ impl<T> Paginator<T> {
     }
 }
 
-struct State<P, T, F> {
-    fetch: F,
+/// The stream behind a [`Paginator`]: the current page's items, then the next page's request.
+/// A plain state machine over one shared future type ([`ResponseFuture`]), generic only over
+/// the page and item types, so an operation adds no async block of its own.
+struct Pages<P, T> {
+    fetch: Box<dyn FnMut(i64) -> ResponseFuture<P> + Send>,
     split: fn(P) -> Page<T>,
     offset: i64,
     page: std::vec::IntoIter<T>,
+    /// The request for the page at `offset`, while it runs.
+    pending: Option<ResponseFuture<P>>,
     done: bool,
     total: Arc<AtomicI64>,
 }
 
+// No field is pinned structurally: the pending request is itself `Unpin`.
+impl<P, T> Unpin for Pages<P, T> {}
+
+impl<P, T> Stream for Pages<P, T> {
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.page.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if this.pending.is_none() {
+                this.pending = Some((this.fetch)(this.offset));
+            }
+            let Some(request) = this.pending.as_mut() else {
+                return Poll::Ready(None);
+            };
+            let result = match Pin::new(request).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(result) => result,
+            };
+            this.pending = None;
+            match result {
+                Ok(page) => {
+                    let page = (this.split)(page);
+                    let received = page.items.len();
+                    this.done =
+                        advance(&mut this.offset, &this.total, received, page.total_entries);
+                    this.page = page.items.into_iter();
+                }
+                Err(e) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+        }
+    }
+}
+
+/// Moves `offset` past the `received` items of a page and records `total_entries`; whether
+/// that was the last page. (Not generic: compiled once, whatever the item type.)
+fn advance(offset: &mut i64, total: &AtomicI64, received: usize, total_entries: i64) -> bool {
+    total.store(total_entries.max(0), Ordering::Relaxed);
+    let received = i64::try_from(received).unwrap_or(i64::MAX);
+    tracing::debug!(offset = *offset, received, total_entries, "fetched page");
+    *offset = offset.saturating_add(received);
+    received == 0 || *offset >= total_entries
+}
+
 /// Streams every item from `start_offset` on; `fetch(offset)` requests the page at `offset`
-/// and `split` takes the items and `total_entries` out of it. (A plain request future and a
-/// function pointer, so an operation adds no async state machine of its own.)
+/// and `split` takes the items and `total_entries` out of it.
 #[allow(dead_code)] // used only if the spec has paginated operations
 pub(crate) fn paginate<P, T, F>(
     start_offset: i64,
@@ -98,47 +156,17 @@ where
     F: FnMut(i64) -> ResponseFuture<P> + Send + 'static,
 {
     let total = Arc::new(AtomicI64::new(-1));
-    let state = State {
-        fetch,
+    let pages = Pages {
+        fetch: Box::new(fetch),
         split,
         offset: start_offset.max(0),
         page: Vec::new().into_iter(),
+        pending: None,
         done: false,
         total: Arc::clone(&total),
     };
-    let stream = futures_util::stream::unfold(state, |mut st| async move {
-        loop {
-            if let Some(item) = st.page.next() {
-                return Some((Ok(item), st));
-            }
-            if st.done {
-                return None;
-            }
-            match (st.fetch)(st.offset).await.map(st.split) {
-                Ok(page) => {
-                    st.total.store(page.total_entries.max(0), Ordering::Relaxed);
-                    let received = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
-                    tracing::debug!(
-                        offset = st.offset,
-                        received,
-                        total_entries = page.total_entries,
-                        "fetched page"
-                    );
-                    st.offset = st.offset.saturating_add(received);
-                    if received == 0 || st.offset >= page.total_entries {
-                        st.done = true;
-                    }
-                    st.page = page.items.into_iter();
-                }
-                Err(e) => {
-                    st.done = true;
-                    return Some((Err(e), st));
-                }
-            }
-        }
-    });
     Paginator {
-        inner: Box::pin(futures_util::StreamExt::fuse(stream)),
+        inner: Box::pin(pages),
         total,
         _marker: PhantomData,
     }

@@ -67,7 +67,10 @@ impl Response {
             status: self.status,
             line: None,
         };
-        decode_json(&self.body, ctx).map_err(Error::from)
+        match decode_json(&self.body, ctx) {
+            Ok(value) => Ok(value),
+            Err(e) => Err(Error::from(e)),
+        }
     }
 
     /// The body as text (invalid UTF-8 is replaced with U+FFFD).
