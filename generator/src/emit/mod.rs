@@ -100,7 +100,7 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
     jobs.extend(
         by_module
             .iter()
-            .map(|(module, (tag, ops))| Job::Module(module, tag, ops)),
+            .map(|(module, (_, ops))| Job::Module(module, ops)),
     );
     jobs.extend([Job::ErrorBody, Job::ApisMod, Job::Lib]);
     // Which error decoder each operation uses (plain data, so computed once and shared).
@@ -116,24 +116,16 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
                 return Ok((PathBuf::from(format!("src/models.rs#{i}")), text));
             }
             Job::ErrorBody => ("src/error_body.rs".to_string(), types::error_body(api).0),
-            Job::Module(module, tag, ops) => (
+            Job::Module(module, ops) => (
                 format!("src/apis/{}.rs", module.trim_start_matches("r#")),
-                ops::module(api, tag, ops, &decoders),
+                ops::module(api, ops, &decoders),
             ),
             Job::ApisMod => {
-                let mods = by_module.iter().map(|(module, (tag, _))| {
-                    let m = types::ident(module);
-                    let d = format!(" Operations tagged `{tag}`.");
-                    quote!(#[doc = #d] pub mod #m;)
-                });
-                (
-                    "src/apis/mod.rs".to_string(),
-                    quote! {
-                        //! Operations, one module per tag. Every operation is a method on
-                        //! [`Client`](crate::Client) returning a request builder from its module.
-                        #(#mods)*
-                    },
-                )
+                let modules: Vec<(&str, &str, &[&crate::ir::Operation])> = by_module
+                    .iter()
+                    .map(|(module, (tag, ops))| (*module, *tag, ops.as_slice()))
+                    .collect();
+                ("src/apis/mod.rs".to_string(), ops::apis_mod(&modules))
             }
             Job::Lib => ("src/lib.rs".to_string(), lib_rs(config)),
             Job::Tests => (
@@ -163,8 +155,8 @@ enum Job<'a> {
     /// A slice of the types of `models.rs`: its index (0 carries the module docs) and types.
     Models(usize, &'a [crate::ir::TypeDef]),
     ErrorBody,
-    /// Module name, tag, its operations.
-    Module(&'a str, &'a str, &'a [&'a crate::ir::Operation]),
+    /// File name (the tag's module) and its operations: a file `include!`d into `apis::ops`.
+    Module(&'a str, &'a [&'a crate::ir::Operation]),
     ApisMod,
     Lib,
     Tests,

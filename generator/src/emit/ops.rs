@@ -10,23 +10,54 @@ use crate::ir::*;
 /// Tokens of one tag module (`apis/<module>.rs`).
 pub fn module(
     api: &Api,
-    tag: &str,
     ops: &[&Operation],
     decoders: &[(Vec<ErrorResponse>, String)],
 ) -> TokenStream {
-    let header = format!(" Operations tagged `{tag}`.");
     let methods = ops.iter().map(|op| client_method(api, op));
     let builders = ops.iter().map(|op| builder(api, op, decoders));
     quote! {
-        #![doc = #header]
-        #[allow(unused_imports)]
-        use crate::models;
-
         impl crate::Client {
             #(#methods)*
         }
 
         #(#builders)*
+    }
+}
+
+/// `apis/mod.rs`: one private module `ops` holding every operation (the per-tag files are
+/// `include!`d into it), and one public module per tag re-exporting its request builders.
+///
+/// One module rather than one per tag because rustc splits a crate into codegen units by
+/// module: 28 modules of builders cost about 0.5 s more to build than one (measured), for the
+/// same code. The public paths (`apis::dag_run::GetDagRuns`) and the docs are unchanged.
+pub fn apis_mod(modules: &[(&str, &str, &[&Operation])]) -> TokenStream {
+    let includes = modules.iter().map(|(module, _, _)| {
+        let file = format!("{}.rs", module.trim_start_matches("r#"));
+        quote!(include!(#file);)
+    });
+    let reexports = modules.iter().map(|(module, tag, ops)| {
+        let m = super::types::ident(module);
+        let d = format!(" Operations tagged `{tag}`.");
+        let names = ops.iter().map(|op| ident(&op.builder_name));
+        quote! {
+            #[doc = #d]
+            pub mod #m {
+                pub use super::ops::{#(#names),*};
+            }
+        }
+    });
+    quote! {
+        //! Operations, one module per tag. Every operation is a method on
+        //! [`Client`](crate::Client) returning a request builder from its module.
+
+        /// Every operation: the `Client` methods and their request builders, one file per tag.
+        mod ops {
+            #[allow(unused_imports)]
+            use crate::models;
+            #(#includes)*
+        }
+
+        #(#reexports)*
     }
 }
 
