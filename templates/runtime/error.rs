@@ -423,11 +423,8 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
     ctx: DecodeContext,
 ) -> std::result::Result<T, DecodeError> {
     let type_name = std::any::type_name::<T>();
-    // Plain `match`es, no closures: this function is instantiated once per response type.
-    let text = match utf8(bytes, type_name, ctx) {
-        Ok(text) => text,
-        Err(e) => return Err(e),
-    };
+    // No closures: this function is instantiated once per response type.
+    let text = utf8(bytes, type_name, ctx)?;
     match serde_json::from_str::<T>(text) {
         Ok(value) => Ok(value),
         Err(e) => Err(decode_error(text, e, type_name, ctx)),
