@@ -494,7 +494,7 @@ fn decode_error(
             window(&shown, at)
         }
         // Not JSON at all: show the text around the syntax error.
-        Err(_) => snippet_around(text.as_bytes(), source.line(), source.column()),
+        Err(_) => snippet_around(text, source.line(), source.column()),
     };
     DecodeError {
         type_name,
@@ -696,22 +696,12 @@ fn enclosing<'a>(value: &'a serde_json::Value, path: &[Segment]) -> &'a serde_js
     current
 }
 
-/// An excerpt of `bytes` around (1-based) `line`/`column`, as reported by serde_json.
-fn snippet_around(bytes: &[u8], line: usize, column: usize) -> String {
-    let text = String::from_utf8_lossy(bytes);
+/// An excerpt of `text` around (1-based) `line`/`column`, as reported by serde_json.
+fn snippet_around(text: &str, line: usize, column: usize) -> String {
     if text.chars().count() <= SNIPPET_CHARS {
         return text.trim().to_owned();
     }
-    // Byte offset of the error position.
-    let mut offset = 0usize;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line.max(1) {
-            offset += column.min(l.len());
-            break;
-        }
-        offset += l.len();
-    }
-    window(&text, offset)
+    window(text, offset_of(text, line, column))
 }
 
 /// At most `SNIPPET_CHARS` characters of `text` around byte offset `at` (a third before it).
@@ -956,7 +946,7 @@ mod tests {
         let mut body = String::from("{\"a\":\"");
         body.push_str(&"é".repeat(2000));
         body.push_str("\",\"b\":x}");
-        let s = snippet_around(body.as_bytes(), 1, body.len() - 2);
+        let s = snippet_around(&body, 1, body.len() - 2);
         assert!(
             s.chars().count() <= SNIPPET_CHARS + 2,
             "{}",

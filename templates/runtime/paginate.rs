@@ -104,11 +104,9 @@ impl<P, T> Stream for Pages<P, T> {
             if this.done {
                 return Poll::Ready(None);
             }
-            if this.pending.is_none() {
-                this.pending = Some((this.fetch)(this.offset));
-            }
-            let Some(request) = this.pending.as_mut() else {
-                return Poll::Ready(None);
+            let request = match &mut this.pending {
+                Some(request) => request,
+                idle => idle.insert((this.fetch)(this.offset)),
             };
             let result = match Pin::new(request).poll(cx) {
                 Poll::Pending => return Poll::Pending,

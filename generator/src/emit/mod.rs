@@ -113,7 +113,7 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
                     text.push_str(&unparse("src/models.rs", tokens)?);
                     text.extend(after);
                 }
-                return Ok((PathBuf::from(format!("src/models.rs#{i}")), text));
+                return Ok((PathBuf::from("src/models.rs"), text));
             }
             Job::ErrorBody => ("src/error_body.rs".to_string(), types::error_body(api).0),
             Job::Module(module, ops) => (
@@ -133,20 +133,17 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
                 tests::operations(api, &lib),
             ),
         };
-        let text = format(&path, tokens)?;
+        let text = unparse(&path, tokens)?;
         Ok((PathBuf::from(path), text))
     });
-    let mut models = format!("// {HEADER}\n");
+    // Results come back in job order; the parts of `models.rs` are concatenated in it.
     for file in emitted {
         let (path, text) = file?;
-        if path.to_string_lossy().starts_with("src/models.rs#") {
-            // Chunks come back in job order, which is type order.
-            models.push_str(&text);
-        } else {
-            files.insert(path, text);
-        }
+        files
+            .entry(path)
+            .or_insert_with(|| format!("// {HEADER}\n"))
+            .push_str(&text);
     }
-    files.insert(PathBuf::from("src/models.rs"), models);
     Ok(files)
 }
 
@@ -202,11 +199,6 @@ fn lib_rs(config: &Config) -> TokenStream {
 
 /// How many parallel jobs emit `models.rs`.
 const MODEL_CHUNKS: usize = 4;
-
-/// Formats tokens as a Rust file with the generated-file header.
-fn format(file: &str, tokens: TokenStream) -> Result<String> {
-    Ok(format!("// {HEADER}\n{}", unparse(file, tokens)?))
-}
 
 /// Formats tokens as Rust items (`file` names them in errors).
 fn unparse(file: &str, tokens: TokenStream) -> Result<String> {

@@ -339,11 +339,11 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)])
     };
     let mut extra = Vec::new();
     if s.json.is_some() && s.text {
+        let text_body = finish(Some("text/plain"), quote!(crate::runtime::Response::text));
         extra.push(quote! {
             /// Sends the request asking for `text/plain` and returns the text.
             pub fn text(self) -> crate::ResponseFuture<::std::string::String> {
-                let req = self.prepare();
-                crate::runtime::ResponseFuture::new(self.client, req, ::std::option::Option::Some("text/plain"), crate::runtime::Response::text)
+                #text_body
             }
         });
     }

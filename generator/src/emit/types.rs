@@ -118,6 +118,7 @@ pub fn tag_field(s: &Struct) -> Option<(&Field, String)> {
 }
 
 /// How a field is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldShape {
     /// `T`: required, not nullable.
     Plain,
@@ -265,7 +266,7 @@ fn struct_def(
             lean_fields.push(LeanField {
                 name: fname.clone(),
                 wire: f.wire_name.clone(),
-                shape: field_shape(f, t.in_request),
+                shape,
                 datetime,
             });
         }
