@@ -44,7 +44,8 @@ pub(crate) use serde_helpers::{
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// A boxed, `Send`, `'static` future, as returned by [`TokenProvider::token`] and by the
-/// request builders' `IntoFuture` implementations.
+/// `IntoFuture` implementations of streaming (NDJSON) request builders; the others use
+/// [`ResponseFuture`].
 pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;
 
 #[cfg(test)]
