@@ -25,30 +25,9 @@ pub struct Change {
     pub detail: String,
 }
 
-/// Human form of a type reference.
-pub fn type_str(t: &TypeRef) -> String {
-    match t {
-        TypeRef::Named(n) => n.clone(),
-        TypeRef::String => "string".into(),
-        TypeRef::Integer(b) => format!("int{b}"),
-        TypeRef::Number(b) => format!("float{b}"),
-        TypeRef::Boolean => "bool".into(),
-        TypeRef::DateTime => "date-time".into(),
-        TypeRef::Date => "date".into(),
-        TypeRef::Array(i) => format!("array<{}>", type_str(i)),
-        TypeRef::Map(i) => format!("map<{}>", type_str(i)),
-        TypeRef::Tuple(p) => format!(
-            "({})",
-            p.iter().map(type_str).collect::<Vec<_>>().join(", ")
-        ),
-        TypeRef::Json(_) => "json".into(),
-        TypeRef::JsonObject(_) => "object".into(),
-    }
-}
-
 /// Types reachable from responses (success and error bodies, stream items).
 pub fn response_types(api: &Api) -> BTreeSet<String> {
-    let mut stack = Vec::new();
+    let mut stack: Vec<String> = Vec::new();
     for op in &api.operations {
         for t in op
             .success
@@ -57,7 +36,7 @@ pub fn response_types(api: &Api) -> BTreeSet<String> {
             .chain(op.success.ndjson.iter())
             .chain(op.errors.iter().map(|e| &e.ty))
         {
-            named(t, &mut stack);
+            stack.extend(t.named().into_iter().map(str::to_string));
         }
     }
     let mut seen = BTreeSet::new();
@@ -66,31 +45,12 @@ pub fn response_types(api: &Api) -> BTreeSet<String> {
             continue;
         }
         if let Some(t) = api.type_named(&n) {
-            match &t.kind {
-                TypeKind::Struct(s) => {
-                    for f in &s.fields {
-                        named(&f.ty, &mut stack);
-                    }
-                    if let Some(a) = &s.additional {
-                        named(a, &mut stack);
-                    }
-                }
-                TypeKind::Union(u) => u.variants.iter().for_each(|v| named(&v.ty, &mut stack)),
-                TypeKind::Alias(a) => named(a, &mut stack),
-                TypeKind::Enum(_) => {}
+            for r in t.kind.refs() {
+                stack.extend(r.named().into_iter().map(str::to_string));
             }
         }
     }
     seen
-}
-
-fn named(t: &TypeRef, out: &mut Vec<String>) {
-    match t {
-        TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Array(i) | TypeRef::Map(i) => named(i, out),
-        TypeRef::Tuple(p) => p.iter().for_each(|x| named(x, out)),
-        _ => {}
-    }
 }
 
 struct Differ<'a> {
@@ -189,11 +149,7 @@ fn operations(d: &mut Differ<'_>) {
                     true,
                     format!("op {id} param {} {}", loc(k.0), k.1),
                     "parameter removed",
-                    format!(
-                        "was {}{}",
-                        type_str(&p.ty),
-                        if p.required { ", required" } else { "" }
-                    ),
+                    format!("was {}{}", p.ty, if p.required { ", required" } else { "" }),
                 );
             }
         }
@@ -206,7 +162,7 @@ fn operations(d: &mut Differ<'_>) {
                     "parameter added",
                     format!(
                         "{}{}",
-                        type_str(&p.ty),
+                        p.ty,
                         if p.required {
                             ", required: old callers do not send it"
                         } else {
@@ -220,7 +176,7 @@ fn operations(d: &mut Differ<'_>) {
                             true,
                             path.clone(),
                             "parameter type changed",
-                            format!("{} → {}", type_str(&q.ty), type_str(&p.ty)),
+                            format!("{} → {}", q.ty, p.ty),
                         );
                     }
                     if q.required != p.required {
@@ -239,25 +195,25 @@ fn operations(d: &mut Differ<'_>) {
                 b.required,
                 format!("op {id} body"),
                 "request body added",
-                type_str(&b.ty),
+                b.ty.to_string(),
             ),
             (Some(b), None) => d.push(
                 true,
                 format!("op {id} body"),
                 "request body removed",
-                type_str(&b.ty),
+                b.ty.to_string(),
             ),
             (Some(a), Some(b)) if a.ty != b.ty => d.push(
                 true,
                 format!("op {id} body"),
                 "request body type changed",
-                format!("{} → {}", type_str(&a.ty), type_str(&b.ty)),
+                format!("{} → {}", a.ty, b.ty),
             ),
             (Some(a), Some(b)) if !a.required && b.required => d.push(
                 true,
                 format!("op {id} body"),
                 "request body became required",
-                type_str(&b.ty),
+                b.ty.to_string(),
             ),
             _ => {}
         }
@@ -265,7 +221,7 @@ fn operations(d: &mut Differ<'_>) {
             o.success
                 .json
                 .as_ref()
-                .map(type_str)
+                .map(ToString::to_string)
                 .or(o.success.text.then(|| "text".to_string()))
                 .unwrap_or_else(|| "empty".into())
         };
@@ -302,7 +258,7 @@ fn types(d: &mut Differ<'_>) {
                 true,
                 format!("type {name}"),
                 "schema removed",
-                format!("`{}`", t.wire_name),
+                format!("`{}`", t.origin.label()),
             );
         }
     }
@@ -312,7 +268,7 @@ fn types(d: &mut Differ<'_>) {
                 false,
                 format!("type {name}"),
                 "schema added",
-                format!("`{}`", n.wire_name),
+                format!("`{}`", n.origin.label()),
             );
             continue;
         };
@@ -350,11 +306,11 @@ fn types(d: &mut Differ<'_>) {
                 true,
                 format!("type {name}"),
                 "type changed",
-                format!("{} → {}", type_str(a), type_str(b)),
+                format!("{} → {}", a, b),
             ),
             (TypeKind::Union(a), TypeKind::Union(b)) => {
-                let at: Vec<String> = a.variants.iter().map(|v| type_str(&v.ty)).collect();
-                let bt: Vec<String> = b.variants.iter().map(|v| type_str(&v.ty)).collect();
+                let at: Vec<String> = a.variants.iter().map(|v| v.ty.to_string()).collect();
+                let bt: Vec<String> = b.variants.iter().map(|v| v.ty.to_string()).collect();
                 if at != bt {
                     let grew = at.iter().all(|t| bt.contains(t));
                     d.push(
@@ -411,7 +367,7 @@ fn fields(
                 "field added",
                 format!(
                     "{}, {}{}",
-                    type_str(&f.ty),
+                    f.ty,
                     req(f.required),
                     if breaking { " in a request body" } else { "" }
                 ),
@@ -423,7 +379,7 @@ fn fields(
                 true,
                 path.clone(),
                 "field type changed",
-                format!("{} → {}", type_str(&o.ty), type_str(&f.ty)),
+                format!("{} → {}", o.ty, f.ty),
             );
         }
         if o.required != f.required {

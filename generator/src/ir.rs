@@ -1,8 +1,11 @@
 //! The intermediate representation: plain data describing operations and types.
 //!
-//! Built by [`crate::lower`] from an openapiv3 document; consumed by the emitters. Nothing here
-//! refers to openapiv3, so emitters and later passes (spec diffs, version merging) only deal with
-//! this model. Every item keeps the JSON pointer it came from.
+//! Built by [`crate::lower`] from an openapiv3 document (and the profile's `x-rust-*`
+//! extensions, see [`crate::profile`]); consumed by the emitters. Nothing here refers to
+//! openapiv3, so emitters and later passes (spec diffs, version merging) only deal with this
+//! model. Every item keeps the JSON pointer it came from.
+
+use std::fmt;
 
 use serde_json::Value;
 
@@ -17,6 +20,10 @@ pub struct Api {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
+    /// What the profile says about the API as a whole (defaults without one).
+    pub client: ClientProfile,
+    /// The security schemes operations refer to, in spec order.
+    pub schemes: Vec<SecurityScheme>,
     /// Operations, sorted by tag module then name.
     pub operations: Vec<Operation>,
     /// Named types (component schemas and extracted inline schemas), sorted by name.
@@ -44,20 +51,21 @@ impl Api {
     pub fn untyped(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for t in &self.types {
+            let wire = t.origin.label();
             match &t.kind {
                 TypeKind::Struct(s) => {
                     for f in &s.fields {
                         if let Some(reason) = f.ty.untyped_reason() {
-                            out.push((format!("{}.{}", t.name, f.wire_name), reason.to_string()));
+                            out.push((format!("{wire}.{}", f.wire_name), reason.to_string()));
                         }
                     }
                     if let Some(reason) = s.additional.as_ref().and_then(TypeRef::untyped_reason) {
-                        out.push((format!("{}.*", t.name), reason.to_string()));
+                        out.push((format!("{wire}.*"), reason.to_string()));
                     }
                 }
                 TypeKind::Alias(ty) => {
                     if let Some(reason) = ty.untyped_reason() {
-                        out.push((t.name.clone(), reason.to_string()));
+                        out.push((wire.to_string(), reason.to_string()));
                     }
                 }
                 _ => {}
@@ -65,6 +73,179 @@ impl Api {
         }
         out
     }
+
+    /// The product name used in version notes ("Since Airflow 3.1.").
+    pub fn product(&self) -> &str {
+        self.client.product.as_deref().unwrap_or("version")
+    }
+}
+
+/// What a profile adds about the API as a whole (`x-rust-client`, `x-rust-errors`,
+/// `x-rust-datetime` on the document root). Everything has a default, so a spec without a
+/// profile generates a working crate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientProfile {
+    /// Package name of the generated crate.
+    pub crate_name: Option<String>,
+    /// Short product name for docs (`Airflow`): "Since Airflow 3.1.". Without it, version
+    /// notes say "Since version 3.1.".
+    pub product: Option<String>,
+    /// Template set under `templates/<name>/` (workflows, examples, README) for this API.
+    pub templates: Option<String>,
+    /// `Client` method names the API's templates define (so operations never take them).
+    pub reserved_methods: Vec<String>,
+    /// How the server reports failures beyond HTTP status codes.
+    pub errors: ErrorConvention,
+    /// Date-time forms the server sends beyond RFC 3339.
+    pub datetime: DateTimeConvention,
+}
+
+/// How failures are recognised and described.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorConvention {
+    /// A 2xx body carrying this member is a failure (Mage: `{"error": {...}}` with 200).
+    pub in_body: Option<BodyError>,
+    /// JSON pointers of the human-readable message, tried before the generic conventions.
+    pub message: Vec<String>,
+    /// How a server that lacks an operation answers (for operations only some supported
+    /// versions have).
+    pub unsupported: Vec<UnsupportedRule>,
+}
+
+/// An error object inside a successful body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyError {
+    /// JSON pointer of the member whose presence (not `null`) marks a failure.
+    pub member: String,
+    /// JSON pointer of the status code the failure stands for, if the body carries one.
+    pub status: Option<String>,
+}
+
+/// One way a server says "no such operation".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnsupportedRule {
+    /// Any answer with this status (405 Method Not Allowed).
+    Status(u16),
+    /// This status with a body that has the member at `pointer` (a route-level 404).
+    StatusWithMember {
+        /// The status.
+        status: u16,
+        /// JSON pointer of the member.
+        pointer: String,
+    },
+    /// This status with a body whose string at `pointer` equals `value`.
+    StatusWithValue {
+        /// The status.
+        status: u16,
+        /// JSON pointer of the string.
+        pointer: String,
+        /// The text.
+        value: String,
+    },
+    /// This status with validation errors (`{"detail": [{"loc": ["path", name], ...}]}`)
+    /// naming a path parameter the operation's path does not have: another route matched.
+    UnknownPathParameter {
+        /// The status (422).
+        status: u16,
+    },
+}
+
+/// Date-time forms beyond RFC 3339.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DateTimeConvention {
+    /// Further formats accepted when decoding, tried in order after RFC 3339.
+    pub accept: Vec<DateTimeFormat>,
+}
+
+/// A `strftime`-style date-time format (chrono's syntax).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateTimeFormat {
+    /// The pattern, e.g. `%Y-%m-%d %H:%M:%S%.f%:z`.
+    pub pattern: String,
+    /// The text carries no offset: the instant is read as UTC.
+    pub naive_utc: bool,
+}
+
+/// A security scheme of `components.securitySchemes`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityScheme {
+    /// Its name in the spec.
+    pub name: String,
+    /// What it sends.
+    pub kind: SchemeKind,
+    /// Documentation.
+    pub description: Option<String>,
+    /// How a user name and password become this scheme's credential (`x-rust-login`, or the
+    /// `oauth2` password flow).
+    pub login: Option<Login>,
+    /// JSON pointer.
+    pub pointer: String,
+}
+
+/// The kinds of security schemes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `http` `basic`: `Authorization: Basic`.
+    Basic,
+    /// `http` `bearer`, `oauth2`, `openIdConnect`: `Authorization: Bearer <token>`.
+    Bearer,
+    /// `apiKey`: a key (or, with a login, a token) in a header, query parameter or cookie.
+    ApiKey {
+        /// Where it goes.
+        location: KeyLocation,
+        /// The header, parameter or cookie name.
+        name: String,
+    },
+}
+
+/// Where an `apiKey` travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyLocation {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// A login request that trades a user name and password for a token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Login {
+    /// HTTP method (POST).
+    pub method: Method,
+    /// Path below the base URL (`/auth/token`).
+    pub path: String,
+    /// How the credentials are sent.
+    pub body: LoginBody,
+    /// JSON pointer of the token in the response (`/access_token`).
+    pub token: String,
+    /// The token found there is a JWT whose payload claim of this name is the real token
+    /// (Mage).
+    pub token_claim: Option<String>,
+    /// Schemes (indices into [`Api::schemes`]) whose credentials the login request itself
+    /// carries (an API key).
+    pub send: Vec<usize>,
+}
+
+/// The body of a login request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginBody {
+    /// A JSON object: each entry puts a value at a path of member names.
+    Json(Vec<(Vec<String>, LoginValue)>),
+    /// `application/x-www-form-urlencoded` pairs (the OAuth 2 password grant).
+    Form(Vec<(String, LoginValue)>),
+}
+
+/// A value of the login body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginValue {
+    /// The user name.
+    Username,
+    /// The password.
+    Password,
+    /// Fixed text (`grant_type=password`).
+    Text(String),
 }
 
 /// HTTP methods.
@@ -102,6 +283,21 @@ impl Method {
             Method::Trace => "TRACE",
         }
     }
+
+    /// The method of a path item key (`get`, `post`, ...), case-insensitively.
+    pub fn parse(name: &str) -> Option<Method> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "get" => Method::Get,
+            "put" => Method::Put,
+            "post" => Method::Post,
+            "delete" => Method::Delete,
+            "options" => Method::Options,
+            "head" => Method::Head,
+            "patch" => Method::Patch,
+            "trace" => Method::Trace,
+            _ => return None,
+        })
+    }
 }
 
 /// One HTTP operation.
@@ -137,12 +333,26 @@ pub struct Operation {
     pub success: Success,
     /// Declared error bodies by status.
     pub errors: Vec<ErrorResponse>,
-    /// Offset pagination, when the operation is a list with `limit`/`offset`.
+    /// Offset pagination, when the profile's convention applies to the operation.
     pub pagination: Option<Pagination>,
+    /// Which credentials the operation needs.
+    pub security: Security,
     /// JSON pointer of the operation.
     pub pointer: String,
     /// Versions that have this operation.
     pub present_in: PresentIn,
+}
+
+/// The security requirement of an operation: alternatives, each a set of schemes sent
+/// together (indices into [`Api::schemes`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Security {
+    /// The spec says something (the operation's or the document's `security`); when it says
+    /// nothing, the client sends whatever credentials it was given in their usual form.
+    pub declared: bool,
+    /// Alternatives in spec order; an empty set inside means "anonymous access is allowed".
+    /// Declared without alternatives (`security: []`): the operation sends no credentials.
+    pub alternatives: Vec<Vec<usize>>,
 }
 
 /// A path segment.
@@ -163,6 +373,17 @@ pub enum ParamLocation {
     Query,
     /// An HTTP header.
     Header,
+}
+
+impl ParamLocation {
+    /// The OpenAPI `in` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+        }
+    }
 }
 
 /// A parameter.
@@ -195,12 +416,14 @@ pub struct Param {
 /// A JSON request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
-    /// Type.
+    /// Type of what the caller passes (inside the envelope, if there is one).
     pub ty: TypeRef,
     /// Required.
     pub required: bool,
     /// Documentation.
     pub description: Option<String>,
+    /// The body is sent as `{"<member>": <value>}` (`x-rust-envelope`).
+    pub envelope: Option<String>,
 }
 
 /// What the success response carries, per media type the operation offers.
@@ -208,48 +431,106 @@ pub struct Body {
 pub struct Success {
     /// Status codes that count as success (2xx declared, else 3xx).
     pub statuses: Vec<u16>,
-    /// `application/json` body (None: no JSON body).
+    /// `application/json` body (None: no JSON body); inside the envelope, if there is one.
     pub json: Option<TypeRef>,
+    /// The JSON body is `{"<member>": <value>, ...}` and the client returns the value
+    /// (`x-rust-envelope`).
+    pub envelope: Option<String>,
     /// `text/plain` alternative.
     pub text: bool,
     /// `application/x-ndjson` alternative: type of one line.
     pub ndjson: Option<TypeRef>,
     /// Name of an `Accept` header parameter the generator sets itself.
     pub accept_param: Option<String>,
+    /// The spec's description of the first success response.
+    pub description: Option<String>,
+}
+
+/// Which statuses an error response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ErrorStatus {
+    /// One status code.
+    Code(u16),
+    /// A class: `4XX` is `Class(4)`.
+    Class(u8),
+    /// `default`: every status not otherwise declared.
+    Default,
+}
+
+impl fmt::Display for ErrorStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorStatus::Code(c) => write!(f, "{c}"),
+            ErrorStatus::Class(c) => write!(f, "{c}XX"),
+            ErrorStatus::Default => f.write_str("default"),
+        }
+    }
 }
 
 /// A declared error response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorResponse {
-    /// Status code, or None for `default`; ranges (`4XX`) as `Some(400..=499)` in `range`.
-    pub status: Option<u16>,
-    /// For `4XX`-style ranges: the class digit times 100.
-    pub range: Option<u16>,
+    /// The statuses it covers.
+    pub status: ErrorStatus,
     /// Type of the body.
     pub ty: TypeRef,
+    /// The spec's description of the response.
+    pub description: Option<String>,
 }
 
-/// Offset pagination of a list operation.
+/// Offset pagination of a list operation (`x-rust-pagination`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pagination {
-    /// Index of the `offset` query parameter.
+    /// Index of the offset query parameter.
     pub offset_param: usize,
-    /// Index of the `limit` query parameter.
+    /// Index of the limit query parameter.
     pub limit_param: usize,
-    /// Response field holding the items (wire name).
-    pub items_field: String,
-    /// Rust name of that field.
-    pub items_rust: String,
-    /// Rust name of the total field.
-    pub total_rust: String,
-    /// Whether the total field is `Option`.
-    pub total_optional: bool,
-    /// Whether the items field is `Option` (relaxed by version merging).
-    pub items_optional: bool,
-    /// Type of the total field (an integer).
-    pub total_ty: TypeRef,
+    /// Where the items are in the response.
+    pub items: FieldPath,
+    /// How the last page is recognised.
+    pub end: PageEnd,
     /// Item type.
     pub item: TypeRef,
+}
+
+/// How the paginator knows it is done (besides an empty page, which always ends it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageEnd {
+    /// When the offset reaches this integer field (`total_entries`) of this bit width.
+    Total(FieldPath, u8),
+    /// When this boolean field is false (`metadata.next`).
+    HasMore(FieldPath),
+    /// Only an empty page ends it.
+    EmptyPage,
+}
+
+/// A path of struct fields from a response type down to one value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldPath(pub Vec<FieldStep>);
+
+/// One field on a [`FieldPath`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldStep {
+    /// The struct the field belongs to.
+    pub owner: String,
+    /// The field's wire name.
+    pub wire_name: String,
+    /// The field's Rust name.
+    pub rust_name: String,
+    /// The field is an `Option` (optional or nullable); filled in by [`crate::lower`] and
+    /// again after version merging.
+    pub optional: bool,
+}
+
+impl FieldPath {
+    /// `metadata.next`.
+    pub fn dotted(&self) -> String {
+        self.0
+            .iter()
+            .map(|s| s.wire_name.as_str())
+            .collect::<Vec<_>>()
+            .join(".")
+    }
 }
 
 /// A type reference.
@@ -275,6 +556,9 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// A fixed-length tuple (`prefixItems`).
     Tuple(Vec<TypeRef>),
+    /// `Option<T>` inside an array, map or tuple whose elements may be `null` (fields and
+    /// parameters carry their nullability as flags instead).
+    Nullable(Box<TypeRef>),
     /// Free-form JSON, with the reason.
     Json(String),
     /// A JSON object with arbitrary members (`{type: object}` / `additionalProperties: true`).
@@ -286,8 +570,101 @@ impl TypeRef {
     pub fn untyped_reason(&self) -> Option<&str> {
         match self {
             TypeRef::Json(r) | TypeRef::JsonObject(r) => Some(r),
-            TypeRef::Array(t) | TypeRef::Map(t) => t.untyped_reason(),
+            TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => t.untyped_reason(),
             _ => None,
+        }
+    }
+
+    /// Calls `f` on this reference and every reference inside it, outermost first.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a TypeRef)) {
+        f(self);
+        match self {
+            TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => t.walk(f),
+            TypeRef::Tuple(parts) => parts.iter().for_each(|p| p.walk(f)),
+            _ => {}
+        }
+    }
+
+    /// The named types this reference mentions, anywhere inside it.
+    pub fn named(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.walk(&mut |t| {
+            if let TypeRef::Named(n) = t {
+                out.push(n.as_str());
+            }
+        });
+        out
+    }
+
+    /// The named types reachable without passing an array or map (what a value contains
+    /// inline, so a cycle through them needs a `Box`).
+    pub fn named_inline(&self) -> Vec<&str> {
+        match self {
+            TypeRef::Named(n) => vec![n.as_str()],
+            TypeRef::Nullable(t) => t.named_inline(),
+            TypeRef::Tuple(parts) => parts.iter().flat_map(TypeRef::named_inline).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The spelling of a type in spec diffs, warnings and docs: `string`, `int64`, `bool`,
+/// `array<DagRun>`, `map<string>`, `(int64, string)`, `string?` (nullable element), `json`.
+impl fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeRef::Named(n) => f.write_str(n),
+            TypeRef::String => f.write_str("string"),
+            TypeRef::Integer(b) => write!(f, "int{b}"),
+            TypeRef::Number(b) => write!(f, "float{b}"),
+            TypeRef::Boolean => f.write_str("bool"),
+            TypeRef::DateTime => f.write_str("date-time"),
+            TypeRef::Date => f.write_str("date"),
+            TypeRef::Array(t) => write!(f, "array<{t}>"),
+            TypeRef::Map(t) => write!(f, "map<{t}>"),
+            TypeRef::Tuple(parts) => {
+                f.write_str("(")?;
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{p}")?;
+                }
+                f.write_str(")")
+            }
+            TypeRef::Nullable(t) => write!(f, "{t}?"),
+            TypeRef::Json(_) => f.write_str("json"),
+            TypeRef::JsonObject(_) => f.write_str("object"),
+        }
+    }
+}
+
+/// Where a named type comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeOrigin {
+    /// A component schema, by its name in the spec (`DAGRunResponse`).
+    Component(String),
+    /// An inline schema at this JSON pointer, extracted and named by the generator.
+    Inline(String),
+    /// A union the version merge made for a field whose type differs between versions: the
+    /// owning type's label and the field's wire name.
+    VersionUnion {
+        /// The owning type (its wire label).
+        owner: String,
+        /// The field.
+        field: String,
+    },
+}
+
+impl TypeOrigin {
+    /// The name of a component schema; a description of the place otherwise.
+    pub fn label(&self) -> String {
+        match self {
+            TypeOrigin::Component(name) => name.clone(),
+            TypeOrigin::Inline(pointer) => format!("inline schema at {pointer}"),
+            TypeOrigin::VersionUnion { owner, field } => {
+                format!("{owner}.{field} across versions")
+            }
         }
     }
 }
@@ -297,8 +674,8 @@ impl TypeRef {
 pub struct TypeDef {
     /// Rust name (UpperCamelCase, unique).
     pub name: String,
-    /// Name in the spec (`DAGRunResponse`), or a description of where an inline schema sits.
-    pub wire_name: String,
+    /// Where it comes from.
+    pub origin: TypeOrigin,
     /// Title + description.
     pub description: Option<String>,
     /// Deprecated.
@@ -324,6 +701,24 @@ pub enum TypeKind {
     Union(Union),
     /// Another name for a type.
     Alias(TypeRef),
+}
+
+impl TypeKind {
+    /// Every type reference directly inside this shape (fields, extra properties, variants,
+    /// the alias target).
+    pub fn refs(&self) -> Vec<&TypeRef> {
+        match self {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| &f.ty)
+                .chain(s.additional.iter())
+                .collect(),
+            TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Alias(t) => vec![t],
+            TypeKind::Enum(_) => Vec::new(),
+        }
+    }
 }
 
 /// An object type.
@@ -366,8 +761,32 @@ pub struct Field {
     pub content_media_type: Option<String>,
     /// Versions that have this field.
     pub present_in: PresentIn,
-    /// What version merging relaxed, for the docs (e.g. "absent before Airflow 3.2.2").
-    pub relaxed: Vec<String>,
+    /// What version merging relaxed, rendered into the docs by the emitter.
+    pub relaxed: Vec<Relaxation>,
+}
+
+/// A way version merging loosened a field so that every supported version's data decodes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Relaxation {
+    /// Required by the newest version but absent or optional in these older ones: `Option`.
+    NotAlwaysSent {
+        /// The newest version.
+        newest: String,
+        /// The versions that may leave it out.
+        versions: Vec<String>,
+    },
+    /// May be `null` in these versions.
+    Nullable {
+        /// The versions.
+        versions: Vec<String>,
+    },
+    /// Its type differs between versions: a union of each version's type.
+    TypeChanged {
+        /// The newest version and its type.
+        newest: (String, TypeRef),
+        /// Older versions and their types.
+        older: Vec<(String, TypeRef)>,
+    },
 }
 
 /// An enum member.

@@ -1,7 +1,8 @@
 //! OpenAPI 3.0/3.1 → Rust client generator.
 //!
-//! Pipeline: [`load`] → [`refs::check`] → [`normalize`] (3.1 → 3.0) → openapiv3 →
-//! [`lower`] (→ [`ir`]) → [`emit`] (quote → syn → prettyplease) → [`write`].
+//! Pipeline: [`load`] → [`overlay`] (the API's profile, if any) → [`refs::check`] →
+//! [`normalize`] (3.1 → 3.0) → openapiv3 → [`lower`] (→ [`ir`]) → [`emit`] (quote → syn →
+//! prettyplease) → [`write`].
 
 pub mod diff;
 pub mod emit;
@@ -11,7 +12,8 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod normalize;
-pub mod presets;
+pub mod overlay;
+pub mod profile;
 pub mod refs;
 pub mod templates;
 pub mod versions;
@@ -38,17 +40,27 @@ pub struct Timings {
     pub emit: Duration,
 }
 
-/// Reads and lowers a spec into the IR.
-pub fn build_ir(path: &Path, options: &lower::Options) -> Result<ir::Api> {
-    build_ir_timed(path, options, &mut Timings::default())
+/// Reads a spec, applies the profile (an [`overlay::Overlay`]) if given, and lowers it into the
+/// IR. Actions of the profile that select nothing in this spec are allowed here (a profile
+/// serves every version of an API); [`build_irs`] and [`generate`] reject them.
+pub fn build_ir(path: &Path, profile: Option<&overlay::Overlay>) -> Result<ir::Api> {
+    build_ir_timed(path, profile).map(|(api, _, _)| api)
 }
 
-fn build_ir_timed(path: &Path, options: &lower::Options, t: &mut Timings) -> Result<ir::Api> {
+/// An IR, the time its phases took, and how many nodes each profile action selected.
+type Built = (ir::Api, Timings, Vec<usize>);
+
+fn build_ir_timed(path: &Path, profile: Option<&overlay::Overlay>) -> Result<Built> {
+    let mut t = Timings::default();
     let start = Instant::now();
-    let raw = load::load(path)?;
+    let mut raw = load::load(path)?;
     t.load = start.elapsed();
 
     let start = Instant::now();
+    let counts = match profile {
+        Some(profile) => profile.apply(path, &mut raw)?,
+        None => Vec::new(),
+    };
     refs::check(path, &raw)?;
     let mut doc = raw;
     let warnings = normalize::normalize(&mut doc);
@@ -66,9 +78,33 @@ fn build_ir_timed(path: &Path, options: &lower::Options, t: &mut Timings) -> Res
     t.openapiv3 = start.elapsed();
 
     let start = Instant::now();
-    let api = lower::lower(path, &openapi, options, warnings)?;
+    let api = lower::lower(path, &openapi, warnings)?;
     t.lower = start.elapsed();
-    Ok(api)
+    Ok((api, t, counts))
+}
+
+/// Fails when an action of `profile` selected nothing in any of `specs` (a profile gone stale
+/// after the spec changed would otherwise silently stop applying).
+fn check_profile_used(
+    profile: &overlay::Overlay,
+    specs: &[&Path],
+    counts: &[Vec<usize>],
+) -> Result<()> {
+    for (i, action) in profile.actions.iter().enumerate() {
+        if counts.iter().all(|c| c.get(i).copied().unwrap_or(0) == 0) {
+            let names: Vec<String> = specs.iter().map(|p| p.display().to_string()).collect();
+            return Err(Error::Spec {
+                file: profile.file.clone(),
+                pointer: format!("{}/target", action.pointer),
+                message: format!(
+                    "`{}` selects nothing in {}",
+                    action.target,
+                    names.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn pointer_of(path: &serde_path_to_error::Path) -> String {
@@ -90,19 +126,29 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 pub struct Generated {
     /// The IR (for summaries).
     pub api: ir::Api,
+    /// The package name the crate got.
+    pub crate_name: String,
     /// Files by path relative to the crate root.
     pub files: BTreeMap<PathBuf, String>,
     /// Time per phase.
     pub timings: Timings,
 }
 
-/// Lowers several specs into IRs, in parallel on the machine's cores; results in input order,
-/// each with the time its phases took.
-pub fn build_irs(paths: &[&Path], options: &lower::Options) -> Vec<Result<(ir::Api, Timings)>> {
-    par_map(paths, |path| {
-        let mut timings = Timings::default();
-        build_ir_timed(path, options, &mut timings).map(|api| (api, timings))
-    })
+/// Lowers several specs (versions of one API) into IRs with the same profile, in parallel on
+/// the machine's cores; results in input order, each with the time its phases took. Every
+/// profile action must select something in at least one of them.
+pub fn build_irs(
+    paths: &[&Path],
+    profile: Option<&overlay::Overlay>,
+) -> Result<Vec<(ir::Api, Timings)>> {
+    let built = par_map(paths, |path| build_ir_timed(path, profile))
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(profile) = profile {
+        let counts: Vec<Vec<usize>> = built.iter().map(|(_, _, c)| c.clone()).collect();
+        check_profile_used(profile, paths, &counts)?;
+    }
+    Ok(built.into_iter().map(|(api, t, _)| (api, t)).collect())
 }
 
 /// Like [`generate`], for the newest of several versions of one API: every older spec is
@@ -111,14 +157,12 @@ pub fn build_irs(paths: &[&Path], options: &lower::Options) -> Vec<Result<(ir::A
 pub fn generate_versioned(
     newest: (&str, &Path),
     older: &[(String, PathBuf)],
-    options: &lower::Options,
-    config: &emit::Config,
+    profile: Option<&overlay::Overlay>,
+    settings: &emit::Settings,
 ) -> Result<Generated> {
     let mut paths: Vec<&Path> = older.iter().map(|(_, p)| p.as_path()).collect();
     paths.push(newest.1);
-    let mut irs = build_irs(&paths, options)
-        .into_iter()
-        .collect::<Result<Vec<_>>>()?;
+    let mut irs = build_irs(&paths, profile)?;
     let (base, timings) = irs
         .pop()
         .ok_or_else(|| Error::Config("no spec given".into()))?;
@@ -127,7 +171,7 @@ pub fn generate_versioned(
         .map(|(label, _)| label.as_str())
         .zip(irs.iter().map(|(api, _)| api))
         .collect();
-    generate_merged(newest.0, base, timings, &olds, config)
+    generate_merged(newest.0, base, timings, &olds, settings)
 }
 
 /// Merges already lowered older versions (oldest first) into `newest` and emits the crate;
@@ -137,24 +181,38 @@ pub fn generate_merged(
     newest: ir::Api,
     timings: Timings,
     older: &[(&str, &ir::Api)],
-    config: &emit::Config,
+    settings: &emit::Settings,
 ) -> Result<Generated> {
     let api = versions::merge(newest_label, newest, older);
-    emit_timed(api, config, timings)
+    emit_timed(api, settings, timings)
 }
 
 /// Runs the whole pipeline up to (not including) writing.
-pub fn generate(path: &Path, options: &lower::Options, config: &emit::Config) -> Result<Generated> {
-    let mut timings = Timings::default();
-    let api = build_ir_timed(path, options, &mut timings)?;
-    emit_timed(api, config, timings)
+pub fn generate(
+    path: &Path,
+    profile: Option<&overlay::Overlay>,
+    settings: &emit::Settings,
+) -> Result<Generated> {
+    let (api, timings, counts) = build_ir_timed(path, profile)?;
+    if let Some(profile) = profile {
+        check_profile_used(profile, &[path], &[counts])?;
+    }
+    emit_timed(api, settings, timings)
 }
 
-fn emit_timed(api: ir::Api, config: &emit::Config, mut timings: Timings) -> Result<Generated> {
+/// Emits the crate of an already lowered (and possibly merged) IR; `timings` are its loading
+/// phases, completed with the emit phase.
+pub fn emit_timed(
+    api: ir::Api,
+    settings: &emit::Settings,
+    mut timings: Timings,
+) -> Result<Generated> {
     let start = Instant::now();
-    let files = emit::emit(&api, config)?;
+    let config = emit::Config::new(&api, settings)?;
+    let files = emit::emit(&api, &config)?;
     timings.emit = start.elapsed();
     Ok(Generated {
+        crate_name: config.crate_name,
         api,
         files,
         timings,

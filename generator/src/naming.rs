@@ -13,6 +13,49 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
+/// Method names of `Client` that the runtime itself defines (public or crate-internal), so no
+/// operation may take them. A test checks this list against `templates/runtime`.
+pub const RESERVED_METHODS: &[&str] = &[
+    "new",
+    "builder",
+    "base_url",
+    "retry_policy",
+    "execute",
+    "execute_stream",
+    "login_token",
+    "clone",
+    "fmt",
+];
+
+/// Names a request builder uses for its own fields and methods (and the common trait methods
+/// its generated code calls), so no parameter may take them.
+pub const RESERVED_BUILDER: &[&str] = &[
+    "client",
+    "body",
+    "send",
+    "into_future",
+    "into_stream",
+    "stream",
+    "text",
+    "prepare",
+    "clone",
+    "fmt",
+    "eq",
+    "into",
+    "from",
+    "default",
+];
+
+/// The module of a tag (`DagRun` → `dag_run`), never one of the names `apis` uses itself.
+pub fn module_name(tag: &str) -> String {
+    let m = snake(tag);
+    if matches!(m.as_str(), "ops" | "models" | "runtime" | "api") {
+        format!("{m}_")
+    } else {
+        m
+    }
+}
+
 /// Keywords that cannot be raw identifiers.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 

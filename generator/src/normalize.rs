@@ -22,6 +22,24 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{Warning, push_pointer};
 
+/// The extensions this pass writes for what OpenAPI 3.0 cannot say; the lowering reads them.
+pub mod ext {
+    /// `const: v` (the value).
+    pub const CONST: &str = "x-oa31-const";
+    /// `type: 'null'` (only `null` is valid).
+    pub const NULL: &str = "x-oa31-null";
+    /// `examples: [...]`.
+    pub const EXAMPLES: &str = "x-oa31-examples";
+    /// `prefixItems: [...]`.
+    pub const PREFIX_ITEMS: &str = "x-oa31-prefix-items";
+    /// `contentMediaType`.
+    pub const CONTENT_MEDIA_TYPE: &str = "x-oa31-content-media-type";
+    /// `contentEncoding`.
+    pub const CONTENT_ENCODING: &str = "x-oa31-content-encoding";
+    /// Prefix of keywords 3.0 does not know, kept as `x-oa31-unsupported-<keyword>`.
+    pub const UNSUPPORTED_PREFIX: &str = "x-oa31-unsupported-";
+}
+
 /// Schema keywords OpenAPI 3.0 (and so openapiv3) understands, plus the ones this pass rewrites.
 const KNOWN_KEYWORDS: &[&str] = &[
     "title",
@@ -201,6 +219,9 @@ impl Normalizer {
                 if let Some(s) = media.get_mut("schema") {
                     self.schema(s, &format!("{mptr}/schema"));
                 }
+                if let Some(s) = media.get_mut(crate::profile::ITEM_SCHEMA) {
+                    self.schema(s, &push_pointer(&mptr, crate::profile::ITEM_SCHEMA));
+                }
             }
         }
         if let Some(Value::Object(headers)) = v.get_mut("headers") {
@@ -286,7 +307,7 @@ impl Normalizer {
                 match non_null.len() {
                     0 => {
                         obj.remove("type");
-                        obj.insert("x-oa31-null".into(), Value::Bool(true));
+                        obj.insert(ext::NULL.into(), Value::Bool(true));
                     }
                     1 => {
                         obj.insert("type".into(), non_null.remove(0));
@@ -302,7 +323,7 @@ impl Normalizer {
             Some(Value::String(t)) if t == "null" => {
                 obj.remove("type");
                 obj.insert("nullable".into(), Value::Bool(true));
-                obj.insert("x-oa31-null".into(), Value::Bool(true));
+                obj.insert(ext::NULL.into(), Value::Bool(true));
             }
             _ => {}
         }
@@ -322,7 +343,7 @@ impl Normalizer {
             obj.remove(key);
             match rest.len() {
                 0 => {
-                    obj.insert("x-oa31-null".into(), Value::Bool(true));
+                    obj.insert(ext::NULL.into(), Value::Bool(true));
                 }
                 1 => {
                     let Some(Value::Object(member)) = rest.into_iter().next() else {
@@ -373,22 +394,22 @@ impl Normalizer {
                     "non-scalar `const` is kept as an extension only (not validated)",
                 ),
             }
-            obj.insert("x-oa31-const".into(), c);
+            obj.insert(ext::CONST.into(), c);
         }
 
         if let Some(examples) = obj.remove("examples") {
             if let Some(first) = examples.as_array().and_then(|a| a.first()) {
                 obj.entry("example").or_insert_with(|| first.clone());
             }
-            obj.insert("x-oa31-examples".into(), examples);
+            obj.insert(ext::EXAMPLES.into(), examples);
         }
 
         if let Some(items) = obj.remove("prefixItems") {
-            obj.insert("x-oa31-prefix-items".into(), items);
+            obj.insert(ext::PREFIX_ITEMS.into(), items);
         }
         for (from, to) in [
-            ("contentMediaType", "x-oa31-content-media-type"),
-            ("contentEncoding", "x-oa31-content-encoding"),
+            ("contentMediaType", ext::CONTENT_MEDIA_TYPE),
+            ("contentEncoding", ext::CONTENT_ENCODING),
         ] {
             if let Some(v) = obj.remove(from) {
                 obj.insert(to.into(), v);
@@ -407,7 +428,7 @@ impl Normalizer {
                 format!("unsupported keyword `{k}`: ignored by the generator"),
             );
             if let Some(v) = obj.remove(&k) {
-                obj.insert(format!("x-oa31-unsupported-{k}"), v);
+                obj.insert(format!("{}{k}", ext::UNSUPPORTED_PREFIX), v);
             }
         }
     }
@@ -418,11 +439,8 @@ fn is_null_schema(v: &Value) -> bool {
     let Some(obj) = v.as_object() else {
         return false;
     };
-    obj.get("x-oa31-null") == Some(&Value::Bool(true))
-        && obj.keys().all(|k| {
-            matches!(
-                k.as_str(),
-                "x-oa31-null" | "nullable" | "title" | "description"
-            )
-        })
+    obj.get(ext::NULL) == Some(&Value::Bool(true))
+        && obj
+            .keys()
+            .all(|k| matches!(k.as_str(), "nullable" | "title" | "description" | ext::NULL))
 }

@@ -73,7 +73,10 @@ fn collect(v: &Value, ptr: &str, out: &mut Vec<(String, String)>) {
                     if let Some(r) = child.as_str() {
                         out.push((child_ptr, r.to_string()));
                     }
-                } else if !k.starts_with("x-") || k.starts_with("x-oa31-") {
+                } else if !k.starts_with("x-")
+                    || k.starts_with("x-oa31-")
+                    || k.starts_with("x-rust-")
+                {
                     collect(child, &child_ptr, out);
                 }
             }

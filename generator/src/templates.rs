@@ -1,4 +1,9 @@
 //! The hand-written files of `templates/` that go into a generated crate.
+//!
+//! Every crate gets the runtime (`templates/runtime/` → `src/runtime/`) and the manifest
+//! (`templates/Cargo.toml.in`). An API whose profile names a template set (`x-rust-client`
+//! `templates: <name>`) also gets `templates/<name>/`: `workflows/` → `src/workflows/`,
+//! `examples/` → `examples/`, and its `README.md`; others get the generic `templates/README.md`.
 
 use std::path::{Path, PathBuf};
 
@@ -7,15 +12,6 @@ use crate::error::{Error, Result};
 /// Where the templates live in this repository.
 pub fn default_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates")
-}
-
-/// Which template set to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavor {
-    /// Any OpenAPI document: runtime only.
-    Generic,
-    /// Airflow: runtime plus workflows, examples and the Airflow README.
-    Airflow,
 }
 
 /// Loaded templates.
@@ -59,25 +55,27 @@ fn copy_dir(dir: &Path, dest: &str, ext: &str, out: &mut Vec<(String, String)>) 
     Ok(())
 }
 
-/// Loads the templates of `flavor` from `dir`.
-pub fn load(dir: &Path, flavor: Flavor) -> Result<Templates> {
+/// Loads the runtime, the manifest, and the template set `set` (or the generic README).
+pub fn load(dir: &Path, set: Option<&str>) -> Result<Templates> {
     let mut files = Vec::new();
     copy_dir(&dir.join("runtime"), "src/runtime", "rs", &mut files)?;
-    let (readme, workflows) = match flavor {
-        Flavor::Generic => (read(&dir.join("README.md"))?, false),
-        Flavor::Airflow => {
-            copy_dir(
-                &dir.join("airflow/workflows"),
-                "src/workflows",
-                "rs",
-                &mut files,
-            )?;
-            copy_dir(&dir.join("airflow/examples"), "examples", "rs", &mut files)?;
-            (read(&dir.join("airflow/README.md"))?, true)
+    let readme = match set {
+        None => read(&dir.join("README.md"))?,
+        Some(name) => {
+            let base = dir.join(name);
+            if !base.is_dir() {
+                return Err(Error::Config(format!(
+                    "the profile names template set `{name}`, but {} does not exist",
+                    base.display()
+                )));
+            }
+            copy_dir(&base.join("workflows"), "src/workflows", "rs", &mut files)?;
+            copy_dir(&base.join("examples"), "examples", "rs", &mut files)?;
+            read(&base.join("README.md"))?
         }
     };
     files.sort();
-    let workflows = workflows && files.iter().any(|(p, _)| p == "src/workflows/mod.rs");
+    let workflows = files.iter().any(|(p, _)| p == "src/workflows/mod.rs");
     Ok(Templates {
         manifest: read(&dir.join("Cargo.toml.in"))?,
         readme,

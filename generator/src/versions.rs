@@ -11,7 +11,8 @@
 //! - enum values only older versions list are kept as named variants.
 //!
 //! Every operation, parameter, type, field and enum value records the versions that have it, so
-//! the docs can say "since Airflow 3.x" / "until Airflow 3.y".
+//! the docs can say "Since Airflow 3.x." / "Until Airflow 3.y." (with the profile's product
+//! name).
 
 use std::collections::BTreeMap;
 
@@ -143,15 +144,16 @@ pub fn merge(newest_label: &str, mut newest: Api, older: &[(&str, &Api)]) -> Api
                         let mut list = absent.clone();
                         list.extend(optional.iter().copied());
                         list.sort_by_key(|l| all.iter().position(|v| v == l));
-                        f.relaxed.push(format!(
-                            "required by Airflow {newest_label} but not sent by Airflow {}: `None` then",
-                            list.join(", ")
-                        ));
+                        f.relaxed.push(Relaxation::NotAlwaysSent {
+                            newest: newest_label.to_string(),
+                            versions: list.iter().map(|l| l.to_string()).collect(),
+                        });
                     }
                     if !f.nullable && !nullable.is_empty() {
                         f.nullable = true;
-                        f.relaxed
-                            .push(format!("may be `null` on Airflow {}", nullable.join(", ")));
+                        f.relaxed.push(Relaxation::Nullable {
+                            versions: nullable.iter().map(|l| l.to_string()).collect(),
+                        });
                     }
                     if alt_types.is_empty() {
                         continue;
@@ -164,26 +166,27 @@ pub fn merge(newest_label: &str, mut newest: Api, older: &[(&str, &Api)]) -> Api
                             tag_value: None,
                             ty: f.ty.clone(),
                         }];
-                        let mut notes = Vec::new();
-                        for (label, a) in &alt_types {
+                        for (_, a) in &alt_types {
                             variants.push(Variant {
                                 rust_name: vscope.claim(variant_name(a)),
                                 tag_value: None,
                                 ty: a.clone(),
                             });
-                            notes.push(format!("{} in Airflow {label}", crate::diff::type_str(a)));
                         }
-                        f.relaxed.push(format!(
-                            "{} in Airflow {newest_label}, {}",
-                            crate::diff::type_str(&f.ty),
-                            notes.join(", ")
-                        ));
+                        f.relaxed.push(Relaxation::TypeChanged {
+                            newest: (newest_label.to_string(), f.ty.clone()),
+                            older: alt_types.clone(),
+                        });
+                        let owner = t.origin.label();
                         new_types.push(TypeDef {
                             name: name.clone(),
-                            wire_name: format!("{}.{} across versions", t.wire_name, f.wire_name),
+                            origin: TypeOrigin::VersionUnion {
+                                owner: owner.clone(),
+                                field: f.wire_name.clone(),
+                            },
                             description: Some(format!(
-                                "`{}` of `{}`: its type differs between server versions.",
-                                f.wire_name, t.wire_name
+                                "`{}` of `{owner}`: its type differs between server versions.",
+                                f.wire_name
                             )),
                             deprecated: false,
                             kind: TypeKind::Union(Union {
@@ -200,10 +203,10 @@ pub fn merge(newest_label: &str, mut newest: Api, older: &[(&str, &Api)]) -> Api
                             pointer: format!("{}/properties/{}", t.pointer, f.wire_name),
                             message: format!(
                                 "type differs across versions ({} in {newest_label}, {}): the newest is kept",
-                                crate::diff::type_str(&f.ty),
+                                f.ty,
                                 alt_types
                                     .iter()
-                                    .map(|(l, a)| format!("{} in {l}", crate::diff::type_str(a)))
+                                    .map(|(l, a)| format!("{a} in {l}"))
                                     .collect::<Vec<_>>()
                                     .join(", ")
                             ),
@@ -252,33 +255,36 @@ pub fn merge(newest_label: &str, mut newest: Api, older: &[(&str, &Api)]) -> Api
     newest.types.sort_by(|a, b| a.name.cmp(&b.name));
 
     // Pagination reads fields that may have become optional.
-    let shapes: BTreeMap<String, (bool, bool)> = newest
-        .operations
+    let optional: BTreeMap<(String, String), bool> = newest
+        .types
         .iter()
-        .filter_map(|op| {
-            let pg = op.pagination.as_ref()?;
-            let TypeRef::Named(n) = op.success.json.as_ref()? else {
-                return None;
-            };
-            let TypeKind::Struct(s) = &newest.type_named(n)?.kind else {
-                return None;
-            };
-            let optional = |rust: &str| {
-                s.fields
-                    .iter()
-                    .find(|f| f.rust_name == rust)
-                    .is_some_and(|f| !f.required || f.nullable)
-            };
-            Some((
-                op.id.clone(),
-                (optional(&pg.total_rust), optional(&pg.items_rust)),
-            ))
+        .filter_map(|t| match &t.kind {
+            TypeKind::Struct(s) => Some((t, s)),
+            _ => None,
+        })
+        .flat_map(|(t, s)| {
+            s.fields.iter().map(move |f| {
+                (
+                    (t.name.clone(), f.wire_name.clone()),
+                    !f.required || f.nullable,
+                )
+            })
         })
         .collect();
     for op in &mut newest.operations {
-        if let (Some(pg), Some((total, items))) = (op.pagination.as_mut(), shapes.get(&op.id)) {
-            pg.total_optional = *total;
-            pg.items_optional = *items;
+        let Some(pg) = op.pagination.as_mut() else {
+            continue;
+        };
+        let paths = match &mut pg.end {
+            PageEnd::Total(p, _) | PageEnd::HasMore(p) => vec![&mut pg.items, p],
+            PageEnd::EmptyPage => vec![&mut pg.items],
+        };
+        for path in paths {
+            for step in &mut path.0 {
+                if let Some(o) = optional.get(&(step.owner.clone(), step.wire_name.clone())) {
+                    step.optional = *o;
+                }
+            }
         }
     }
 
@@ -323,9 +329,12 @@ fn accepts(
         (TypeRef::Map(n), TypeRef::JsonObject(_)) => {
             matches!(resolve(n, Some(types)), TypeRef::Json(_))
         }
-        (TypeRef::Map(n), TypeRef::Map(o)) | (TypeRef::Array(n), TypeRef::Array(o)) => {
+        (TypeRef::Map(n), TypeRef::Map(o))
+        | (TypeRef::Array(n), TypeRef::Array(o))
+        | (TypeRef::Nullable(n), TypeRef::Nullable(o)) => {
             accepts(types, old_types, n, o, depth + 1)
         }
+        (TypeRef::Nullable(n), _) => accepts(types, old_types, n, &old, depth + 1),
         (TypeRef::Number(_), TypeRef::Integer(_)) => true,
         (TypeRef::Named(n), _) => match types.get(n) {
             // Open enums accept any string, including another version's enum values.
@@ -365,8 +374,9 @@ fn variant_name(t: &TypeRef) -> String {
     .to_string()
 }
 
-/// A sentence about availability for docs, or None when the item is in every version.
-pub fn availability(all: &[String], present_in: &[String]) -> Option<String> {
+/// A sentence about availability for docs ("Since Airflow 3.1."), or None when the item is in
+/// every version; `product` names the versions.
+pub fn availability(product: &str, all: &[String], present_in: &[String]) -> Option<String> {
     if present_in.is_empty() || all.is_empty() || present_in.len() == all.len() {
         return None;
     }
@@ -377,10 +387,10 @@ pub fn availability(all: &[String], present_in: &[String]) -> Option<String> {
         .eq(present_in.iter());
     let last = all.len() - 1;
     Some(if contiguous && first + present_in.len() - 1 == last {
-        format!("Since Airflow {}.", present_in[0])
+        format!("Since {product} {}.", present_in[0])
     } else if contiguous && first == 0 {
-        format!("Until Airflow {}.", present_in[present_in.len() - 1])
+        format!("Until {product} {}.", present_in[present_in.len() - 1])
     } else {
-        format!("Only in Airflow {}.", present_in.join(", "))
+        format!("Only in {product} {}.", present_in.join(", "))
     })
 }

@@ -1,35 +1,23 @@
-//! Generated crates compile without warnings: every fixture spec and every pinned Airflow spec,
-//! each in a temp dir, checked in one cargo invocation.
-//! (The hand-written workflows and examples follow the newest pinned spec, so the 3.1.8 crate is
-//! generated with the Airflow options but the generic template set.)
+//! Generated crates compile without warnings: every fixture spec and every pinned spec of every
+//! versioned API on its own, each in a temp dir, checked in one cargo invocation.
+//! (The hand-written workflows and examples follow the newest pinned spec, so the older versions'
+//! crates are generated with their profile but without its template set.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use codegen::templates::{self, Flavor};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn generate_into(
-    spec: &Path,
-    out: &Path,
-    name: &str,
-    flavor: Flavor,
-    options: &codegen::lower::Options,
-) {
-    let t = templates::load(&templates::default_dir(), flavor).expect("templates");
-    let config = codegen::emit::Config {
-        crate_name: name.into(),
-        crate_version: "0.0.0".into(),
-        spec_label: format!("`{}`", spec.display()),
-        manifest_template: t.manifest,
-        readme_template: t.readme,
-        files: t.files,
-        workflows: t.workflows,
-    };
-    let g = codegen::generate(spec, options, &config).unwrap_or_else(|e| panic!("{e}"));
+fn generate_into(spec: &Path, out: &Path, name: &str, profile: Option<&codegen::overlay::Overlay>) {
+    let mut settings = codegen::emit::Settings::new(format!("`{}`", spec.display()));
+    settings.crate_name = Some(name.into());
+    settings.crate_version = "0.0.0".into();
+    settings.profile_templates = false;
+    let g = codegen::build_ir(spec, profile)
+        .and_then(|api| codegen::emit_timed(api, &settings, codegen::Timings::default()))
+        .unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
     codegen::write::sync(out, &g.files, true).unwrap_or_else(|e| panic!("{e}"));
 }
 
@@ -40,8 +28,12 @@ fn generated_crates_compile_without_warnings() {
     std::fs::create_dir_all(&root).expect("temp dir");
     let mut members = Vec::new();
 
-    // Every pinned spec (the newest one is the committed crate, checked by the workspace build).
-    let mut pinned: Vec<String> = std::fs::read_dir(repo().join("spec"))
+    // Every spec of a versioned API (the newest is in the committed crate, checked by the
+    // workspace build; the older ones must work on their own too).
+    let airflow = repo().join("spec/airflow");
+    let profile = codegen::overlay::Overlay::load(&airflow.join("profile.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut pinned: Vec<String> = std::fs::read_dir(&airflow)
         .expect("spec dir")
         .flatten()
         .filter(|e| e.path().join("v2-rest-api-generated.yaml").is_file())
@@ -55,14 +47,10 @@ fn generated_crates_compile_without_warnings() {
     for version in &pinned {
         let dir = format!("airflow-{}", version.replace('.', "-"));
         generate_into(
-            &repo()
-                .join("spec")
-                .join(version)
-                .join("v2-rest-api-generated.yaml"),
+            &airflow.join(version).join("v2-rest-api-generated.yaml"),
             &root.join(&dir),
             &format!("client-{dir}"),
-            Flavor::Generic,
-            &codegen::presets::airflow(),
+            Some(&profile),
         );
         members.push(dir);
     }
@@ -73,6 +61,7 @@ fn generated_crates_compile_without_warnings() {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter(|p| !p.to_string_lossy().ends_with(".profile.yaml"))
         .collect();
     specs.sort();
     for spec in specs {
@@ -82,13 +71,12 @@ fn generated_crates_compile_without_warnings() {
             .expect("name")
             .replace('_', "-");
         let dir = format!("fixture-{stem}");
-        generate_into(
-            &spec,
-            &root.join(&dir),
-            &dir,
-            Flavor::Generic,
-            &Default::default(),
-        );
+        // A fixture's profile, if it has one, sits beside it as `<stem>.profile.yaml`.
+        let profile_file = spec.with_extension("profile.yaml");
+        let profile = profile_file.is_file().then(|| {
+            codegen::overlay::Overlay::load(&profile_file).unwrap_or_else(|e| panic!("{e}"))
+        });
+        generate_into(&spec, &root.join(&dir), &dir, profile.as_ref());
         members.push(dir);
     }
 

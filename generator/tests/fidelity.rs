@@ -4,8 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use codegen::ir::{Api, ParamLocation, TypeKind, TypeRef};
-use codegen::lower::Options;
-use codegen::templates::{self, Flavor};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,21 +11,23 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn config() -> codegen::emit::Config {
-    let t = templates::load(&templates::default_dir(), Flavor::Generic).expect("templates load");
-    codegen::emit::Config {
-        crate_name: "fixture-client".into(),
-        crate_version: "0.0.0".into(),
-        spec_label: "a fixture".into(),
-        manifest_template: t.manifest,
-        readme_template: t.readme,
-        files: t.files,
-        workflows: false,
-    }
+fn settings() -> codegen::emit::Settings {
+    let mut s = codegen::emit::Settings::new("a fixture");
+    s.crate_name = Some("fixture-client".into());
+    s.crate_version = "0.0.0".into();
+    s
 }
 
 fn generate(name: &str) -> codegen::Generated {
-    codegen::generate(&fixture(name), &Options::default(), &config())
+    codegen::generate(&fixture(name), None, &settings()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Generates fixture `name` with the profile `<stem>.profile.yaml` beside it.
+fn generate_with_profile(name: &str) -> codegen::Generated {
+    let stem = name.trim_end_matches(".yaml");
+    let profile = codegen::overlay::Overlay::load(&fixture(&format!("{stem}.profile.yaml")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    codegen::generate(&fixture(name), Some(&profile), &settings())
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -200,10 +200,10 @@ fn rule4_optional_vs_nullable() {
         .split("crate::runtime::de::impl_deserialize! {\n    Run;\n")
         .nth(1)
         .expect("Run Deserialize");
-    assert!(run_de.contains("3 \"note\" note: flatten;"), "{run_de}");
+    assert!(run_de.contains("3 \"note\" note: optional;"), "{run_de}");
     // Required + nullable is always sent (no `skip_serializing_if`) and decodes absent as `None`.
     assert!(text.contains("`None` is sent as `null`.\n    pub required_nullable"));
-    assert!(run_de.contains("1 \"required_nullable\" required_nullable: flatten;"));
+    assert!(run_de.contains("1 \"required_nullable\" required_nullable: optional;"));
     // Required: missing is an error.
     assert!(run_de.contains("0 \"required_plain\" required_plain: required;"));
     insta::assert_snapshot!("optional_nullable", text);
@@ -289,7 +289,7 @@ fn rule7_dates_integers_and_boxing() {
 
 #[test]
 fn rule8_requests_path_query_header_body() {
-    let g = generate("requests.yaml");
+    let g = generate_with_profile("requests.yaml");
     let api = &g.api;
     let op = api
         .operations
@@ -310,7 +310,7 @@ fn rule8_requests_path_query_header_body() {
     );
     assert!(
         op.pagination.is_some(),
-        "limit/offset + total_entries → paginator"
+        "the profile's limit/offset + total_entries convention → paginator"
     );
     let list = api
         .operations
@@ -339,9 +339,11 @@ fn rule9_and_10_responses_and_typed_errors() {
     assert!(text.contains(
         "pub async fn stream(\n        self,\n    ) -> crate::Result<crate::NdjsonStream<::serde_json::Value>>"
     ));
-    assert!(text.contains("404u16 => {\n            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)"));
     assert!(text.contains(
-        "422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError)"
+        "404 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)"
+    ));
+    assert!(text.contains(
+        "422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError)"
     ));
     // `default` error response decodes every status.
     assert!(text.contains("let _ = status;\n    ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)"));

@@ -1,45 +1,48 @@
-//! The HTTP client: configuration, URL building, authentication, retries and tracing.
+//! The client and its configuration.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT,
-};
-use reqwest::{Method, Url};
+use reqwest::Url;
+use reqwest::header::HeaderValue;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use super::Result;
-use super::auth::{Auth, AuthState, Credential, Secret};
+use super::auth::{ApiKeys, Auth, AuthState, Secret};
 use super::error::{ApiError, Error};
 use super::request::{Operation, Request};
 use super::response::{OperationInfo, Response};
-use super::retry::{RetryPolicy, is_retryable_status, retry_after};
+use super::retry::RetryPolicy;
+use super::send::{Body, Mode};
 
 /// Default timeout for establishing a connection.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default timeout of a whole (non-streaming) request, response body included.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default cap on a (non-streaming) response body.
+const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
 
-/// A client for one Airflow API server.
+/// A client for one API server.
 ///
 /// Cheap to clone (an [`Arc`] inside); clones share the connection pool and the cached access
 /// token. Build one with [`Client::builder`] or [`Client::new`].
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    http: reqwest::Client,
-    base: Url,
-    auth: AuthState,
-    retry: RetryPolicy,
-    timeout: Option<Duration>,
-    stream_timeout: Option<Duration>,
-    user_agent: HeaderValue,
+/// The shared state of a [`Client`].
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: Url,
+    pub(crate) auth: AuthState,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) stream_timeout: Option<Duration>,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) max_body: u64,
 }
 
 impl fmt::Debug for Client {
@@ -52,27 +55,33 @@ impl fmt::Debug for Client {
             .field("timeout", &inner.timeout)
             .field("stream_timeout", &inner.stream_timeout)
             .field("user_agent", &inner.user_agent)
+            .field("max_body_size", &inner.max_body)
             .finish_non_exhaustive()
     }
 }
 
+/// A caller's changes to the underlying `reqwest::ClientBuilder`.
+type HttpCustomizer = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
+
 /// Configures a [`Client`].
 ///
 /// Defaults: no authentication, connect timeout 10 s, request timeout 60 s (none for
-/// streaming responses), [`RetryPolicy::default`], user agent
-/// `airflow-client-rust/<crate version>`.
+/// streaming responses), response bodies up to 64 MiB, [`RetryPolicy::default`], user agent
+/// `<crate name>/<crate version>`. Redirects are followed by the client itself, never with
+/// credentials to another origin (see [`Client`]'s redirect rules in the crate docs).
 #[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
     auth: Auth,
+    keys: ApiKeys,
     connect_timeout: Option<Duration>,
-    connect_timeout_set: bool,
     timeout: Option<Duration>,
     stream_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     user_agent: Option<String>,
-    http: Option<reqwest::Client>,
+    http: Option<HttpCustomizer>,
     retry: RetryPolicy,
+    max_body: u64,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -80,6 +89,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &redact_url_str(&self.base_url))
             .field("auth", &self.auth)
+            .field("api_keys", &self.keys)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("stream_timeout", &self.stream_timeout)
@@ -87,6 +97,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("http_client", &self.http.is_some())
             .field("retry", &self.retry)
+            .field("max_body_size", &self.max_body)
             .finish()
     }
 }
@@ -98,11 +109,26 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout for establishing a TCP/TLS connection (default 10 s). Cannot be combined with
-    /// [`http_client`](Self::http_client): configure that client instead.
+    /// The API key for every `apiKey` security scheme of the spec (other than one carrying
+    /// login tokens): sent in the header, query parameter or cookie the scheme names, with the
+    /// operations whose requirement includes it.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.keys.any = Some(Secret::new(key));
+        self
+    }
+
+    /// The API key for the security scheme named `scheme` in the spec (when an API has several
+    /// keys); it takes precedence over [`api_key`](Self::api_key) for that scheme.
+    pub fn api_key_for(mut self, scheme: impl Into<String>, key: impl Into<String>) -> Self {
+        let scheme = scheme.into();
+        self.keys.named.retain(|(n, _)| *n != scheme);
+        self.keys.named.push((scheme, Secret::new(key)));
+        self
+    }
+
+    /// Timeout for establishing a TCP/TLS connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
-        self.connect_timeout_set = true;
         self
     }
 
@@ -119,30 +145,42 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of a streaming request (NDJSON endpoints such as waiting for a DAG run), from
-    /// sending it until the stream ends. Default: none.
+    /// Timeout of a streaming request (NDJSON endpoints), from sending it until the stream
+    /// ends. Default: none.
     pub fn stream_timeout(mut self, timeout: Duration) -> Self {
         self.stream_timeout = Some(timeout);
         self
     }
 
     /// Fails a response whose body stalls for longer than `timeout` between two reads.
-    /// Default: none. Cannot be combined with [`http_client`](Self::http_client).
+    /// Default: none.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = Some(timeout);
         self
     }
 
-    /// The `User-Agent` header (default `airflow-client-rust/<crate version>`).
+    /// The largest (non-streaming) response body accepted, in bytes (default 64 MiB); a larger
+    /// one fails with [`Error::ResponseTooLarge`] without being read into memory.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// The `User-Agent` header (default `<crate name>/<crate version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
     }
 
-    /// Uses a caller-configured `reqwest::Client` (proxies, TLS roots, ...). Request timeouts,
-    /// the user agent and authentication are still applied per request.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Customizes the underlying `reqwest::ClientBuilder` (proxies, TLS roots, pool
+    /// settings, ...): `customize` gets the builder with this client's timeouts set. Whatever it
+    /// does, reqwest's own redirect following stays off: this client follows redirects itself,
+    /// keeping credentials at their origin.
+    pub fn http_client(
+        mut self,
+        customize: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(Arc::new(customize));
         self
     }
 
@@ -161,43 +199,36 @@ impl ClientBuilder {
         let user_agent = match &self.user_agent {
             Some(ua) => HeaderValue::from_str(ua)
                 .map_err(|_| Error::InvalidRequest(format!("invalid user agent {ua:?}")))?,
-            None => {
-                HeaderValue::from_static(concat!("airflow-client-rust/", env!("CARGO_PKG_VERSION")))
-            }
+            None => HeaderValue::from_static(concat!(
+                env!("CARGO_PKG_NAME"),
+                "/",
+                env!("CARGO_PKG_VERSION")
+            )),
         };
-        let http = match self.http {
-            Some(http) => {
-                if self.connect_timeout_set || self.read_timeout.is_some() {
-                    return Err(Error::InvalidRequest(
-                        "connect_timeout/read_timeout cannot be applied to a caller-supplied \
-                         reqwest::Client; configure them on that client"
-                            .to_owned(),
-                    ));
-                }
-                http
-            }
-            None => {
-                let mut b = reqwest::Client::builder();
-                if let Some(t) = self.connect_timeout {
-                    b = b.connect_timeout(t);
-                }
-                if let Some(t) = self.read_timeout {
-                    b = b.read_timeout(t);
-                }
-                b.build().map_err(|e| {
-                    Error::InvalidRequest(format!("cannot build the HTTP client: {e}"))
-                })?
-            }
-        };
+        let mut b = reqwest::Client::builder();
+        if let Some(t) = self.connect_timeout {
+            b = b.connect_timeout(t);
+        }
+        if let Some(t) = self.read_timeout {
+            b = b.read_timeout(t);
+        }
+        if let Some(customize) = &self.http {
+            b = customize(b);
+        }
+        let http = b
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base,
-                auth: AuthState::new(self.auth),
+                auth: AuthState::new(self.auth, self.keys, crate::api::API.schemes),
                 retry: self.retry,
                 timeout: self.timeout,
                 stream_timeout: self.stream_timeout,
                 user_agent,
+                max_body: self.max_body,
             }),
         })
     }
@@ -254,20 +285,21 @@ impl Client {
         Client::builder(base_url).build()
     }
 
-    /// Starts configuring a client for `base_url`, e.g. `https://airflow.example.com` or
-    /// `https://example.com/airflow/` (a path prefix is kept; a trailing `/` is optional).
+    /// Starts configuring a client for `base_url`, e.g. `https://api.example.com` or
+    /// `https://example.com/prefix/` (a path prefix is kept; a trailing `/` is optional).
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             base_url: base_url.into(),
             auth: Auth::none(),
+            keys: ApiKeys::default(),
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
-            connect_timeout_set: false,
             timeout: Some(DEFAULT_TIMEOUT),
             stream_timeout: None,
             read_timeout: None,
             user_agent: None,
             http: None,
             retry: RetryPolicy::default(),
+            max_body: DEFAULT_MAX_BODY,
         }
     }
 
@@ -281,21 +313,23 @@ impl Client {
         &self.inner.retry
     }
 
-    /// Runs `req` (with authentication and retries) and reads the whole body. Non-2xx answers
-    /// become [`Error::Api`].
+    /// Runs `req` (with authentication, redirects and retries) and reads the whole body.
+    /// Non-2xx answers (and 2xx answers carrying the API's error object) become
+    /// [`Error::Api`].
     pub(crate) async fn execute(&self, req: Request) -> Result<Response> {
         let span = request_span(req.op);
         let started = Instant::now();
         let result = async {
-            let (reply, url) = self
-                .inner
-                .send(&req, self.inner.timeout, true, || self.inner.credential())
-                .await?;
-            let (status, headers, body) = reply.into_full().await?;
-            if (200..300).contains(&status) {
-                Ok(Response::new(req.op, status, headers, body))
-            } else {
-                Err(Error::from(api_error(req.op, url, status, &body)))
+            let (exchange, url) = self.inner.send(&req, Mode::Full).await?;
+            let status = exchange.status;
+            match exchange.body {
+                Body::Full(body) if (200..300).contains(&status) => {
+                    Ok(Response::new(req.op, status, exchange.headers, body))
+                }
+                Body::Full(body) => Err(Error::from(api_error(req.op, url, status, &body))),
+                Body::Stream(_) => Err(Error::InvalidRequest(
+                    "internal error: a full read returned a stream".to_owned(),
+                )),
             }
         }
         .instrument(span.clone())
@@ -304,28 +338,29 @@ impl Client {
         result
     }
 
-    /// Runs `req` (with authentication and retries) and returns the response with its body
-    /// unread, for streaming. Non-2xx answers become [`Error::Api`].
+    /// Runs `req` (with authentication, redirects and retries) and returns the response with
+    /// its body unread, for streaming. Non-2xx answers become [`Error::Api`].
     #[allow(dead_code)] // used only if the spec has streaming operations
     pub(crate) async fn execute_stream(&self, req: Request) -> Result<reqwest::Response> {
         let span = request_span(req.op);
         let started = Instant::now();
         let result = async {
-            let (reply, url) = self
-                .inner
-                .send(&req, self.inner.stream_timeout, false, || {
-                    self.inner.credential()
-                })
-                .await?;
-            match reply {
-                Reply::Streaming(mut resp) if resp.status().is_success() => {
+            let (exchange, url) = self.inner.send(&req, Mode::Stream).await?;
+            match exchange.body {
+                Body::Stream(mut resp) if (200..300).contains(&exchange.status) => {
                     resp.extensions_mut()
                         .insert(OperationInfo { id: req.op.id });
                     Ok(resp)
                 }
-                other => {
-                    let (status, _, body) = other.into_full().await?;
+                Body::Stream(resp) => {
+                    let status = exchange.status;
+                    let body = super::send::read_capped(resp, self.inner.max_body, req.op.id)
+                        .await
+                        .map_err(|f| f.into_error())?;
                     Err(Error::from(api_error(req.op, url, status, &body)))
+                }
+                Body::Full(body) => {
+                    Err(Error::from(api_error(req.op, url, exchange.status, &body)))
                 }
             }
         }
@@ -336,40 +371,9 @@ impl Client {
     }
 }
 
-/// The final answer to a request, as returned by `Inner::send`.
-enum Reply {
-    /// The body has been read.
-    Full {
-        status: u16,
-        headers: HeaderMap,
-        body: bytes::Bytes,
-    },
-    /// The body is left unread, for streaming.
-    Streaming(reqwest::Response),
-}
-
-impl Reply {
-    /// Status, headers and body, reading the body if it has not been read yet.
-    async fn into_full(self) -> Result<(u16, HeaderMap, bytes::Bytes)> {
-        match self {
-            Reply::Full {
-                status,
-                headers,
-                body,
-            } => Ok((status, headers, body)),
-            Reply::Streaming(resp) => {
-                let status = resp.status().as_u16();
-                let headers = resp.headers().clone();
-                let body = resp.bytes().await.map_err(Error::Transport)?;
-                Ok((status, headers, body))
-            }
-        }
-    }
-}
-
-fn request_span(op: &'static Operation) -> tracing::Span {
+pub(crate) fn request_span(op: &'static Operation) -> tracing::Span {
     tracing::info_span!(
-        "airflow.request",
+        "request",
         operation = op.id,
         method = %op.method,
         path = op.path,
@@ -379,7 +383,7 @@ fn request_span(op: &'static Operation) -> tracing::Span {
     )
 }
 
-fn finish_span<T>(span: &tracing::Span, started: Instant, result: &Result<T>) {
+pub(crate) fn finish_span<T>(span: &tracing::Span, started: Instant, result: &Result<T>) {
     let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     span.record("latency_ms", latency);
     if let Err(e) = result {
@@ -387,7 +391,8 @@ fn finish_span<T>(span: &tracing::Span, started: Instant, result: &Result<T>) {
     }
 }
 
-fn api_error(op: &'static Operation, url: Url, status: u16, body: &[u8]) -> ApiError {
+/// The error of a non-2xx (or in-body error) answer.
+pub(crate) fn api_error(op: &'static Operation, url: Url, status: u16, body: &[u8]) -> ApiError {
     ApiError {
         status,
         operation: op.id,
@@ -397,269 +402,8 @@ fn api_error(op: &'static Operation, url: Url, status: u16, body: &[u8]) -> ApiE
         raw: String::from_utf8_lossy(body).into_owned(),
         unsupported_since: op
             .since
-            .filter(|_| super::error::looks_unsupported(op.path, status, body)),
+            .filter(|_| super::error_detail::looks_unsupported(op.path, status, body)),
     }
-}
-
-fn no_error_body(_: u16, _: &[u8]) -> Option<crate::ErrorBody> {
-    None
-}
-
-/// The login operation of the password flow.
-static LOGIN: Operation = Operation {
-    id: "login",
-    method: Method::POST,
-    path: "/auth/token",
-    decode_error: no_error_body,
-    since: None,
-};
-
-impl Inner {
-    /// The `Authorization` header for the next request (logging in first if needed).
-    async fn credential(&self) -> Result<Option<Credential>> {
-        self.auth
-            .credential(|user, password| self.login(user, password))
-            .await
-    }
-
-    /// Builds the absolute URL of `req`.
-    fn url_for(&self, req: &Request) -> Result<Url> {
-        let mut url = self.base.clone();
-        url.path_segments_mut()
-            .map_err(|_| Error::InvalidRequest("the base URL cannot have a path".to_owned()))?
-            .pop_if_empty()
-            .extend(req.segments.iter().map(String::as_str));
-        if !req.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in &req.query {
-                pairs.append_pair(name, value);
-            }
-        }
-        Ok(url)
-    }
-
-    fn headers_for(&self, req: &Request) -> Result<HeaderMap> {
-        let mut headers = HeaderMap::new();
-        headers.insert(USER_AGENT, self.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static(req.accept));
-        if let Some(ct) = req.content_type {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
-        }
-        for (name, value) in &req.headers {
-            let name = HeaderName::try_from(*name).map_err(|_| {
-                Error::InvalidRequest(format!("invalid header name {name:?} in `{}`", req.op.id))
-            })?;
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::InvalidRequest(format!(
-                    "invalid value for header `{name}` in `{}`",
-                    req.op.id
-                ))
-            })?;
-            headers.append(name, value);
-        }
-        Ok(headers)
-    }
-
-    /// Sends `req` until it gets a final answer: authenticates (logging in again once after a
-    /// 401 when the credentials allow it) and retries according to the policy. Returns the
-    /// response, whatever its status, and the URL it was sent to. With `read_body`, the body is
-    /// read here too, so that a failure while reading it is retried like any other.
-    ///
-    /// `credential` supplies the `Authorization` header for each attempt (a closure rather than
-    /// a flag so that the login, which is itself sent through here, is not a recursive call).
-    async fn send<C, CF>(
-        &self,
-        req: &Request,
-        timeout: Option<Duration>,
-        read_body: bool,
-        mut credential: C,
-    ) -> Result<(Reply, Url)>
-    where
-        C: FnMut() -> CF,
-        CF: std::future::Future<Output = Result<Option<Credential>>>,
-    {
-        if let Some(msg) = &req.invalid {
-            return Err(Error::InvalidRequest(msg.clone()));
-        }
-        let url = self.url_for(req)?;
-        let headers = self.headers_for(req)?;
-        let method = &req.op.method;
-        let policy = &self.retry;
-        let span = tracing::Span::current();
-        let started = Instant::now();
-        let mut attempt: u32 = 0;
-        let mut renewed = false;
-        loop {
-            attempt += 1;
-            span.record("attempt", attempt);
-            let credential = credential().await?;
-            let mut builder = self
-                .http
-                .request(method.clone(), url.clone())
-                .headers(headers.clone());
-            if let Some(c) = &credential {
-                builder = builder.header(AUTHORIZATION, c.header.clone());
-            }
-            if let Some(body) = &req.body {
-                builder = builder.body(body.clone());
-            }
-            if let Some(t) = timeout {
-                builder = builder.timeout(t);
-            }
-            tracing::debug!(attempt, url = %url, "sending request");
-            match builder.send().await {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    span.record("status", status);
-                    let rejected = if status == 401 && !renewed && self.auth.refreshable() {
-                        credential.as_ref()
-                    } else {
-                        None
-                    };
-                    if let Some(c) = rejected {
-                        renewed = true;
-                        tracing::info!(
-                            "the server rejected the access token (401); renewing it and sending the request again"
-                        );
-                        self.auth.invalidate(c).await;
-                        // The repeated request does not count as a retry.
-                        attempt -= 1;
-                        continue;
-                    }
-                    if is_retryable_status(status) && policy.may_repeat(method) {
-                        let delay =
-                            retry_after(resp.headers()).unwrap_or_else(|| policy.backoff(attempt));
-                        if policy.allows(attempt, started.elapsed(), delay) {
-                            log_retry(attempt, delay, &format!("status {status}"));
-                            drop(resp);
-                            tokio::time::sleep(delay).await;
-                            continue;
-                        }
-                    }
-                    if !read_body {
-                        return Ok((Reply::Streaming(resp), url));
-                    }
-                    let headers = resp.headers().clone();
-                    match resp.bytes().await {
-                        Ok(body) => {
-                            return Ok((
-                                Reply::Full {
-                                    status,
-                                    headers,
-                                    body,
-                                },
-                                url,
-                            ));
-                        }
-                        Err(e) => {
-                            // The server may have acted on the request: only repeat it if the
-                            // method allows.
-                            let delay = policy.backoff(attempt);
-                            if policy.may_repeat(method)
-                                && policy.allows(attempt, started.elapsed(), delay)
-                            {
-                                log_retry(attempt, delay, "reading the response failed");
-                                tokio::time::sleep(delay).await;
-                                continue;
-                            }
-                            return Err(Error::Transport(e));
-                        }
-                    }
-                }
-                Err(e) => {
-                    // A connection failure means the request never left: safe for any method.
-                    let repeatable = e.is_connect()
-                        || (policy.may_repeat(method) && !e.is_builder() && !e.is_redirect());
-                    if repeatable {
-                        let delay = policy.backoff(attempt);
-                        if policy.allows(attempt, started.elapsed(), delay) {
-                            let reason = if e.is_connect() {
-                                "connection failed"
-                            } else if e.is_timeout() {
-                                "timeout"
-                            } else {
-                                "transport error"
-                            };
-                            log_retry(attempt, delay, reason);
-                            tokio::time::sleep(delay).await;
-                            continue;
-                        }
-                    }
-                    return Err(Error::Transport(e));
-                }
-            }
-        }
-    }
-
-    /// `POST {base}/auth/token` with the user's credentials; returns the access token.
-    async fn login(&self, username: String, password: Secret) -> Result<Secret> {
-        #[derive(serde::Serialize)]
-        struct LoginBody<'a> {
-            username: &'a str,
-            password: &'a str,
-        }
-        #[derive(serde::Deserialize)]
-        struct TokenBody {
-            access_token: String,
-        }
-        let span = request_span(&LOGIN);
-        let started = Instant::now();
-        let result = async {
-            let mut req = Request::new(&LOGIN);
-            req.path(&["auth", "token"]);
-            req.json(&LoginBody {
-                username: &username,
-                password: password.expose(),
-            })?;
-            let (reply, url) = self
-                .send(&req, self.timeout, true, || async { Ok(None) })
-                .await?;
-            let (status, _, body) = reply.into_full().await?;
-            if !(200..300).contains(&status) {
-                // Never decode into the typed error body: a validation error may echo the
-                // submitted password, which is scrubbed from the raw text instead.
-                let mut raw = String::from_utf8_lossy(&body).into_owned();
-                if !password.expose().is_empty() {
-                    raw = raw.replace(password.expose(), "<redacted>");
-                }
-                let api = ApiError {
-                    status,
-                    operation: LOGIN.id,
-                    method: Method::POST,
-                    url,
-                    body: None,
-                    raw,
-                    unsupported_since: None,
-                };
-                let message = format!("login as {username:?} was rejected with status {status}");
-                return Err(Error::Auth {
-                    message,
-                    api: Some(Box::new(api)),
-                });
-            }
-            // serde_json errors may quote the offending value (the token): never show them.
-            let token = serde_json::from_slice::<TokenBody>(&body)
-                .map_err(|_| {
-                    Error::auth(format!(
-                        "the login response (status {status}) has no string field `access_token`"
-                    ))
-                })?
-                .access_token;
-            if token.is_empty() {
-                return Err(Error::auth("the login response has an empty access_token"));
-            }
-            Ok(Secret::new(token))
-        }
-        .instrument(span.clone())
-        .await;
-        finish_span(&span, started, &result);
-        result
-    }
-}
-
-fn log_retry(attempt: u32, delay: Duration, reason: &str) {
-    let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-    tracing::warn!(attempt, delay_ms, reason, "request failed; retrying");
 }
 
 #[cfg(test)]
@@ -674,8 +418,8 @@ mod tests {
                 .unwrap_or_else(|e| e.to_string())
         };
         assert_eq!(ok("http://localhost:8080"), "http://localhost:8080/");
-        assert_eq!(ok("https://h/airflow/"), "https://h/airflow");
-        assert_eq!(ok("https://h/airflow"), "https://h/airflow");
+        assert_eq!(ok("https://h/prefix/"), "https://h/prefix");
+        assert_eq!(ok("https://h/prefix"), "https://h/prefix");
         assert!(parse_base_url("localhost:8080").is_err());
         assert!(parse_base_url("ftp://h").is_err());
         assert!(parse_base_url("https://h/?a=b").is_err());
@@ -693,7 +437,10 @@ mod tests {
 
     #[test]
     fn builder_debug_hides_credentials() {
-        let b = Client::builder("https://admin:hunter2@h/").auth(Auth::password("u", "hunter2"));
+        let b = Client::builder("https://admin:hunter2@h/")
+            .auth(Auth::password("u", "hunter2"))
+            .api_key("hunter2-key")
+            .api_key_for("other", "hunter2-other");
         let shown = format!("{b:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
     }

@@ -128,7 +128,7 @@ impl<'de> de::Deserialize<'de> for DateTime {
 
 /// A nullable or optional field: absent and `null` are `None`.
 #[inline]
-pub(crate) fn flatten<T>(slot: Option<Option<T>>) -> Option<T> {
+pub(crate) fn optional<T>(slot: Option<Option<T>>) -> Option<T> {
     slot.flatten()
 }
 
@@ -162,9 +162,33 @@ pub(crate) fn double_option_datetime(
     slot.map(|d| d.map(|d| d.0))
 }
 
+/// A required list of date-times, or the `missing field` error.
+pub(crate) fn required_datetimes<E: de::Error>(
+    slot: Option<Vec<DateTime>>,
+    name: &'static str,
+) -> Result<Vec<chrono::DateTime<chrono::Utc>>, E> {
+    required(slot, name).map(|v| v.into_iter().map(|d| d.0).collect())
+}
+
+/// A nullable or optional list of date-times: absent and `null` are `None`.
+pub(crate) fn option_datetimes(
+    slot: Option<Option<Vec<DateTime>>>,
+) -> Option<Vec<chrono::DateTime<chrono::Utc>>> {
+    slot.flatten().map(|v| v.into_iter().map(|d| d.0).collect())
+}
+
+/// An optional, nullable list of date-times of a request body: absent is `None`, `null` is
+/// `Some(None)`.
+pub(crate) fn double_option_datetimes(
+    slot: Option<Option<Vec<DateTime>>>,
+) -> Option<Option<Vec<chrono::DateTime<chrono::Utc>>>> {
+    slot.map(|o| o.map(|v| v.into_iter().map(|d| d.0).collect()))
+}
+
 /// `impl Deserialize for $name` from its fields: `index "wire" rust_name: how;` where `how`
-/// is one of the functions above taking the slot (`required`, `required_datetime`, `flatten`,
-/// `option_datetime`, `double_option`, `double_option_datetime`). The slots are the fields'
+/// is one of the functions above taking the slot (`required`, `required_datetime`,
+/// `required_datetimes`, `optional`, `option_datetime`, `option_datetimes`, `double_option`,
+/// `double_option_datetime`, `double_option_datetimes`). The slots are the fields'
 /// own names (macro hygiene keeps them apart from the locals here); their types are inferred
 /// from the `how` functions and the struct's field types.
 #[allow(unused_macros)] // used only if the spec has structs
@@ -175,6 +199,9 @@ macro_rules! impl_deserialize {
     };
     (@field required_datetime $field:ident $wire:literal) => {
         $crate::runtime::de::required_datetime($field, $wire)?
+    };
+    (@field required_datetimes $field:ident $wire:literal) => {
+        $crate::runtime::de::required_datetimes($field, $wire)?
     };
     (@field $how:ident $field:ident $wire:literal) => {
         $crate::runtime::de::$how($field)
@@ -233,7 +260,7 @@ mod tests {
     impl_deserialize! {
         Run;
         0 "id" id: required;
-        1 "note" note: flatten;
+        1 "note" note: optional;
         2 "at" at: option_datetime;
     }
 
@@ -311,6 +338,6 @@ mod tests {
         assert_eq!(double_option_datetime(Some(None)), Some(None));
         assert!(option_datetime(Some(None)).is_none());
         assert_eq!(double_option::<i64>(Some(None)), Some(None));
-        assert_eq!(flatten::<i64>(Some(None)), None);
+        assert_eq!(optional::<i64>(Some(None)), None);
     }
 }

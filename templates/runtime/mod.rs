@@ -6,21 +6,27 @@
 //! [`BoxFuture`]. Everything
 //! else is `pub(crate)` plumbing used by the generated code.
 
+pub(crate) mod api_info;
 mod auth;
 mod client;
 pub(crate) mod de;
+mod decode;
 pub(crate) mod double_option;
 mod error;
+mod error_detail;
+mod login;
 mod ndjson;
 mod paginate;
 mod request;
 mod response;
 mod retry;
+mod send;
 mod serde_helpers;
 
 pub use auth::{Auth, TokenProvider};
 pub use client::{Client, ClientBuilder};
-pub use error::{ApiError, DecodeError, Error, decode_body};
+pub use decode::decode_body;
+pub use error::{ApiError, DecodeError, Error, RedirectError};
 pub use ndjson::NdjsonStream;
 pub use paginate::Paginator;
 pub use response::ResponseFuture;
@@ -36,7 +42,8 @@ pub(crate) use request::{Operation, ParamValue, Request};
 pub(crate) use response::Response;
 #[allow(unused_imports)]
 pub(crate) use serde_helpers::{
-    deserialize_datetime, deserialize_open_enum, deserialize_option_datetime,
+    deserialize_datetime, deserialize_datetimes, deserialize_open_enum,
+    deserialize_option_datetime, deserialize_option_datetimes,
 };
 
 /// The result type of every fallible operation of this crate.

@@ -18,15 +18,18 @@ use super::response::ResponseFuture;
 pub(crate) struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,
-    /// The total number of items in the collection, as reported by the server.
-    pub total_entries: i64,
+    /// The total number of items in the collection, if the API reports it.
+    pub total: Option<i64>,
+    /// Whether there is a next page, if the API says so.
+    pub more: Option<bool>,
 }
 
 /// A stream over every item of a paginated collection, fetching one page at a time.
 ///
 /// The offset advances by the number of items each page actually contained (the server may
-/// cap the page size below the requested `limit`). The stream ends when the offset reaches
-/// `total_entries` or a page comes back empty; an error ends it too. Only the current page is
+/// cap the page size below the requested `limit`). The stream ends when a page comes back
+/// empty, when the offset reaches the total the server reports, or when the server says there
+/// is no next page (whichever the API provides); an error ends it too. Only the current page is
 /// held in memory.
 pub struct Paginator<T> {
     inner: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
@@ -52,7 +55,8 @@ impl<T> Stream for Paginator<T> {
 }
 
 impl<T> Paginator<T> {
-    /// The `total_entries` reported by the last page fetched, `None` before the first one.
+    /// The total reported by the last page fetched; `None` before the first one, or when the
+    /// API reports no total.
     pub fn total_entries(&self) -> Option<i64> {
         match self.total.load(Ordering::Relaxed) {
             n if n < 0 => None,
@@ -117,8 +121,13 @@ impl<P, T> Stream for Pages<P, T> {
                 Ok(page) => {
                     let page = (this.split)(page);
                     let received = page.items.len();
-                    this.done =
-                        advance(&mut this.offset, &this.total, received, page.total_entries);
+                    this.done = advance(
+                        &mut this.offset,
+                        &this.total,
+                        received,
+                        page.total,
+                        page.more,
+                    );
                     this.page = page.items.into_iter();
                 }
                 Err(e) => {
@@ -130,18 +139,32 @@ impl<P, T> Stream for Pages<P, T> {
     }
 }
 
-/// Moves `offset` past the `received` items of a page and records `total_entries`; whether
-/// that was the last page. (Not generic: compiled once, whatever the item type.)
-fn advance(offset: &mut i64, total: &AtomicI64, received: usize, total_entries: i64) -> bool {
-    total.store(total_entries.max(0), Ordering::Relaxed);
+/// Moves `offset` past the `received` items of a page and records its total; whether that was
+/// the last page. (Not generic: compiled once, whatever the item type.)
+fn advance(
+    offset: &mut i64,
+    total: &AtomicI64,
+    received: usize,
+    page_total: Option<i64>,
+    more: Option<bool>,
+) -> bool {
+    if let Some(t) = page_total {
+        total.store(t.max(0), Ordering::Relaxed);
+    }
     let received = i64::try_from(received).unwrap_or(i64::MAX);
-    tracing::debug!(offset = *offset, received, total_entries, "fetched page");
+    tracing::debug!(
+        offset = *offset,
+        received,
+        total = page_total,
+        more,
+        "fetched page"
+    );
     *offset = offset.saturating_add(received);
-    received == 0 || *offset >= total_entries
+    received == 0 || page_total.is_some_and(|t| *offset >= t) || more == Some(false)
 }
 
 /// Streams every item from `start_offset` on; `fetch(offset)` requests the page at `offset`
-/// and `split` takes the items and `total_entries` out of it.
+/// and `split` takes the items, the total and the next-page flag out of it.
 #[allow(dead_code)] // used only if the spec has paginated operations
 pub(crate) fn paginate<P, T, F>(
     start_offset: i64,

@@ -19,9 +19,12 @@ pub(crate) struct Operation {
     pub path: &'static str,
     /// Decodes a non-2xx body into the typed error body declared for that status, if any.
     pub decode_error: fn(u16, &[u8]) -> Option<crate::ErrorBody>,
-    /// The first Airflow version that has this operation, when older supported versions
-    /// lack it; errors from servers without it are then classified as unsupported.
+    /// The first version that has this operation, when older supported versions lack it;
+    /// errors from servers without it are then classified as unsupported.
     pub since: Option<&'static str>,
+    /// The security requirement: alternatives, each a set of schemes sent together (indices
+    /// into the API's schemes); `Some(&[])` sends nothing, `None` means the spec says nothing.
+    pub security: Option<&'static [&'static [u8]]>,
 }
 
 impl fmt::Debug for Operation {
@@ -41,6 +44,8 @@ impl fmt::Debug for Operation {
 #[derive(Clone)]
 pub(crate) struct Request {
     pub(crate) op: &'static Operation,
+    /// The method sent (the operation's; a login may use another).
+    pub(crate) method: reqwest::Method,
     pub(crate) segments: Vec<String>,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
@@ -54,7 +59,7 @@ impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
             .field("operation", &self.op.id)
-            .field("method", &self.op.method)
+            .field("method", &self.method)
             .field("segments", &self.segments)
             .field("query", &self.query)
             .field(
@@ -71,6 +76,7 @@ impl Request {
     pub(crate) fn new(op: &'static Operation) -> Request {
         Request {
             op,
+            method: op.method.clone(),
             segments: Vec::new(),
             query: Vec::new(),
             headers: Vec::new(),
@@ -119,9 +125,44 @@ impl Request {
         Ok(())
     }
 
+    /// Serializes `body` as the JSON request body inside an envelope: `{"<member>": body}`.
+    pub(crate) fn json_member<B: serde::Serialize + ?Sized>(
+        &mut self,
+        member: &'static str,
+        body: &B,
+    ) -> Result<()> {
+        self.json(&Envelope { member, body })
+    }
+
+    /// A body that is not JSON (e.g. a form), with its content type.
+    pub(crate) fn raw_body(&mut self, bytes: Vec<u8>, content_type: &'static str) {
+        self.body = Some(Bytes::from(bytes));
+        self.content_type = Some(content_type);
+    }
+
+    /// Sends the request with `method` instead of the operation's.
+    pub(crate) fn method_override(&mut self, method: reqwest::Method) {
+        self.method = method;
+    }
+
     /// Sets the `Accept` header (default `application/json`).
     pub(crate) fn accept(&mut self, mime: &'static str) {
         self.accept = mime;
+    }
+}
+
+/// `{"<member>": body}`.
+struct Envelope<'a, B: ?Sized> {
+    member: &'static str,
+    body: &'a B,
+}
+
+impl<B: serde::Serialize + ?Sized> serde::Serialize for Envelope<'_, B> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry(self.member, self.body)?;
+        map.end()
     }
 }
 

@@ -557,18 +557,22 @@ fn ensure_venv(d: &Dirs, p: &Progress, venv: &str, package: &str, probe: &str) -
 /// `cargo xtask bench-codegen` (hidden; run by the driver from a release build): times the
 /// pinned codegen in process, `runs` times after one warm-up run, and prints JSON.
 pub fn codegen_inner(runs: usize, out: &Path) -> R<()> {
-    use codegen::templates::Flavor;
-
     let root = root();
-    let versions = crate::pinned_versions()?;
-    let spec_of = |v: &str| root.join("spec").join(v).join(crate::spec::SPEC_FILE);
-    let spec = spec_of(AIRFLOW);
-    let older: Vec<(String, PathBuf)> = versions
+    let airflow =
+        crate::pinned::load(&root.join("spec").join("airflow")).map_err(|e| e.to_string())?;
+    let spec = airflow
+        .specs
         .iter()
-        .take_while(|v| v.as_str() != AIRFLOW)
-        .map(|v| (v.clone(), spec_of(v)))
+        .find(|s| s.version.as_deref() == Some(AIRFLOW))
+        .map(|s| s.file.clone())
+        .ok_or_else(|| format!("Airflow {AIRFLOW} is not pinned under spec/airflow"))?;
+    let older: Vec<(String, PathBuf)> = airflow
+        .specs
+        .iter()
+        .take_while(|s| s.version.as_deref() != Some(AIRFLOW))
+        .map(|s| (s.version.clone().unwrap_or_default(), s.file.clone()))
         .collect();
-    let options = codegen::presets::airflow();
+    let settings = || codegen::emit::Settings::new(format!("Apache Airflow {AIRFLOW}"));
 
     let mut single: Vec<BTreeMap<&'static str, f64>> = Vec::new();
     let mut merged: Vec<BTreeMap<&'static str, f64>> = Vec::new();
@@ -580,13 +584,10 @@ pub fn codegen_inner(runs: usize, out: &Path) -> R<()> {
         remove_dir(&dir)?;
         let start = Instant::now();
         let t = Instant::now();
-        let config = crate::emit_config(
-            "airflow-client",
-            Flavor::Airflow,
-            &format!("Apache Airflow {AIRFLOW}"),
-        )?;
+        let config = settings();
         let templates_time = t.elapsed();
-        let generated = codegen::generate(&spec, &options, &config).map_err(|e| e.to_string())?;
+        let generated =
+            codegen::generate(&spec, Some(&airflow.profile), &config).map_err(|e| e.to_string())?;
         let t = Instant::now();
         codegen::write::sync(&dir, &generated.files, true).map_err(|e| e.to_string())?;
         let write_time = t.elapsed();
@@ -611,24 +612,20 @@ pub fn codegen_inner(runs: usize, out: &Path) -> R<()> {
         remove_dir(&dir)?;
         let start = Instant::now();
         let t = Instant::now();
-        let config = crate::emit_config(
-            "airflow-client",
-            Flavor::Airflow,
-            &format!("Apache Airflow {AIRFLOW}"),
-        )?;
+        let config = settings();
         let templates_time = t.elapsed();
         let t = Instant::now();
-        let pinned = crate::load_pinned()?;
+        let lowered = crate::pinned::lower(&airflow).map_err(|e| e.to_string())?;
         let pinned_time = t.elapsed();
         let t = Instant::now();
         let generated =
-            crate::generate_pinned(&pinned, AIRFLOW, &config).map_err(|e| e.to_string())?;
+            crate::pinned::generate(&airflow, &lowered, &config).map_err(|e| e.to_string())?;
         let merge_emit_time = t.elapsed();
         let t = Instant::now();
         codegen::write::sync(&dir, &generated.files, true).map_err(|e| e.to_string())?;
         let write_time = t.elapsed();
         let t = Instant::now();
-        let changes = crate::changes_md(&pinned);
+        let changes = crate::pinned::changes_md(&airflow, &lowered);
         std::hint::black_box(changes);
         let changes_time = t.elapsed();
         let total = start.elapsed();

@@ -1,4 +1,5 @@
-//! `cargo xtask spec fetch --airflow X.Y.Z`: pins Airflow's OpenAPI spec with its provenance.
+//! Pinned specs: `cargo xtask spec fetch --airflow X.Y.Z` pins Airflow's OpenAPI spec with its
+//! provenance; `cargo xtask spec verify` re-checks every pinned spec's sha256.
 
 use std::path::Path;
 use std::process::Command;
@@ -6,7 +7,7 @@ use std::process::Command;
 use clap::Subcommand;
 use sha2::{Digest, Sha256};
 
-/// File name of a pinned spec inside `spec/<version>/`.
+/// File name of a pinned Airflow spec inside `spec/airflow/<version>/`.
 pub const SPEC_FILE: &str = "v2-rest-api-generated.yaml";
 /// Where the spec sits inside the `apache-airflow-core` wheel.
 pub const WHEEL_PATH: &str = "airflow/api_fastapi/core_api/openapi/v2-rest-api-generated.yaml";
@@ -23,10 +24,13 @@ pub enum SpecCommand {
     Verify,
 }
 
-/// `spec/<version>/provenance.json`.
-#[derive(Debug)]
+/// `provenance.json` beside a pinned spec: where it comes from and its sha256.
+#[derive(Debug, Clone)]
 pub struct Provenance {
+    /// Where the spec comes from: `source` (e.g. `PyPI apache-airflow-core==3.3.2`), or for
+    /// a document we authored, what it was written from.
     pub source: String,
+    /// The spec file's sha256.
     pub sha256: String,
 }
 
@@ -37,16 +41,26 @@ impl Provenance {
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let v: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let field = |k: &str| {
-            v.get(k)
-                .and_then(|x| x.as_str())
-                .map(str::to_string)
-                .ok_or_else(|| format!("{}: missing `{k}`", path.display()))
+        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let sha256 =
+            field("sha256").ok_or_else(|| format!("{}: missing `sha256`", path.display()))?;
+        let source = match (
+            field("source"),
+            v.get("authored").and_then(serde_json::Value::as_bool),
+        ) {
+            (Some(s), _) => s,
+            (None, Some(true)) => {
+                "authored from its documentation and the real server (see provenance.json)"
+                    .to_string()
+            }
+            (None, _) => {
+                return Err(format!(
+                    "{}: missing `source` (or `authored: true`)",
+                    path.display()
+                ));
+            }
         };
-        Ok(Self {
-            source: field("source")?,
-            sha256: field("sha256")?,
-        })
+        Ok(Self { source, sha256 })
     }
 }
 
@@ -65,26 +79,22 @@ pub fn run(command: SpecCommand) -> Result<(), String> {
 }
 
 fn verify() -> Result<(), String> {
-    let dir = crate::root().join("spec");
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join(SPEC_FILE).is_file())
-        .collect();
-    entries.sort();
-    for d in entries {
-        let p = Provenance::read(&d)?;
-        let bytes = std::fs::read(d.join(SPEC_FILE)).map_err(|e| e.to_string())?;
-        let actual = sha256_hex(&bytes);
-        if actual != p.sha256 {
-            return Err(format!(
-                "{}: sha256 {actual} does not match provenance {}",
-                d.display(),
-                p.sha256
-            ));
+    let root = crate::root();
+    let apis = crate::pinned::discover(&root.join("spec")).map_err(|e| e.to_string())?;
+    for api in apis {
+        for spec in &api.specs {
+            let bytes =
+                std::fs::read(&spec.file).map_err(|e| format!("{}: {e}", spec.file.display()))?;
+            let actual = sha256_hex(&bytes);
+            if actual != spec.provenance.sha256 {
+                return Err(format!(
+                    "{}: sha256 {actual} does not match provenance {}",
+                    spec.file.display(),
+                    spec.provenance.sha256
+                ));
+            }
+            out!("{}: ok ({})", spec.file.display(), spec.provenance.source);
         }
-        out!("{}: ok ({})", d.display(), p.source);
     }
     Ok(())
 }
@@ -139,7 +149,7 @@ fn fetch(version: &str) -> Result<(), String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let dir = crate::root().join("spec").join(version);
+    let dir = crate::root().join("spec").join("airflow").join(version);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join(SPEC_FILE), &output.stdout).map_err(|e| e.to_string())?;
     let wheel_name = wheel
@@ -158,7 +168,7 @@ fn fetch(version: &str) -> Result<(), String> {
     std::fs::write(dir.join("provenance.json"), text).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&tmp);
     out!(
-        "spec/{version}/{SPEC_FILE}: sha256 {}",
+        "spec/airflow/{version}/{SPEC_FILE}: sha256 {}",
         sha256_hex(&output.stdout)
     );
     Ok(())

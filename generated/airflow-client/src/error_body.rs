@@ -9,163 +9,209 @@ pub enum ErrorBody {
     /// A [`HttpValidationError`](crate::models::HttpValidationError).
     HttpValidationError(crate::models::HttpValidationError),
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_0(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_401_403_404_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 | 403u16 | 404u16 => {
+        401 | 403 | 404 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_1(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_400_401_403_404_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        400u16 | 401u16 | 403u16 | 404u16 => {
+        400 | 401 | 403 | 404 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_2(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_401_403_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 | 403u16 => {
+        401 | 403 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_3(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_400_401_403_404_409_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        400u16 | 401u16 | 403u16 | 404u16 | 409u16 => {
+        400 | 401 | 403 | 404 | 409 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_4(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_401_403_404_409_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 | 403u16 | 404u16 | 409u16 => {
+        401 | 403 | 404 | 409 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_5(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpValidationError, 503 → HttpExceptionResponse.
+pub(crate) fn decode_400_401_403_404_409_422_503(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        400u16 | 401u16 | 403u16 | 404u16 | 409u16 | 503u16 => {
+        400 | 401 | 403 | 404 | 409 | 503 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_6(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 406 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_401_403_404_406_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 | 403u16 | 404u16 | 406u16 => {
+        401 | 403 | 404 | 406 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_7(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse.
+pub(crate) fn decode_401_403(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        401u16 | 403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        _ => ::std::option::Option::None,
-    }
-}
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_8(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
-    match status {
-        401u16 | 403u16 | 409u16 | 422u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        _ => ::std::option::Option::None,
-    }
-}
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_9(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
-    match status {
-        401u16 | 403u16 | 409u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
-    }
-}
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_10(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
-    match status {
-        400u16 | 401u16 | 403u16 | 404u16 | 409u16 | 422u16 => {
+        401 | 403 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_11(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpExceptionResponse.
+pub(crate) fn decode_401_403_409_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        400u16 | 401u16 | 403u16 | 404u16 | 422u16 => {
+        401 | 403 | 409 | 422 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_12(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_401_403_409_422_2(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        400u16 | 401u16 | 403u16 | 404u16 | 406u16 => {
+        401 | 403 | 409 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_13(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpExceptionResponse.
+pub(crate) fn decode_400_401_403_404_409_422_2(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     match status {
-        400u16 | 401u16 | 403u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
-    }
-}
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_14(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
-    match status {
-        307u16 | 400u16 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
-        }
-        422u16 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
-    }
-}
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_15(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
-    match status {
-        307u16 => {
+        400 | 401 | 403 | 404 | 409 | 422 => {
             ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
         _ => ::std::option::Option::None,
     }
 }
-/// Decodes an error body by status, as the spec declares it for some operations.
-pub(crate) fn decode_16(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+/// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 422 → HttpExceptionResponse.
+pub(crate) fn decode_400_401_403_404_422_2(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
+    match status {
+        400 | 401 | 403 | 404 | 422 => {
+            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+        }
+        _ => ::std::option::Option::None,
+    }
+}
+/// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 406 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_400_401_403_404_406_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
+    match status {
+        400 | 401 | 403 | 404 | 406 => {
+            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+        }
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => ::std::option::Option::None,
+    }
+}
+/// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_400_401_403_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
+    match status {
+        400 | 401 | 403 => {
+            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+        }
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => ::std::option::Option::None,
+    }
+}
+/// Decodes an error body by status: 307 → HttpExceptionResponse, 400 → HttpExceptionResponse, 422 → HttpValidationError.
+pub(crate) fn decode_307_400_422(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
+    match status {
+        307 | 400 => {
+            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+        }
+        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => ::std::option::Option::None,
+    }
+}
+/// Decodes an error body by status: 307 → HttpExceptionResponse.
+pub(crate) fn decode_307(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+    match status {
+        307 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse),
+        _ => ::std::option::Option::None,
+    }
+}
+/// For operations that declare no error body.
+pub(crate) fn no_error_body(
+    status: u16,
+    body: &[u8],
+) -> ::std::option::Option<ErrorBody> {
     let _ = (status, body);
     ::std::option::Option::None
 }

@@ -3,6 +3,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #[rustfmt::skip]
+mod api;
+#[rustfmt::skip]
 pub mod apis;
 #[rustfmt::skip]
 mod error_body;

@@ -12,7 +12,8 @@ pub struct AppBuilderMenuItemResponse {
     pub name: ::std::string::String,
     /// Href
     ///
-    /// Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then; may be `null` on Airflow 3.0.6.
+    /// Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None`
+    /// then; may be `null` on Airflow 3.0.6.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub href: ::std::option::Option<::std::string::String>,
     /// Category
@@ -106,7 +107,8 @@ crate::runtime::de::impl_deserialize! {
 pub struct AssetEventAccessControl {
     /// Consumer Teams
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consumer_teams: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -139,7 +141,7 @@ impl AssetEventAccessControl {
 crate::runtime::de::impl_deserialize! {
     AssetEventAccessControl;
     0 "consumer_teams" consumer_teams: double_option;
-    1 "allow_global" allow_global: flatten;
+    1 "allow_global" allow_global: optional;
 }
 /// Asset event collection response.
 ///
@@ -204,17 +206,17 @@ crate::runtime::de::impl_deserialize! {
     AssetEventResponse;
     0 "id" id: required;
     1 "asset_id" asset_id: required;
-    2 "uri" uri: flatten;
-    3 "name" name: flatten;
-    4 "group" group: flatten;
-    5 "extra" extra: flatten;
-    6 "source_task_id" source_task_id: flatten;
-    7 "source_dag_id" source_dag_id: flatten;
-    8 "source_run_id" source_run_id: flatten;
+    2 "uri" uri: optional;
+    3 "name" name: optional;
+    4 "group" group: optional;
+    5 "extra" extra: optional;
+    6 "source_task_id" source_task_id: optional;
+    7 "source_dag_id" source_dag_id: optional;
+    8 "source_run_id" source_run_id: optional;
     9 "source_map_index" source_map_index: required;
     10 "created_dagruns" created_dagruns: required;
     11 "timestamp" timestamp: required_datetime;
-    12 "partition_key" partition_key: flatten;
+    12 "partition_key" partition_key: optional;
 }
 /// Asset serializer for responses.
 ///
@@ -240,7 +242,8 @@ pub struct AssetResponse {
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Scheduled Dags
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_dags: ::std::option::Option<
         ::std::vec::Vec<DagScheduleAssetReference>,
@@ -249,14 +252,16 @@ pub struct AssetResponse {
     pub producing_tasks: ::std::vec::Vec<TaskOutletAssetReference>,
     /// Consuming Tasks
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consuming_tasks: ::std::option::Option<::std::vec::Vec<TaskInletAssetReference>>,
     /// Aliases
     pub aliases: ::std::vec::Vec<AssetAliasResponse>,
     /// Watchers
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub watchers: ::std::option::Option<::std::vec::Vec<AssetWatcherResponse>>,
     /// The `last_asset_event` field.
@@ -271,15 +276,15 @@ crate::runtime::de::impl_deserialize! {
     1 "name" name: required;
     2 "uri" uri: required;
     3 "group" group: required;
-    4 "extra" extra: flatten;
+    4 "extra" extra: optional;
     5 "created_at" created_at: required_datetime;
     6 "updated_at" updated_at: required_datetime;
-    7 "scheduled_dags" scheduled_dags: flatten;
+    7 "scheduled_dags" scheduled_dags: optional;
     8 "producing_tasks" producing_tasks: required;
-    9 "consuming_tasks" consuming_tasks: flatten;
+    9 "consuming_tasks" consuming_tasks: optional;
     10 "aliases" aliases: required;
-    11 "watchers" watchers: flatten;
-    12 "last_asset_event" last_asset_event: flatten;
+    11 "watchers" watchers: optional;
+    12 "last_asset_event" last_asset_event: optional;
 }
 /// Request body for setting an asset state store value.
 ///
@@ -366,10 +371,10 @@ pub struct AssetStateStoreLastUpdatedBy {
 crate::runtime::de::impl_deserialize! {
     AssetStateStoreLastUpdatedBy;
     0 "kind" kind: required;
-    1 "dag_id" dag_id: flatten;
-    2 "run_id" run_id: flatten;
-    3 "task_id" task_id: flatten;
-    4 "map_index" map_index: flatten;
+    1 "dag_id" dag_id: optional;
+    2 "run_id" run_id: optional;
+    3 "task_id" task_id: optional;
+    4 "map_index" map_index: optional;
 }
 /// A single asset state store key/value pair with metadata.
 ///
@@ -401,7 +406,7 @@ crate::runtime::de::impl_deserialize! {
     0 "key" key: required;
     1 "value" value: required;
     2 "updated_at" updated_at: required_datetime;
-    3 "last_updated_by" last_updated_by: flatten;
+    3 "last_updated_by" last_updated_by: optional;
 }
 /// Identifies what kind of writer last updated an asset state store entry.
 ///
@@ -545,7 +550,7 @@ crate::runtime::de::impl_deserialize! {
     0 "token" token: required;
     1 "connection_id" connection_id: required;
     2 "state" state: required;
-    3 "result_message" result_message: flatten;
+    3 "result_message" result_message: optional;
     4 "created_at" created_at: required_datetime;
 }
 /// Backfill Collection serializer for responses.
@@ -581,7 +586,8 @@ pub struct BackfillPostBody {
     pub run_backwards: ::std::option::Option<bool>,
     /// Dag Run Conf
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Untyped JSON: free-form object in the spec.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_conf: ::std::option::Option<
         ::std::option::Option<
@@ -598,9 +604,13 @@ pub struct BackfillPostBody {
     /// Server default: `10`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_active_runs: ::std::option::Option<i64>,
-    /// Run on the latest bundle version of the Dag for each backfilled run. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``True`` (the historical default for backfills).
+    /// Run on the latest bundle version of the Dag for each backfilled run. If not specified, falls
+    /// back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core]
+    /// rerun_with_latest_version`` config option, and finally ``True`` (the historical default for
+    /// backfills).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
 }
@@ -704,10 +714,10 @@ crate::runtime::de::impl_deserialize! {
     0 "dag_id" dag_id: required;
     1 "from_date" from_date: required_datetime;
     2 "to_date" to_date: required_datetime;
-    3 "run_backwards" run_backwards: flatten;
+    3 "run_backwards" run_backwards: optional;
     4 "dag_run_conf" dag_run_conf: double_option;
-    5 "reprocess_behavior" reprocess_behavior: flatten;
-    6 "max_active_runs" max_active_runs: flatten;
+    5 "reprocess_behavior" reprocess_behavior: optional;
+    6 "max_active_runs" max_active_runs: optional;
     7 "run_on_latest_version" run_on_latest_version: double_option;
 }
 /// Base serializer for Backfill.
@@ -745,7 +755,8 @@ pub struct BackfillResponse {
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
@@ -755,14 +766,14 @@ crate::runtime::de::impl_deserialize! {
     1 "dag_id" dag_id: required;
     2 "from_date" from_date: required_datetime;
     3 "to_date" to_date: required_datetime;
-    4 "dag_run_conf" dag_run_conf: flatten;
+    4 "dag_run_conf" dag_run_conf: optional;
     5 "is_paused" is_paused: required;
     6 "reprocess_behavior" reprocess_behavior: required;
     7 "max_active_runs" max_active_runs: required;
     8 "created_at" created_at: required_datetime;
     9 "completed_at" completed_at: option_datetime;
     10 "updated_at" updated_at: required_datetime;
-    11 "dag_display_name" dag_display_name: flatten;
+    11 "dag_display_name" dag_display_name: optional;
 }
 /// Base info serializer for responses.
 ///
@@ -776,7 +787,7 @@ pub struct BaseInfoResponse {
 }
 crate::runtime::de::impl_deserialize! {
     BaseInfoResponse;
-    0 "status" status: flatten;
+    0 "status" status: optional;
 }
 /// Bulk Action to be taken if the entity does not exist.
 ///
@@ -928,7 +939,8 @@ impl crate::runtime::ParamValue for BulkActionOnExistence {
 /// Serializer for individual bulk action responses.
 ///
 /// Represents the outcome of a single bulk operation (create, update, or delete).
-/// The response includes a list of successful keys and any errors encountered during the operation.
+/// The response includes a list of successful keys and any errors encountered during the
+/// operation.
 /// This structure helps users understand which key actions succeeded and which failed.
 ///
 /// Spec schema `BulkActionResponse`.
@@ -949,8 +961,8 @@ pub struct BulkActionResponse {
 }
 crate::runtime::de::impl_deserialize! {
     BulkActionResponse;
-    0 "success" success: flatten;
-    1 "errors" errors: flatten;
+    0 "success" success: optional;
+    1 "errors" errors: optional;
 }
 /// BulkBody\[BulkDAGRunBody\]
 ///
@@ -1540,17 +1552,20 @@ pub struct BulkDagRunBody {
     pub dag_run_id: ::std::string::String,
     /// Dag Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// The `state` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::option::Option<DagRunMutableStates>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -1622,23 +1637,29 @@ crate::runtime::de::impl_deserialize! {
 /// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct BulkDagRunClearBody {
-    /// Select runs by exact partition key match. Mutually exclusive with the other partition selectors.
+    /// Select runs by exact partition key match. Mutually exclusive with the other partition
+    /// selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
-    /// Inclusive start of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
+    /// Inclusive start of the partition date window. The value is interpreted in the Dag's
+    /// timetable timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date_start: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
-    /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
+    /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable
+    /// timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date_end: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
@@ -1658,14 +1679,18 @@ pub struct BulkDagRunClearBody {
     /// Server default: `false`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub only_new: ::std::option::Option<bool>,
-    /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False``.
+    /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified,
+    /// falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core]
+    /// rerun_with_latest_version`` config option, and finally ``False``.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Dag Runs
@@ -1763,12 +1788,12 @@ crate::runtime::de::impl_deserialize! {
     0 "partition_key" partition_key: double_option;
     1 "partition_date_start" partition_date_start: double_option_datetime;
     2 "partition_date_end" partition_date_end: double_option_datetime;
-    3 "dry_run" dry_run: flatten;
-    4 "only_failed" only_failed: flatten;
-    5 "only_new" only_new: flatten;
+    3 "dry_run" dry_run: optional;
+    4 "only_failed" only_failed: optional;
+    5 "only_new" only_new: optional;
     6 "run_on_latest_version" run_on_latest_version: double_option;
     7 "note" note: double_option;
-    8 "dag_runs" dag_runs: flatten;
+    8 "dag_runs" dag_runs: optional;
 }
 /// BulkDeleteAction\[BulkDAGRunBody\]
 ///
@@ -2088,9 +2113,12 @@ pub enum BulkDeleteActionVariableBodyEntitiesItem {
 }
 /// Serializer for responses to bulk entity operations.
 ///
-/// This represents the results of create, update, and delete actions performed on entity in bulk.
-/// Each action (if requested) is represented as a field containing details about successful keys and any encountered errors.
-/// Fields are populated in the response only if the respective action was part of the request, else are set None.
+/// This represents the results of create, update, and delete actions performed on entity in
+/// bulk.
+/// Each action (if requested) is represented as a field containing details about successful
+/// keys and any encountered errors.
+/// Fields are populated in the response only if the respective action was part of the request,
+/// else are set None.
 ///
 /// Spec schema `BulkResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
@@ -2107,9 +2135,9 @@ pub struct BulkResponse {
 }
 crate::runtime::de::impl_deserialize! {
     BulkResponse;
-    0 "create" create: flatten;
-    1 "update" update: flatten;
-    2 "delete" delete: flatten;
+    0 "create" create: optional;
+    1 "update" update: optional;
+    2 "delete" delete: optional;
 }
 /// Request body for bulk update, and delete task instances.
 ///
@@ -2120,12 +2148,14 @@ crate::runtime::de::impl_deserialize! {
 pub struct BulkTaskInstanceBody {
     /// The `new_state` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub new_state: ::std::option::Option<::std::option::Option<TaskInstanceState>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Upstream
@@ -2154,17 +2184,20 @@ pub struct BulkTaskInstanceBody {
     pub task_id: ::std::string::String,
     /// Map Index
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub map_index: ::std::option::Option<::std::option::Option<i64>>,
     /// Dag Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -2284,10 +2317,10 @@ crate::runtime::de::impl_deserialize! {
     BulkTaskInstanceBody;
     0 "new_state" new_state: double_option;
     1 "note" note: double_option;
-    2 "include_upstream" include_upstream: flatten;
-    3 "include_downstream" include_downstream: flatten;
-    4 "include_future" include_future: flatten;
-    5 "include_past" include_past: flatten;
+    2 "include_upstream" include_upstream: optional;
+    3 "include_downstream" include_downstream: optional;
+    4 "include_future" include_future: optional;
+    5 "include_past" include_past: optional;
     6 "task_id" task_id: required;
     7 "map_index" map_index: double_option;
     8 "dag_id" dag_id: double_option;
@@ -2305,9 +2338,11 @@ pub struct BulkUpdateActionBulkDagRunBody {
     ///
     /// Since Airflow 3.3.2.
     pub entities: ::std::vec::Vec<BulkDagRunBody>,
-    /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
+    /// A list of field names to update for each entity.Only these fields will be applied from the
+    /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2374,9 +2409,11 @@ pub struct BulkUpdateActionBulkTaskInstanceBody {
     ///
     /// Since Airflow 3.1.8.
     pub entities: ::std::vec::Vec<BulkTaskInstanceBody>,
-    /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
+    /// A list of field names to update for each entity.Only these fields will be applied from the
+    /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2439,9 +2476,11 @@ impl BulkUpdateActionBulkTaskInstanceBody {
 pub struct BulkUpdateActionConnectionBody {
     /// A list of entities to be updated.
     pub entities: ::std::vec::Vec<ConnectionBody>,
-    /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
+    /// A list of field names to update for each entity.Only these fields will be applied from the
+    /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2504,9 +2543,11 @@ impl BulkUpdateActionConnectionBody {
 pub struct BulkUpdateActionPoolBody {
     /// A list of entities to be updated.
     pub entities: ::std::vec::Vec<PoolBody>,
-    /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
+    /// A list of field names to update for each entity.Only these fields will be applied from the
+    /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2569,9 +2610,11 @@ impl BulkUpdateActionPoolBody {
 pub struct BulkUpdateActionVariableBody {
     /// A list of entities to be updated.
     pub entities: ::std::vec::Vec<VariableBody>,
-    /// A list of field names to update for each entity.Only these fields will be applied from the request body to the database model.Any extra fields provided will be ignored.
+    /// A list of field names to update for each entity.Only these fields will be applied from the
+    /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
@@ -2628,7 +2671,8 @@ impl BulkUpdateActionVariableBody {
 }
 /// Response Clear Dag Run
 ///
-/// Spec: #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1clear/post/responses/200/content/application~1json/schema.
+/// Spec:
+/// #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1clear/post/responses/200/content/application~1json/schema.
 ///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2642,7 +2686,8 @@ pub enum ClearDagRunResponse {
 }
 /// Response Clear Dag Runs
 ///
-/// Spec: #/paths/~1api~1v2~1dags~1{dag_id}~1clearDagRuns/post/responses/200/content/application~1json/schema.
+/// Spec:
+/// #/paths/~1api~1v2~1dags~1{dag_id}~1clearDagRuns/post/responses/200/content/application~1json/schema.
 ///
 /// Since Airflow 3.3.2.
 ///
@@ -2663,30 +2708,38 @@ pub enum ClearDagRunsResponse {
 /// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct ClearPartitionsBody {
-    /// Select runs by exact partition key match. Mutually exclusive with the other partition selectors.
+    /// Select runs by exact partition key match. Mutually exclusive with the other partition
+    /// selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
-    /// Inclusive start of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
+    /// Inclusive start of the partition date window. The value is interpreted in the Dag's
+    /// timetable timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date_start: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
-    /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable timezone. Mutually exclusive with the other partition selectors.
+    /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable
+    /// timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date_end: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
-    /// Select runs by exact run_id. Mutually exclusive with ``partition_key`` and partition date window.
+    /// Select runs by exact run_id. Mutually exclusive with ``partition_key`` and partition date
+    /// window.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Also clear task instances on the matched runs.
@@ -2767,8 +2820,8 @@ crate::runtime::de::impl_deserialize! {
     1 "partition_date_start" partition_date_start: double_option_datetime;
     2 "partition_date_end" partition_date_end: double_option_datetime;
     3 "run_id" run_id: double_option;
-    4 "clear_task_instances" clear_task_instances: flatten;
-    5 "dry_run" dry_run: flatten;
+    4 "clear_task_instances" clear_task_instances: optional;
+    5 "dry_run" dry_run: optional;
 }
 /// Response for the clearPartitions endpoint.
 ///
@@ -2796,7 +2849,8 @@ crate::runtime::de::impl_deserialize! {
     1 "task_instances_cleared" task_instances_cleared: required;
     2 "dry_run" dry_run: required;
 }
-/// Response for clear dag run dry run, which may contain new tasks without full TaskInstance data.
+/// Response for clear dag run dry run, which may contain new tasks without full TaskInstance
+/// data.
 ///
 /// Spec schema `ClearTaskInstanceCollectionResponse`.
 ///
@@ -2821,7 +2875,8 @@ crate::runtime::de::impl_deserialize! {
 }
 /// ClearTaskInstanceCollectionResponseTaskInstancesItem.
 ///
-/// Spec: #/components/schemas/ClearTaskInstanceCollectionResponse/properties/task_instances/items.
+/// Spec:
+/// #/components/schemas/ClearTaskInstanceCollectionResponse/properties/task_instances/items.
 ///
 /// Since Airflow 3.2.2.
 ///
@@ -2847,14 +2902,16 @@ pub struct ClearTaskInstancesBody {
     pub dry_run: ::std::option::Option<bool>,
     /// Start Date
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
@@ -2874,16 +2931,19 @@ pub struct ClearTaskInstancesBody {
     /// Server default: `true`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reset_dag_runs: ::std::option::Option<bool>,
-    /// A list of `task_id` or \[`task_id`, `map_index`\]. If only the `task_id` is provided for a mapped task, all of its map indices will be targeted.
+    /// A list of `task_id` or \[`task_id`, `map_index`\]. If only the `task_id` is provided for a
+    /// mapped task, all of its map indices will be targeted.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<ClearTaskInstancesBodyTaskIdsItem>>,
     >,
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Upstream
@@ -2906,9 +2966,13 @@ pub struct ClearTaskInstancesBody {
     /// Server default: `false`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_past: ::std::option::Option<bool>,
-    /// (Experimental) Run on the latest bundle version of the dag after clearing the task instances. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False`` (the historical default for clear/rerun).
+    /// (Experimental) Run on the latest bundle version of the dag after clearing the task
+    /// instances. If not specified, falls back to the DAG-level ``rerun_with_latest_version``
+    /// parameter, then the ``[core] rerun_with_latest_version`` config option, and finally
+    /// ``False`` (the historical default for clear/rerun).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
     /// Prevent Running Task
@@ -2918,7 +2982,8 @@ pub struct ClearTaskInstancesBody {
     pub prevent_running_task: ::std::option::Option<bool>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -3063,20 +3128,20 @@ impl ClearTaskInstancesBody {
 }
 crate::runtime::de::impl_deserialize! {
     ClearTaskInstancesBody;
-    0 "dry_run" dry_run: flatten;
+    0 "dry_run" dry_run: optional;
     1 "start_date" start_date: double_option_datetime;
     2 "end_date" end_date: double_option_datetime;
-    3 "only_failed" only_failed: flatten;
-    4 "only_running" only_running: flatten;
-    5 "reset_dag_runs" reset_dag_runs: flatten;
+    3 "only_failed" only_failed: optional;
+    4 "only_running" only_running: optional;
+    5 "reset_dag_runs" reset_dag_runs: optional;
     6 "task_ids" task_ids: double_option;
     7 "dag_run_id" dag_run_id: double_option;
-    8 "include_upstream" include_upstream: flatten;
-    9 "include_downstream" include_downstream: flatten;
-    10 "include_future" include_future: flatten;
-    11 "include_past" include_past: flatten;
+    8 "include_upstream" include_upstream: optional;
+    9 "include_downstream" include_downstream: optional;
+    10 "include_future" include_future: optional;
+    11 "include_past" include_past: optional;
     12 "run_on_latest_version" run_on_latest_version: double_option;
-    13 "prevent_running_task" prevent_running_task: flatten;
+    13 "prevent_running_task" prevent_running_task: optional;
     14 "note" note: double_option;
 }
 /// ClearTaskInstancesBodyTaskIdsItem.
@@ -3160,42 +3225,50 @@ pub struct ConnectionBody {
     pub conn_type: ::std::string::String,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Host
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub host: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Login
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Schema
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub schema: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Port
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub port: ::std::option::Option<::std::option::Option<i64>>,
     /// Password
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Extra
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -3390,7 +3463,8 @@ pub struct ConnectionResponse {
     pub extra: ::std::option::Option<::std::string::String>,
     /// Team Name
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
 }
@@ -3398,14 +3472,14 @@ crate::runtime::de::impl_deserialize! {
     ConnectionResponse;
     0 "connection_id" connection_id: required;
     1 "conn_type" conn_type: required;
-    2 "description" description: flatten;
-    3 "host" host: flatten;
-    4 "login" login: flatten;
-    5 "schema" schema: flatten;
-    6 "port" port: flatten;
-    7 "password" password: flatten;
-    8 "extra" extra: flatten;
-    9 "team_name" team_name: flatten;
+    2 "description" description: optional;
+    3 "host" host: optional;
+    4 "login" login: optional;
+    5 "schema" schema: optional;
+    6 "port" port: optional;
+    7 "password" password: optional;
+    8 "extra" extra: optional;
+    9 "team_name" team_name: optional;
 }
 /// Response returned when a connection test has been enqueued for worker execution.
 ///
@@ -3454,42 +3528,50 @@ pub struct ConnectionTestRequestBody {
     pub conn_type: ::std::string::String,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Host
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub host: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Login
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub login: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Schema
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub schema: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Port
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub port: ::std::option::Option<::std::option::Option<i64>>,
     /// Password
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Extra
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// If True, save or update the connection in the connection table when the test succeeds.
@@ -3499,12 +3581,14 @@ pub struct ConnectionTestRequestBody {
     pub commit_on_success: ::std::option::Option<bool>,
     /// Executor name to dispatch the connection test to.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub executor: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Worker queue to route the connection test to (executor-dependent).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub queue: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -3678,7 +3762,7 @@ crate::runtime::de::impl_deserialize! {
     7 "password" password: double_option;
     8 "extra" extra: double_option;
     9 "team_name" team_name: double_option;
-    10 "commit_on_success" commit_on_success: flatten;
+    10 "commit_on_success" commit_on_success: optional;
     11 "executor" executor: double_option;
     12 "queue" queue: double_option;
 }
@@ -3706,7 +3790,8 @@ pub struct CreateAssetEventsBody {
     pub asset_id: i64,
     /// Partition Key
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -3720,7 +3805,8 @@ pub struct CreateAssetEventsBody {
     >,
     /// The `access_control` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_control: ::std::option::Option<
         ::std::option::Option<AssetEventAccessControl>,
@@ -3781,7 +3867,7 @@ crate::runtime::de::impl_deserialize! {
     CreateAssetEventsBody;
     0 "asset_id" asset_id: required;
     1 "partition_key" partition_key: double_option;
-    2 "extra" extra: flatten;
+    2 "extra" extra: optional;
     3 "access_control" access_control: double_option;
 }
 /// Dag Collection serializer for responses.
@@ -3818,7 +3904,8 @@ pub struct DagDetailsResponse {
     pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Last Parse Duration
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_parse_duration: ::std::option::Option<f64>,
     /// Last Expired
@@ -3853,12 +3940,14 @@ pub struct DagDetailsResponse {
     pub timetable_description: ::std::option::Option<::std::string::String>,
     /// Timetable Partitioned
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timetable_partitioned: ::std::option::Option<bool>,
     /// Timetable Periodic
     ///
-    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timetable_periodic: ::std::option::Option<bool>,
     /// Tags
@@ -3899,7 +3988,8 @@ pub struct DagDetailsResponse {
     pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Allowed Run Types
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_run_types: ::std::option::Option<::std::vec::Vec<DagRunType>>,
     /// Owners
@@ -3956,7 +4046,8 @@ pub struct DagDetailsResponse {
     pub last_parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Default Args
     ///
-    /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8. Across server versions:
+    /// required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default_args: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3983,7 +4074,8 @@ pub struct DagDetailsResponse {
     pub active_runs_count: ::std::option::Option<i64>,
     /// Whether this Dag's schedule supports backfilling.
     ///
-    /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by
+    /// Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_backfillable: ::std::option::Option<bool>,
     /// Return file token.
@@ -4009,20 +4101,20 @@ crate::runtime::de::impl_deserialize! {
     2 "is_paused" is_paused: required;
     3 "is_stale" is_stale: required;
     4 "last_parsed_time" last_parsed_time: option_datetime;
-    5 "last_parse_duration" last_parse_duration: flatten;
+    5 "last_parse_duration" last_parse_duration: optional;
     6 "last_expired" last_expired: option_datetime;
-    7 "bundle_name" bundle_name: flatten;
-    8 "bundle_version" bundle_version: flatten;
-    9 "relative_fileloc" relative_fileloc: flatten;
+    7 "bundle_name" bundle_name: optional;
+    8 "bundle_version" bundle_version: optional;
+    9 "relative_fileloc" relative_fileloc: optional;
     10 "fileloc" fileloc: required;
-    11 "description" description: flatten;
-    12 "timetable_summary" timetable_summary: flatten;
-    13 "timetable_description" timetable_description: flatten;
-    14 "timetable_partitioned" timetable_partitioned: flatten;
-    15 "timetable_periodic" timetable_periodic: flatten;
+    11 "description" description: optional;
+    12 "timetable_summary" timetable_summary: optional;
+    13 "timetable_description" timetable_description: optional;
+    14 "timetable_partitioned" timetable_partitioned: optional;
+    15 "timetable_periodic" timetable_periodic: optional;
     16 "tags" tags: required;
     17 "max_active_tasks" max_active_tasks: required;
-    18 "max_active_runs" max_active_runs: flatten;
+    18 "max_active_runs" max_active_runs: optional;
     19 "max_consecutive_failed_dag_runs" max_consecutive_failed_dag_runs: required;
     20 "has_task_concurrency_limits" has_task_concurrency_limits: required;
     21 "has_import_errors" has_import_errors: required;
@@ -4030,29 +4122,29 @@ crate::runtime::de::impl_deserialize! {
     23 "next_dagrun_data_interval_start" next_dagrun_data_interval_start: option_datetime;
     24 "next_dagrun_data_interval_end" next_dagrun_data_interval_end: option_datetime;
     25 "next_dagrun_run_after" next_dagrun_run_after: option_datetime;
-    26 "allowed_run_types" allowed_run_types: flatten;
+    26 "allowed_run_types" allowed_run_types: optional;
     27 "owners" owners: required;
     28 "catchup" catchup: required;
-    29 "dag_run_timeout" dag_run_timeout: flatten;
-    30 "asset_expression" asset_expression: flatten;
-    31 "doc_md" doc_md: flatten;
+    29 "dag_run_timeout" dag_run_timeout: optional;
+    30 "asset_expression" asset_expression: optional;
+    31 "doc_md" doc_md: optional;
     32 "start_date" start_date: option_datetime;
     33 "end_date" end_date: option_datetime;
-    34 "is_paused_upon_creation" is_paused_upon_creation: flatten;
-    35 "params" params: flatten;
+    34 "is_paused_upon_creation" is_paused_upon_creation: optional;
+    35 "params" params: optional;
     36 "render_template_as_native_obj" render_template_as_native_obj: required;
-    37 "template_search_path" template_search_path: flatten;
-    38 "timezone" timezone: flatten;
+    37 "template_search_path" template_search_path: optional;
+    38 "timezone" timezone: optional;
     39 "last_parsed" last_parsed: option_datetime;
-    40 "default_args" default_args: flatten;
-    41 "rerun_with_latest_version" rerun_with_latest_version: flatten;
-    42 "owner_links" owner_links: flatten;
-    43 "is_favorite" is_favorite: flatten;
-    44 "active_runs_count" active_runs_count: flatten;
-    45 "is_backfillable" is_backfillable: flatten;
+    40 "default_args" default_args: optional;
+    41 "rerun_with_latest_version" rerun_with_latest_version: optional;
+    42 "owner_links" owner_links: optional;
+    43 "is_favorite" is_favorite: optional;
+    44 "active_runs_count" active_runs_count: optional;
+    45 "is_backfillable" is_backfillable: optional;
     46 "file_token" file_token: required;
     47 "concurrency" concurrency: required;
-    48 "latest_dag_version" latest_dag_version: flatten;
+    48 "latest_dag_version" latest_dag_version: optional;
 }
 /// Dag Serializer for updatable bodies.
 ///
@@ -4095,8 +4187,8 @@ pub struct DagProcessorInfoResponse {
 }
 crate::runtime::de::impl_deserialize! {
     DagProcessorInfoResponse;
-    0 "status" status: flatten;
-    1 "latest_dag_processor_heartbeat" latest_dag_processor_heartbeat: flatten;
+    0 "status" status: optional;
+    1 "latest_dag_processor_heartbeat" latest_dag_processor_heartbeat: optional;
 }
 /// Dag serializer for responses.
 ///
@@ -4117,7 +4209,8 @@ pub struct DagResponse {
     pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Last Parse Duration
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_parse_duration: ::std::option::Option<f64>,
     /// Last Expired
@@ -4152,12 +4245,14 @@ pub struct DagResponse {
     pub timetable_description: ::std::option::Option<::std::string::String>,
     /// Timetable Partitioned
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timetable_partitioned: ::std::option::Option<bool>,
     /// Timetable Periodic
     ///
-    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timetable_periodic: ::std::option::Option<bool>,
     /// Tags
@@ -4198,14 +4293,16 @@ pub struct DagResponse {
     pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Allowed Run Types
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_run_types: ::std::option::Option<::std::vec::Vec<DagRunType>>,
     /// Owners
     pub owners: ::std::vec::Vec<::std::string::String>,
     /// Whether this Dag's schedule supports backfilling.
     ///
-    /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by
+    /// Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_backfillable: ::std::option::Option<bool>,
     /// Return file token.
@@ -4220,20 +4317,20 @@ crate::runtime::de::impl_deserialize! {
     2 "is_paused" is_paused: required;
     3 "is_stale" is_stale: required;
     4 "last_parsed_time" last_parsed_time: option_datetime;
-    5 "last_parse_duration" last_parse_duration: flatten;
+    5 "last_parse_duration" last_parse_duration: optional;
     6 "last_expired" last_expired: option_datetime;
-    7 "bundle_name" bundle_name: flatten;
-    8 "bundle_version" bundle_version: flatten;
-    9 "relative_fileloc" relative_fileloc: flatten;
+    7 "bundle_name" bundle_name: optional;
+    8 "bundle_version" bundle_version: optional;
+    9 "relative_fileloc" relative_fileloc: optional;
     10 "fileloc" fileloc: required;
-    11 "description" description: flatten;
-    12 "timetable_summary" timetable_summary: flatten;
-    13 "timetable_description" timetable_description: flatten;
-    14 "timetable_partitioned" timetable_partitioned: flatten;
-    15 "timetable_periodic" timetable_periodic: flatten;
+    11 "description" description: optional;
+    12 "timetable_summary" timetable_summary: optional;
+    13 "timetable_description" timetable_description: optional;
+    14 "timetable_partitioned" timetable_partitioned: optional;
+    15 "timetable_periodic" timetable_periodic: optional;
     16 "tags" tags: required;
     17 "max_active_tasks" max_active_tasks: required;
-    18 "max_active_runs" max_active_runs: flatten;
+    18 "max_active_runs" max_active_runs: optional;
     19 "max_consecutive_failed_dag_runs" max_consecutive_failed_dag_runs: required;
     20 "has_task_concurrency_limits" has_task_concurrency_limits: required;
     21 "has_import_errors" has_import_errors: required;
@@ -4241,9 +4338,9 @@ crate::runtime::de::impl_deserialize! {
     23 "next_dagrun_data_interval_start" next_dagrun_data_interval_start: option_datetime;
     24 "next_dagrun_data_interval_end" next_dagrun_data_interval_end: option_datetime;
     25 "next_dagrun_run_after" next_dagrun_run_after: option_datetime;
-    26 "allowed_run_types" allowed_run_types: flatten;
+    26 "allowed_run_types" allowed_run_types: optional;
     27 "owners" owners: required;
-    28 "is_backfillable" is_backfillable: flatten;
+    28 "is_backfillable" is_backfillable: optional;
     29 "file_token" file_token: required;
 }
 /// DagRun serializer for asset responses.
@@ -4277,12 +4374,16 @@ pub struct DagRunAssetReference {
     pub data_interval_end: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Partition Key
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
-    /// Whether this asset event triggered the referenced dag run. Only a run's most recent consumed asset event triggers it; earlier consumed events are included in the run but did not trigger it.
+    /// Whether this asset event triggered the referenced dag run. Only a run's most recent consumed
+    /// asset event triggers it; earlier consumed events are included in the run but did not trigger
+    /// it.
     ///
-    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub triggering: ::std::option::Option<bool>,
 }
@@ -4296,8 +4397,8 @@ crate::runtime::de::impl_deserialize! {
     5 "state" state: required;
     6 "data_interval_start" data_interval_start: option_datetime;
     7 "data_interval_end" data_interval_end: option_datetime;
-    8 "partition_key" partition_key: flatten;
-    9 "triggering" triggering: flatten;
+    8 "partition_key" partition_key: optional;
+    9 "triggering" triggering: optional;
 }
 /// Dag Run serializer for clear endpoint body.
 ///
@@ -4319,14 +4420,18 @@ pub struct DagRunClearBody {
     /// Server default: `false`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub only_new: ::std::option::Option<bool>,
-    /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified, falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core] rerun_with_latest_version`` config option, and finally ``False``.
+    /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified,
+    /// falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core]
+    /// rerun_with_latest_version`` config option, and finally ``False``.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -4374,9 +4479,9 @@ impl DagRunClearBody {
 }
 crate::runtime::de::impl_deserialize! {
     DagRunClearBody;
-    0 "dry_run" dry_run: flatten;
-    1 "only_failed" only_failed: flatten;
-    2 "only_new" only_new: flatten;
+    0 "dry_run" dry_run: optional;
+    1 "only_failed" only_failed: optional;
+    2 "only_new" only_new: optional;
     3 "run_on_latest_version" run_on_latest_version: double_option;
     4 "note" note: double_option;
 }
@@ -4394,20 +4499,25 @@ crate::runtime::de::impl_deserialize! {
 pub struct DagRunCollectionResponse {
     /// Dag Runs
     pub dag_runs: ::std::vec::Vec<DagRunResponse>,
-    /// Number of matching items. For offset pagination this is the exact total. For cursor pagination it is capped at ``total_entries_limit``; a value equal to that limit means at least that many items match.
+    /// Number of matching items. For offset pagination this is the exact total. For cursor
+    /// pagination it is capped at ``total_entries_limit``; a value equal to that limit means at
+    /// least that many items match.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries: ::std::option::Option<i64>,
-    /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination, where ``total_entries`` is exact.
+    /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination,
+    /// where ``total_entries`` is exact.
     ///
     /// Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries_limit: ::std::option::Option<i64>,
-    /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset pagination or when there is no next page.
+    /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset
+    /// pagination or when there is no next page.
     ///
     /// Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
-    /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using offset pagination or when on the first page.
+    /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using
+    /// offset pagination or when on the first page.
     ///
     /// Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4416,10 +4526,10 @@ pub struct DagRunCollectionResponse {
 crate::runtime::de::impl_deserialize! {
     DagRunCollectionResponse;
     0 "dag_runs" dag_runs: required;
-    1 "total_entries" total_entries: flatten;
-    2 "total_entries_limit" total_entries_limit: flatten;
-    3 "next_cursor" next_cursor: flatten;
-    4 "previous_cursor" previous_cursor: flatten;
+    1 "total_entries" total_entries: optional;
+    2 "total_entries_limit" total_entries_limit: optional;
+    3 "next_cursor" next_cursor: optional;
+    4 "previous_cursor" previous_cursor: optional;
 }
 /// Dag Run states from which the run may be mutated (patched, deleted).
 ///
@@ -4506,12 +4616,14 @@ impl crate::runtime::ParamValue for DagRunMutableStates {
 pub struct DagRunPatchBody {
     /// The `state` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::option::Option<DagRunMutableStates>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -4571,7 +4683,8 @@ pub struct DagRunResponse {
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Duration
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration: ::std::option::Option<f64>,
     /// Data Interval Start
@@ -4600,7 +4713,8 @@ pub struct DagRunResponse {
     pub triggered_by: ::std::option::Option<DagRunTriggeredByType>,
     /// Triggering User Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub triggering_user_name: ::std::option::Option<::std::string::String>,
     /// Conf
@@ -4621,17 +4735,20 @@ pub struct DagRunResponse {
     pub bundle_version: ::std::option::Option<::std::string::String>,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Partition Key
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
     /// Partition Date
     ///
-    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
+    /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
@@ -4643,21 +4760,21 @@ crate::runtime::de::impl_deserialize! {
     3 "queued_at" queued_at: option_datetime;
     4 "start_date" start_date: option_datetime;
     5 "end_date" end_date: option_datetime;
-    6 "duration" duration: flatten;
+    6 "duration" duration: optional;
     7 "data_interval_start" data_interval_start: option_datetime;
     8 "data_interval_end" data_interval_end: option_datetime;
     9 "run_after" run_after: required_datetime;
     10 "last_scheduling_decision" last_scheduling_decision: option_datetime;
     11 "run_type" run_type: required;
     12 "state" state: required;
-    13 "triggered_by" triggered_by: flatten;
-    14 "triggering_user_name" triggering_user_name: flatten;
-    15 "conf" conf: flatten;
-    16 "note" note: flatten;
+    13 "triggered_by" triggered_by: optional;
+    14 "triggering_user_name" triggering_user_name: optional;
+    15 "conf" conf: optional;
+    16 "note" note: optional;
     17 "dag_versions" dag_versions: required;
-    18 "bundle_version" bundle_version: flatten;
-    19 "dag_display_name" dag_display_name: flatten;
-    20 "partition_key" partition_key: flatten;
+    18 "bundle_version" bundle_version: optional;
+    19 "dag_display_name" dag_display_name: optional;
+    20 "partition_key" partition_key: optional;
     21 "partition_date" partition_date: option_datetime;
 }
 /// All possible states that a DagRun can be in.
@@ -4965,7 +5082,8 @@ impl crate::runtime::ParamValue for DagRunType {
 pub struct DagRunsBatchBody {
     /// Order By
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_by: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Page Offset
@@ -4980,153 +5098,176 @@ pub struct DagRunsBatchBody {
     pub page_limit: ::std::option::Option<i64>,
     /// Dag Ids
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// States
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub states: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<DagRunState>>,
+        ::std::option::Option<::std::vec::Vec<::std::option::Option<DagRunState>>>,
     >,
     /// Run After Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Duration Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_gte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_gt: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_lte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_lt: ::std::option::Option<::std::option::Option<f64>>,
     /// Conf Contains
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conf_contains: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -5171,7 +5312,9 @@ impl DagRunsBatchBody {
     #[allow(deprecated)]
     pub fn with_states(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<DagRunState>>,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<::std::option::Option<DagRunState>>,
+        >,
     ) -> Self {
         self.states = ::std::option::Option::Some(
             ::std::option::Option::Some(value.into()),
@@ -5401,8 +5544,8 @@ impl DagRunsBatchBody {
 crate::runtime::de::impl_deserialize! {
     DagRunsBatchBody;
     0 "order_by" order_by: double_option;
-    1 "page_offset" page_offset: flatten;
-    2 "page_limit" page_limit: flatten;
+    1 "page_offset" page_offset: optional;
+    2 "page_limit" page_limit: optional;
     3 "dag_ids" dag_ids: double_option;
     4 "states" states: double_option;
     5 "run_after_gte" run_after_gte: double_option_datetime;
@@ -5462,16 +5605,17 @@ pub struct DagSourceResponse {
     pub version_number: ::std::option::Option<i64>,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
 crate::runtime::de::impl_deserialize! {
     DagSourceResponse;
-    0 "content" content: flatten;
+    0 "content" content: optional;
     1 "dag_id" dag_id: required;
-    2 "version_number" version_number: flatten;
-    3 "dag_display_name" dag_display_name: flatten;
+    2 "version_number" version_number: optional;
+    3 "dag_display_name" dag_display_name: optional;
 }
 /// Dag Stats Collection serializer for responses.
 ///
@@ -5497,7 +5641,8 @@ pub struct DagStatsResponse {
     pub dag_id: ::std::string::String,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Stats
@@ -5506,7 +5651,7 @@ pub struct DagStatsResponse {
 crate::runtime::de::impl_deserialize! {
     DagStatsResponse;
     0 "dag_id" dag_id: required;
-    1 "dag_display_name" dag_display_name: flatten;
+    1 "dag_display_name" dag_display_name: optional;
     2 "stats" stats: required;
 }
 /// DagStatsState serializer for responses.
@@ -5550,7 +5695,8 @@ pub struct DagTagResponse {
     pub dag_id: ::std::string::String,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
@@ -5558,7 +5704,7 @@ crate::runtime::de::impl_deserialize! {
     DagTagResponse;
     0 "name" name: required;
     1 "dag_id" dag_id: required;
-    2 "dag_display_name" dag_display_name: flatten;
+    2 "dag_display_name" dag_display_name: optional;
 }
 /// Dag Version Collection serializer for responses.
 ///
@@ -5598,7 +5744,8 @@ pub struct DagVersionResponse {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Bundle Url
@@ -5611,11 +5758,11 @@ crate::runtime::de::impl_deserialize! {
     0 "id" id: required;
     1 "version_number" version_number: required;
     2 "dag_id" dag_id: required;
-    3 "bundle_name" bundle_name: flatten;
-    4 "bundle_version" bundle_version: flatten;
+    3 "bundle_name" bundle_name: optional;
+    4 "bundle_version" bundle_version: optional;
     5 "created_at" created_at: required_datetime;
-    6 "dag_display_name" dag_display_name: flatten;
-    7 "bundle_url" bundle_url: flatten;
+    6 "dag_display_name" dag_display_name: optional;
+    7 "bundle_url" bundle_url: optional;
 }
 /// Dag warning collection serializer for responses.
 ///
@@ -5647,7 +5794,8 @@ pub struct DagWarningResponse {
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
@@ -5657,7 +5805,7 @@ crate::runtime::de::impl_deserialize! {
     1 "warning_type" warning_type: required;
     2 "message" message: required;
     3 "timestamp" timestamp: required_datetime;
-    4 "dag_display_name" dag_display_name: flatten;
+    4 "dag_display_name" dag_display_name: optional;
 }
 /// Enum for DAG warning types.
 ///
@@ -5768,19 +5916,21 @@ pub struct DryRunBackfillResponse {
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Partition Key
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<::std::string::String>,
     /// Partition Date
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 crate::runtime::de::impl_deserialize! {
     DryRunBackfillResponse;
     0 "logical_date" logical_date: option_datetime;
-    1 "partition_key" partition_key: flatten;
+    1 "partition_key" partition_key: optional;
     2 "partition_date" partition_date: option_datetime;
 }
 /// Event Log Collection Response.
@@ -5856,17 +6006,17 @@ crate::runtime::de::impl_deserialize! {
     EventLogResponse;
     0 "event_log_id" event_log_id: required;
     1 "when" when: required_datetime;
-    2 "dag_id" dag_id: flatten;
-    3 "task_id" task_id: flatten;
-    4 "run_id" run_id: flatten;
-    5 "map_index" map_index: flatten;
-    6 "try_number" try_number: flatten;
+    2 "dag_id" dag_id: optional;
+    3 "task_id" task_id: optional;
+    4 "run_id" run_id: optional;
+    5 "map_index" map_index: optional;
+    6 "try_number" try_number: optional;
     7 "event" event: required;
     8 "logical_date" logical_date: option_datetime;
-    9 "owner" owner: flatten;
-    10 "extra" extra: flatten;
-    11 "dag_display_name" dag_display_name: flatten;
-    12 "task_display_name" task_display_name: flatten;
+    9 "owner" owner: optional;
+    10 "extra" extra: optional;
+    11 "dag_display_name" dag_display_name: optional;
+    12 "task_display_name" task_display_name: optional;
 }
 /// Response for the external log URL endpoint.
 ///
@@ -6044,7 +6194,7 @@ pub struct ExtraLinkCollectionResponse {
     /// Extra Links
     pub extra_links: ::std::collections::BTreeMap<
         ::std::string::String,
-        ::std::string::String,
+        ::std::option::Option<::std::string::String>,
     >,
     /// Total Entries
     pub total_entries: i64,
@@ -6161,7 +6311,8 @@ impl crate::runtime::ParamValue for GetDagsTagsMatchMode {
 }
 /// Response Get Xcom Entry
 ///
-/// Spec: #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1taskInstances~1{task_id}~1xcomEntries~1{xcom_key}/get/responses/200/content/application~1json/schema.
+/// Spec:
+/// #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1taskInstances~1{task_id}~1xcomEntries~1{xcom_key}/get/responses/200/content/application~1json/schema.
 ///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -6193,7 +6344,7 @@ crate::runtime::de::impl_deserialize! {
     0 "metadatabase" metadatabase: required;
     1 "scheduler" scheduler: required;
     2 "triggerer" triggerer: required;
-    3 "dag_processor" dag_processor: flatten;
+    3 "dag_processor" dag_processor: optional;
 }
 /// Schema for Human-in-the-loop detail.
 ///
@@ -6277,17 +6428,17 @@ crate::runtime::de::impl_deserialize! {
     HitlDetail;
     0 "options" options: required;
     1 "subject" subject: required;
-    2 "body" body: flatten;
-    3 "defaults" defaults: flatten;
-    4 "multiple" multiple: flatten;
-    5 "params" params: flatten;
-    6 "assigned_users" assigned_users: flatten;
+    2 "body" body: optional;
+    3 "defaults" defaults: optional;
+    4 "multiple" multiple: optional;
+    5 "params" params: optional;
+    6 "assigned_users" assigned_users: optional;
     7 "created_at" created_at: required_datetime;
-    8 "responded_by_user" responded_by_user: flatten;
+    8 "responded_by_user" responded_by_user: optional;
     9 "responded_at" responded_at: option_datetime;
-    10 "chosen_options" chosen_options: flatten;
-    11 "params_input" params_input: flatten;
-    12 "response_received" response_received: flatten;
+    10 "chosen_options" chosen_options: optional;
+    11 "params_input" params_input: optional;
+    12 "response_received" response_received: optional;
     13 "task_instance" task_instance: required;
 }
 /// Schema for a collection of Human-in-the-loop details.
@@ -6393,17 +6544,17 @@ crate::runtime::de::impl_deserialize! {
     HitlDetailHistory;
     0 "options" options: required;
     1 "subject" subject: required;
-    2 "body" body: flatten;
-    3 "defaults" defaults: flatten;
-    4 "multiple" multiple: flatten;
-    5 "params" params: flatten;
-    6 "assigned_users" assigned_users: flatten;
+    2 "body" body: optional;
+    3 "defaults" defaults: optional;
+    4 "multiple" multiple: optional;
+    5 "params" params: optional;
+    6 "assigned_users" assigned_users: optional;
     7 "created_at" created_at: required_datetime;
-    8 "responded_by_user" responded_by_user: flatten;
+    8 "responded_by_user" responded_by_user: optional;
     9 "responded_at" responded_at: option_datetime;
-    10 "chosen_options" chosen_options: flatten;
-    11 "params_input" params_input: flatten;
-    12 "response_received" response_received: flatten;
+    10 "chosen_options" chosen_options: optional;
+    11 "params_input" params_input: optional;
+    12 "response_received" response_received: optional;
     13 "task_instance" task_instance: required;
 }
 /// Response of updating a Human-in-the-loop detail.
@@ -6438,7 +6589,7 @@ crate::runtime::de::impl_deserialize! {
     0 "responded_by" responded_by: required;
     1 "responded_at" responded_at: required_datetime;
     2 "chosen_options" chosen_options: required;
-    3 "params_input" params_input: flatten;
+    3 "params_input" params_input: optional;
 }
 /// Schema for a Human-in-the-loop users.
 ///
@@ -6498,7 +6649,7 @@ pub struct HttpValidationError {
 }
 crate::runtime::de::impl_deserialize! {
     HttpValidationError;
-    0 "detail" detail: flatten;
+    0 "detail" detail: optional;
 }
 /// Import Error Collection Response.
 ///
@@ -6538,7 +6689,7 @@ crate::runtime::de::impl_deserialize! {
     0 "import_error_id" import_error_id: required;
     1 "timestamp" timestamp: required_datetime;
     2 "filename" filename: required;
-    3 "bundle_name" bundle_name: flatten;
+    3 "bundle_name" bundle_name: optional;
     4 "stack_trace" stack_trace: required;
 }
 /// Job Collection Response.
@@ -6608,16 +6759,16 @@ pub struct JobResponse {
 crate::runtime::de::impl_deserialize! {
     JobResponse;
     0 "id" id: required;
-    1 "dag_id" dag_id: flatten;
-    2 "state" state: flatten;
-    3 "job_type" job_type: flatten;
+    1 "dag_id" dag_id: optional;
+    2 "state" state: optional;
+    3 "job_type" job_type: optional;
     4 "start_date" start_date: option_datetime;
     5 "end_date" end_date: option_datetime;
     6 "latest_heartbeat" latest_heartbeat: option_datetime;
-    7 "executor_class" executor_class: flatten;
-    8 "hostname" hostname: flatten;
-    9 "unixname" unixname: flatten;
-    10 "dag_display_name" dag_display_name: flatten;
+    7 "executor_class" executor_class: optional;
+    8 "hostname" hostname: optional;
+    9 "unixname" unixname: optional;
+    10 "dag_display_name" dag_display_name: optional;
 }
 /// The `JsonValue` schema.
 ///
@@ -6643,7 +6794,7 @@ pub struct LastAssetEventResponse {
 }
 crate::runtime::de::impl_deserialize! {
     LastAssetEventResponse;
-    0 "id" id: flatten;
+    0 "id" id: optional;
     1 "timestamp" timestamp: option_datetime;
 }
 /// Materialize asset request.
@@ -6655,40 +6806,46 @@ crate::runtime::de::impl_deserialize! {
 pub struct MaterializeAssetBody {
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Data Interval Start
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_interval_start: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Data Interval End
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_interval_end: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Conf
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conf: ::std::option::Option<
         ::std::option::Option<
@@ -6697,12 +6854,14 @@ pub struct MaterializeAssetBody {
     >,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Partition Key
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -6910,12 +7069,14 @@ impl crate::runtime::ParamValue for PatchDagsTagsMatchMode {
 pub struct PatchTaskInstanceBody {
     /// The `new_state` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub new_state: ::std::option::Option<::std::option::Option<TaskInstanceState>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Upstream
@@ -7000,10 +7161,10 @@ crate::runtime::de::impl_deserialize! {
     PatchTaskInstanceBody;
     0 "new_state" new_state: double_option;
     1 "note" note: double_option;
-    2 "include_upstream" include_upstream: flatten;
-    3 "include_downstream" include_downstream: flatten;
-    4 "include_future" include_future: flatten;
-    5 "include_past" include_past: flatten;
+    2 "include_upstream" include_upstream: optional;
+    3 "include_downstream" include_downstream: optional;
+    4 "include_future" include_future: optional;
+    5 "include_past" include_past: optional;
 }
 /// Plugin Collection serializer.
 ///
@@ -7077,14 +7238,17 @@ pub struct PluginResponse {
     pub fastapi_apps: ::std::vec::Vec<FastApiAppResponse>,
     /// Fastapi Root Middlewares
     pub fastapi_root_middlewares: ::std::vec::Vec<FastApiRootMiddlewareResponse>,
-    /// Aggregate all external views. Both 'external_views' and 'appbuilder_menu_items' are included here.
+    /// Aggregate all external views. Both 'external_views' and 'appbuilder_menu_items' are included
+    /// here.
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_views: ::std::option::Option<::std::vec::Vec<ExternalViewResponse>>,
     /// React Apps
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub react_apps: ::std::option::Option<::std::vec::Vec<ReactAppResponse>>,
     /// Appbuilder Views
@@ -7110,8 +7274,8 @@ crate::runtime::de::impl_deserialize! {
     2 "flask_blueprints" flask_blueprints: required;
     3 "fastapi_apps" fastapi_apps: required;
     4 "fastapi_root_middlewares" fastapi_root_middlewares: required;
-    5 "external_views" external_views: flatten;
-    6 "react_apps" react_apps: flatten;
+    5 "external_views" external_views: optional;
+    6 "react_apps" react_apps: optional;
     7 "appbuilder_views" appbuilder_views: required;
     8 "appbuilder_menu_items" appbuilder_menu_items: required;
     9 "global_operator_extra_links" global_operator_extra_links: required;
@@ -7131,7 +7295,8 @@ pub struct PoolBody {
     pub slots: i64,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Deferred
@@ -7141,7 +7306,8 @@ pub struct PoolBody {
     pub include_deferred: ::std::option::Option<bool>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -7212,7 +7378,7 @@ crate::runtime::de::impl_deserialize! {
     0 "name" name: required;
     1 "slots" slots: required;
     2 "description" description: double_option;
-    3 "include_deferred" include_deferred: flatten;
+    3 "include_deferred" include_deferred: optional;
     4 "team_name" team_name: double_option;
 }
 /// Pool Collection serializer for responses.
@@ -7237,27 +7403,32 @@ crate::runtime::de::impl_deserialize! {
 pub struct PoolPatchBody {
     /// Pool
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pool: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Number of slots. Use -1 for unlimited.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slots: ::std::option::Option<::std::option::Option<i64>>,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Include Deferred
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_deferred: ::std::option::Option<::std::option::Option<bool>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -7351,7 +7522,8 @@ pub struct PoolResponse {
     pub deferred_slots: i64,
     /// Team Name
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
 }
@@ -7359,7 +7531,7 @@ crate::runtime::de::impl_deserialize! {
     PoolResponse;
     0 "name" name: required;
     1 "slots" slots: required;
-    2 "description" description: flatten;
+    2 "description" description: optional;
     3 "include_deferred" include_deferred: required;
     4 "occupied_slots" occupied_slots: required;
     5 "running_slots" running_slots: required;
@@ -7367,7 +7539,7 @@ crate::runtime::de::impl_deserialize! {
     7 "scheduled_slots" scheduled_slots: required;
     8 "open_slots" open_slots: required;
     9 "deferred_slots" deferred_slots: required;
-    10 "team_name" team_name: flatten;
+    10 "team_name" team_name: optional;
 }
 /// Provider Collection serializer for responses.
 ///
@@ -7397,7 +7569,8 @@ pub struct ProviderResponse {
     pub version: ::std::string::String,
     /// Documentation Url
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub documentation_url: ::std::option::Option<::std::string::String>,
 }
@@ -7406,7 +7579,7 @@ crate::runtime::de::impl_deserialize! {
     0 "package_name" package_name: required;
     1 "description" description: required;
     2 "version" version: required;
-    3 "documentation_url" documentation_url: flatten;
+    3 "documentation_url" documentation_url: optional;
 }
 /// Queued Event Collection serializer for responses.
 ///
@@ -7436,7 +7609,8 @@ pub struct QueuedEventResponse {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
 }
@@ -7445,7 +7619,7 @@ crate::runtime::de::impl_deserialize! {
     0 "dag_id" dag_id: required;
     1 "asset_id" asset_id: required;
     2 "created_at" created_at: required_datetime;
-    3 "dag_display_name" dag_display_name: flatten;
+    3 "dag_display_name" dag_display_name: optional;
 }
 /// Serializer for React App Plugin responses.
 ///
@@ -7699,8 +7873,8 @@ pub struct SchedulerInfoResponse {
 }
 crate::runtime::de::impl_deserialize! {
     SchedulerInfoResponse;
-    0 "status" status: flatten;
-    1 "latest_scheduler_heartbeat" latest_scheduler_heartbeat: flatten;
+    0 "status" status: optional;
+    1 "latest_scheduler_heartbeat" latest_scheduler_heartbeat: optional;
 }
 /// An individual log message.
 ///
@@ -7807,20 +7981,25 @@ crate::runtime::de::impl_deserialize! {
 pub struct TaskInstanceCollectionResponse {
     /// Task Instances
     pub task_instances: ::std::vec::Vec<TaskInstanceResponse>,
-    /// Number of matching items. For offset pagination this is the exact total. For cursor pagination it is capped at ``total_entries_limit``; a value equal to that limit means at least that many items match.
+    /// Number of matching items. For offset pagination this is the exact total. For cursor
+    /// pagination it is capped at ``total_entries_limit``; a value equal to that limit means at
+    /// least that many items match.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries: ::std::option::Option<i64>,
-    /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination, where ``total_entries`` is exact.
+    /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination,
+    /// where ``total_entries`` is exact.
     ///
     /// Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_entries_limit: ::std::option::Option<i64>,
-    /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset pagination or when there is no next page.
+    /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset
+    /// pagination or when there is no next page.
     ///
     /// Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
-    /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using offset pagination or when on the first page.
+    /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using
+    /// offset pagination or when on the first page.
     ///
     /// Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7829,10 +8008,10 @@ pub struct TaskInstanceCollectionResponse {
 crate::runtime::de::impl_deserialize! {
     TaskInstanceCollectionResponse;
     0 "task_instances" task_instances: required;
-    1 "total_entries" total_entries: flatten;
-    2 "total_entries_limit" total_entries_limit: flatten;
-    3 "next_cursor" next_cursor: flatten;
-    4 "previous_cursor" previous_cursor: flatten;
+    1 "total_entries" total_entries: optional;
+    2 "total_entries_limit" total_entries_limit: optional;
+    3 "next_cursor" next_cursor: optional;
+    4 "previous_cursor" previous_cursor: optional;
 }
 /// TaskInstanceHistory Collection serializer for responses.
 ///
@@ -7886,7 +8065,8 @@ pub struct TaskInstanceHistoryResponse {
     pub task_display_name: ::std::string::String,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Hostname
@@ -7915,7 +8095,8 @@ pub struct TaskInstanceHistoryResponse {
     pub operator: ::std::option::Option<::std::string::String>,
     /// Operator Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operator_name: ::std::option::Option<::std::string::String>,
     /// Queued When
@@ -7949,26 +8130,26 @@ crate::runtime::de::impl_deserialize! {
     3 "map_index" map_index: required;
     4 "start_date" start_date: option_datetime;
     5 "end_date" end_date: option_datetime;
-    6 "duration" duration: flatten;
-    7 "state" state: flatten;
+    6 "duration" duration: optional;
+    7 "state" state: optional;
     8 "try_number" try_number: required;
     9 "max_tries" max_tries: required;
     10 "task_display_name" task_display_name: required;
-    11 "dag_display_name" dag_display_name: flatten;
-    12 "hostname" hostname: flatten;
-    13 "unixname" unixname: flatten;
+    11 "dag_display_name" dag_display_name: optional;
+    12 "hostname" hostname: optional;
+    13 "unixname" unixname: optional;
     14 "pool" pool: required;
     15 "pool_slots" pool_slots: required;
-    16 "queue" queue: flatten;
-    17 "priority_weight" priority_weight: flatten;
-    18 "operator" operator: flatten;
-    19 "operator_name" operator_name: flatten;
+    16 "queue" queue: optional;
+    17 "priority_weight" priority_weight: optional;
+    18 "operator" operator: optional;
+    19 "operator_name" operator_name: optional;
     20 "queued_when" queued_when: option_datetime;
     21 "scheduled_when" scheduled_when: option_datetime;
-    22 "pid" pid: flatten;
-    23 "executor" executor: flatten;
+    22 "pid" pid: optional;
+    23 "executor" executor: optional;
     24 "executor_config" executor_config: required;
-    25 "dag_version" dag_version: flatten;
+    25 "dag_version" dag_version: optional;
 }
 /// TaskInstance serializer for responses.
 ///
@@ -8015,7 +8196,8 @@ pub struct TaskInstanceResponse {
     pub task_display_name: ::std::string::String,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Hostname
@@ -8044,7 +8226,8 @@ pub struct TaskInstanceResponse {
     pub operator: ::std::option::Option<::std::string::String>,
     /// Operator Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operator_name: ::std::option::Option<::std::string::String>,
     /// Queued When
@@ -8104,31 +8287,31 @@ crate::runtime::de::impl_deserialize! {
     6 "run_after" run_after: required_datetime;
     7 "start_date" start_date: option_datetime;
     8 "end_date" end_date: option_datetime;
-    9 "duration" duration: flatten;
-    10 "state" state: flatten;
+    9 "duration" duration: optional;
+    10 "state" state: optional;
     11 "try_number" try_number: required;
     12 "max_tries" max_tries: required;
     13 "task_display_name" task_display_name: required;
-    14 "dag_display_name" dag_display_name: flatten;
-    15 "hostname" hostname: flatten;
-    16 "unixname" unixname: flatten;
+    14 "dag_display_name" dag_display_name: optional;
+    15 "hostname" hostname: optional;
+    16 "unixname" unixname: optional;
     17 "pool" pool: required;
     18 "pool_slots" pool_slots: required;
-    19 "queue" queue: flatten;
-    20 "priority_weight" priority_weight: flatten;
-    21 "operator" operator: flatten;
-    22 "operator_name" operator_name: flatten;
+    19 "queue" queue: optional;
+    20 "priority_weight" priority_weight: optional;
+    21 "operator" operator: optional;
+    22 "operator_name" operator_name: optional;
     23 "queued_when" queued_when: option_datetime;
     24 "scheduled_when" scheduled_when: option_datetime;
-    25 "pid" pid: flatten;
-    26 "executor" executor: flatten;
+    25 "pid" pid: optional;
+    26 "executor" executor: optional;
     27 "executor_config" executor_config: required;
-    28 "note" note: flatten;
-    29 "rendered_map_index" rendered_map_index: flatten;
-    30 "rendered_fields" rendered_fields: flatten;
-    31 "trigger" trigger: flatten;
-    32 "triggerer_job" triggerer_job: flatten;
-    33 "dag_version" dag_version: flatten;
+    28 "note" note: optional;
+    29 "rendered_map_index" rendered_map_index: optional;
+    30 "rendered_fields" rendered_fields: optional;
+    31 "trigger" trigger: optional;
+    32 "triggerer_job" triggerer_job: optional;
+    33 "dag_version" dag_version: optional;
 }
 /// All possible states that a Task Instance can be in.
 ///
@@ -8279,181 +8462,208 @@ impl crate::runtime::ParamValue for TaskInstanceState {
 pub struct TaskInstancesBatchBody {
     /// Dag Ids
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Dag Run Ids
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Task Ids
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_ids: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// State
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<TaskInstanceState>>,
+        ::std::option::Option<::std::vec::Vec<::std::option::Option<TaskInstanceState>>>,
     >,
     /// Run After Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Run After Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Logical Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logical_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Start Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_gte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_gt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_lte: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// End Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date_lt: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Duration Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_gte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_gt: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_lte: ::std::option::Option<::std::option::Option<f64>>,
     /// Duration Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_lt: ::std::option::Option<::std::option::Option<f64>>,
     /// Pool
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pool: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Queue
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub queue: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     >,
     /// Executor
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub executor: ::std::option::Option<
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -8470,7 +8680,8 @@ pub struct TaskInstancesBatchBody {
     pub page_limit: ::std::option::Option<i64>,
     /// Order By
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_by: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -8512,7 +8723,9 @@ impl TaskInstancesBatchBody {
     #[allow(deprecated)]
     pub fn with_state(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<TaskInstanceState>>,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<::std::option::Option<TaskInstanceState>>,
+        >,
     ) -> Self {
         self.state = ::std::option::Option::Some(
             ::std::option::Option::Some(value.into()),
@@ -8813,8 +9026,8 @@ crate::runtime::de::impl_deserialize! {
     24 "pool" pool: double_option;
     25 "queue" queue: double_option;
     26 "executor" executor: double_option;
-    27 "page_offset" page_offset: flatten;
-    28 "page_limit" page_limit: flatten;
+    27 "page_offset" page_offset: optional;
+    28 "page_limit" page_limit: optional;
     29 "order_by" order_by: double_option;
 }
 /// Log serializer for responses.
@@ -8832,7 +9045,7 @@ pub struct TaskInstancesLogResponse {
 crate::runtime::de::impl_deserialize! {
     TaskInstancesLogResponse;
     0 "content" content: required;
-    1 "continuation_token" continuation_token: flatten;
+    1 "continuation_token" continuation_token: optional;
 }
 /// Content
 ///
@@ -8987,37 +9200,37 @@ pub struct TaskResponse {
 }
 crate::runtime::de::impl_deserialize! {
     TaskResponse;
-    0 "task_id" task_id: flatten;
-    1 "task_display_name" task_display_name: flatten;
-    2 "owner" owner: flatten;
+    0 "task_id" task_id: optional;
+    1 "task_display_name" task_display_name: optional;
+    2 "owner" owner: optional;
     3 "start_date" start_date: option_datetime;
     4 "end_date" end_date: option_datetime;
-    5 "trigger_rule" trigger_rule: flatten;
+    5 "trigger_rule" trigger_rule: optional;
     6 "depends_on_past" depends_on_past: required;
     7 "wait_for_downstream" wait_for_downstream: required;
-    8 "retries" retries: flatten;
-    9 "queue" queue: flatten;
-    10 "pool" pool: flatten;
-    11 "pool_slots" pool_slots: flatten;
-    12 "execution_timeout" execution_timeout: flatten;
-    13 "retry_delay" retry_delay: flatten;
+    8 "retries" retries: optional;
+    9 "queue" queue: optional;
+    10 "pool" pool: optional;
+    11 "pool_slots" pool_slots: optional;
+    12 "execution_timeout" execution_timeout: optional;
+    13 "retry_delay" retry_delay: optional;
     14 "retry_exponential_backoff" retry_exponential_backoff: required;
-    15 "priority_weight" priority_weight: flatten;
-    16 "weight_rule" weight_rule: flatten;
-    17 "ui_color" ui_color: flatten;
-    18 "ui_fgcolor" ui_fgcolor: flatten;
-    19 "template_fields" template_fields: flatten;
-    20 "downstream_task_ids" downstream_task_ids: flatten;
-    21 "doc_md" doc_md: flatten;
-    22 "operator_name" operator_name: flatten;
-    23 "params" params: flatten;
-    24 "class_ref" class_ref: flatten;
-    25 "is_mapped" is_mapped: flatten;
+    15 "priority_weight" priority_weight: optional;
+    16 "weight_rule" weight_rule: optional;
+    17 "ui_color" ui_color: optional;
+    18 "ui_fgcolor" ui_fgcolor: optional;
+    19 "template_fields" template_fields: optional;
+    20 "downstream_task_ids" downstream_task_ids: optional;
+    21 "doc_md" doc_md: optional;
+    22 "operator_name" operator_name: optional;
+    23 "params" params: optional;
+    24 "class_ref" class_ref: optional;
+    25 "is_mapped" is_mapped: optional;
     26 "extra_links" extra_links: required;
 }
 /// `retry_exponential_backoff` of `TaskResponse`: its type differs between server versions.
 ///
-/// Spec schema `TaskResponse.retry_exponential_backoff across versions`.
+/// Spec: `TaskResponse.retry_exponential_backoff`, whose type differs between server versions.
 ///
 /// Untagged: decoding tries the variants in order.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -9048,7 +9261,8 @@ pub struct TaskStateStoreBody {
     pub value: JsonValue,
     /// Expires At
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Server default: `"default"`. Since Airflow 3.3.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Server default: `"default"`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<
         ::std::option::Option<TaskStateStoreBodyExpiresAt>,
@@ -9203,7 +9417,7 @@ pub struct TimeDelta {
 }
 crate::runtime::de::impl_deserialize! {
     TimeDelta;
-    0 "__type" r#type: flatten;
+    0 "__type" r#type: optional;
     1 "days" days: required;
     2 "seconds" seconds: required;
     3 "microseconds" microseconds: required;
@@ -9215,19 +9429,22 @@ crate::runtime::de::impl_deserialize! {
 pub struct TriggerDagRunPostBody {
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Data Interval Start
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_interval_start: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Data Interval End
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_interval_end: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
@@ -9238,14 +9455,16 @@ pub struct TriggerDagRunPostBody {
     pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Run After
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<
         ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     >,
     /// Conf
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Untyped JSON: free-form object in the spec.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conf: ::std::option::Option<
         ::std::option::Option<
@@ -9254,12 +9473,14 @@ pub struct TriggerDagRunPostBody {
     >,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Partition Key
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partition_key: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
@@ -9382,7 +9603,8 @@ pub struct TriggerResponse {
     pub created_date: ::chrono::DateTime<::chrono::Utc>,
     /// Queue
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub queue: ::std::option::Option<::std::string::String>,
     /// Triggerer Id
@@ -9396,8 +9618,8 @@ crate::runtime::de::impl_deserialize! {
     1 "classpath" classpath: required;
     2 "kwargs" kwargs: required;
     3 "created_date" created_date: required_datetime;
-    4 "queue" queue: flatten;
-    5 "triggerer_id" triggerer_id: flatten;
+    4 "queue" queue: optional;
+    5 "triggerer_id" triggerer_id: optional;
 }
 /// Triggerer info serializer for responses.
 ///
@@ -9415,8 +9637,8 @@ pub struct TriggererInfoResponse {
 }
 crate::runtime::de::impl_deserialize! {
     TriggererInfoResponse;
-    0 "status" status: flatten;
-    1 "latest_triggerer_heartbeat" latest_triggerer_heartbeat: flatten;
+    0 "status" status: optional;
+    1 "latest_triggerer_heartbeat" latest_triggerer_heartbeat: optional;
 }
 /// Schema for updating the content of a Human-in-the-loop detail.
 ///
@@ -9470,7 +9692,7 @@ impl UpdateHitlDetailPayload {
 crate::runtime::de::impl_deserialize! {
     UpdateHitlDetailPayload;
     0 "chosen_options" chosen_options: required;
-    1 "params_input" params_input: flatten;
+    1 "params_input" params_input: optional;
 }
 /// ValidationError
 ///
@@ -9501,8 +9723,8 @@ crate::runtime::de::impl_deserialize! {
     0 "loc" loc: required;
     1 "msg" msg: required;
     2 "type" r#type: required;
-    3 "input" input: flatten;
-    4 "ctx" ctx: flatten;
+    3 "input" input: optional;
+    4 "ctx" ctx: optional;
 }
 /// ValidationErrorLocItem.
 ///
@@ -9529,12 +9751,14 @@ pub struct VariableBody {
     pub value: JsonValue,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
+    /// `v`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
@@ -9630,17 +9854,18 @@ pub struct VariableResponse {
     pub is_encrypted: bool,
     /// Team Name
     ///
-    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8: `None` then.
+    /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team_name: ::std::option::Option<::std::string::String>,
 }
 crate::runtime::de::impl_deserialize! {
     VariableResponse;
     0 "key" key: required;
-    1 "value" value: flatten;
-    2 "description" description: flatten;
+    1 "value" value: optional;
+    2 "description" description: optional;
     3 "is_encrypted" is_encrypted: required;
-    4 "team_name" team_name: flatten;
+    4 "team_name" team_name: optional;
 }
 /// Version information serializer for responses.
 ///
@@ -9657,11 +9882,12 @@ pub struct VersionInfo {
 crate::runtime::de::impl_deserialize! {
     VersionInfo;
     0 "version" version: required;
-    1 "git_version" git_version: flatten;
+    1 "git_version" git_version: optional;
 }
 /// One progress line of the wait endpoint.
 ///
-/// Spec: #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1wait/get/responses/200/content/application~1x-ndjson.
+/// Spec:
+/// #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1wait/get/responses/200/content/application~1x-ndjson/x-rust-item-schema.
 ///
 /// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -9681,7 +9907,7 @@ pub struct WaitDagRunUntilFinishedLine {
 crate::runtime::de::impl_deserialize! {
     WaitDagRunUntilFinishedLine;
     0 "state" state: required;
-    1 "results" results: flatten;
+    1 "results" results: optional;
 }
 /// XCom Collection serializer for responses.
 ///
@@ -9757,7 +9983,7 @@ crate::runtime::de::impl_deserialize! {
     XComCreateBody;
     0 "key" key: required;
     1 "value" value: required;
-    2 "map_index" map_index: flatten;
+    2 "map_index" map_index: optional;
 }
 /// Serializer for a xcom item.
 ///
@@ -9782,17 +10008,20 @@ pub struct XComResponse {
     pub run_id: ::std::string::String,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Run After
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
@@ -9805,8 +10034,8 @@ crate::runtime::de::impl_deserialize! {
     4 "task_id" task_id: required;
     5 "dag_id" dag_id: required;
     6 "run_id" run_id: required;
-    7 "dag_display_name" dag_display_name: flatten;
-    8 "task_display_name" task_display_name: flatten;
+    7 "dag_display_name" dag_display_name: optional;
+    8 "task_display_name" task_display_name: optional;
     9 "run_after" run_after: option_datetime;
 }
 /// XCom response serializer with native return type.
@@ -9832,17 +10061,20 @@ pub struct XComResponseNative {
     pub run_id: ::std::string::String,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Run After
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Value
@@ -9859,8 +10091,8 @@ crate::runtime::de::impl_deserialize! {
     4 "task_id" task_id: required;
     5 "dag_id" dag_id: required;
     6 "run_id" run_id: required;
-    7 "dag_display_name" dag_display_name: flatten;
-    8 "task_display_name" task_display_name: flatten;
+    7 "dag_display_name" dag_display_name: optional;
+    8 "task_display_name" task_display_name: optional;
     9 "run_after" run_after: option_datetime;
     10 "value" value: required;
 }
@@ -9887,17 +10119,20 @@ pub struct XComResponseString {
     pub run_id: ::std::string::String,
     /// Dag Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dag_display_name: ::std::option::Option<::std::string::String>,
     /// Task Display Name
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_display_name: ::std::option::Option<::std::string::String>,
     /// Run After
     ///
-    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
+    /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
+    /// Airflow 3.0.6: `None` then.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Value
@@ -9914,10 +10149,10 @@ crate::runtime::de::impl_deserialize! {
     4 "task_id" task_id: required;
     5 "dag_id" dag_id: required;
     6 "run_id" run_id: required;
-    7 "dag_display_name" dag_display_name: flatten;
-    8 "task_display_name" task_display_name: flatten;
+    7 "dag_display_name" dag_display_name: optional;
+    8 "task_display_name" task_display_name: optional;
     9 "run_after" run_after: option_datetime;
-    10 "value" value: flatten;
+    10 "value" value: optional;
 }
 /// Payload serializer for updating an XCom entry.
 ///
@@ -9962,5 +10197,5 @@ impl XComUpdateBody {
 crate::runtime::de::impl_deserialize! {
     XComUpdateBody;
     0 "value" value: required;
-    1 "map_index" map_index: flatten;
+    1 "map_index" map_index: optional;
 }

@@ -80,9 +80,53 @@ fn escape_line(line: &str) -> String {
     out
 }
 
-/// `#[doc = "..."]` attributes, one per line, for already-sanitized markdown.
+/// Width prose lines are wrapped to (rustdoc of generated items sits at up to 8 columns).
+const WRAP: usize = 92;
+
+/// Wraps the prose lines of `markdown` at [`WRAP`] columns: code fences, tables (`|`) and
+/// headings (`#`) stay as they are; list items continue indented under their text.
+pub fn wrap(markdown: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_fence = false;
+    for line in markdown.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            in_fence = !in_fence;
+            out.push(line.to_string());
+            continue;
+        }
+        if in_fence || trimmed.starts_with('|') || trimmed.starts_with('#') || line.len() <= WRAP {
+            out.push(line.to_string());
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let hang = if trimmed.starts_with("- ") || trimmed.starts_with("* ") {
+            indent + 2
+        } else {
+            indent
+        };
+        let mut current = " ".repeat(indent);
+        let mut first_word = true;
+        for word in trimmed.split(' ').filter(|w| !w.is_empty()) {
+            if !first_word && current.len() + 1 + word.len() > WRAP {
+                out.push(std::mem::replace(&mut current, " ".repeat(hang)));
+                first_word = true;
+            }
+            if !first_word {
+                current.push(' ');
+            }
+            current.push_str(word);
+            first_word = false;
+        }
+        out.push(current);
+    }
+    out.join("\n")
+}
+
+/// `#[doc = "..."]` attributes, one per line, for already-sanitized markdown (prose wrapped).
 pub fn attrs(markdown: &str) -> TokenStream {
-    let lines = markdown.lines().map(|l| {
+    let wrapped = wrap(markdown);
+    let lines = wrapped.lines().map(|l| {
         let l = if l.is_empty() {
             String::new()
         } else {
@@ -96,6 +140,22 @@ pub fn attrs(markdown: &str) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wraps_prose_but_not_code_or_tables() {
+        let long = "word ".repeat(40);
+        let wrapped = wrap(&format!("{long}\n```\n{long}\n```\n| {long} |\n- {long}"));
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert!(lines[0].len() <= WRAP && lines[1].starts_with("word"));
+        let fence = lines.iter().position(|l| *l == "```").unwrap_or(0);
+        assert_eq!(lines[fence + 1].trim_end(), long.trim_end());
+        assert!(lines.iter().any(|l| l.starts_with("| word")));
+        let item = lines
+            .iter()
+            .position(|l| l.starts_with("- word"))
+            .unwrap_or(0);
+        assert!(lines[item + 1].starts_with("  word"));
+    }
 
     #[test]
     fn escapes_markdown_hazards() {

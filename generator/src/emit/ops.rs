@@ -11,7 +11,7 @@ use crate::ir::*;
 pub fn module(
     api: &Api,
     ops: &[&Operation],
-    decoders: &[(Vec<ErrorResponse>, String)],
+    decoders: &super::types::ErrorDecoders,
 ) -> TokenStream {
     let methods = ops.iter().map(|op| client_method(api, op));
     let builders = ops.iter().map(|op| builder(api, op, decoders));
@@ -106,7 +106,7 @@ fn op_doc(api: &Api, op: &Operation) -> TokenStream {
         op.path,
         op.id
     ));
-    if let Some(a) = crate::versions::availability(&api.versions, &op.present_in) {
+    if let Some(a) = crate::versions::availability(api.product(), &api.versions, &op.present_in) {
         parts.push(format!(
             "{a} On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found))."
         ));
@@ -140,7 +140,8 @@ fn param_line(api: &Api, op: &Operation, p: &Param) -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| format!("`{}`", p.wire_name));
     if p.present_in != op.present_in {
-        if let Some(a) = crate::versions::availability(&api.versions, &p.present_in) {
+        if let Some(a) = crate::versions::availability(api.product(), &api.versions, &p.present_in)
+        {
             d = format!("{d} ({a})");
         }
     }
@@ -213,7 +214,7 @@ fn output_ty(op: &Operation) -> TokenStream {
     }
 }
 
-fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)]) -> TokenStream {
+fn builder(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) -> TokenStream {
     let name = ident(&op.builder_name);
     let method_link = format!(
         " Request builder for [`Client::{0}`](crate::Client::{0}): set optional parameters, then `.await` it (or call `send`).",
@@ -245,7 +246,9 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)])
                 ));
             }
             if p.present_in != op.present_in {
-                if let Some(a) = crate::versions::availability(&api.versions, &p.present_in) {
+                if let Some(a) =
+                    crate::versions::availability(api.product(), &api.versions, &p.present_in)
+                {
                     d.push_str(&format!("\n\n{a} Servers without it ignore it."));
                 }
             }
@@ -322,10 +325,11 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)])
     };
     let streaming = s.json.is_none() && !s.text && s.ndjson.is_some();
     let send_body = if s.json.is_some() {
-        finish(
-            Some("application/json"),
-            quote!(crate::runtime::Response::json),
-        )
+        let decode = match &s.envelope {
+            Some(member) => quote!(|response| response.json_member(#member)),
+            None => quote!(crate::runtime::Response::json),
+        };
+        finish(Some("application/json"), decode)
     } else if s.text {
         finish(Some("text/plain"), quote!(crate::runtime::Response::text))
     } else if streaming {
@@ -360,51 +364,7 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)])
         });
     }
     if let Some(pg) = &op.pagination {
-        let item = ty(&pg.item, &quote!(models::));
-        let offset = ident(&op.params[pg.offset_param].rust_name);
-        let items = ident(&pg.items_rust);
-        let total = ident(&pg.total_rust);
-        let to_i64 = |t: &TypeRef, e: TokenStream| match t {
-            TypeRef::Integer(32) => quote!(i64::from(#e)),
-            _ => e,
-        };
-        let offset_ty = &op.params[pg.offset_param].ty;
-        let start = to_i64(offset_ty, quote!(self.#offset.unwrap_or_default()));
-        let set_offset = match offset_ty {
-            TypeRef::Integer(32) => quote!(i32::try_from(offset).unwrap_or(i32::MAX)),
-            _ => quote!(offset),
-        };
-        let total_expr = match (pg.total_optional, &pg.total_ty) {
-            (true, TypeRef::Integer(32)) => quote!(page.#total.map(i64::from).unwrap_or(i64::MAX)),
-            (true, _) => quote!(page.#total.unwrap_or(i64::MAX)),
-            (false, TypeRef::Integer(32)) => quote!(i64::from(page.#total)),
-            (false, _) => quote!(page.#total),
-        };
-        let items_expr = if pg.items_optional {
-            quote!(page.#items.unwrap_or_default())
-        } else {
-            quote!(page.#items)
-        };
-        extra.push(quote! {
-            /// Streams every item of every page, starting at `offset` (default 0), fetching the
-            /// next page only when needed. Pages advance by the number of items actually
-            /// received (the server caps `limit`), until `total_entries` is reached.
-            pub fn into_stream(self) -> crate::Paginator<#item> {
-                let start = #start;
-                crate::runtime::paginate(
-                    start,
-                    move |offset| {
-                        let mut next = ::std::clone::Clone::clone(&self);
-                        next.#offset = ::std::option::Option::Some(#set_offset);
-                        next.send()
-                    },
-                    |page| crate::runtime::Page {
-                        total_entries: #total_expr,
-                        items: #items_expr,
-                    },
-                )
-            }
-        });
+        extra.push(into_stream(op, pg));
     }
 
     let (send_fn, into_future) = if streaming {
@@ -467,8 +427,125 @@ fn builder(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)])
     }
 }
 
+/// `into_stream()`: every item of every page, as the profile's pagination convention says.
+fn into_stream(op: &Operation, pg: &Pagination) -> TokenStream {
+    let item = ty(&pg.item, &quote!(models::));
+    let offset = ident(&op.params[pg.offset_param].rust_name);
+    let offset_ty = &op.params[pg.offset_param].ty;
+    let start = match offset_ty {
+        TypeRef::Integer(32) => quote!(i64::from(self.#offset.unwrap_or_default())),
+        _ => quote!(self.#offset.unwrap_or_default()),
+    };
+    let set_offset = match offset_ty {
+        TypeRef::Integer(32) => quote!(i32::try_from(offset).unwrap_or(i32::MAX)),
+        _ => quote!(offset),
+    };
+    let (total, more, end_doc) = match &pg.end {
+        PageEnd::Total(path, bits) => {
+            let (e, optional) = copied(path);
+            let e = match (optional, *bits) {
+                (true, 32) => quote!(#e.map(i64::from)),
+                (true, _) => e,
+                (false, 32) => quote!(::std::option::Option::Some(i64::from(#e))),
+                (false, _) => quote!(::std::option::Option::Some(#e)),
+            };
+            (
+                e,
+                quote!(::std::option::Option::None),
+                format!("until the offset reaches `{}`", path.dotted()),
+            )
+        }
+        PageEnd::HasMore(path) => {
+            let (e, optional) = copied(path);
+            let e = if optional {
+                e
+            } else {
+                quote!(::std::option::Option::Some(#e))
+            };
+            (
+                quote!(::std::option::Option::None),
+                e,
+                format!("until `{}` is false", path.dotted()),
+            )
+        }
+        PageEnd::EmptyPage => (
+            quote!(::std::option::Option::None),
+            quote!(::std::option::Option::None),
+            "until a page comes back empty".to_string(),
+        ),
+    };
+    let items = moved(&pg.items);
+    let offset_wire = &op.params[pg.offset_param].wire_name;
+    let limit_wire = &op.params[pg.limit_param].wire_name;
+    let doc = doc::attrs(&format!(
+        "Streams every item of every page, starting at `{offset_wire}` (default 0), fetching the next page only when needed. Pages advance by the number of items actually received (the server may cap `{limit_wire}`), {end_doc} or a page is empty."
+    ));
+    quote! {
+        #doc
+        pub fn into_stream(self) -> crate::Paginator<#item> {
+            let start = #start;
+            crate::runtime::paginate(
+                start,
+                move |offset| {
+                    let mut next = ::std::clone::Clone::clone(&self);
+                    next.#offset = ::std::option::Option::Some(#set_offset);
+                    next.send()
+                },
+                |page| crate::runtime::Page {
+                    total: #total,
+                    more: #more,
+                    items: #items,
+                },
+            )
+        }
+    }
+}
+
+/// An expression reading the (`Copy`) value at `path` from `page` by reference, and whether it
+/// is an `Option` (some step on the way is).
+fn copied(path: &FieldPath) -> (TokenStream, bool) {
+    let mut expr = quote!(page);
+    let mut in_option = false;
+    let last = path.0.len().saturating_sub(1);
+    for (i, step) in path.0.iter().enumerate() {
+        let f = ident(&step.rust_name);
+        expr = match (in_option, step.optional, i == last) {
+            (false, false, _) => quote!(#expr.#f),
+            (false, true, true) => quote!(#expr.#f),
+            (false, true, false) => quote!(#expr.#f.as_ref()),
+            (true, true, true) => quote!(#expr.and_then(|v| v.#f)),
+            (true, false, true) => quote!(#expr.map(|v| v.#f)),
+            (true, true, false) => quote!(#expr.and_then(|v| v.#f.as_ref())),
+            (true, false, false) => quote!(#expr.map(|v| &v.#f)),
+        };
+        in_option |= step.optional;
+    }
+    (expr, in_option)
+}
+
+/// An expression moving the `Vec` at `path` out of `page` (empty when an optional step is
+/// absent).
+fn moved(path: &FieldPath) -> TokenStream {
+    let mut expr = quote!(page);
+    let mut in_option = false;
+    for step in &path.0 {
+        let f = ident(&step.rust_name);
+        expr = match (in_option, step.optional) {
+            (false, _) => quote!(#expr.#f),
+            (true, true) => quote!(#expr.and_then(|v| v.#f)),
+            (true, false) => quote!(#expr.map(|v| v.#f)),
+        };
+        in_option |= step.optional;
+    }
+    if in_option {
+        quote!(#expr.unwrap_or_default())
+    } else {
+        expr
+    }
+}
+
 /// `fn prepare(&self) -> Result<Request>`: path, query, headers and body.
-fn prepare_fn(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String)]) -> TokenStream {
+fn prepare_fn(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) -> TokenStream {
     let id = &op.id;
     // Only set when some supported version lacks the operation.
     let since = match op.present_in.first() {
@@ -479,10 +556,16 @@ fn prepare_fn(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String
     };
     let path = &op.path;
     let method = format_ident!("{}", op.method.as_str());
-    let decoder = decoders
-        .iter()
-        .find(|(t, _)| *t == op.errors)
-        .map_or_else(|| format_ident!("decode_0"), |(_, f)| format_ident!("{f}"));
+    let decoder = format_ident!("{}", decoders.name_for(op));
+    let security = if op.security.declared {
+        let alts = op.security.alternatives.iter().map(|alt| {
+            let idx = alt.iter().map(|&i| super::api::lit(i as u64));
+            quote!(&[#(#idx),*])
+        });
+        quote!(::std::option::Option::Some(&[#(#alts),*]))
+    } else {
+        quote!(::std::option::Option::None)
+    };
     let mut lets = Vec::new();
     let segments: Vec<TokenStream> = op
         .segments
@@ -533,12 +616,17 @@ fn prepare_fn(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String
         params.push(stmt);
     }
     let body = op.body.as_ref().map(|b| {
+        let send = |value: TokenStream| match &b.envelope {
+            Some(member) => quote!(req.json_member(#member, #value)?;),
+            None => quote!(req.json(#value)?;),
+        };
         if b.required {
-            quote!(req.json(&self.body)?;)
+            send(quote!(&self.body))
         } else {
+            let send = send(quote!(body));
             quote! {
                 if let ::std::option::Option::Some(body) = &self.body {
-                    req.json(body)?;
+                    #send
                 }
             }
         }
@@ -551,6 +639,7 @@ fn prepare_fn(api: &Api, op: &Operation, decoders: &[(Vec<ErrorResponse>, String
                 path: #path,
                 decode_error: crate::error_body::#decoder,
                 since: #since,
+                security: #security,
             };
             let mut req = crate::runtime::Request::new(&OPERATION);
             #(#lets)*

@@ -42,6 +42,10 @@ pub fn ty(t: &TypeRef, prefix: &TokenStream) -> TokenStream {
             let parts = parts.iter().map(|p| ty(p, prefix));
             quote!((#(#parts,)*))
         }
+        TypeRef::Nullable(inner) => {
+            let inner = ty(inner, prefix);
+            quote!(::std::option::Option<#inner>)
+        }
         TypeRef::Json(_) => quote!(::serde_json::Value),
         TypeRef::JsonObject(_) => {
             quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>)
@@ -72,10 +76,12 @@ pub fn models(api: &Api, types: &[TypeDef], first: bool) -> Vec<(TokenStream, Op
 
 fn type_def(api: &Api, t: &TypeDef) -> (TokenStream, Option<String>) {
     let name = ident(&t.name);
-    let origin = if t.wire_name.starts_with("inline schema") {
-        format!("Spec: {}.", t.pointer)
-    } else {
-        format!("Spec schema `{}`.", t.wire_name)
+    let origin = match &t.origin {
+        TypeOrigin::Component(name) => format!("Spec schema `{name}`."),
+        TypeOrigin::Inline(_) => format!("Spec: {}.", t.pointer),
+        TypeOrigin::VersionUnion { owner, field } => {
+            format!("Spec: `{owner}.{field}`, whose type differs between server versions.")
+        }
     };
     let mut text = t
         .description
@@ -83,12 +89,12 @@ fn type_def(api: &Api, t: &TypeDef) -> (TokenStream, Option<String>) {
         .map(doc::sanitize)
         .unwrap_or_default();
     if text.is_empty() {
-        text = format!("The `{}` schema.", t.wire_name.replace('`', "'"));
-        if t.wire_name.starts_with("inline schema") {
-            text = format!("{}.", t.name);
-        }
+        text = match &t.origin {
+            TypeOrigin::Component(name) => format!("The `{}` schema.", name.replace('`', "'")),
+            _ => format!("{}.", t.name),
+        };
     }
-    let since = crate::versions::availability(&api.versions, &t.present_in)
+    let since = crate::versions::availability(api.product(), &api.versions, &t.present_in)
         .map(|a| format!("\n\n{a}"))
         .unwrap_or_default();
     let docs = doc::attrs(&format!("{text}\n\n{origin}{since}"));
@@ -261,7 +267,12 @@ fn struct_def(
             });
         }
         // Date-times decode through chrono's dedicated RFC 3339 parser (see the runtime).
-        let datetime = f.ty == TypeRef::DateTime && !f.boxed;
+        let datetime = match &f.ty {
+            _ if f.boxed => Dates::None,
+            TypeRef::DateTime => Dates::One,
+            TypeRef::Array(inner) if **inner == TypeRef::DateTime => Dates::List,
+            _ => Dates::None,
+        };
         if lean {
             lean_fields.push(LeanField {
                 name: fname.clone(),
@@ -270,17 +281,21 @@ fn struct_def(
                 datetime,
             });
         }
-        let datetime_attr = (datetime && !lean)
-            .then(|| match shape {
-                FieldShape::Plain => Some(
-                    quote!(#[serde(deserialize_with = "crate::runtime::deserialize_datetime")]),
-                ),
-                FieldShape::NullableRequired | FieldShape::Optional => Some(
-                    quote!(#[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]),
-                ),
-                FieldShape::DoubleOption => None,
-            })
-            .flatten();
+        let datetime_attr = match (lean, datetime, shape) {
+            (false, Dates::One, FieldShape::Plain) => {
+                Some(quote!(#[serde(deserialize_with = "crate::runtime::deserialize_datetime")]))
+            }
+            (false, Dates::One, FieldShape::NullableRequired | FieldShape::Optional) => Some(
+                quote!(#[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]),
+            ),
+            (false, Dates::List, FieldShape::Plain) => {
+                Some(quote!(#[serde(deserialize_with = "crate::runtime::deserialize_datetimes")]))
+            }
+            (false, Dates::List, FieldShape::NullableRequired | FieldShape::Optional) => Some(
+                quote!(#[serde(deserialize_with = "crate::runtime::deserialize_option_datetimes")]),
+            ),
+            _ => None,
+        };
         let fdoc = field_doc(api, f, &shape);
         let fdep = f.deprecated.then(|| quote!(#[deprecated]));
         fields.push(quote! {
@@ -340,12 +355,20 @@ fn struct_def(
     (tokens, lean_impl)
 }
 
+/// Whether a field holds date-times (decoded through the runtime's date-time parser).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dates {
+    None,
+    One,
+    List,
+}
+
 /// A field as the lean `Deserialize` sees it.
 struct LeanField {
     name: Ident,
     wire: String,
     shape: FieldShape,
-    datetime: bool,
+    datetime: Dates,
 }
 
 /// `impl Deserialize` for a struct through the runtime's `impl_deserialize!` (one `visit_map`
@@ -353,10 +376,11 @@ struct LeanField {
 /// serde's derive (a field enum and its visitor, `visit_seq`, a wrapper type per
 /// `deserialize_with` field). Per field: its index, wire name, Rust name and how the struct
 /// field is made from what was read:
-/// - `required`: `T`, missing is an error (`required_datetime` for date-times);
-/// - `flatten`: required nullable or optional, absent and `null` are `None` (`option_datetime`);
+/// - `required`: `T`, missing is an error (`required_datetime(s)` for date-times);
+/// - `optional`: required nullable or optional, absent and `null` are `None`
+///   (`option_datetime(s)`);
 /// - `double_option`: optional nullable in a request (`Option<Option<T>>`): absent `None`,
-///   `null` `Some(None)` (`double_option_datetime`).
+///   `null` `Some(None)` (`double_option_datetime(s)`).
 ///
 /// prettyplease prints a macro's tokens as one wrapped paragraph, so this invocation is
 /// written as text, one field per line.
@@ -365,12 +389,17 @@ fn lean_deserialize(name: &Ident, fields: &[LeanField]) -> String {
     let mut out = format!("crate::runtime::de::impl_deserialize! {{\n    {name};\n");
     for (i, f) in fields.iter().enumerate() {
         let how = match (&f.shape, f.datetime) {
-            (FieldShape::Plain, false) => "required",
-            (FieldShape::Plain, true) => "required_datetime",
-            (FieldShape::NullableRequired | FieldShape::Optional, false) => "flatten",
-            (FieldShape::NullableRequired | FieldShape::Optional, true) => "option_datetime",
-            (FieldShape::DoubleOption, false) => "double_option",
-            (FieldShape::DoubleOption, true) => "double_option_datetime",
+            (FieldShape::Plain, Dates::None) => "required",
+            (FieldShape::Plain, Dates::One) => "required_datetime",
+            (FieldShape::Plain, Dates::List) => "required_datetimes",
+            (FieldShape::NullableRequired | FieldShape::Optional, Dates::None) => "optional",
+            (FieldShape::NullableRequired | FieldShape::Optional, Dates::One) => "option_datetime",
+            (FieldShape::NullableRequired | FieldShape::Optional, Dates::List) => {
+                "option_datetimes"
+            }
+            (FieldShape::DoubleOption, Dates::None) => "double_option",
+            (FieldShape::DoubleOption, Dates::One) => "double_option_datetime",
+            (FieldShape::DoubleOption, Dates::List) => "double_option_datetimes",
         };
         let wire = proc_macro2::Literal::string(&f.wire);
         let _ = writeln!(out, "    {i} {wire} {}: {how};", f.name);
@@ -413,16 +442,43 @@ fn field_doc(api: &Api, f: &Field, shape: &FieldShape) -> TokenStream {
     if let Some(reason) = f.ty.untyped_reason() {
         notes.push(format!("Untyped JSON: {reason}."));
     }
-    if let Some(a) = crate::versions::availability(&api.versions, &f.present_in) {
+    if let Some(a) = crate::versions::availability(api.product(), &api.versions, &f.present_in) {
         notes.push(a);
     }
     if !f.relaxed.is_empty() {
-        notes.push(format!("Across server versions: {}.", f.relaxed.join("; ")));
+        let product = api.product();
+        let parts: Vec<String> = f.relaxed.iter().map(|r| relaxation(product, r)).collect();
+        notes.push(format!("Across server versions: {}.", parts.join("; ")));
     }
     if !notes.is_empty() {
         text = format!("{text}\n\n{}", notes.join(" "));
     }
     doc::attrs(&text)
+}
+
+/// One version relaxation of a field, as a phrase.
+fn relaxation(product: &str, r: &Relaxation) -> String {
+    match r {
+        Relaxation::NotAlwaysSent { newest, versions } => format!(
+            "required by {product} {newest} but not sent by {product} {}: `None` then",
+            versions.join(", ")
+        ),
+        Relaxation::Nullable { versions } => {
+            format!("may be `null` on {product} {}", versions.join(", "))
+        }
+        Relaxation::TypeChanged { newest, older } => {
+            let notes: Vec<String> = older
+                .iter()
+                .map(|(label, t)| format!("{t} in {product} {label}"))
+                .collect();
+            format!(
+                "{} in {product} {}, {}",
+                newest.1,
+                newest.0,
+                notes.join(", ")
+            )
+        }
+    }
 }
 
 fn enum_def(
@@ -434,7 +490,7 @@ fn enum_def(
 ) -> TokenStream {
     let variants = values.iter().map(|v| {
         let id = ident(&v.rust_name);
-        let since = crate::versions::availability(&api.versions, &v.present_in)
+        let since = crate::versions::availability(api.product(), &api.versions, &v.present_in)
             .map(|a| format!(" ({a})"))
             .unwrap_or_default();
         let d = format!(" `{}`{since}", v.wire.replace('`', "'"));
@@ -591,24 +647,92 @@ fn union_def(
     }
 }
 
-/// `error_body.rs`: the typed error bodies and one decoder per distinct status mapping.
-pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, String)>) {
-    let mut kinds: Vec<TypeRef> = Vec::new();
-    for op in &api.operations {
-        for e in &op.errors {
-            if !kinds.contains(&e.ty) {
-                kinds.push(e.ty.clone());
-            }
+/// Which error-body decoder each operation uses: one decoder per distinct table of (status →
+/// body type), named after its statuses (`decode_401_403_404_422`). Computed once, as data.
+#[derive(Debug, Clone)]
+pub struct ErrorDecoders {
+    /// The distinct body types, in first-use order (the `ErrorBody` variants).
+    kinds: Vec<TypeRef>,
+    /// The decoders: name and table (status, index into `kinds`), sorted by status.
+    decoders: Vec<(String, Vec<(ErrorStatus, usize)>)>,
+    /// Operation id → index into `decoders`.
+    by_op: std::collections::BTreeMap<String, usize>,
+}
+
+impl ErrorDecoders {
+    /// The decoders of `api`'s operations.
+    pub fn new(api: &Api) -> ErrorDecoders {
+        let mut kinds: Vec<TypeRef> = Vec::new();
+        let mut decoders: Vec<(String, Vec<(ErrorStatus, usize)>)> = Vec::new();
+        let mut by_op = std::collections::BTreeMap::new();
+        for op in &api.operations {
+            let mut table: Vec<(ErrorStatus, usize)> = op
+                .errors
+                .iter()
+                .map(|e| {
+                    let k = match kinds.iter().position(|k| *k == e.ty) {
+                        Some(k) => k,
+                        None => {
+                            kinds.push(e.ty.clone());
+                            kinds.len() - 1
+                        }
+                    };
+                    (e.status, k)
+                })
+                .collect();
+            table.sort();
+            table.dedup_by_key(|(s, _)| *s);
+            let index = match decoders.iter().position(|(_, t)| *t == table) {
+                Some(i) => i,
+                None => {
+                    let base = if table.is_empty() {
+                        "no_error_body".to_string()
+                    } else {
+                        let statuses: Vec<String> = table
+                            .iter()
+                            .map(|(s, _)| s.to_string().to_ascii_lowercase())
+                            .collect();
+                        format!("decode_{}", statuses.join("_"))
+                    };
+                    let mut name = base.clone();
+                    let mut n = 2;
+                    while decoders.iter().any(|(d, _)| *d == name) {
+                        name = format!("{base}_{n}");
+                        n += 1;
+                    }
+                    decoders.push((name, table));
+                    decoders.len() - 1
+                }
+            };
+            by_op.insert(op.id.clone(), index);
+        }
+        ErrorDecoders {
+            kinds,
+            decoders,
+            by_op,
         }
     }
-    let variant_of = |t: &TypeRef| -> Ident {
-        match t {
+
+    /// The name of the decoder of `op` (every operation of the API has one).
+    pub fn name_for(&self, op: &Operation) -> &str {
+        self.by_op
+            .get(&op.id)
+            .and_then(|&i| self.decoders.get(i))
+            .map_or("no_error_body", |(name, _)| name.as_str())
+    }
+}
+
+/// `error_body.rs`: the typed error bodies and the decoders.
+pub fn error_body(decoders: &ErrorDecoders) -> TokenStream {
+    let kinds = &decoders.kinds;
+    let variant_of = |i: usize| -> Ident {
+        match &kinds[i] {
             TypeRef::Named(n) => ident(n),
-            other => format_ident!("Json{}", kinds.iter().position(|k| k == other).unwrap_or(0)),
+            _ => format_ident!("Json{i}"),
         }
     };
-    let variants = kinds.iter().map(|k| {
-        let v = variant_of(k);
+    let variants = kinds.iter().enumerate().map(|(i, k)| {
+        let v = variant_of(i);
         let t = ty(k, &quote!(crate::models::));
         let d = match k {
             TypeRef::Named(n) => format!(" A [`{n}`](crate::models::{n})."),
@@ -616,64 +740,40 @@ pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, String)>)
         };
         quote!(#[doc = #d] #v(#t),)
     });
-    // One decoder per distinct (status → type) table, statuses grouped by type.
-    let mut tables: Vec<(Vec<ErrorResponse>, String)> = Vec::new();
-    let mut keys: Vec<(String, Ident)> = Vec::new();
-    let mut fns = Vec::new();
-    for op in &api.operations {
-        let mut entries: Vec<(String, &ErrorResponse)> = op
-            .errors
-            .iter()
-            .map(|e| {
-                let k = match (e.status, e.range) {
-                    (Some(c), _) => format!("{c}"),
-                    (None, Some(r)) => format!("{}XX", r / 100),
-                    (None, None) => "default".into(),
-                };
-                (format!("{k}:{}", variant_of(&e.ty)), e)
-            })
-            .collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let key = entries
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        if let Some((_, f)) = keys.iter().find(|(k, _)| *k == key) {
-            tables.push((op.errors.clone(), f.to_string()));
-            continue;
-        }
-        let fname = format_ident!("decode_{}", keys.len());
-        keys.push((key, fname.clone()));
-        tables.push((op.errors.clone(), fname.to_string()));
+    let fns = decoders.decoders.iter().map(|(name, table)| {
+        let fname = format_ident!("{name}");
         let mut arms = Vec::new();
-        let mut ranges = Vec::new();
         let mut default = None;
-        for kind in &kinds {
-            let v = variant_of(kind);
+        for (k, _) in kinds.iter().enumerate() {
+            let v = variant_of(k);
             let decode = quote!(::serde_json::from_slice(body).ok().map(ErrorBody::#v));
-            let codes: Vec<u16> = entries
+            let codes: Vec<proc_macro2::Literal> = table
                 .iter()
-                .filter(|(_, e)| e.ty == *kind)
-                .filter_map(|(_, e)| e.status)
+                .filter_map(|(s, kk)| match s {
+                    ErrorStatus::Code(c) if *kk == k => Some(super::api::lit(u64::from(*c))),
+                    _ => None,
+                })
                 .collect();
             if !codes.is_empty() {
                 arms.push(quote!(#(#codes)|* => #decode,));
             }
-            for (_, e) in entries.iter().filter(|(_, e)| e.ty == *kind) {
-                match (e.status, e.range) {
-                    (None, Some(r)) => {
-                        let hi = r + 99;
-                        ranges.push(quote!(#r..=#hi => #decode,));
-                    }
-                    (None, None) => default = Some(decode.clone()),
-                    _ => {}
+        }
+        for (s, k) in table {
+            let v = variant_of(*k);
+            let decode = quote!(::serde_json::from_slice(body).ok().map(ErrorBody::#v));
+            match s {
+                ErrorStatus::Class(c) => {
+                    let lo = super::api::lit(u64::from(*c) * 100);
+                    let hi = super::api::lit(u64::from(*c) * 100 + 99);
+                    arms.push(quote!(#lo..=#hi => #decode,));
                 }
+                ErrorStatus::Default => default = Some(decode),
+                ErrorStatus::Code(_) => {}
             }
         }
         let fallback = default.unwrap_or_else(|| quote!(::std::option::Option::None));
-        let body_expr = if arms.is_empty() && ranges.is_empty() {
-            let unused = if op.errors.is_empty() {
+        let body_expr = if arms.is_empty() {
+            let unused = if table.is_empty() {
                 quote!(let _ = (status, body);)
             } else {
                 quote!(let _ = status;)
@@ -683,19 +783,27 @@ pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, String)>)
             quote! {
                 match status {
                     #(#arms)*
-                    #(#ranges)*
                     _ => #fallback,
                 }
             }
         };
-        fns.push(quote! {
-            /// Decodes an error body by status, as the spec declares it for some operations.
+        let doc = if table.is_empty() {
+            " For operations that declare no error body.".to_string()
+        } else {
+            let list: Vec<String> = table
+                .iter()
+                .map(|(s, k)| format!("{s} → {}", variant_of(*k)))
+                .collect();
+            format!(" Decodes an error body by status: {}.", list.join(", "))
+        };
+        quote! {
+            #[doc = #doc]
             pub(crate) fn #fname(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
                 #body_expr
             }
-        });
-    }
-    let tokens = quote! {
+        }
+    });
+    quote! {
         //! Typed error bodies: what the spec declares for each operation's error statuses.
 
         /// An error body decoded into the type the spec declares for the response status.
@@ -706,6 +814,5 @@ pub fn error_body(api: &Api) -> (TokenStream, Vec<(Vec<ErrorResponse>, String)>)
         }
 
         #(#fns)*
-    };
-    (tokens, tables)
+    }
 }

@@ -38,7 +38,8 @@ impl crate::Client {
     ///
     /// Delete a queued asset event for a Dag.
     ///
-    /// `DELETE /api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents` (operation `delete_dag_asset_queued_event`).
+    /// `DELETE /api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents` (operation
+    /// `delete_dag_asset_queued_event`).
     ///
     /// # Arguments
     ///
@@ -58,7 +59,8 @@ impl crate::Client {
     }
     /// Delete Dag Asset Queued Events
     ///
-    /// `DELETE /api/v2/dags/{dag_id}/assets/queuedEvents` (operation `delete_dag_asset_queued_events`).
+    /// `DELETE /api/v2/dags/{dag_id}/assets/queuedEvents` (operation
+    /// `delete_dag_asset_queued_events`).
     ///
     /// # Arguments
     ///
@@ -181,7 +183,8 @@ impl crate::Client {
     ///
     /// Get a queued asset event for a Dag.
     ///
-    /// `GET /api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents` (operation `get_dag_asset_queued_event`).
+    /// `GET /api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents` (operation
+    /// `get_dag_asset_queued_event`).
     ///
     /// # Arguments
     ///
@@ -248,8 +251,9 @@ impl CreateAssetEvent {
             id: "create_asset_event",
             method: ::reqwest::Method::POST,
             path: "/api/v2/assets/events",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets", "events"]);
@@ -296,8 +300,9 @@ impl DeleteAssetQueuedEvents {
             id: "delete_asset_queued_events",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/assets/{asset_id}/queuedEvents",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -348,8 +353,9 @@ impl DeleteDagAssetQueuedEvent {
             id: "delete_dag_asset_queued_event",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -402,8 +408,9 @@ impl DeleteDagAssetQueuedEvents {
             id: "delete_dag_asset_queued_events",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/assets/queuedEvents",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -444,8 +451,9 @@ impl GetAsset {
             id: "get_asset",
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/{asset_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -483,8 +491,9 @@ impl GetAssetAlias {
             id: "get_asset_alias",
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/aliases/{asset_alias_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_alias_id = crate::runtime::ParamValue::to_param(
@@ -537,7 +546,8 @@ impl GetAssetAliases {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `name_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     pub fn name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -555,7 +565,8 @@ impl GetAssetAliases {
         self.name_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, name`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, name`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -570,8 +581,9 @@ impl GetAssetAliases {
             id: "get_asset_aliases",
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/aliases",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets", "aliases"]);
@@ -602,9 +614,9 @@ impl GetAssetAliases {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::AssetAliasResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -615,7 +627,8 @@ impl GetAssetAliases {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.asset_aliases,
             },
         )
@@ -663,7 +676,9 @@ impl GetAssetEvents {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `source_task_id, source_dag_id, source_run_id, source_map_index, timestamp`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `source_task_id, source_dag_id, source_run_id,
+    /// source_map_index, timestamp`
     ///
     /// Server default: `["timestamp"]`.
     pub fn order_by(
@@ -707,7 +722,8 @@ impl GetAssetEvents {
         self.source_map_index = ::std::option::Option::Some(value);
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `name_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn name_pattern(
@@ -756,8 +772,9 @@ impl GetAssetEvents {
             id: "get_asset_events",
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/events",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets", "events"]);
@@ -815,9 +832,9 @@ impl GetAssetEvents {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::AssetEventResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -828,7 +845,8 @@ impl GetAssetEvents {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.asset_events,
             },
         )
@@ -863,8 +881,9 @@ impl GetAssetQueuedEvents {
             id: "get_asset_queued_events",
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/{asset_id}/queuedEvents",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -922,7 +941,8 @@ impl GetAssets {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `name_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     pub fn name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -940,7 +960,8 @@ impl GetAssets {
         self.name_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `uri_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `uri_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     pub fn uri_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -973,7 +994,8 @@ impl GetAssets {
         self.only_active = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, name, uri, created_at, updated_at`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, name, uri, created_at, updated_at`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -988,8 +1010,9 @@ impl GetAssets {
             id: "get_assets",
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets"]);
@@ -1032,9 +1055,9 @@ impl GetAssets {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::AssetResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -1045,7 +1068,8 @@ impl GetAssets {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.assets,
             },
         )
@@ -1081,8 +1105,9 @@ impl GetDagAssetQueuedEvent {
             id: "get_dag_asset_queued_event",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1135,8 +1160,9 @@ impl GetDagAssetQueuedEvents {
             id: "get_dag_asset_queued_events",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/assets/queuedEvents",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1183,8 +1209,9 @@ impl MaterializeAsset {
             id: "materialize_asset",
             method: ::reqwest::Method::POST,
             path: "/api/v2/assets/{asset_id}/materialize",
-            decode_error: crate::error_body::decode_3,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);

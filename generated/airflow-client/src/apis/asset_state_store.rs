@@ -6,7 +6,9 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/assets/{asset_id}/state-store` (operation `clear_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -23,7 +25,9 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/assets/{asset_id}/state-store/{key}` (operation `delete_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -46,7 +50,9 @@ impl crate::Client {
     ///
     /// `GET /api/v2/assets/{asset_id}/state-store/{key}` (operation `get_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -69,7 +75,9 @@ impl crate::Client {
     ///
     /// `GET /api/v2/assets/{asset_id}/state-store` (operation `list_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -88,7 +96,9 @@ impl crate::Client {
     ///
     /// `PUT /api/v2/assets/{asset_id}/state-store/{key}` (operation `set_asset_state_store`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -122,8 +132,9 @@ impl ClearAssetStateStore {
             id: "clear_asset_state_store",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/assets/{asset_id}/state-store",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -162,8 +173,9 @@ impl DeleteAssetStateStore {
             id: "delete_asset_state_store",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/assets/{asset_id}/state-store/{key}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -203,8 +215,9 @@ impl GetAssetStateStore {
             id: "get_asset_state_store",
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/{asset_id}/state-store/{key}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -259,8 +272,9 @@ impl ListAssetStateStore {
             id: "list_asset_state_store",
             method: ::reqwest::Method::GET,
             path: "/api/v2/assets/{asset_id}/state-store",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);
@@ -285,9 +299,9 @@ impl ListAssetStateStore {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::AssetStateStoreResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -298,7 +312,8 @@ impl ListAssetStateStore {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.asset_state_store,
             },
         )
@@ -326,8 +341,9 @@ impl SetAssetStateStore {
             id: "set_asset_state_store",
             method: ::reqwest::Method::PUT,
             path: "/api/v2/assets/{asset_id}/state-store/{key}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_asset_id = crate::runtime::ParamValue::to_param(&self.asset_id);

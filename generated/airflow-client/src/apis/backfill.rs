@@ -114,8 +114,9 @@ impl CancelBackfill {
             id: "cancel_backfill",
             method: ::reqwest::Method::PUT,
             path: "/api/v2/backfills/{backfill_id}/cancel",
-            decode_error: crate::error_body::decode_4,
+            decode_error: crate::error_body::decode_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_backfill_id = crate::runtime::ParamValue::to_param(&self.backfill_id);
@@ -153,8 +154,9 @@ impl CreateBackfill {
             id: "create_backfill",
             method: ::reqwest::Method::POST,
             path: "/api/v2/backfills",
-            decode_error: crate::error_body::decode_5,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422_503,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "backfills"]);
@@ -192,8 +194,9 @@ impl CreateBackfillDryRun {
             id: "create_backfill_dry_run",
             method: ::reqwest::Method::POST,
             path: "/api/v2/backfills/dry_run",
-            decode_error: crate::error_body::decode_5,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422_503,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "backfills", "dry_run"]);
@@ -233,8 +236,9 @@ impl GetBackfill {
             id: "get_backfill",
             method: ::reqwest::Method::GET,
             path: "/api/v2/backfills/{backfill_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_backfill_id = crate::runtime::ParamValue::to_param(&self.backfill_id);
@@ -284,7 +288,8 @@ impl ListBackfills {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -299,8 +304,9 @@ impl ListBackfills {
             id: "list_backfills",
             method: ::reqwest::Method::GET,
             path: "/api/v2/backfills",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "backfills"]);
@@ -326,9 +332,9 @@ impl ListBackfills {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::BackfillResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -339,7 +345,8 @@ impl ListBackfills {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.backfills,
             },
         )
@@ -365,8 +372,9 @@ impl PauseBackfill {
             id: "pause_backfill",
             method: ::reqwest::Method::PUT,
             path: "/api/v2/backfills/{backfill_id}/pause",
-            decode_error: crate::error_body::decode_4,
+            decode_error: crate::error_body::decode_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_backfill_id = crate::runtime::ParamValue::to_param(&self.backfill_id);
@@ -404,8 +412,9 @@ impl UnpauseBackfill {
             id: "unpause_backfill",
             method: ::reqwest::Method::PUT,
             path: "/api/v2/backfills/{backfill_id}/unpause",
-            decode_error: crate::error_body::decode_4,
+            decode_error: crate::error_body::decode_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_backfill_id = crate::runtime::ParamValue::to_param(&self.backfill_id);

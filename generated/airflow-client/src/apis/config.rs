@@ -50,8 +50,9 @@ impl GetConfig {
             id: "get_config",
             method: ::reqwest::Method::GET,
             path: "/api/v2/config",
-            decode_error: crate::error_body::decode_6,
+            decode_error: crate::error_body::decode_401_403_404_406_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "config"]);
@@ -102,8 +103,9 @@ impl GetConfigValue {
             id: "get_config_value",
             method: ::reqwest::Method::GET,
             path: "/api/v2/config/section/{section}/option/{option}",
-            decode_error: crate::error_body::decode_6,
+            decode_error: crate::error_body::decode_401_403_404_406_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_section = crate::runtime::ParamValue::to_param(&self.section);

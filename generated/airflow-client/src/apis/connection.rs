@@ -52,7 +52,9 @@ impl crate::Client {
     ///
     /// `POST /api/v2/connections/enqueue-test` (operation `enqueue_connection_test`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -90,7 +92,9 @@ impl crate::Client {
     ///
     /// `GET /api/v2/connections/enqueue-test` (operation `get_connection_test`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -161,7 +165,8 @@ impl crate::Client {
     /// Test an API connection.
     ///
     /// This method first creates an in-memory transient conn_id & exports that to an env var,
-    /// as some hook classes tries to find out the `conn` from their __init__ method & errors out if not found.
+    /// as some hook classes tries to find out the `conn` from their __init__ method & errors out if
+    /// not found.
     /// It also deletes the conn id env connection after the test.
     ///
     /// `POST /api/v2/connections/test` (operation `test_connection`).
@@ -189,8 +194,9 @@ impl BulkConnections {
             id: "bulk_connections",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/connections",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections"]);
@@ -227,8 +233,9 @@ impl CreateDefaultConnections {
             id: "create_default_connections",
             method: ::reqwest::Method::POST,
             path: "/api/v2/connections/defaults",
-            decode_error: crate::error_body::decode_7,
+            decode_error: crate::error_body::decode_401_403,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "defaults"]);
@@ -265,8 +272,9 @@ impl DeleteConnection {
             id: "delete_connection",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/connections/{connection_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_connection_id = crate::runtime::ParamValue::to_param(&self.connection_id);
@@ -304,8 +312,9 @@ impl EnqueueConnectionTest {
             id: "enqueue_connection_test",
             method: ::reqwest::Method::POST,
             path: "/api/v2/connections/enqueue-test",
-            decode_error: crate::error_body::decode_8,
+            decode_error: crate::error_body::decode_401_403_409_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "enqueue-test"]);
@@ -343,8 +352,9 @@ impl GetConnection {
             id: "get_connection",
             method: ::reqwest::Method::GET,
             path: "/api/v2/connections/{connection_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_connection_id = crate::runtime::ParamValue::to_param(&self.connection_id);
@@ -382,8 +392,9 @@ impl GetConnectionTest {
             id: "get_connection_test",
             method: ::reqwest::Method::GET,
             path: "/api/v2/connections/enqueue-test",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "enqueue-test"]);
@@ -434,7 +445,9 @@ impl GetConnections {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `conn_id, conn_type, description, host, port, id, team_name, connection_id`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `conn_id, conn_type, description, host, port, id, team_name,
+    /// connection_id`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -444,7 +457,8 @@ impl GetConnections {
         self.order_by = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `connection_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `connection_id_prefix_pattern`
+    /// on large tables — see "Filtering with pattern parameters".
     pub fn connection_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -467,8 +481,9 @@ impl GetConnections {
             id: "get_connections",
             method: ::reqwest::Method::GET,
             path: "/api/v2/connections",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections"]);
@@ -499,9 +514,9 @@ impl GetConnections {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::ConnectionResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -512,7 +527,8 @@ impl GetConnections {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.connections,
             },
         )
@@ -548,8 +564,9 @@ impl PatchConnection {
             id: "patch_connection",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/connections/{connection_id}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_connection_id = crate::runtime::ParamValue::to_param(&self.connection_id);
@@ -591,8 +608,9 @@ impl PostConnection {
             id: "post_connection",
             method: ::reqwest::Method::POST,
             path: "/api/v2/connections",
-            decode_error: crate::error_body::decode_9,
+            decode_error: crate::error_body::decode_401_403_409_422_2,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections"]);
@@ -630,8 +648,9 @@ impl TestConnection {
             id: "test_connection",
             method: ::reqwest::Method::POST,
             path: "/api/v2/connections/test",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "test"]);

@@ -24,7 +24,9 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/favorite` (operation `favorite_dag`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -185,7 +187,9 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/unfavorite` (operation `unfavorite_dag`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -213,8 +217,9 @@ impl DeleteDag {
             id: "delete_dag",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}",
-            decode_error: crate::error_body::decode_10,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422_2,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -252,8 +257,9 @@ impl FavoriteDag {
             id: "favorite_dag",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/favorite",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -291,8 +297,9 @@ impl GetDag {
             id: "get_dag",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}",
-            decode_error: crate::error_body::decode_11,
+            decode_error: crate::error_body::decode_400_401_403_404_422_2,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -330,8 +337,9 @@ impl GetDagDetails {
             id: "get_dag_details",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/details",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -382,7 +390,8 @@ impl GetDagTags {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `name`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `name`
     ///
     /// Server default: `["name"]`.
     pub fn order_by(
@@ -392,7 +401,8 @@ impl GetDagTags {
         self.order_by = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `tag_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `tag_name_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     pub fn tag_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -415,8 +425,9 @@ impl GetDagTags {
             id: "get_dag_tags",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dagTags",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dagTags"]);
@@ -447,9 +458,9 @@ impl GetDagTags {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<::std::string::String> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -460,7 +471,8 @@ impl GetDagTags {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.tags,
             },
         )
@@ -544,7 +556,8 @@ impl GetDags {
         self.owners = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     pub fn dag_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -562,7 +575,9 @@ impl GetDags {
         self.dag_id_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_display_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than
+    /// `dag_display_name_prefix_pattern` on large tables — see "Filtering with pattern
+    /// parameters".
     pub fn dag_display_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -592,7 +607,8 @@ impl GetDags {
         self.paused = ::std::option::Option::Some(value);
         self
     }
-    /// Filter Dags by having import errors. Only Dags that have been successfully loaded before will be returned.
+    /// Filter Dags by having import errors. Only Dags that have been successfully loaded before
+    /// will be returned.
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn has_import_errors(mut self, value: bool) -> Self {
@@ -721,7 +737,9 @@ impl GetDags {
         self.dag_run_state = values.into_iter().collect();
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `dag_id, dag_display_name, next_dagrun, state, start_date, last_run_state, last_run_start_date`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `dag_id, dag_display_name, next_dagrun, state, start_date,
+    /// last_run_state, last_run_start_date`
     ///
     /// Server default: `["dag_id"]`.
     pub fn order_by(
@@ -753,8 +771,9 @@ impl GetDags {
             id: "get_dags",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags"]);
@@ -858,9 +877,9 @@ impl GetDags {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::DagResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -871,7 +890,8 @@ impl GetDags {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.dags,
             },
         )
@@ -907,8 +927,9 @@ impl PatchDag {
             id: "patch_dag",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -998,7 +1019,8 @@ impl PatchDags {
         self.owners = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     pub fn dag_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1033,8 +1055,9 @@ impl PatchDags {
             id: "patch_dags",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags"]);
@@ -1081,9 +1104,9 @@ impl PatchDags {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::DagResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -1094,7 +1117,8 @@ impl PatchDags {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.dags,
             },
         )
@@ -1120,8 +1144,9 @@ impl UnfavoriteDag {
             id: "unfavorite_dag",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/unfavorite",
-            decode_error: crate::error_body::decode_4,
+            decode_error: crate::error_body::decode_401_403_404_409_422,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

@@ -32,8 +32,9 @@ impl ReparseDagFile {
             id: "reparse_dag_file",
             method: ::reqwest::Method::PUT,
             path: "/api/v2/parseDagFile/{file_token}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_file_token = crate::runtime::ParamValue::to_param(&self.file_token);

@@ -6,7 +6,9 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/dags/{dag_id}/dagRuns` (operation `bulk_dag_runs`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -51,7 +53,9 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/clearPartitions` (operation `clear_dag_run_partitions`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -74,7 +78,9 @@ impl crate::Client {
     ///
     /// `POST /api/v2/dags/{dag_id}/clearDagRuns` (operation `clear_dag_runs`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -141,7 +147,8 @@ impl crate::Client {
     ///
     /// **Offset (default):** use `limit` and `offset` query parameters. Returns `total_entries`.
     ///
-    /// **Cursor:** pass `cursor` (empty string for the first page, then `next_cursor` from the response).
+    /// **Cursor:** pass `cursor` (empty string for the first page, then `next_cursor` from the
+    /// response).
     /// When `cursor` is provided, `offset` is ignored and `total_entries` is capped at
     /// `total_entries_limit` (a value equal to that limit means at least that many runs match).
     /// ``next_cursor`` is ``null`` when there are no more pages; ``previous_cursor`` is ``null``
@@ -227,7 +234,8 @@ impl crate::Client {
     ///
     /// If dag run is asset-triggered, return the asset events that triggered it.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamAssetEvents` (operation `get_upstream_asset_events`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamAssetEvents` (operation
+    /// `get_upstream_asset_events`).
     ///
     /// # Arguments
     ///
@@ -292,11 +300,16 @@ impl crate::Client {
     }
     /// Experimental: Wait for a dag run to complete, and return task results if requested.
     ///
-    /// 🚧 This is an experimental endpoint and may change or be removed without notice.Successful response are streamed as newline-delimited JSON (NDJSON). Each line is a JSON object representing the Dag run state.
+    /// 🚧 This is an experimental endpoint and may change or be removed without notice.Successful
+    /// response are streamed as newline-delimited JSON (NDJSON). Each line is a JSON object
+    /// representing the Dag run state.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/wait` (operation `wait_dag_run_until_finished`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/wait` (operation
+    /// `wait_dag_run_until_finished`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -332,8 +345,9 @@ impl BulkDagRuns {
             id: "bulk_dag_runs",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -374,8 +388,9 @@ impl ClearDagRun {
             id: "clear_dag_run",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/clear",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -416,8 +431,9 @@ impl ClearDagRunPartitions {
             id: "clear_dag_run_partitions",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/clearPartitions",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -457,8 +473,9 @@ impl ClearDagRuns {
             id: "clear_dag_runs",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/clearDagRuns",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -498,8 +515,9 @@ impl DeleteDagRun {
             id: "delete_dag_run",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}",
-            decode_error: crate::error_body::decode_3,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -539,8 +557,9 @@ impl GetDagRun {
             id: "get_dag_run",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -618,21 +637,25 @@ pub struct GetDagRuns {
     consuming_asset_pattern: ::std::option::Option<::std::string::String>,
 }
 impl GetDagRuns {
-    /// Inclusive lower bound of the partition_date window, interpreted as a local calendar day in the Dag's timetable timezone. Runs from the start of this day onwards match.
+    /// Inclusive lower bound of the partition_date window, interpreted as a local calendar day in
+    /// the Dag's timetable timezone. Runs from the start of this day onwards match.
     ///
     /// Since Airflow 3.3.2. Servers without it ignore it.
     pub fn partition_date_gte(mut self, value: ::chrono::NaiveDate) -> Self {
         self.partition_date_gte = ::std::option::Option::Some(value);
         self
     }
-    /// Inclusive upper bound of the partition_date window, interpreted as a local calendar day in the Dag's timetable timezone. The whole day is included: runs up to the end of this day match.
+    /// Inclusive upper bound of the partition_date window, interpreted as a local calendar day in
+    /// the Dag's timetable timezone. The whole day is included: runs up to the end of this day
+    /// match.
     ///
     /// Since Airflow 3.3.2. Servers without it ignore it.
     pub fn partition_date_lte(mut self, value: ::chrono::NaiveDate) -> Self {
         self.partition_date_lte = ::std::option::Option::Some(value);
         self
     }
-    /// Cursor for keyset-based pagination. Pass an empty string for the first page, then use ``next_cursor`` from the response. When ``cursor`` is provided, ``offset`` is ignored.
+    /// Cursor for keyset-based pagination. Pass an empty string for the first page, then use
+    /// ``next_cursor`` from the response. When ``cursor`` is provided, ``offset`` is ignored.
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn cursor(
@@ -850,7 +873,9 @@ impl GetDagRuns {
         self.bundle_version = ::std::option::Option::Some(value.into());
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, state, dag_id, run_id, logical_date, partition_date, run_after, start_date, end_date, updated_at, conf, duration, dag_run_id`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, state, dag_id, run_id, logical_date, partition_date,
+    /// run_after, start_date, end_date, updated_at, conf, duration, dag_run_id`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -860,7 +885,8 @@ impl GetDagRuns {
         self.order_by = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_id_pattern(
@@ -880,7 +906,9 @@ impl GetDagRuns {
         self.run_id_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `triggering_user_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than
+    /// `triggering_user_name_prefix_pattern` on large tables — see "Filtering with pattern
+    /// parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn triggering_user_name_pattern(
@@ -902,7 +930,8 @@ impl GetDagRuns {
         );
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_pattern(
@@ -922,7 +951,9 @@ impl GetDagRuns {
         self.dag_id_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Here `|` is matched literally, not as OR. Slower than `partition_key_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Here `|` is matched literally, not as OR.
+    /// Slower than `partition_key_prefix_pattern` on large tables — see "Filtering with pattern
+    /// parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn partition_key_pattern(
@@ -932,7 +963,8 @@ impl GetDagRuns {
         self.partition_key_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-sensitive, index-friendly prefix match. Here `|` is matched literally, not as OR. See "Filtering with pattern parameters".
+    /// Case-sensitive, index-friendly prefix match. Here `|` is matched literally, not as OR. See
+    /// "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn partition_key_prefix_pattern(
@@ -942,7 +974,9 @@ impl GetDagRuns {
         self.partition_key_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match against the consuming asset name or URI. Unlike the wildcard `*_pattern` parameters, `%` and `_` are matched literally, `|` is not an OR separator, and `~` does not match everything.
+    /// Case-insensitive substring match against the consuming asset name or URI. Unlike the
+    /// wildcard `*_pattern` parameters, `%` and `_` are matched literally, `|` is not an OR
+    /// separator, and `~` does not match everything.
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn consuming_asset_pattern(
@@ -957,8 +991,9 @@ impl GetDagRuns {
             id: "get_dag_runs",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1109,9 +1144,9 @@ impl GetDagRuns {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::DagRunResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -1122,7 +1157,8 @@ impl GetDagRuns {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries.unwrap_or(i64::MAX),
+                total: page.total_entries,
+                more: ::std::option::Option::None,
                 items: page.dag_runs,
             },
         )
@@ -1148,8 +1184,9 @@ impl GetListDagRunsBatch {
             id: "get_list_dag_runs_batch",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns/list",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags", "~", "dagRuns", "list"]);
@@ -1188,8 +1225,9 @@ impl GetUpstreamAssetEvents {
             id: "get_upstream_asset_events",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamAssetEvents",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1249,8 +1287,9 @@ impl PatchDagRun {
             id: "patch_dag_run",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1294,8 +1333,9 @@ impl TriggerDagRun {
             id: "trigger_dag_run",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns",
-            decode_error: crate::error_body::decode_3,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1332,7 +1372,8 @@ pub struct WaitDagRunUntilFinished {
     result: ::std::vec::Vec<::std::string::String>,
 }
 impl WaitDagRunUntilFinished {
-    /// Collect result XCom from task. Can be set multiple times. If unset, return value of the return task as specified in the dag (in present) is returned by default.
+    /// Collect result XCom from task. Can be set multiple times. If unset, return value of the
+    /// return task as specified in the dag (in present) is returned by default.
     pub fn result(
         mut self,
         values: impl ::std::iter::IntoIterator<Item = ::std::string::String>,
@@ -1345,8 +1386,9 @@ impl WaitDagRunUntilFinished {
             id: "wait_dag_run_until_finished",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/wait",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

@@ -39,8 +39,9 @@ impl GetDagSource {
             id: "get_dag_source",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dagSources/{dag_id}",
-            decode_error: crate::error_body::decode_12,
+            decode_error: crate::error_body::decode_400_401_403_404_406_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

@@ -33,8 +33,9 @@ impl GetDagStats {
             id: "get_dag_stats",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dagStats",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dagStats"]);

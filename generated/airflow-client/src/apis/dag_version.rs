@@ -62,8 +62,9 @@ impl GetDagVersion {
             id: "get_dag_version",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagVersions/{version_number}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -140,7 +141,8 @@ impl GetDagVersions {
         self.bundle_version = ::std::option::Option::Some(value.into());
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, version_number, bundle_name, bundle_version`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, version_number, bundle_name, bundle_version`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -155,8 +157,9 @@ impl GetDagVersions {
             id: "get_dag_versions",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagVersions",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -191,9 +194,9 @@ impl GetDagVersions {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::DagVersionResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -204,7 +207,8 @@ impl GetDagVersions {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.dag_versions,
             },
         )

@@ -55,7 +55,8 @@ impl ListDagWarnings {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `dag_id, warning_type, message, timestamp`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `dag_id, warning_type, message, timestamp`
     ///
     /// Server default: `["dag_id"]`.
     pub fn order_by(
@@ -70,8 +71,9 @@ impl ListDagWarnings {
             id: "list_dag_warnings",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dagWarnings",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dagWarnings"]);
@@ -102,9 +104,9 @@ impl ListDagWarnings {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::DagWarningResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -115,7 +117,8 @@ impl ListDagWarnings {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.dag_warnings,
             },
         )

@@ -61,8 +61,9 @@ impl GetEventLog {
             id: "get_event_log",
             method: ::reqwest::Method::GET,
             path: "/api/v2/eventLogs/{event_log_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_event_log_id = crate::runtime::ParamValue::to_param(&self.event_log_id);
@@ -132,7 +133,9 @@ impl GetEventLogs {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, dttm, dag_id, task_id, run_id, event, logical_date, owner, extra, when, event_log_id`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, dttm, dag_id, task_id, run_id, event, logical_date, owner,
+    /// extra, when, event_log_id`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -218,7 +221,8 @@ impl GetEventLogs {
         self.after = ::std::option::Option::Some(value);
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn dag_id_pattern(
@@ -228,7 +232,8 @@ impl GetEventLogs {
         self.dag_id_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn task_id_pattern(
@@ -238,7 +243,8 @@ impl GetEventLogs {
         self.task_id_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_id_pattern(
@@ -248,7 +254,8 @@ impl GetEventLogs {
         self.run_id_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `owner_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `owner_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn owner_pattern(
@@ -258,7 +265,8 @@ impl GetEventLogs {
         self.owner_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `event_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `event_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn event_pattern(
@@ -323,8 +331,9 @@ impl GetEventLogs {
             id: "get_event_logs",
             method: ::reqwest::Method::GET,
             path: "/api/v2/eventLogs",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "eventLogs"]);
@@ -412,9 +421,9 @@ impl GetEventLogs {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::EventLogResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -425,7 +434,8 @@ impl GetEventLogs {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.event_logs,
             },
         )

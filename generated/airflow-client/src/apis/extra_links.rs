@@ -4,7 +4,8 @@ impl crate::Client {
     ///
     /// Get extra links for task instance.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links` (operation `get_extra_links`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links` (operation
+    /// `get_extra_links`).
     ///
     /// # Arguments
     ///
@@ -58,8 +59,9 @@ impl GetExtraLinks {
             id: "get_extra_links",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

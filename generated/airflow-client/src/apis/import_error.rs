@@ -46,8 +46,9 @@ impl GetImportError {
             id: "get_import_error",
             method: ::reqwest::Method::GET,
             path: "/api/v2/importErrors/{import_error_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_import_error_id = crate::runtime::ParamValue::to_param(
@@ -102,7 +103,9 @@ impl GetImportErrors {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, timestamp, filename, bundle_name, stacktrace, import_error_id`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, timestamp, filename, bundle_name, stacktrace,
+    /// import_error_id`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -112,7 +115,8 @@ impl GetImportErrors {
         self.order_by = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `filename_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `filename_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn filename_pattern(
@@ -157,8 +161,9 @@ impl GetImportErrors {
             id: "get_import_errors",
             method: ::reqwest::Method::GET,
             path: "/api/v2/importErrors",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "importErrors"]);
@@ -195,9 +200,9 @@ impl GetImportErrors {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::ImportErrorResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -208,7 +213,8 @@ impl GetImportErrors {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.import_errors,
             },
         )

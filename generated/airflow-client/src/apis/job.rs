@@ -117,7 +117,9 @@ impl GetJobs {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, dag_id, state, job_type, start_date, end_date, latest_heartbeat, executor_class, hostname, unixname`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, dag_id, state, job_type, start_date, end_date,
+    /// latest_heartbeat, executor_class, hostname, unixname`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -164,8 +166,9 @@ impl GetJobs {
             id: "get_jobs",
             method: ::reqwest::Method::GET,
             path: "/api/v2/jobs",
-            decode_error: crate::error_body::decode_13,
+            decode_error: crate::error_body::decode_400_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "jobs"]);
@@ -229,9 +232,9 @@ impl GetJobs {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::JobResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -242,7 +245,8 @@ impl GetJobs {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.jobs,
             },
         )

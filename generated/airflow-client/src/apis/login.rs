@@ -43,8 +43,9 @@ impl Login {
             id: "login",
             method: ::reqwest::Method::GET,
             path: "/api/v2/auth/login",
-            decode_error: crate::error_body::decode_14,
+            decode_error: crate::error_body::decode_307_400_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "auth", "login"]);
@@ -83,8 +84,9 @@ impl Logout {
             id: "logout",
             method: ::reqwest::Method::GET,
             path: "/api/v2/auth/logout",
-            decode_error: crate::error_body::decode_15,
+            decode_error: crate::error_body::decode_307,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "auth", "logout"]);

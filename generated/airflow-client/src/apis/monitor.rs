@@ -21,8 +21,9 @@ impl GetHealth {
             id: "get_health",
             method: ::reqwest::Method::GET,
             path: "/api/v2/monitor/health",
-            decode_error: crate::error_body::decode_16,
+            decode_error: crate::error_body::no_error_body,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "monitor", "health"]);

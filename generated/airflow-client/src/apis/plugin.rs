@@ -14,7 +14,9 @@ impl crate::Client {
     ///
     /// `GET /api/v2/plugins/importErrors` (operation `import_errors`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     pub fn import_errors(&self) -> ImportErrors {
         ImportErrors {
             client: ::std::clone::Clone::clone(self),
@@ -49,8 +51,9 @@ impl GetPlugins {
             id: "get_plugins",
             method: ::reqwest::Method::GET,
             path: "/api/v2/plugins",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "plugins"]);
@@ -72,9 +75,9 @@ impl GetPlugins {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::PluginResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -85,7 +88,8 @@ impl GetPlugins {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.plugins,
             },
         )
@@ -110,8 +114,9 @@ impl ImportErrors {
             id: "import_errors",
             method: ::reqwest::Method::GET,
             path: "/api/v2/plugins/importErrors",
-            decode_error: crate::error_body::decode_7,
+            decode_error: crate::error_body::decode_401_403,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "plugins", "importErrors"]);

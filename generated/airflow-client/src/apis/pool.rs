@@ -117,8 +117,9 @@ impl BulkPools {
             id: "bulk_pools",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/pools",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "pools"]);
@@ -156,8 +157,9 @@ impl DeletePool {
             id: "delete_pool",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/pools/{pool_name}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_pool_name = crate::runtime::ParamValue::to_param(&self.pool_name);
@@ -195,8 +197,9 @@ impl GetPool {
             id: "get_pool",
             method: ::reqwest::Method::GET,
             path: "/api/v2/pools/{pool_name}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_pool_name = crate::runtime::ParamValue::to_param(&self.pool_name);
@@ -247,7 +250,8 @@ impl GetPools {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, pool, name`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, pool, name`
     ///
     /// Server default: `["id"]`.
     pub fn order_by(
@@ -257,7 +261,8 @@ impl GetPools {
         self.order_by = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     pub fn pool_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -280,8 +285,9 @@ impl GetPools {
             id: "get_pools",
             method: ::reqwest::Method::GET,
             path: "/api/v2/pools",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "pools"]);
@@ -312,9 +318,9 @@ impl GetPools {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::PoolResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -325,7 +331,8 @@ impl GetPools {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.pools,
             },
         )
@@ -361,8 +368,9 @@ impl PatchPool {
             id: "patch_pool",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/pools/{pool_name}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_pool_name = crate::runtime::ParamValue::to_param(&self.pool_name);
@@ -404,8 +412,9 @@ impl PostPool {
             id: "post_pool",
             method: ::reqwest::Method::POST,
             path: "/api/v2/pools",
-            decode_error: crate::error_body::decode_9,
+            decode_error: crate::error_body::decode_401_403_409_422_2,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "pools"]);

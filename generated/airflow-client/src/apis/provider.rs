@@ -41,8 +41,9 @@ impl GetProviders {
             id: "get_providers",
             method: ::reqwest::Method::GET,
             path: "/api/v2/providers",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "providers"]);
@@ -64,9 +65,9 @@ impl GetProviders {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::ProviderResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -77,7 +78,8 @@ impl GetProviders {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.providers,
             },
         )

@@ -55,8 +55,9 @@ impl GetTask {
             id: "get_task",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/tasks/{task_id}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -106,8 +107,9 @@ impl GetTasks {
             id: "get_tasks",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/tasks",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

@@ -4,9 +4,12 @@ impl crate::Client {
     ///
     /// Bulk update, and delete task instances.
     ///
-    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` (operation `bulk_task_instances`).
+    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` (operation
+    /// `bulk_task_instances`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -30,9 +33,12 @@ impl crate::Client {
     ///
     /// Delete a task instance.
     ///
-    /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` (operation `delete_task_instance`).
+    /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` (operation
+    /// `delete_task_instance`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -57,9 +63,13 @@ impl crate::Client {
     ///
     /// Get external log URL for a specific task instance.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}` (operation `get_external_log_url`).
+    /// `GET
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}`
+    /// (operation `get_external_log_url`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -87,9 +97,13 @@ impl crate::Client {
     ///
     /// Get a Human-in-the-loop detail of a specific task instance.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails` (operation `get_hitl_detail`).
+    /// `GET
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`
+    /// (operation `get_hitl_detail`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -116,9 +130,13 @@ impl crate::Client {
     ///
     /// Get a Human-in-the-loop detail of a specific task instance.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}` (operation `get_hitl_detail_try_detail`).
+    /// `GET
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}`
+    /// (operation `get_hitl_detail_try_detail`).
     ///
-    /// Since Airflow 3.2.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.2.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -150,7 +168,9 @@ impl crate::Client {
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails` (operation `get_hitl_details`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -190,7 +210,8 @@ impl crate::Client {
     ///
     /// Get logs for a specific task instance.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}` (operation `get_log`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}`
+    /// (operation `get_log`).
     ///
     /// # Arguments
     ///
@@ -220,7 +241,8 @@ impl crate::Client {
     ///
     /// Get task instance.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}` (operation `get_mapped_task_instance`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}`
+    /// (operation `get_mapped_task_instance`).
     ///
     /// # Arguments
     ///
@@ -245,7 +267,8 @@ impl crate::Client {
     }
     /// Get Mapped Task Instance Tries
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries` (operation `get_mapped_task_instance_tries`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries`
+    /// (operation `get_mapped_task_instance_tries`).
     ///
     /// # Arguments
     ///
@@ -270,7 +293,9 @@ impl crate::Client {
     }
     /// Get Mapped Task Instance Try Details
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}` (operation `get_mapped_task_instance_try_details`).
+    /// `GET
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}`
+    /// (operation `get_mapped_task_instance_try_details`).
     ///
     /// # Arguments
     ///
@@ -300,7 +325,8 @@ impl crate::Client {
     ///
     /// Get list of mapped task instances.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped` (operation `get_mapped_task_instances`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped`
+    /// (operation `get_mapped_task_instances`).
     ///
     /// # Arguments
     ///
@@ -367,7 +393,8 @@ impl crate::Client {
     ///
     /// Get task instance.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` (operation `get_task_instance`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` (operation
+    /// `get_task_instance`).
     ///
     /// # Arguments
     ///
@@ -391,7 +418,8 @@ impl crate::Client {
     ///
     /// Get dependencies blocking task from getting scheduled.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies` (operation `get_task_instance_dependencies`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies`
+    /// (operation `get_task_instance_dependencies`).
     ///
     /// # Arguments
     ///
@@ -416,7 +444,9 @@ impl crate::Client {
     ///
     /// Get dependencies blocking task from getting scheduled.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dependencies` (operation `get_task_instance_dependencies_by_map_index`).
+    /// `GET
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dependencies`
+    /// (operation `get_task_instance_dependencies_by_map_index`).
     ///
     /// # Arguments
     ///
@@ -443,7 +473,8 @@ impl crate::Client {
     ///
     /// Get list of task instances history.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries` (operation `get_task_instance_tries`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries` (operation
+    /// `get_task_instance_tries`).
     ///
     /// # Arguments
     ///
@@ -468,7 +499,9 @@ impl crate::Client {
     ///
     /// Get task instance details by try number.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}` (operation `get_task_instance_try_details`).
+    /// `GET
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}`
+    /// (operation `get_task_instance_try_details`).
     ///
     /// # Arguments
     ///
@@ -503,13 +536,15 @@ impl crate::Client {
     ///
     /// **Offset (default):** use `limit` and `offset` query parameters. Returns `total_entries`.
     ///
-    /// **Cursor:** pass `cursor` (empty string for the first page, then `next_cursor` from the response).
+    /// **Cursor:** pass `cursor` (empty string for the first page, then `next_cursor` from the
+    /// response).
     /// When `cursor` is provided, `offset` is ignored and `total_entries` is capped at
     /// `total_entries_limit` (a value equal to that limit means at least that many task instances
     /// match). ``next_cursor`` is ``null`` when there are no more pages; ``previous_cursor`` is
     /// ``null`` on the first page.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` (operation `get_task_instances`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` (operation
+    /// `get_task_instances`).
     ///
     /// # Arguments
     ///
@@ -582,7 +617,8 @@ impl crate::Client {
     ///
     /// Get list of task instances.
     ///
-    /// `POST /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list` (operation `get_task_instances_batch`).
+    /// `POST /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list` (operation
+    /// `get_task_instances_batch`).
     ///
     /// # Arguments
     ///
@@ -600,9 +636,12 @@ impl crate::Client {
     ///
     /// Update the state of all task instances in a task group.
     ///
-    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}` (operation `patch_task_group_instances`).
+    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}` (operation
+    /// `patch_task_group_instances`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -630,9 +669,12 @@ impl crate::Client {
     ///
     /// Dry-run of updating the state of all task instances in a task group.
     ///
-    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run` (operation `patch_task_group_instances_dry_run`).
+    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run`
+    /// (operation `patch_task_group_instances_dry_run`).
     ///
-    /// Since Airflow 3.3.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.3.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -659,7 +701,8 @@ impl crate::Client {
     ///
     /// Update a task instance.
     ///
-    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` (operation `patch_task_instance`).
+    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` (operation
+    /// `patch_task_instance`).
     ///
     /// # Arguments
     ///
@@ -688,7 +731,8 @@ impl crate::Client {
     ///
     /// Update a task instance.
     ///
-    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}` (operation `patch_task_instance_by_map_index`).
+    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}`
+    /// (operation `patch_task_instance_by_map_index`).
     ///
     /// # Arguments
     ///
@@ -719,7 +763,8 @@ impl crate::Client {
     ///
     /// Update a task instance dry_run mode.
     ///
-    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run` (operation `patch_task_instance_dry_run`).
+    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run`
+    /// (operation `patch_task_instance_dry_run`).
     ///
     /// # Arguments
     ///
@@ -748,7 +793,9 @@ impl crate::Client {
     ///
     /// Update a task instance dry_run mode.
     ///
-    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run` (operation `patch_task_instance_dry_run_by_map_index`).
+    /// `PATCH
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run`
+    /// (operation `patch_task_instance_dry_run_by_map_index`).
     ///
     /// # Arguments
     ///
@@ -800,9 +847,13 @@ impl crate::Client {
     ///
     /// Update a Human-in-the-loop detail.
     ///
-    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails` (operation `update_hitl_detail`).
+    /// `PATCH
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`
+    /// (operation `update_hitl_detail`).
     ///
-    /// Since Airflow 3.1.8. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.1.8. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -844,8 +895,9 @@ impl BulkTaskInstances {
             id: "bulk_task_instances",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -905,8 +957,9 @@ impl DeleteTaskInstance {
             id: "delete_task_instance",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -971,8 +1024,9 @@ impl GetExternalLogUrl {
             id: "get_external_log_url",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1032,8 +1086,9 @@ impl GetHitlDetail {
             id: "get_hitl_detail",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1091,8 +1146,9 @@ impl GetHitlDetailTryDetail {
             id: "get_hitl_detail_try_detail",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::Some("3.2.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1178,7 +1234,10 @@ impl GetHitlDetails {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `ti_id, subject, responded_at, created_at, responded_by_user_id, responded_by_user_name, dag_id, run_id, task_display_name, run_after, rendered_map_index, task_instance_operator, task_instance_state`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `ti_id, subject, responded_at, created_at,
+    /// responded_by_user_id, responded_by_user_name, dag_id, run_id, task_display_name, run_after,
+    /// rendered_map_index, task_instance_operator, task_instance_state`
     ///
     /// Server default: `["ti_id"]`.
     pub fn order_by(
@@ -1188,7 +1247,8 @@ impl GetHitlDetails {
         self.order_by = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     pub fn dag_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1214,7 +1274,8 @@ impl GetHitlDetails {
         self.task_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     pub fn task_id_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1266,7 +1327,8 @@ impl GetHitlDetails {
         self.responded_by_user_name = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `subject_search` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `subject_search` on large tables
+    /// — see "Filtering with pattern parameters".
     pub fn subject_search(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1274,7 +1336,8 @@ impl GetHitlDetails {
         self.subject_search = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `body_search` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `body_search` on large tables
+    /// — see "Filtering with pattern parameters".
     pub fn body_search(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1307,8 +1370,9 @@ impl GetHitlDetails {
             id: "get_hitl_details",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails",
-            decode_error: crate::error_body::decode_2,
+            decode_error: crate::error_body::decode_401_403_422,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1385,9 +1449,9 @@ impl GetHitlDetails {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::HitlDetail> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -1398,7 +1462,8 @@ impl GetHitlDetails {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.hitl_details,
             },
         )
@@ -1452,8 +1517,9 @@ impl GetLog {
             id: "get_log",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1530,8 +1596,9 @@ impl GetMappedTaskInstance {
             id: "get_mapped_task_instance",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1587,8 +1654,9 @@ impl GetMappedTaskInstanceTries {
             id: "get_mapped_task_instance_tries",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1650,8 +1718,9 @@ impl GetMappedTaskInstanceTryDetails {
             id: "get_mapped_task_instance_try_details",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -1909,7 +1978,8 @@ impl GetMappedTaskInstances {
         self.pool = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn pool_name_pattern(
@@ -1937,7 +2007,8 @@ impl GetMappedTaskInstances {
         self.queue = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn queue_name_pattern(
@@ -1993,7 +2064,8 @@ impl GetMappedTaskInstances {
         self.operator = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern`
+    /// on large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn operator_name_pattern(
@@ -2023,7 +2095,9 @@ impl GetMappedTaskInstances {
         self.map_index = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than
+    /// `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern
+    /// parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn rendered_map_index_pattern(
@@ -2059,7 +2133,10 @@ impl GetMappedTaskInstances {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, state, duration, start_date, end_date, map_index, try_number, logical_date, run_after, data_interval_start, data_interval_end, rendered_map_index, operator`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, state, duration, start_date, end_date, map_index,
+    /// try_number, logical_date, run_after, data_interval_start, data_interval_end,
+    /// rendered_map_index, operator`
     ///
     /// Server default: `["map_index"]`.
     pub fn order_by(
@@ -2074,8 +2151,9 @@ impl GetMappedTaskInstances {
             id: "get_mapped_task_instances",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2237,9 +2315,9 @@ impl GetMappedTaskInstances {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::TaskInstanceResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -2250,7 +2328,8 @@ impl GetMappedTaskInstances {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries.unwrap_or(i64::MAX),
+                total: page.total_entries,
+                more: ::std::option::Option::None,
                 items: page.task_instances,
             },
         )
@@ -2278,8 +2357,9 @@ impl GetTaskInstance {
             id: "get_task_instance",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2340,8 +2420,9 @@ impl GetTaskInstanceDependencies {
             id: "get_task_instance_dependencies",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2401,8 +2482,9 @@ impl GetTaskInstanceDependenciesByMapIndex {
             id: "get_task_instance_dependencies_by_map_index",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dependencies",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2468,8 +2550,9 @@ impl GetTaskInstanceTries {
             id: "get_task_instance_tries",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2539,8 +2622,9 @@ impl GetTaskInstanceTryDetails {
             id: "get_task_instance_try_details",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -2647,7 +2731,8 @@ pub struct GetTaskInstances {
     order_by: ::std::vec::Vec<::std::string::String>,
 }
 impl GetTaskInstances {
-    /// Cursor for keyset-based pagination. Pass an empty string for the first page, then use ``next_cursor`` from the response. When ``cursor`` is provided, ``offset`` is ignored.
+    /// Cursor for keyset-based pagination. Pass an empty string for the first page, then use
+    /// ``next_cursor`` from the response. When ``cursor`` is provided, ``offset`` is ignored.
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn cursor(
@@ -2809,7 +2894,9 @@ impl GetTaskInstances {
         self.duration_lt = ::std::option::Option::Some(value);
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_display_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than
+    /// `task_display_name_prefix_pattern` on large tables — see "Filtering with pattern
+    /// parameters".
     pub fn task_display_name_pattern(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -2817,7 +2904,10 @@ impl GetTaskInstances {
         self.task_display_name_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-sensitive prefix match on task display name (`_task_display_property_value` else `task_id`). Index-friendly alternative to `task_display_name_pattern`; on large databases combine with `dag_id_prefix_pattern` (or a specific Dag in the path) so composite indexes apply. See "Filtering with pattern parameters".
+    /// Case-sensitive prefix match on task display name (`_task_display_property_value` else
+    /// `task_id`). Index-friendly alternative to `task_display_name_pattern`; on large databases
+    /// combine with `dag_id_prefix_pattern` (or a specific Dag in the path) so composite indexes
+    /// apply. See "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn task_display_name_prefix_pattern(
@@ -2839,7 +2929,8 @@ impl GetTaskInstances {
         self.task_group_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn dag_id_pattern(
@@ -2859,7 +2950,8 @@ impl GetTaskInstances {
         self.dag_id_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn run_id_pattern(
@@ -2895,7 +2987,8 @@ impl GetTaskInstances {
         self.pool = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `pool_name_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn pool_name_pattern(
@@ -2923,7 +3016,8 @@ impl GetTaskInstances {
         self.queue = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `queue_name_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn queue_name_pattern(
@@ -2979,7 +3073,8 @@ impl GetTaskInstances {
         self.operator = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `operator_name_prefix_pattern`
+    /// on large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn operator_name_pattern(
@@ -3009,7 +3104,9 @@ impl GetTaskInstances {
         self.map_index = values.into_iter().collect();
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than
+    /// `rendered_map_index_prefix_pattern` on large tables — see "Filtering with pattern
+    /// parameters".
     ///
     /// Since Airflow 3.2.2. Servers without it ignore it.
     pub fn rendered_map_index_pattern(
@@ -3045,7 +3142,10 @@ impl GetTaskInstances {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `id, state, duration, start_date, end_date, map_index, try_number, logical_date, run_after, data_interval_start, data_interval_end, rendered_map_index, operator`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `id, state, duration, start_date, end_date, map_index,
+    /// try_number, logical_date, run_after, data_interval_start, data_interval_end,
+    /// rendered_map_index, operator`
     ///
     /// Server default: `["map_index"]`.
     pub fn order_by(
@@ -3060,8 +3160,9 @@ impl GetTaskInstances {
             id: "get_task_instances",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3249,9 +3350,9 @@ impl GetTaskInstances {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::TaskInstanceResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -3262,7 +3363,8 @@ impl GetTaskInstances {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries.unwrap_or(i64::MAX),
+                total: page.total_entries,
+                more: ::std::option::Option::None,
                 items: page.task_instances,
             },
         )
@@ -3288,8 +3390,9 @@ impl GetTaskInstancesBatch {
             id: "get_task_instances_batch",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
-            decode_error: crate::error_body::decode_0,
+            decode_error: crate::error_body::decode_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags", "~", "dagRuns", "~", "taskInstances", "list"]);
@@ -3339,8 +3442,9 @@ impl PatchTaskGroupInstances {
             id: "patch_task_group_instances",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}",
-            decode_error: crate::error_body::decode_3,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3398,8 +3502,9 @@ impl PatchTaskGroupInstancesDryRun {
             id: "patch_task_group_instances_dry_run",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::Some("3.3.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3470,8 +3575,9 @@ impl PatchTaskInstance {
             id: "patch_task_instance",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}",
-            decode_error: crate::error_body::decode_3,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3542,8 +3648,9 @@ impl PatchTaskInstanceByMapIndex {
             id: "patch_task_instance_by_map_index",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}",
-            decode_error: crate::error_body::decode_3,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3618,8 +3725,9 @@ impl PatchTaskInstanceDryRun {
             id: "patch_task_instance_dry_run",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3691,8 +3799,9 @@ impl PatchTaskInstanceDryRunByMapIndex {
             id: "patch_task_instance_dry_run_by_map_index",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3751,8 +3860,9 @@ impl PostClearTaskInstances {
             id: "post_clear_task_instances",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/clearTaskInstances",
-            decode_error: crate::error_body::decode_3,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -3795,8 +3905,9 @@ impl UpdateHitlDetail {
             id: "update_hitl_detail",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails",
-            decode_error: crate::error_body::decode_3,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: ::std::option::Option::Some("3.1.8"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

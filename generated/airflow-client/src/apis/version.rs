@@ -23,8 +23,9 @@ impl GetVersion {
             id: "get_version",
             method: ::reqwest::Method::GET,
             path: "/api/v2/version",
-            decode_error: crate::error_body::decode_16,
+            decode_error: crate::error_body::no_error_body,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::None,
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "version"]);

@@ -4,7 +4,8 @@ impl crate::Client {
     ///
     /// Create an XCom entry.
     ///
-    /// `POST /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries` (operation `create_xcom_entry`).
+    /// `POST /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries`
+    /// (operation `create_xcom_entry`).
     ///
     /// # Arguments
     ///
@@ -31,9 +32,13 @@ impl crate::Client {
     ///
     /// Delete an XCom entry.
     ///
-    /// `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}` (operation `delete_xcom_entry`).
+    /// `DELETE
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}`
+    /// (operation `delete_xcom_entry`).
     ///
-    /// Since Airflow 3.2.2. On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found)).
+    /// Since Airflow 3.2.2. On servers without it, the error is
+    /// [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and
+    /// [`Error::is_not_found`](crate::Error::is_not_found)).
     ///
     /// # Arguments
     ///
@@ -61,9 +66,11 @@ impl crate::Client {
     ///
     /// Get all XCom entries.
     ///
-    /// This endpoint allows specifying `~` as the dag_id, dag_run_id, task_id to retrieve XCom entries for all Dags.
+    /// This endpoint allows specifying `~` as the dag_id, dag_run_id, task_id to retrieve XCom
+    /// entries for all Dags.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries` (operation `get_xcom_entries`).
+    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries`
+    /// (operation `get_xcom_entries`).
     ///
     /// # Arguments
     ///
@@ -109,7 +116,9 @@ impl crate::Client {
     ///
     /// Get an XCom entry.
     ///
-    /// `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}` (operation `get_xcom_entry`).
+    /// `GET
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}`
+    /// (operation `get_xcom_entry`).
     ///
     /// # Arguments
     ///
@@ -139,7 +148,9 @@ impl crate::Client {
     ///
     /// Update an existing XCom entry.
     ///
-    /// `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}` (operation `update_xcom_entry`).
+    /// `PATCH
+    /// /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}`
+    /// (operation `update_xcom_entry`).
     ///
     /// # Arguments
     ///
@@ -182,8 +193,9 @@ impl CreateXcomEntry {
             id: "create_xcom_entry",
             method: ::reqwest::Method::POST,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries",
-            decode_error: crate::error_body::decode_3,
+            decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -247,8 +259,9 @@ impl DeleteXcomEntry {
             id: "delete_xcom_entry",
             method: ::reqwest::Method::DELETE,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::Some("3.2.2"),
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -351,7 +364,8 @@ impl GetXcomEntries {
         self.offset = ::std::option::Option::Some(value);
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `xcom_key_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `xcom_key_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn xcom_key_pattern(
@@ -371,7 +385,9 @@ impl GetXcomEntries {
         self.xcom_key_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `dag_display_name_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than
+    /// `dag_display_name_prefix_pattern` on large tables — see "Filtering with pattern
+    /// parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn dag_display_name_pattern(
@@ -391,7 +407,8 @@ impl GetXcomEntries {
         self.dag_display_name_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `run_id_prefix_pattern` on large
+    /// tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn run_id_pattern(
@@ -411,7 +428,8 @@ impl GetXcomEntries {
         self.run_id_prefix_pattern = ::std::option::Option::Some(value.into());
         self
     }
-    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on large tables — see "Filtering with pattern parameters".
+    /// Case-insensitive substring match (SQL `ILIKE`). Slower than `task_id_prefix_pattern` on
+    /// large tables — see "Filtering with pattern parameters".
     ///
     /// Since Airflow 3.1.8. Servers without it ignore it.
     pub fn task_id_pattern(
@@ -494,7 +512,8 @@ impl GetXcomEntries {
         self.run_after_lt = ::std::option::Option::Some(value);
         self
     }
-    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending order. Supported attributes: `key, dag_id, run_id, task_id, map_index, timestamp, run_after`
+    /// Attributes to order by, multi criteria sort is supported. Prefix with `-` for descending
+    /// order. Supported attributes: `key, dag_id, run_id, task_id, map_index, timestamp, run_after`
     ///
     /// Server default: `["dag_id","task_id","run_id","map_index","key"]`.
     ///
@@ -511,8 +530,9 @@ impl GetXcomEntries {
             id: "get_xcom_entries",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -610,9 +630,9 @@ impl GetXcomEntries {
             crate::runtime::Response::json,
         )
     }
-    /// Streams every item of every page, starting at `offset` (default 0), fetching the
-    /// next page only when needed. Pages advance by the number of items actually
-    /// received (the server caps `limit`), until `total_entries` is reached.
+    /// Streams every item of every page, starting at `offset` (default 0), fetching the next page
+    /// only when needed. Pages advance by the number of items actually received (the server may cap
+    /// `limit`), until the offset reaches `total_entries` or a page is empty.
     pub fn into_stream(self) -> crate::Paginator<models::XComResponse> {
         let start = self.offset.unwrap_or_default();
         crate::runtime::paginate(
@@ -623,7 +643,8 @@ impl GetXcomEntries {
                 next.send()
             },
             |page| crate::runtime::Page {
-                total_entries: page.total_entries,
+                total: ::std::option::Option::Some(page.total_entries),
+                more: ::std::option::Option::None,
                 items: page.xcom_entries,
             },
         )
@@ -676,8 +697,9 @@ impl GetXcomEntry {
             id: "get_xcom_entry",
             method: ::reqwest::Method::GET,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);
@@ -744,8 +766,9 @@ impl UpdateXcomEntry {
             id: "update_xcom_entry",
             method: ::reqwest::Method::PATCH,
             path: "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}",
-            decode_error: crate::error_body::decode_1,
+            decode_error: crate::error_body::decode_400_401_403_404_422,
             since: ::std::option::Option::None,
+            security: ::std::option::Option::Some(&[&[0], &[1]]),
         };
         let mut req = crate::runtime::Request::new(&OPERATION);
         let p_dag_id = crate::runtime::ParamValue::to_param(&self.dag_id);

@@ -9,7 +9,8 @@ use std::task::{Context, Poll};
 use bytes::{Buf as _, BytesMut};
 use futures_core::Stream;
 
-use super::error::{DecodeContext, DecodeError, decode_json};
+use super::decode::{DecodeContext, decode_json};
+use super::error::DecodeError;
 use super::response::OperationInfo;
 use super::{Error, Result};
 
@@ -104,7 +105,7 @@ impl State {
 }
 
 /// Decodes a streaming response as newline-delimited JSON. The content type is not checked
-/// (Airflow's `/wait` endpoint sends none).
+/// (some servers send none).
 #[allow(dead_code)] // used only if the spec has NDJSON operations
 pub(crate) fn ndjson<T>(resp: reqwest::Response) -> NdjsonStream<T>
 where

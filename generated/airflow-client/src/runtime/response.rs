@@ -11,7 +11,7 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
 use super::client::Client;
-use super::error::{DecodeContext, decode_json};
+use super::decode::{DecodeContext, decode_json, decode_member};
 use super::request::{Operation, Request};
 use super::{BoxFuture, Error, Result};
 
@@ -69,6 +69,22 @@ impl Response {
             line: None,
         };
         match decode_json(&self.body, ctx) {
+            Ok(value) => Ok(value),
+            Err(e) => Err(Error::from(e)),
+        }
+    }
+
+    /// Decodes member `member` of the JSON body (a response envelope) as `T`.
+    pub(crate) fn json_member<T: serde::de::DeserializeOwned>(
+        self,
+        member: &'static str,
+    ) -> Result<T> {
+        let ctx = DecodeContext {
+            operation: Some(self.op.id),
+            status: self.status,
+            line: None,
+        };
+        match decode_member(&self.body, member, ctx) {
             Ok(value) => Ok(value),
             Err(e) => Err(Error::from(e)),
         }

@@ -36,10 +36,10 @@ where
     d.deserialize_str(Visitor(PhantomData))
 }
 
-/// Deserializes an RFC 3339 date-time (what Airflow sends) through chrono's dedicated RFC 3339
-/// parser, several times faster than the general `FromStr` path that chrono's own `Deserialize`
-/// takes; anything that parser rejects falls back to `FromStr`, so the accepted inputs and the
-/// error messages are chrono's.
+/// Deserializes a date-time: RFC 3339 through chrono's dedicated parser (several times faster
+/// than the general `FromStr` path that chrono's own `Deserialize` takes), then what chrono's
+/// `FromStr` accepts, then the further formats the API's profile lists (e.g. a text without
+/// an offset, read as UTC); the error message is chrono's.
 #[allow(dead_code)] // used only if the spec has date-time fields
 pub(crate) fn deserialize_datetime<'de, D>(
     d: D,
@@ -86,6 +86,30 @@ where
     d.deserialize_option(OptionVisitor)
 }
 
+/// [`deserialize_datetime`] for every element of a list.
+#[allow(dead_code)] // used only if the spec has date-time lists in serde-derived structs
+pub(crate) fn deserialize_datetimes<'de, D>(
+    d: D,
+) -> std::result::Result<Vec<chrono::DateTime<chrono::Utc>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let list: Vec<super::de::DateTime> = serde::Deserialize::deserialize(d)?;
+    Ok(list.into_iter().map(|d| d.0).collect())
+}
+
+/// [`deserialize_datetimes`] for an `Option` (`null` is `None`).
+#[allow(dead_code)] // used only if the spec has date-time lists in serde-derived structs
+pub(crate) fn deserialize_option_datetimes<'de, D>(
+    d: D,
+) -> std::result::Result<Option<Vec<chrono::DateTime<chrono::Utc>>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let list: Option<Vec<super::de::DateTime>> = serde::Deserialize::deserialize(d)?;
+    Ok(list.map(|l| l.into_iter().map(|d| d.0).collect()))
+}
+
 struct DateTimeVisitor;
 
 impl serde::de::Visitor<'_> for DateTimeVisitor {
@@ -96,11 +120,32 @@ impl serde::de::Visitor<'_> for DateTimeVisitor {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-        match chrono::DateTime::parse_from_rfc3339(v) {
-            Ok(dt) => Ok(dt.with_timezone(&chrono::Utc)),
-            Err(_) => v.parse().map_err(E::custom),
+        parse_datetime(v).map_err(E::custom)
+    }
+}
+
+/// Parses a date-time as described at [`deserialize_datetime`].
+pub(crate) fn parse_datetime(
+    v: &str,
+) -> std::result::Result<chrono::DateTime<chrono::Utc>, chrono::ParseError> {
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(v) {
+        return Ok(dt.with_timezone(&chrono::Utc));
+    }
+    let general = v.parse::<chrono::DateTime<chrono::Utc>>();
+    if general.is_ok() {
+        return general;
+    }
+    for f in crate::api::API.datetimes {
+        let parsed = if f.naive_utc {
+            chrono::NaiveDateTime::parse_from_str(v, f.pattern).map(|n| n.and_utc())
+        } else {
+            chrono::DateTime::parse_from_str(v, f.pattern).map(|d| d.with_timezone(&chrono::Utc))
+        };
+        if let Ok(dt) = parsed {
+            return Ok(dt);
         }
     }
+    general
 }
 
 #[cfg(test)]

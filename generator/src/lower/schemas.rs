@@ -1,0 +1,648 @@
+//! Schemas → type references and named types.
+
+use std::collections::BTreeSet;
+
+use openapiv3::{
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+use super::{Lower, doc_of};
+use crate::error::{Result, push_pointer};
+use crate::ir::*;
+use crate::naming::{Scope, camel, snake};
+use crate::normalize::ext;
+
+/// `#/components/schemas/`.
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// A lowered schema: the type plus whether `null` is allowed.
+#[derive(Debug, Clone)]
+pub(super) struct Lowered {
+    pub(super) ty: TypeRef,
+    pub(super) nullable: bool,
+    pub(super) const_value: Option<Value>,
+}
+
+impl Lowered {
+    /// The type as an element of an array, map or tuple: `Nullable` when `null` is allowed.
+    fn element(self) -> TypeRef {
+        match (self.nullable, self.ty) {
+            // `Json` already holds `null`.
+            (true, ty @ (TypeRef::Json(_) | TypeRef::Nullable(_))) | (false, ty) => ty,
+            (true, ty) => TypeRef::Nullable(Box::new(ty)),
+        }
+    }
+}
+
+impl Lower<'_> {
+    /// The named type of a `$ref` to a component schema.
+    pub(super) fn ref_type(&mut self, reference: &str, pointer: &str) -> Result<TypeRef> {
+        match reference.strip_prefix(SCHEMA_PREFIX) {
+            Some(name) if self.names.contains_key(name) => {
+                Ok(TypeRef::Named(self.names[name].clone()))
+            }
+            _ => Err(self.err(
+                pointer,
+                format!("`$ref` {reference} does not name a component schema"),
+            )),
+        }
+    }
+
+    /// Lowers a schema or a reference; inline schemas that need a name are called `ctx`.
+    pub(super) fn lower_ref(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        ctx: &str,
+        pointer: &str,
+    ) -> Result<Lowered> {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                let ty = self.ref_type(reference, pointer)?;
+                let nullable = reference
+                    .strip_prefix(SCHEMA_PREFIX)
+                    .is_some_and(|n| self.nullable_components.contains(n));
+                Ok(Lowered {
+                    ty,
+                    nullable,
+                    const_value: None,
+                })
+            }
+            ReferenceOr::Item(s) => self.lower_schema(s, ctx, pointer),
+        }
+    }
+
+    /// [`lower_ref`](Self::lower_ref) for the boxed schemas of properties and items.
+    pub(super) fn lower_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        ctx: &str,
+        pointer: &str,
+    ) -> Result<Lowered> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.lower_ref(
+                &ReferenceOr::Reference {
+                    reference: reference.clone(),
+                },
+                ctx,
+                pointer,
+            ),
+            ReferenceOr::Item(s) => self.lower_schema(s, ctx, pointer),
+        }
+    }
+
+    /// Lowers a schema in a position where a type is needed; inline objects, enums and unions
+    /// become named types called `ctx`.
+    pub(super) fn lower_schema(&mut self, s: &Schema, ctx: &str, pointer: &str) -> Result<Lowered> {
+        let nullable = s.schema_data.nullable;
+        let const_value = s.schema_data.extensions.get(ext::CONST).cloned();
+        let ty = match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) => {
+                let values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();
+                if const_value.is_some() || values.is_empty() {
+                    string_format(&st.format)
+                } else {
+                    self.extract(ctx, s, pointer)?
+                }
+            }
+            SchemaKind::Type(Type::Integer(it)) => integer_format(&it.format),
+            SchemaKind::Type(Type::Number(nt)) => number_format(&nt.format),
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Boolean,
+            SchemaKind::Type(Type::Object(ot)) => {
+                if !ot.properties.is_empty() {
+                    self.extract(ctx, s, pointer)?
+                } else {
+                    self.map_type(ot.additional_properties.as_ref(), ctx, pointer)?
+                }
+            }
+            SchemaKind::Type(Type::Array(at)) => {
+                self.array_type(s, at.items.as_ref(), ctx, pointer)?
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+                let inner = self.lower_ref(&all_of[0], ctx, &format!("{pointer}/allOf/0"))?;
+                return Ok(Lowered {
+                    ty: inner.ty,
+                    nullable: nullable || inner.nullable,
+                    const_value,
+                });
+            }
+            SchemaKind::AllOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::OneOf { .. } => {
+                self.extract(ctx, s, pointer)?
+            }
+            SchemaKind::Not { .. } => {
+                self.warn(pointer, "`not` schemas cannot be typed: left as JSON");
+                TypeRef::Json("`not` schema".into())
+            }
+            SchemaKind::Any(any) => {
+                if s.schema_data.extensions.get(ext::NULL) == Some(&Value::Bool(true)) {
+                    return Ok(Lowered {
+                        ty: TypeRef::Json("only `null` is allowed".into()),
+                        nullable: true,
+                        const_value,
+                    });
+                }
+                return self.lower_any(s, any, ctx, pointer);
+            }
+        };
+        Ok(Lowered {
+            ty,
+            nullable,
+            const_value,
+        })
+    }
+
+    /// A schema without a single `type` (3.0 `AnySchema`).
+    fn lower_any(
+        &mut self,
+        s: &Schema,
+        any: &AnySchema,
+        ctx: &str,
+        pointer: &str,
+    ) -> Result<Lowered> {
+        let nullable = s.schema_data.nullable;
+        let const_value = s.schema_data.extensions.get(ext::CONST).cloned();
+        let has_union = !any.any_of.is_empty() || !any.one_of.is_empty() || !any.all_of.is_empty();
+        let ty = if has_union || !any.properties.is_empty() {
+            self.extract(ctx, s, pointer)?
+        } else if s.schema_data.extensions.contains_key(ext::PREFIX_ITEMS)
+            || any.items.is_some()
+            || any.typ.as_deref() == Some("array")
+        {
+            self.array_type(s, any.items.as_ref(), ctx, pointer)?
+        } else {
+            match any.typ.as_deref() {
+                Some("string") => match any.format.as_deref() {
+                    Some("date-time") => TypeRef::DateTime,
+                    Some("date") => TypeRef::Date,
+                    _ => TypeRef::String,
+                },
+                Some("integer") => {
+                    if any.format.as_deref() == Some("int32") {
+                        TypeRef::Integer(32)
+                    } else {
+                        TypeRef::Integer(64)
+                    }
+                }
+                Some("number") => {
+                    if any.format.as_deref() == Some("float") {
+                        TypeRef::Number(32)
+                    } else {
+                        TypeRef::Number(64)
+                    }
+                }
+                Some("boolean") => TypeRef::Boolean,
+                Some("object") => {
+                    self.map_type(any.additional_properties.as_ref(), ctx, pointer)?
+                }
+                _ => TypeRef::Json("the spec allows any JSON value here".into()),
+            }
+        };
+        Ok(Lowered {
+            ty,
+            nullable,
+            const_value,
+        })
+    }
+
+    /// An object without properties: a typed map, or free-form JSON.
+    fn map_type(
+        &mut self,
+        ap: Option<&AdditionalProperties>,
+        ctx: &str,
+        pointer: &str,
+    ) -> Result<TypeRef> {
+        Ok(match ap {
+            Some(AdditionalProperties::Schema(inner)) => {
+                let v = self.lower_ref(
+                    inner,
+                    &format!("{ctx}Value"),
+                    &format!("{pointer}/additionalProperties"),
+                )?;
+                if matches!(v.ty, TypeRef::Json(_)) {
+                    TypeRef::JsonObject("free-form object in the spec".into())
+                } else {
+                    TypeRef::Map(Box::new(v.element()))
+                }
+            }
+            _ => TypeRef::JsonObject("free-form object in the spec".into()),
+        })
+    }
+
+    /// An array (`items`) or a tuple (`prefixItems`).
+    fn array_type(
+        &mut self,
+        s: &Schema,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        ctx: &str,
+        pointer: &str,
+    ) -> Result<TypeRef> {
+        if let Some(prefix) = s.schema_data.extensions.get(ext::PREFIX_ITEMS) {
+            let list: Vec<ReferenceOr<Schema>> =
+                serde_json::from_value(prefix.clone()).map_err(|e| {
+                    self.err(
+                        &format!("{pointer}/prefixItems"),
+                        format!("invalid prefixItems: {e}"),
+                    )
+                })?;
+            let mut parts = Vec::new();
+            for (i, item) in list.iter().enumerate() {
+                let l = self.lower_ref(
+                    item,
+                    &format!("{ctx}{i}"),
+                    &format!("{pointer}/prefixItems/{i}"),
+                )?;
+                parts.push(l.element());
+            }
+            return Ok(TypeRef::Tuple(parts));
+        }
+        Ok(match items {
+            Some(item) => {
+                let l =
+                    self.lower_boxed(item, &format!("{ctx}Item"), &format!("{pointer}/items"))?;
+                TypeRef::Array(Box::new(l.element()))
+            }
+            None => TypeRef::Array(Box::new(TypeRef::Json(
+                "array items without a schema".into(),
+            ))),
+        })
+    }
+
+    /// Defines an inline schema as a named type `ctx` and returns a reference to it.
+    pub(super) fn extract(&mut self, ctx: &str, s: &Schema, pointer: &str) -> Result<TypeRef> {
+        let name = self.scope.claim(camel(ctx));
+        let def = self.define(
+            name.clone(),
+            TypeOrigin::Inline(pointer.to_string()),
+            s,
+            pointer,
+        )?;
+        self.types.insert(name.clone(), def);
+        Ok(TypeRef::Named(name))
+    }
+
+    /// Builds the definition of a named type.
+    pub(super) fn define(
+        &mut self,
+        name: String,
+        origin: TypeOrigin,
+        s: &Schema,
+        pointer: &str,
+    ) -> Result<TypeDef> {
+        let description = doc_of(&s.schema_data.title, &s.schema_data.description);
+        let kind = match &s.schema_kind {
+            SchemaKind::Type(Type::Object(ot)) if !ot.properties.is_empty() => {
+                TypeKind::Struct(self.struct_of(
+                    &name,
+                    &ot.properties,
+                    &ot.required,
+                    ot.additional_properties.as_ref(),
+                    pointer,
+                )?)
+            }
+            SchemaKind::Any(any)
+                if !any.properties.is_empty()
+                    && any.any_of.is_empty()
+                    && any.one_of.is_empty()
+                    && any.all_of.is_empty() =>
+            {
+                TypeKind::Struct(self.struct_of(
+                    &name,
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    pointer,
+                )?)
+            }
+            SchemaKind::Type(Type::String(st))
+                if !st.enumeration.is_empty()
+                    && !s.schema_data.extensions.contains_key(ext::CONST) =>
+            {
+                let mut scope = Scope::with_reserved(&["Unknown"]);
+                let values = st
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(|v| EnumValue {
+                        wire: v.clone(),
+                        rust_name: scope.claim(camel(v)),
+                        present_in: Vec::new(),
+                    })
+                    .collect();
+                TypeKind::Enum(values)
+            }
+            SchemaKind::AnyOf { any_of: members } | SchemaKind::OneOf { one_of: members } => {
+                let key = if matches!(s.schema_kind, SchemaKind::AnyOf { .. }) {
+                    "anyOf"
+                } else {
+                    "oneOf"
+                };
+                TypeKind::Union(self.union_of(&name, members, key, pointer)?)
+            }
+            SchemaKind::Any(any) if !any.any_of.is_empty() || !any.one_of.is_empty() => {
+                if !any.properties.is_empty() {
+                    self.warn(
+                        pointer,
+                        "properties next to anyOf/oneOf are ignored: the union decides the shape",
+                    );
+                }
+                let (members, key) = if !any.any_of.is_empty() {
+                    (&any.any_of, "anyOf")
+                } else {
+                    (&any.one_of, "oneOf")
+                };
+                TypeKind::Union(self.union_of(&name, members, key, pointer)?)
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+                TypeKind::Struct(self.all_of(&name, all_of, pointer)?)
+            }
+            SchemaKind::Any(any) if !any.all_of.is_empty() => {
+                TypeKind::Struct(self.all_of(&name, &any.all_of, pointer)?)
+            }
+            _ => {
+                // Aliases: lower as a reference-position schema with a context for nested inlines.
+                let l = match &s.schema_kind {
+                    SchemaKind::AllOf { all_of } if all_of.len() == 1 => self.lower_ref(
+                        &all_of[0],
+                        &format!("{name}Inner"),
+                        &format!("{pointer}/allOf/0"),
+                    )?,
+                    SchemaKind::Type(Type::Array(at)) => Lowered {
+                        ty: self.array_type(s, at.items.as_ref(), &name, pointer)?,
+                        nullable: false,
+                        const_value: None,
+                    },
+                    SchemaKind::Type(Type::Object(ot)) => Lowered {
+                        ty: self.map_type(ot.additional_properties.as_ref(), &name, pointer)?,
+                        nullable: false,
+                        const_value: None,
+                    },
+                    SchemaKind::Any(any) if any.properties.is_empty() => {
+                        self.lower_any(s, any, &format!("{name}Inner"), pointer)?
+                    }
+                    _ => self.lower_schema(s, &format!("{name}Inner"), pointer)?,
+                };
+                TypeKind::Alias(l.ty)
+            }
+        };
+        Ok(TypeDef {
+            name,
+            origin,
+            description,
+            deprecated: s.schema_data.deprecated,
+            kind,
+            in_request: false,
+            pointer: pointer.to_string(),
+            present_in: Vec::new(),
+        })
+    }
+
+    /// The fields of an object schema.
+    fn struct_of(
+        &mut self,
+        name: &str,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        pointer: &str,
+    ) -> Result<Struct> {
+        let (additional, closed) = match additional {
+            Some(AdditionalProperties::Schema(inner)) => {
+                let l = self.lower_ref(
+                    inner,
+                    &format!("{name}Extra"),
+                    &format!("{pointer}/additionalProperties"),
+                )?;
+                (Some(l.element()), false)
+            }
+            Some(AdditionalProperties::Any(false)) => (None, true),
+            Some(AdditionalProperties::Any(true)) => (
+                Some(TypeRef::Json(
+                    "further properties allowed by the spec".into(),
+                )),
+                false,
+            ),
+            None => (None, false),
+        };
+        // The flattened map of further properties takes this field name.
+        let mut scope = if additional.is_some() {
+            Scope::with_reserved(&["additional_properties"])
+        } else {
+            Scope::default()
+        };
+        let mut fields = Vec::new();
+        for (wire, prop) in properties {
+            let ptr = push_pointer(&format!("{pointer}/properties"), wire);
+            let l = self.lower_boxed(prop, &format!("{name}{}", camel(wire)), &ptr)?;
+            let (data, media) = match prop {
+                ReferenceOr::Item(s) => (
+                    Some(&s.schema_data),
+                    s.schema_data
+                        .extensions
+                        .get(ext::CONTENT_MEDIA_TYPE)
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                ),
+                ReferenceOr::Reference { .. } => (None, None),
+            };
+            fields.push(Field {
+                wire_name: wire.clone(),
+                rust_name: scope.claim(snake(wire)),
+                ty: l.ty,
+                required: required.contains(wire),
+                nullable: l.nullable,
+                description: data.and_then(|d| doc_of(&d.title, &d.description)),
+                deprecated: data.is_some_and(|d| d.deprecated),
+                read_only: data.is_some_and(|d| d.read_only),
+                default: data.and_then(|d| d.default.clone()),
+                const_value: l.const_value,
+                boxed: false,
+                content_media_type: media,
+                present_in: Vec::new(),
+                relaxed: Vec::new(),
+            });
+        }
+        for r in required {
+            if !properties.contains_key(r) {
+                self.warn(
+                    pointer,
+                    format!("`required` names `{r}`, which is not a property: ignored"),
+                );
+            }
+        }
+        Ok(Struct {
+            fields,
+            additional,
+            closed,
+        })
+    }
+
+    /// `allOf` of several members: the union of their properties.
+    fn all_of(
+        &mut self,
+        name: &str,
+        members: &[ReferenceOr<Schema>],
+        pointer: &str,
+    ) -> Result<Struct> {
+        let mut props = indexmap::IndexMap::new();
+        let mut required = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let mptr = format!("{pointer}/allOf/{i}");
+            let schema = self.resolve(m, &mptr)?;
+            let (p, r) = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(ot)) => (ot.properties.clone(), ot.required.clone()),
+                SchemaKind::Any(any) => (any.properties.clone(), any.required.clone()),
+                _ => {
+                    self.warn(&mptr, "allOf member is not an object: ignored");
+                    continue;
+                }
+            };
+            props.extend(p);
+            required.extend(r);
+        }
+        self.struct_of(name, &props, &required, None, pointer)
+    }
+
+    /// `anyOf`/`oneOf` members: tagged when every member is an object with a distinct `const`
+    /// value of one property, untagged otherwise.
+    fn union_of(
+        &mut self,
+        name: &str,
+        members: &[ReferenceOr<Schema>],
+        key: &str,
+        pointer: &str,
+    ) -> Result<Union> {
+        let mut lowered = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let mptr = format!("{pointer}/{key}/{i}");
+            let hint = variant_hint(m);
+            let l = self.lower_ref(m, &format!("{name}{hint}"), &mptr)?;
+            lowered.push((l.ty, self.resolve(m, &mptr).ok().cloned()));
+        }
+        let tag = find_tag(&lowered);
+        let mut scope = Scope::default();
+        let mut variants = Vec::new();
+        for (ty, schema) in &lowered {
+            let tag_value = match (&tag, schema) {
+                (Some(t), Some(s)) => const_property(s, t),
+                _ => None,
+            };
+            let base = match &tag_value {
+                Some(v) => camel(v),
+                None => variant_name(ty),
+            };
+            variants.push(Variant {
+                rust_name: scope.claim(base),
+                tag_value,
+                ty: ty.clone(),
+            });
+        }
+        Ok(Union { tag, variants })
+    }
+}
+
+/// The tag property of a union, if every member is a named object with a distinct string
+/// `const` value of it.
+fn find_tag(members: &[(TypeRef, Option<Schema>)]) -> Option<String> {
+    let first = members.first()?.1.as_ref()?;
+    let candidates: Vec<String> = object_properties(first)?
+        .keys()
+        .filter(|k| const_property(first, k).is_some())
+        .cloned()
+        .collect();
+    'next: for c in candidates {
+        let mut seen = BTreeSet::new();
+        for (ty, s) in members {
+            if !matches!(ty, TypeRef::Named(_)) {
+                continue 'next;
+            }
+            match s.as_ref().and_then(|s| const_property(s, &c)) {
+                Some(v) if seen.insert(v.clone()) => {}
+                _ => continue 'next,
+            }
+        }
+        return Some(c);
+    }
+    None
+}
+
+fn string_format(f: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
+    match f {
+        VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
+        VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
+        _ => TypeRef::String,
+    }
+}
+
+fn integer_format(f: &VariantOrUnknownOrEmpty<IntegerFormat>) -> TypeRef {
+    match f {
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::Integer(32),
+        _ => TypeRef::Integer(64),
+    }
+}
+
+fn number_format(f: &VariantOrUnknownOrEmpty<NumberFormat>) -> TypeRef {
+    match f {
+        VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::Number(32),
+        _ => TypeRef::Number(64),
+    }
+}
+
+fn object_properties(s: &Schema) -> Option<&indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>> {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(ot)) => Some(&ot.properties),
+        SchemaKind::Any(any) => Some(&any.properties),
+        _ => None,
+    }
+}
+
+/// The string `const` value of property `prop`, if it has one.
+fn const_property(s: &Schema, prop: &str) -> Option<String> {
+    let p = object_properties(s)?.get(prop)?;
+    let ReferenceOr::Item(p) = p else { return None };
+    if let Some(Value::String(v)) = p.schema_data.extensions.get(ext::CONST) {
+        return Some(v.clone());
+    }
+    match &p.schema_kind {
+        SchemaKind::Type(Type::String(st)) if st.enumeration.len() == 1 => {
+            st.enumeration[0].clone()
+        }
+        _ => None,
+    }
+}
+
+/// A name suffix for an inline union member.
+fn variant_hint(m: &ReferenceOr<Schema>) -> String {
+    match m {
+        ReferenceOr::Reference { reference } => {
+            camel(reference.rsplit('/').next().unwrap_or("Variant"))
+        }
+        ReferenceOr::Item(s) => match &s.schema_kind {
+            SchemaKind::Type(Type::Object(_)) => "Object".into(),
+            SchemaKind::Type(Type::Array(_)) => "List".into(),
+            _ => "Variant".into(),
+        },
+    }
+}
+
+/// Variant name of an untagged union member from its type.
+pub(crate) fn variant_name(t: &TypeRef) -> String {
+    match t {
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::String => "String".into(),
+        TypeRef::Integer(_) => "Integer".into(),
+        TypeRef::Number(_) => "Number".into(),
+        TypeRef::Boolean => "Boolean".into(),
+        TypeRef::DateTime => "DateTime".into(),
+        TypeRef::Date => "Date".into(),
+        TypeRef::Array(inner) => format!("{}List", variant_name(inner)),
+        TypeRef::Map(inner) => format!("{}Map", variant_name(inner)),
+        TypeRef::Nullable(inner) => format!("Optional{}", variant_name(inner)),
+        TypeRef::Tuple(parts) => match parts.len() {
+            2 => "Pair".into(),
+            _ => "Tuple".into(),
+        },
+        TypeRef::Json(_) => "Value".into(),
+        TypeRef::JsonObject(_) => "Object".into(),
+    }
+}

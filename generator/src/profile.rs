@@ -1,0 +1,223 @@
+//! The `x-rust-*` extensions: what a spec cannot say about one API, in its profile.
+//!
+//! A profile is an OpenAPI Overlay ([`crate::overlay`]) kept next to the pinned spec; its actions
+//! add these extensions to the spec before lowering. The generic core reads them here, into
+//! typed values, and nowhere else; a spec without them generates a working crate.
+//!
+//! | Where                      | Extension             | Says                                           |
+//! |----------------------------|-----------------------|------------------------------------------------|
+//! | document root              | `x-rust-client`       | crate name, product label, templates, reserved |
+//! | document root              | `x-rust-errors`       | error object in 2xx bodies, message pointers,  |
+//! |                            |                       | how a server lacking an operation answers      |
+//! | document root              | `x-rust-datetime`     | date-time formats beyond RFC 3339              |
+//! | document root              | `x-rust-pagination`   | the offset/limit convention of list operations |
+//! | operation                  | `x-rust-pagination`   | `false`: not paginated; or its own convention  |
+//! | operation                  | `x-rust-envelope`     | `{request, response}`: members wrapping bodies |
+//! | NDJSON media type          | `x-rust-item-schema`  | the schema of one line                         |
+//! | security scheme            | `x-rust-login`        | how a user name and password become a token    |
+//!
+//! Every extension is checked strictly (unknown keys are errors) and errors name the JSON
+//! pointer of the extension.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `x-rust-client`.
+pub const CLIENT: &str = "x-rust-client";
+/// `x-rust-errors`.
+pub const ERRORS: &str = "x-rust-errors";
+/// `x-rust-datetime`.
+pub const DATETIME: &str = "x-rust-datetime";
+/// `x-rust-pagination`.
+pub const PAGINATION: &str = "x-rust-pagination";
+/// `x-rust-envelope`.
+pub const ENVELOPE: &str = "x-rust-envelope";
+/// `x-rust-item-schema`.
+pub const ITEM_SCHEMA: &str = "x-rust-item-schema";
+/// `x-rust-login`.
+pub const LOGIN: &str = "x-rust-login";
+
+/// `x-rust-client` on the document root.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ClientExt {
+    /// Package name of the generated crate.
+    #[serde(rename = "crate")]
+    pub crate_name: Option<String>,
+    /// Short product name for docs ("Since Airflow 3.1.").
+    pub product: Option<String>,
+    /// Template set `templates/<name>/`.
+    pub templates: Option<String>,
+    /// `Client` methods the templates add.
+    #[serde(default)]
+    pub reserved_methods: Vec<String>,
+}
+
+/// `x-rust-errors` on the document root.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ErrorsExt {
+    /// An error object inside 2xx bodies.
+    pub in_body: Option<InBodyExt>,
+    /// JSON pointers of the human-readable message.
+    #[serde(default)]
+    pub message: Vec<String>,
+    /// How a server that lacks an operation answers.
+    #[serde(default)]
+    pub unsupported_operation: Vec<UnsupportedExt>,
+}
+
+/// `x-rust-errors.in-body`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct InBodyExt {
+    /// Pointer of the member marking a failure (`/error`).
+    pub member: String,
+    /// Pointer of the status code inside it (`/error/code`).
+    pub status: Option<String>,
+}
+
+/// One entry of `x-rust-errors.unsupported-operation`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct UnsupportedExt {
+    /// The status.
+    pub status: u16,
+    /// The body has this member.
+    pub has: Option<String>,
+    /// The body has this string at a pointer.
+    pub equals: Option<EqualsExt>,
+    /// Validation errors name a path parameter the operation lacks.
+    #[serde(default)]
+    pub unknown_path_parameter: bool,
+}
+
+/// `{pointer, value}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EqualsExt {
+    /// JSON pointer.
+    pub pointer: String,
+    /// Expected text.
+    pub value: String,
+}
+
+/// `x-rust-datetime` on the document root.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DateTimeExt {
+    /// Formats accepted after RFC 3339.
+    #[serde(default)]
+    pub accept: Vec<DateTimeFormatExt>,
+}
+
+/// A format: a pattern, or `{format, zone: utc}` for texts without an offset.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DateTimeFormatExt {
+    /// A pattern with an offset (`%:z`).
+    Pattern(String),
+    /// A pattern and how to read a missing offset.
+    Zoned {
+        /// The pattern.
+        format: String,
+        /// `utc`.
+        zone: String,
+    },
+}
+
+/// `x-rust-pagination`: on the root, the convention; on an operation, `false` or its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PaginationExt {
+    /// `false`: the operation is not paginated.
+    Off(bool),
+    /// The convention.
+    On(PaginationRule),
+}
+
+/// An offset/limit convention.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PaginationRule {
+    /// Name of the offset query parameter.
+    pub offset: String,
+    /// Name of the limit query parameter.
+    pub limit: String,
+    /// Pointer of the items array in the response; default: its only required array field.
+    pub items: Option<String>,
+    /// Pointer of the total count.
+    pub total: Option<String>,
+    /// Pointer of a "there is a next page" boolean.
+    pub has_more: Option<String>,
+}
+
+/// `x-rust-envelope` on an operation.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeExt {
+    /// The request body is `{"<request>": value}`.
+    pub request: Option<String>,
+    /// The response body is `{"<response>": value, ...}`.
+    pub response: Option<String>,
+}
+
+/// `x-rust-login` on a security scheme.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LoginExt {
+    /// HTTP method (default POST).
+    pub method: Option<String>,
+    /// Path below the base URL.
+    pub path: String,
+    /// JSON body template: strings `$username` and `$password` are replaced.
+    pub json: Option<Value>,
+    /// Form body template, same placeholders.
+    pub form: Option<indexmap::IndexMap<String, String>>,
+    /// Pointer of the token in the response.
+    pub token: String,
+    /// The token is a JWT whose payload claim of this name is the real token.
+    pub token_claim: Option<String>,
+    /// Security schemes whose credentials the login request carries.
+    #[serde(default)]
+    pub send: Vec<String>,
+}
+
+/// Reads extension `name` from `extensions` as `T`; `pointer` is where the extension's owner
+/// sits. `Ok(None)` when absent.
+pub fn read<T: serde::de::DeserializeOwned>(
+    extensions: &indexmap::IndexMap<String, Value>,
+    name: &str,
+    pointer: &str,
+) -> Result<Option<T>, (String, String)> {
+    let Some(value) = extensions.get(name) else {
+        return Ok(None);
+    };
+    serde_path_to_error::deserialize(value.clone())
+        .map(Some)
+        .map_err(|e| {
+            let mut at = crate::error::push_pointer(pointer, name);
+            for seg in e.path().iter() {
+                if let serde_path_to_error::Segment::Map { key } = seg {
+                    at = crate::error::push_pointer(&at, key);
+                } else if let serde_path_to_error::Segment::Seq { index } = seg {
+                    at = format!("{at}/{index}");
+                }
+            }
+            (at, format!("invalid `{name}`: {}", e.inner()))
+        })
+}
+
+/// Whether `pointer` is a JSON pointer (`""` or starting with `/`).
+pub fn is_pointer(pointer: &str) -> bool {
+    pointer.is_empty() || pointer.starts_with('/')
+}
+
+/// The tokens of a JSON pointer, unescaped.
+pub fn pointer_tokens(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
