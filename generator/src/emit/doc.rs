@@ -4,12 +4,30 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Turns spec text into markdown rustdoc accepts: code fences become `text`, indented blocks
-/// are flattened, `[`/`]`/`<`/`>` outside code are escaped, and bare URLs get angle brackets.
+/// are flattened (no accidental code blocks), except that the continuation lines of a list
+/// item stay under its text; `[`/`]`/`<`/`>` outside code are escaped, and bare URLs get angle
+/// brackets.
 pub fn sanitize(text: &str) -> String {
     let mut out = Vec::new();
     let mut in_fence = false;
+    // The column the text of the current list item starts at.
+    let mut item: Option<usize> = None;
     for line in text.lines() {
         let trimmed = line.trim_start();
+        if !in_fence && !trimmed.starts_with("```") {
+            if trimmed.is_empty() {
+                item = None;
+            } else if let Some(width) = list_marker(trimmed) {
+                item = Some(width);
+                out.push(escape_line(trimmed.trim_end()));
+                continue;
+            } else if let (Some(width), true) = (item, line.starts_with([' ', '\t'])) {
+                out.push(format!("{}{}", " ".repeat(width), escape_line(trimmed.trim_end())));
+                continue;
+            } else {
+                item = None;
+            }
+        }
         if trimmed.starts_with("```") {
             if in_fence {
                 out.push("```".to_string());
@@ -29,6 +47,15 @@ pub fn sanitize(text: &str) -> String {
         out.push("```".to_string());
     }
     out.join("\n").trim().to_string()
+}
+
+/// The width of a list marker (`- `, `* `, `+ `, `1. `) at the start of `line`.
+fn list_marker(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return Some(2);
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
 }
 
 fn escape_line(line: &str) -> String {
@@ -100,11 +127,7 @@ pub fn wrap(markdown: &str) -> String {
             continue;
         }
         let indent = line.len() - trimmed.len();
-        let hang = if trimmed.starts_with("- ") || trimmed.starts_with("* ") {
-            indent + 2
-        } else {
-            indent
-        };
+        let hang = indent + list_marker(trimmed).unwrap_or(0);
         let mut current = " ".repeat(indent);
         let mut first_word = true;
         for word in trimmed.split(' ').filter(|w| !w.is_empty()) {
@@ -167,5 +190,11 @@ mod tests {
         assert_eq!(sanitize("```\nfn x() {}\n```"), "```text\nfn x() {}\n```");
         assert_eq!(sanitize("    indented"), "indented");
         assert_eq!(sanitize("odd ` tick"), "odd ' tick");
+        // List continuations stay under the item's text; other indentation is flattened.
+        assert_eq!(
+            sanitize("* one\n  more\n* two\n      deep\n\n    not code"),
+            "* one\n  more\n* two\n  deep\n\nnot code"
+        );
+        assert_eq!(sanitize("12. x\n   y"), "12. x\n    y");
     }
 }
