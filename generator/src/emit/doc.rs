@@ -22,7 +22,11 @@ pub fn sanitize(text: &str) -> String {
                 out.push(escape_line(trimmed.trim_end()));
                 continue;
             } else if let (Some(width), true) = (item, line.starts_with([' ', '\t'])) {
-                out.push(format!("{}{}", " ".repeat(width), escape_line(trimmed.trim_end())));
+                out.push(format!(
+                    "{}{}",
+                    " ".repeat(width),
+                    escape_line(trimmed.trim_end())
+                ));
                 continue;
             } else {
                 item = None;
