@@ -24,6 +24,8 @@ pub struct Api {
     pub client: ClientProfile,
     /// The security schemes operations refer to, in spec order.
     pub schemes: Vec<SecurityScheme>,
+    /// The document's `tags` with their descriptions, in spec order.
+    pub tags: Vec<Tag>,
     /// Operations, sorted by tag module then name.
     pub operations: Vec<Operation>,
     /// Named types (component schemas and extracted inline schemas), sorted by name.
@@ -74,10 +76,27 @@ impl Api {
         out
     }
 
+    /// The description of tag `name`, if the document gives one.
+    pub fn tag_description(&self, name: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|t| t.name == name)
+            .and_then(|t| t.description.as_deref())
+    }
+
     /// The product name used in version notes ("Since Airflow 3.1.").
     pub fn product(&self) -> &str {
         self.client.product.as_deref().unwrap_or("version")
     }
+}
+
+/// A tag of the document's `tags` list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    /// Its name (as operations name it).
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
 }
 
 /// What a profile adds about the API as a whole (`x-rust-client`, `x-rust-errors`,

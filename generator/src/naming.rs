@@ -46,6 +46,41 @@ pub const RESERVED_BUILDER: &[&str] = &[
     "default",
 ];
 
+/// Type names the operations module uses unqualified (the prelude's, its imports, the crate
+/// items it names), so no request builder takes them; a clash gets a suffix.
+pub const RESERVED_BUILDER_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "From",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "Default",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "ToString",
+    "ToOwned",
+    "IntoFuture",
+    "Future",
+    "Client",
+    "Error",
+    "Self",
+];
+
 /// The module of a tag (`DagRun` → `dag_run`), never one of the names `apis` uses itself.
 pub fn module_name(tag: &str) -> String {
     let m = snake(tag);

@@ -128,7 +128,7 @@ fn merged_crate_tolerates_the_older_version() {
     assert!(
         g.files
             .values()
-            .any(|f| f.contains("since: ::std::option::Option::Some(\"2\")"))
+            .any(|f| f.contains("since: Some(\"2\")"))
     );
     let flat_models = models.replace("\n    /// ", " ");
     assert!(flat_models.contains("required by version 2 but not sent by version 1: `None` then"));

@@ -62,7 +62,7 @@ fn field<'a>(api: &'a Api, ty: &str, wire: &str) -> &'a codegen::ir::Field {
 }
 
 #[test]
-fn rule1_openapi_31_is_normalized_and_nothing_is_silently_dropped() {
+fn openapi_31_is_normalized_and_nothing_is_silently_dropped() {
     let g = generate("openapi31.yaml");
     let api = &g.api;
     // type: [X, 'null'] and anyOf [X, null] → nullable X.
@@ -101,7 +101,7 @@ fn rule1_openapi_31_is_normalized_and_nothing_is_silently_dropped() {
 }
 
 #[test]
-fn rule2_every_operation_once_with_docs_and_deprecation() {
+fn every_operation_once_with_docs_and_deprecation() {
     let g = generate("operations.yaml");
     let api = &g.api;
     let names: Vec<(&str, &str)> = api
@@ -131,7 +131,7 @@ fn rule2_every_operation_once_with_docs_and_deprecation() {
 }
 
 #[test]
-fn rule3_schema_names_fields_keywords_and_collisions() {
+fn schema_names_fields_keywords_and_collisions() {
     let g = generate("naming.yaml");
     let api = &g.api;
     for name in [
@@ -175,15 +175,11 @@ fn rule3_schema_names_fields_keywords_and_collisions() {
 }
 
 #[test]
-fn rule4_optional_vs_nullable() {
+fn optional_vs_nullable_and_absent_vs_null() {
     let g = generate("optional_nullable.yaml");
     let text = code(&g);
     // Request body: optional + nullable distinguishes absent from null.
-    assert!(
-        text.contains(
-            "pub note: ::std::option::Option<::std::option::Option<::std::string::String>>"
-        )
-    );
+    assert!(text.contains("pub note: Option<Option<String>>"));
     // ... when decoded too (absent `None`, `null` `Some(None)`).
     let patch_de = text
         .split("crate::runtime::de::impl_deserialize! {\n    RunPatch;\n")
@@ -195,7 +191,7 @@ fn rule4_optional_vs_nullable() {
     );
     // Response: optional + nullable is a plain Option (absent and `null` are `None`).
     let run = text.split("pub struct Run {").nth(1).expect("Run struct");
-    assert!(run.contains("pub note: ::std::option::Option<::std::string::String>"));
+    assert!(run.contains("pub note: Option<String>"));
     let run_de = text
         .split("crate::runtime::de::impl_deserialize! {\n    Run;\n")
         .nth(1)
@@ -210,10 +206,10 @@ fn rule4_optional_vs_nullable() {
 }
 
 #[test]
-fn rule5_open_enums() {
+fn enums_are_open() {
     let g = generate("enums.yaml");
     let text = code(&g);
-    assert!(text.contains("Unknown(::std::string::String)"));
+    assert!(text.contains("Unknown(String)"));
     // A spec value named "Unknown" does not clash with the catch-all variant.
     assert!(text.contains("Unknown2,"));
     assert!(text.contains("\"*/*\" => Self::Value,"));
@@ -221,7 +217,7 @@ fn rule5_open_enums() {
 }
 
 #[test]
-fn rule6_unions_tuples_maps() {
+fn unions_tuples_and_maps() {
     let g = generate("unions.yaml");
     let api = &g.api;
     let TypeKind::Union(actions) = &api.type_named("BulkBodyActionsItem").expect("union").kind
@@ -267,7 +263,7 @@ fn rule6_unions_tuples_maps() {
 }
 
 #[test]
-fn rule7_dates_integers_and_boxing() {
+fn dates_integer_widths_and_boxing() {
     let g = generate("types.yaml");
     let api = &g.api;
     assert_eq!(field(api, "Node", "at").ty, TypeRef::DateTime);
@@ -288,7 +284,7 @@ fn rule7_dates_integers_and_boxing() {
 }
 
 #[test]
-fn rule8_requests_path_query_header_body() {
+fn requests_path_query_header_body_and_pagination() {
     let g = generate_with_profile("requests.yaml");
     let api = &g.api;
     let op = api
@@ -319,34 +315,36 @@ fn rule8_requests_path_query_header_body() {
         .expect("list_all_runs");
     assert_eq!(list.params[0].const_value.as_deref(), Some("~"));
     let text = code(&g);
-    assert!(text.contains("pub fn get_runs(\n        &self,\n        dag_id: impl ::std::convert::Into<::std::string::String>,\n        run_id: impl ::std::convert::Into<::std::string::String>,\n        required_flag: bool,\n    )"));
+    assert!(text.contains("pub fn get_runs(\n        &self,\n        dag_id: impl Into<String>,\n        run_id: impl Into<String>,\n        required_flag: bool,\n    )"));
     assert!(text.contains("req.path(&[\"dags\", \"~\", \"runs\", \"list\"]);"));
     assert!(text.contains("for value in &self.state {\n            req.query(\"state\", value);"));
     assert!(text.contains("req.header(\"X-Trace\", value);"));
-    assert!(text.contains("pub fn into_stream(self) -> crate::Paginator<::std::string::String>"));
+    assert!(text.contains("pub fn into_stream(self) -> runtime::Paginator<String>"));
     insta::assert_snapshot!("requests", text);
 }
 
 #[test]
-fn rule9_and_10_responses_and_typed_errors() {
+fn responses_media_types_and_typed_errors() {
     let g = generate("responses.yaml");
     let text = code(&g);
     assert!(
-        text.contains("pub fn send(self) -> crate::ResponseFuture<()>"),
+        text.contains("pub fn send(self) -> runtime::ResponseFuture<()>"),
         "204 → ()"
     );
-    assert!(text.contains("pub fn text(self) -> crate::ResponseFuture<::std::string::String>"));
+    assert!(text.contains("pub fn text(self) -> runtime::ResponseFuture<String>"));
+    assert!(
+        text.contains("pub async fn stream(self) -> crate::Result<runtime::NdjsonStream<Value>>")
+    );
     assert!(text.contains(
-        "pub async fn stream(\n        self,\n    ) -> crate::Result<crate::NdjsonStream<::serde_json::Value>>"
+        "404 => serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)"
     ));
-    assert!(text.contains(
-        "404 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)"
-    ));
-    assert!(text.contains(
-        "422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError)"
-    ));
+    assert!(
+        text.contains(
+            "422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError)"
+        )
+    );
     // `default` error response decodes every status.
-    assert!(text.contains("let _ = status;\n    ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)"));
+    assert!(text.contains("let _ = status;\n    serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)"));
     // The Accept header parameter is handled by the generator, not exposed.
     assert!(!text.contains("pub fn accept("));
     insta::assert_snapshot!("responses", text);

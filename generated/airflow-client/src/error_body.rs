@@ -10,208 +10,175 @@ pub enum ErrorBody {
     HttpValidationError(crate::models::HttpValidationError),
 }
 /// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 422 → HttpValidationError.
-pub(crate) fn decode_401_403_404_422(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_401_403_404_422(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         401 | 403 | 404 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 422 → HttpValidationError.
-pub(crate) fn decode_400_401_403_404_422(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_400_401_403_404_422(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         400 | 401 | 403 | 404 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 422 → HttpValidationError.
-pub(crate) fn decode_401_403_422(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_401_403_422(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         401 | 403 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpValidationError.
 pub(crate) fn decode_400_401_403_404_409_422(
     status: u16,
     body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+) -> Option<ErrorBody> {
     match status {
         400 | 401 | 403 | 404 | 409 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpValidationError.
-pub(crate) fn decode_401_403_404_409_422(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_401_403_404_409_422(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         401 | 403 | 404 | 409 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpValidationError, 503 → HttpExceptionResponse.
 pub(crate) fn decode_400_401_403_404_409_422_503(
     status: u16,
     body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+) -> Option<ErrorBody> {
     match status {
         400 | 401 | 403 | 404 | 409 | 503 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 406 → HttpExceptionResponse, 422 → HttpValidationError.
-pub(crate) fn decode_401_403_404_406_422(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_401_403_404_406_422(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         401 | 403 | 404 | 406 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse.
-pub(crate) fn decode_401_403(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_401_403(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         401 | 403 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }
 /// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpExceptionResponse.
-pub(crate) fn decode_401_403_409_422(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_401_403_409_422(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         401 | 403 | 409 | 422 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }
 /// Decodes an error body by status: 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpValidationError.
-pub(crate) fn decode_401_403_409_422_2(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_401_403_409_422_2(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         401 | 403 | 409 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 409 → HttpExceptionResponse, 422 → HttpExceptionResponse.
 pub(crate) fn decode_400_401_403_404_409_422_2(
     status: u16,
     body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+) -> Option<ErrorBody> {
     match status {
         400 | 401 | 403 | 404 | 409 | 422 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }
 /// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 422 → HttpExceptionResponse.
 pub(crate) fn decode_400_401_403_404_422_2(
     status: u16,
     body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+) -> Option<ErrorBody> {
     match status {
         400 | 401 | 403 | 404 | 422 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }
 /// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 404 → HttpExceptionResponse, 406 → HttpExceptionResponse, 422 → HttpValidationError.
 pub(crate) fn decode_400_401_403_404_406_422(
     status: u16,
     body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+) -> Option<ErrorBody> {
     match status {
         400 | 401 | 403 | 404 | 406 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 400 → HttpExceptionResponse, 401 → HttpExceptionResponse, 403 → HttpExceptionResponse, 422 → HttpValidationError.
-pub(crate) fn decode_400_401_403_422(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_400_401_403_422(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         400 | 401 | 403 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 307 → HttpExceptionResponse, 400 → HttpExceptionResponse, 422 → HttpValidationError.
-pub(crate) fn decode_307_400_422(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_307_400_422(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         307 | 400 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
+            serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse)
         }
-        422 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
-        _ => ::std::option::Option::None,
+        422 => serde_json::from_slice(body).ok().map(ErrorBody::HttpValidationError),
+        _ => None,
     }
 }
 /// Decodes an error body by status: 307 → HttpExceptionResponse.
-pub(crate) fn decode_307(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_307(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
-        307 => ::serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse),
-        _ => ::std::option::Option::None,
+        307 => serde_json::from_slice(body).ok().map(ErrorBody::HttpExceptionResponse),
+        _ => None,
     }
 }
 /// For operations that declare no error body.
-pub(crate) fn no_error_body(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn no_error_body(status: u16, body: &[u8]) -> Option<ErrorBody> {
     let _ = (status, body);
-    ::std::option::Option::None
+    None
 }

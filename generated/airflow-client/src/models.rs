@@ -3,60 +3,66 @@
 //!
 //! Enums are open (unknown values sent by newer servers are kept in `Unknown`), unknown
 //! fields in responses are ignored, and optional fields are omitted when `None`.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 /// Serializer for AppBuilder Menu Item responses.
 ///
 /// Spec schema `AppBuilderMenuItemResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`PluginResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppBuilderMenuItemResponse {
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Href
     ///
     /// Across server versions: required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None`
     /// then; may be `null` on Airflow 3.0.6.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub href: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
     /// Category
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub category: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// Further properties not named by the spec (`additionalProperties`).
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: BTreeMap<String, Value>,
 }
 /// Serializer for AppBuilder View responses.
 ///
 /// Spec schema `AppBuilderViewResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`PluginResponse`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AppBuilderViewResponse {
     /// Name
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Category
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub category: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// View
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub view: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<String>,
     /// Label
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub label: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Further properties not named by the spec (`additionalProperties`).
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: BTreeMap<String, Value>,
 }
 /// Asset alias collection response.
 ///
 /// Spec schema `AssetAliasCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_asset_aliases`](crate::Client::get_asset_aliases).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetAliasCollectionResponse {
     /// Asset Aliases
-    pub asset_aliases: ::std::vec::Vec<AssetAliasResponse>,
+    pub asset_aliases: Vec<AssetAliasResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -68,14 +74,16 @@ crate::runtime::de::impl_deserialize! {
 /// Asset alias serializer for responses.
 ///
 /// Spec schema `AssetAliasResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_asset_aliases`](crate::Client::get_asset_aliases).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetAliasResponse {
     /// Id
     pub id: i64,
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Group
-    pub group: ::std::string::String,
+    pub group: String,
 }
 crate::runtime::de::impl_deserialize! {
     AssetAliasResponse;
@@ -86,10 +94,12 @@ crate::runtime::de::impl_deserialize! {
 /// Asset collection response.
 ///
 /// Spec schema `AssetCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_assets`](crate::Client::get_assets).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetCollectionResponse {
     /// Assets
-    pub assets: ::std::vec::Vec<AssetResponse>,
+    pub assets: Vec<AssetResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -102,39 +112,32 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `AssetEventAccessControl`.
 ///
+/// Part of [`CreateAssetEventsBody`].
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct AssetEventAccessControl {
     /// Consumer Teams
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub consumer_teams: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_teams: Option<Option<Vec<String>>>,
     /// Allow Global
     ///
     /// Server default: `true`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub allow_global: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_global: Option<bool>,
 }
 impl AssetEventAccessControl {
     /// Sets `consumer_teams` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_consumer_teams(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.consumer_teams = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_consumer_teams(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.consumer_teams = Some(Some(value.into()));
         self
     }
     /// Sets `allow_global` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_allow_global(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.allow_global = ::std::option::Option::Some(value.into());
+    pub fn with_allow_global(mut self, value: impl Into<bool>) -> Self {
+        self.allow_global = Some(value.into());
         self
     }
 }
@@ -146,10 +149,13 @@ crate::runtime::de::impl_deserialize! {
 /// Asset event collection response.
 ///
 /// Spec schema `AssetEventCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_asset_events`](crate::Client::get_asset_events),
+/// [`Client::get_upstream_asset_events`](crate::Client::get_upstream_asset_events).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetEventCollectionResponse {
     /// Asset Events
-    pub asset_events: ::std::vec::Vec<AssetEventResponse>,
+    pub asset_events: Vec<AssetEventResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -161,46 +167,47 @@ crate::runtime::de::impl_deserialize! {
 /// Asset event serializer for responses.
 ///
 /// Spec schema `AssetEventResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::create_asset_event`](crate::Client::create_asset_event),
+/// [`Client::get_asset_events`](crate::Client::get_asset_events).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetEventResponse {
     /// Id
     pub id: i64,
     /// Asset Id
     pub asset_id: i64,
     /// Uri
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub uri: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
     /// Name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Group
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub group: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// Extra
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub extra: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, JsonValue>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<BTreeMap<String, JsonValue>>,
     /// Source Task Id
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub source_task_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_task_id: Option<String>,
     /// Source Dag Id
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub source_dag_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_dag_id: Option<String>,
     /// Source Run Id
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub source_run_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_run_id: Option<String>,
     /// Source Map Index
     pub source_map_index: i64,
     /// Created Dagruns
-    pub created_dagruns: ::std::vec::Vec<DagRunAssetReference>,
+    pub created_dagruns: Vec<DagRunAssetReference>,
     /// Timestamp
-    pub timestamp: ::chrono::DateTime<::chrono::Utc>,
+    pub timestamp: DateTime<Utc>,
     /// Partition Key
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     AssetEventResponse;
@@ -221,54 +228,53 @@ crate::runtime::de::impl_deserialize! {
 /// Asset serializer for responses.
 ///
 /// Spec schema `AssetResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_asset`](crate::Client::get_asset),
+/// [`Client::get_assets`](crate::Client::get_assets).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetResponse {
     /// Id
     pub id: i64,
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Uri
-    pub uri: ::std::string::String,
+    pub uri: String,
     /// Group
-    pub group: ::std::string::String,
+    pub group: String,
     /// Extra
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub extra: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, JsonValue>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<BTreeMap<String, JsonValue>>,
     /// Created At
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// Updated At
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
     /// Scheduled Dags
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_dags: ::std::option::Option<
-        ::std::vec::Vec<DagScheduleAssetReference>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_dags: Option<Vec<DagScheduleAssetReference>>,
     /// Producing Tasks
-    pub producing_tasks: ::std::vec::Vec<TaskOutletAssetReference>,
+    pub producing_tasks: Vec<TaskOutletAssetReference>,
     /// Consuming Tasks
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub consuming_tasks: ::std::option::Option<::std::vec::Vec<TaskInletAssetReference>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consuming_tasks: Option<Vec<TaskInletAssetReference>>,
     /// Aliases
-    pub aliases: ::std::vec::Vec<AssetAliasResponse>,
+    pub aliases: Vec<AssetAliasResponse>,
     /// Watchers
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub watchers: ::std::option::Option<::std::vec::Vec<AssetWatcherResponse>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watchers: Option<Vec<AssetWatcherResponse>>,
     /// The `last_asset_event` field.
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_asset_event: ::std::option::Option<LastAssetEventResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_asset_event: Option<LastAssetEventResponse>,
 }
 crate::runtime::de::impl_deserialize! {
     AssetResponse;
@@ -290,8 +296,10 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `AssetStateStoreBody`.
 ///
+/// Taken by [`Client::set_asset_state_store`](crate::Client::set_asset_state_store).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetStateStoreBody {
     /// The `value` field.
     ///
@@ -300,13 +308,11 @@ pub struct AssetStateStoreBody {
 }
 impl AssetStateStoreBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
     pub fn new(value: JsonValue) -> Self {
         Self { value }
     }
     /// Sets `value` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_value(mut self, value: impl ::std::convert::Into<JsonValue>) -> Self {
+    pub fn with_value(mut self, value: impl Into<JsonValue>) -> Self {
         self.value = value.into();
         self
     }
@@ -319,13 +325,15 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `AssetStateStoreCollectionResponse`.
 ///
+/// Returned by [`Client::list_asset_state_store`](crate::Client::list_asset_state_store).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetStateStoreCollectionResponse {
     /// Asset State Store
     ///
     /// Since Airflow 3.3.2.
-    pub asset_state_store: ::std::vec::Vec<AssetStateStoreResponse>,
+    pub asset_state_store: Vec<AssetStateStoreResponse>,
     /// Total Entries
     ///
     /// Since Airflow 3.3.2.
@@ -340,8 +348,10 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `AssetStateStoreLastUpdatedBy`.
 ///
+/// Part of [`AssetStateStoreResponse`].
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetStateStoreLastUpdatedBy {
     /// The `kind` field.
     ///
@@ -350,23 +360,23 @@ pub struct AssetStateStoreLastUpdatedBy {
     /// Dag Id
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_id: Option<String>,
     /// Run Id
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
     /// Task Id
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
     /// Map Index
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub map_index: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map_index: Option<i64>,
 }
 crate::runtime::de::impl_deserialize! {
     AssetStateStoreLastUpdatedBy;
@@ -380,13 +390,16 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `AssetStateStoreResponse`.
 ///
+/// Returned by [`Client::get_asset_state_store`](crate::Client::get_asset_state_store),
+/// [`Client::list_asset_state_store`](crate::Client::list_asset_state_store).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetStateStoreResponse {
     /// Key
     ///
     /// Since Airflow 3.3.2.
-    pub key: ::std::string::String,
+    pub key: String,
     /// The `value` field.
     ///
     /// Since Airflow 3.3.2.
@@ -394,12 +407,12 @@ pub struct AssetStateStoreResponse {
     /// Updated At
     ///
     /// Since Airflow 3.3.2.
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
     /// The `last_updated_by` field.
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_updated_by: ::std::option::Option<AssetStateStoreLastUpdatedBy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated_by: Option<AssetStateStoreLastUpdatedBy>,
 }
 crate::runtime::de::impl_deserialize! {
     AssetStateStoreResponse;
@@ -416,6 +429,8 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `AssetStateStoreWriterKind`.
 ///
+/// Part of [`AssetStateStoreLastUpdatedBy`].
+///
 /// Since Airflow 3.3.2.
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
@@ -430,7 +445,7 @@ pub enum AssetStateStoreWriterKind {
     /// `api` (Since Airflow 3.3.2.)
     Api,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl AssetStateStoreWriterKind {
     /// Every value the spec lists.
@@ -445,7 +460,7 @@ impl AssetStateStoreWriterKind {
         }
     }
 }
-impl ::std::convert::From<&str> for AssetStateStoreWriterKind {
+impl From<&str> for AssetStateStoreWriterKind {
     fn from(value: &str) -> Self {
         match value {
             "task" => Self::Task,
@@ -455,8 +470,8 @@ impl ::std::convert::From<&str> for AssetStateStoreWriterKind {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for AssetStateStoreWriterKind {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for AssetStateStoreWriterKind {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "task" => Self::Task,
             "watcher" => Self::Watcher,
@@ -465,42 +480,41 @@ impl ::std::convert::From<::std::string::String> for AssetStateStoreWriterKind {
         }
     }
 }
-impl ::std::fmt::Display for AssetStateStoreWriterKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for AssetStateStoreWriterKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for AssetStateStoreWriterKind {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for AssetStateStoreWriterKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for AssetStateStoreWriterKind {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for AssetStateStoreWriterKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for AssetStateStoreWriterKind {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Asset watcher serializer for responses.
 ///
 /// Spec schema `AssetWatcherResponse`.
 ///
+/// Part of [`AssetResponse`].
+///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetWatcherResponse {
     /// Name
     ///
     /// Since Airflow 3.2.2.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Trigger Id
     ///
     /// Since Airflow 3.2.2.
@@ -508,7 +522,7 @@ pub struct AssetWatcherResponse {
     /// Created Date
     ///
     /// Since Airflow 3.2.2.
-    pub created_date: ::chrono::DateTime<::chrono::Utc>,
+    pub created_date: DateTime<Utc>,
 }
 crate::runtime::de::impl_deserialize! {
     AssetWatcherResponse;
@@ -520,30 +534,32 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `AsyncConnectionTestResponse`.
 ///
+/// Returned by [`Client::get_connection_test`](crate::Client::get_connection_test).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AsyncConnectionTestResponse {
     /// Token
     ///
     /// Since Airflow 3.3.2.
-    pub token: ::std::string::String,
+    pub token: String,
     /// Connection Id
     ///
     /// Since Airflow 3.3.2.
-    pub connection_id: ::std::string::String,
+    pub connection_id: String,
     /// State
     ///
     /// Since Airflow 3.3.2.
-    pub state: ::std::string::String,
+    pub state: String,
     /// Result Message
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub result_message: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_message: Option<String>,
     /// Created At
     ///
     /// Since Airflow 3.3.2.
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
 }
 crate::runtime::de::impl_deserialize! {
     AsyncConnectionTestResponse;
@@ -556,10 +572,12 @@ crate::runtime::de::impl_deserialize! {
 /// Backfill Collection serializer for responses.
 ///
 /// Spec schema `BackfillCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::list_backfills`](crate::Client::list_backfills).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillCollectionResponse {
     /// Backfills
-    pub backfills: ::std::vec::Vec<BackfillResponse>,
+    pub backfills: Vec<BackfillResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -571,141 +589,107 @@ crate::runtime::de::impl_deserialize! {
 /// Object used for create backfill request.
 ///
 /// Spec schema `BackfillPostBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::create_backfill`](crate::Client::create_backfill),
+/// [`Client::create_backfill_dry_run`](crate::Client::create_backfill_dry_run).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillPostBody {
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// From Date
-    pub from_date: ::chrono::DateTime<::chrono::Utc>,
+    pub from_date: DateTime<Utc>,
     /// To Date
-    pub to_date: ::chrono::DateTime<::chrono::Utc>,
+    pub to_date: DateTime<Utc>,
     /// Run Backwards
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_backwards: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_backwards: Option<bool>,
     /// Dag Run Conf
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_run_conf: ::std::option::Option<
-        ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_run_conf: Option<Option<Map<String, Value>>>,
     /// The `reprocess_behavior` field.
     ///
     /// Server default: `"none"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub reprocess_behavior: ::std::option::Option<ReprocessBehavior>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reprocess_behavior: Option<ReprocessBehavior>,
     /// Max Active Runs
     ///
     /// Server default: `10`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_active_runs: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_active_runs: Option<i64>,
     /// Run on the latest bundle version of the Dag for each backfilled run. If not specified, falls
     /// back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core]
     /// rerun_with_latest_version`` config option, and finally ``True`` (the historical default for
     /// backfills).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_on_latest_version: Option<Option<bool>>,
 }
 impl BackfillPostBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
     pub fn new(
-        dag_id: impl ::std::convert::Into<::std::string::String>,
-        from_date: ::chrono::DateTime<::chrono::Utc>,
-        to_date: ::chrono::DateTime<::chrono::Utc>,
+        dag_id: impl Into<String>,
+        from_date: DateTime<Utc>,
+        to_date: DateTime<Utc>,
     ) -> Self {
         Self {
             dag_id: dag_id.into(),
             from_date,
             to_date,
-            run_backwards: ::std::option::Option::None,
-            dag_run_conf: ::std::option::Option::None,
-            reprocess_behavior: ::std::option::Option::None,
-            max_active_runs: ::std::option::Option::None,
-            run_on_latest_version: ::std::option::Option::None,
+            run_backwards: None,
+            dag_run_conf: None,
+            reprocess_behavior: None,
+            max_active_runs: None,
+            run_on_latest_version: None,
         }
     }
     /// Sets `dag_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_dag_id(mut self, value: impl Into<String>) -> Self {
         self.dag_id = value.into();
         self
     }
     /// Sets `from_date` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_from_date(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
+    pub fn with_from_date(mut self, value: impl Into<DateTime<Utc>>) -> Self {
         self.from_date = value.into();
         self
     }
     /// Sets `to_date` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_to_date(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
+    pub fn with_to_date(mut self, value: impl Into<DateTime<Utc>>) -> Self {
         self.to_date = value.into();
         self
     }
     /// Sets `run_backwards` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_backwards(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.run_backwards = ::std::option::Option::Some(value.into());
+    pub fn with_run_backwards(mut self, value: impl Into<bool>) -> Self {
+        self.run_backwards = Some(value.into());
         self
     }
     /// Sets `dag_run_conf` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_run_conf(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.dag_run_conf = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_run_conf(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.dag_run_conf = Some(Some(value.into()));
         self
     }
     /// Sets `reprocess_behavior` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_reprocess_behavior(
         mut self,
-        value: impl ::std::convert::Into<ReprocessBehavior>,
+        value: impl Into<ReprocessBehavior>,
     ) -> Self {
-        self.reprocess_behavior = ::std::option::Option::Some(value.into());
+        self.reprocess_behavior = Some(value.into());
         self
     }
     /// Sets `max_active_runs` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_max_active_runs(
-        mut self,
-        value: impl ::std::convert::Into<i64>,
-    ) -> Self {
-        self.max_active_runs = ::std::option::Option::Some(value.into());
+    pub fn with_max_active_runs(mut self, value: impl Into<i64>) -> Self {
+        self.max_active_runs = Some(value.into());
         self
     }
     /// Sets `run_on_latest_version` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_on_latest_version(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.run_on_latest_version = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_on_latest_version(mut self, value: impl Into<bool>) -> Self {
+        self.run_on_latest_version = Some(Some(value.into()));
         self
     }
 }
@@ -723,22 +707,27 @@ crate::runtime::de::impl_deserialize! {
 /// Base serializer for Backfill.
 ///
 /// Spec schema `BackfillResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::cancel_backfill`](crate::Client::cancel_backfill),
+/// [`Client::create_backfill`](crate::Client::create_backfill),
+/// [`Client::get_backfill`](crate::Client::get_backfill),
+/// [`Client::list_backfills`](crate::Client::list_backfills),
+/// [`Client::pause_backfill`](crate::Client::pause_backfill),
+/// [`Client::unpause_backfill`](crate::Client::unpause_backfill).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillResponse {
     /// Id
     pub id: i64,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// From Date
-    pub from_date: ::chrono::DateTime<::chrono::Utc>,
+    pub from_date: DateTime<Utc>,
     /// To Date
-    pub to_date: ::chrono::DateTime<::chrono::Utc>,
+    pub to_date: DateTime<Utc>,
     /// Dag Run Conf
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub dag_run_conf: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub dag_run_conf: Option<Map<String, Value>>,
     /// Is Paused
     pub is_paused: bool,
     /// The `reprocess_behavior` field.
@@ -746,19 +735,19 @@ pub struct BackfillResponse {
     /// Max Active Runs
     pub max_active_runs: i64,
     /// Created At
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// Completed At
     ///
     /// Always sent; `None` is sent as `null`.
-    pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
     /// Updated At
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     BackfillResponse;
@@ -778,12 +767,14 @@ crate::runtime::de::impl_deserialize! {
 /// Base info serializer for responses.
 ///
 /// Spec schema `BaseInfoResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Part of [`HealthInfoResponse`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BaseInfoResponse {
     /// Status
     ///
     /// Always sent; `None` is sent as `null`.
-    pub status: ::std::option::Option<::std::string::String>,
+    pub status: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     BaseInfoResponse;
@@ -792,6 +783,12 @@ crate::runtime::de::impl_deserialize! {
 /// Bulk Action to be taken if the entity does not exist.
 ///
 /// Spec schema `BulkActionNotOnExistence`.
+///
+/// Part of [`BulkDeleteActionBulkDagRunBody`], [`BulkDeleteActionBulkTaskInstanceBody`],
+/// [`BulkDeleteActionConnectionBody`], [`BulkDeleteActionPoolBody`],
+/// [`BulkDeleteActionVariableBody`], [`BulkUpdateActionBulkDagRunBody`],
+/// [`BulkUpdateActionBulkTaskInstanceBody`], [`BulkUpdateActionConnectionBody`],
+/// [`BulkUpdateActionPoolBody`], [`BulkUpdateActionVariableBody`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -803,7 +800,7 @@ pub enum BulkActionNotOnExistence {
     /// `skip`
     Skip,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BulkActionNotOnExistence {
     /// Every value the spec lists.
@@ -817,7 +814,7 @@ impl BulkActionNotOnExistence {
         }
     }
 }
-impl ::std::convert::From<&str> for BulkActionNotOnExistence {
+impl From<&str> for BulkActionNotOnExistence {
     fn from(value: &str) -> Self {
         match value {
             "fail" => Self::Fail,
@@ -826,8 +823,8 @@ impl ::std::convert::From<&str> for BulkActionNotOnExistence {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BulkActionNotOnExistence {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BulkActionNotOnExistence {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "fail" => Self::Fail,
             "skip" => Self::Skip,
@@ -835,34 +832,35 @@ impl ::std::convert::From<::std::string::String> for BulkActionNotOnExistence {
         }
     }
 }
-impl ::std::fmt::Display for BulkActionNotOnExistence {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BulkActionNotOnExistence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BulkActionNotOnExistence {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BulkActionNotOnExistence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkActionNotOnExistence {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BulkActionNotOnExistence {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BulkActionNotOnExistence {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Bulk Action to be taken if the entity already exists or not.
 ///
 /// Spec schema `BulkActionOnExistence`.
+///
+/// Part of [`BulkCreateActionBulkDagRunBody`], [`BulkCreateActionBulkTaskInstanceBody`],
+/// [`BulkCreateActionConnectionBody`], [`BulkCreateActionPoolBody`],
+/// [`BulkCreateActionVariableBody`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -876,7 +874,7 @@ pub enum BulkActionOnExistence {
     /// `overwrite`
     Overwrite,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BulkActionOnExistence {
     /// Every value the spec lists.
@@ -891,7 +889,7 @@ impl BulkActionOnExistence {
         }
     }
 }
-impl ::std::convert::From<&str> for BulkActionOnExistence {
+impl From<&str> for BulkActionOnExistence {
     fn from(value: &str) -> Self {
         match value {
             "fail" => Self::Fail,
@@ -901,8 +899,8 @@ impl ::std::convert::From<&str> for BulkActionOnExistence {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BulkActionOnExistence {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BulkActionOnExistence {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "fail" => Self::Fail,
             "skip" => Self::Skip,
@@ -911,29 +909,26 @@ impl ::std::convert::From<::std::string::String> for BulkActionOnExistence {
         }
     }
 }
-impl ::std::fmt::Display for BulkActionOnExistence {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BulkActionOnExistence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BulkActionOnExistence {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BulkActionOnExistence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BulkActionOnExistence {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BulkActionOnExistence {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BulkActionOnExistence {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Serializer for individual bulk action responses.
@@ -944,20 +939,20 @@ impl crate::runtime::ParamValue for BulkActionOnExistence {
 /// This structure helps users understand which key actions succeeded and which failed.
 ///
 /// Spec schema `BulkActionResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Part of [`BulkResponse`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BulkActionResponse {
     /// A list of unique id/key representing successful operations.
     ///
     /// Server default: `[]`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub success: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success: Option<Vec<String>>,
     /// A list of errors encountered during the operation, each containing details about the issue.
     ///
     /// Server default: `[]`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub errors: ::std::option::Option<
-        ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<Map<String, Value>>>,
 }
 crate::runtime::de::impl_deserialize! {
     BulkActionResponse;
@@ -968,27 +963,25 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `BulkBody_BulkDAGRunBody_`.
 ///
+/// Taken by [`Client::bulk_dag_runs`](crate::Client::bulk_dag_runs).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BulkBodyBulkDagRunBody {
     /// Actions
     ///
     /// Since Airflow 3.3.2.
-    pub actions: ::std::vec::Vec<BulkBodyBulkDagRunBodyActionsItem>,
+    pub actions: Vec<BulkBodyBulkDagRunBodyActionsItem>,
 }
 impl BulkBodyBulkDagRunBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(actions: ::std::vec::Vec<BulkBodyBulkDagRunBodyActionsItem>) -> Self {
+    pub fn new(actions: Vec<BulkBodyBulkDagRunBodyActionsItem>) -> Self {
         Self { actions }
     }
     /// Sets `actions` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_actions(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<BulkBodyBulkDagRunBodyActionsItem>,
-        >,
+        value: impl Into<Vec<BulkBodyBulkDagRunBodyActionsItem>>,
     ) -> Self {
         self.actions = value.into();
         self
@@ -1002,10 +995,12 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/BulkBody_BulkDAGRunBody_/properties/actions/items.
 ///
+/// Part of [`BulkBodyBulkDagRunBody`].
+///
 /// Since Airflow 3.3.2.
 ///
 /// Tagged by the `action` property.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkBodyBulkDagRunBodyActionsItem {
@@ -1016,11 +1011,11 @@ pub enum BulkBodyBulkDagRunBodyActionsItem {
     /// `action` = `delete`.
     Delete(BulkDeleteActionBulkDagRunBody),
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkDagRunBodyActionsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BulkBodyBulkDagRunBodyActionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        #[derive(::serde::Deserialize)]
+    ) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
         #[serde(tag = "action")]
         enum Tagged {
             #[serde(rename = "create")]
@@ -1031,7 +1026,7 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkDagRunBodyActionsItem {
             Delete(BulkDeleteActionBulkDagRunBody),
         }
         Ok(
-            match <Tagged as ::serde::Deserialize>::deserialize(deserializer)? {
+            match <Tagged as Deserialize>::deserialize(deserializer)? {
                 Tagged::Create(v) => Self::Create(v),
                 Tagged::Update(v) => Self::Update(v),
                 Tagged::Delete(v) => Self::Delete(v),
@@ -1043,29 +1038,25 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkDagRunBodyActionsItem {
 ///
 /// Spec schema `BulkBody_BulkTaskInstanceBody_`.
 ///
+/// Taken by [`Client::bulk_task_instances`](crate::Client::bulk_task_instances).
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BulkBodyBulkTaskInstanceBody {
     /// Actions
     ///
     /// Since Airflow 3.1.8.
-    pub actions: ::std::vec::Vec<BulkBodyBulkTaskInstanceBodyActionsItem>,
+    pub actions: Vec<BulkBodyBulkTaskInstanceBodyActionsItem>,
 }
 impl BulkBodyBulkTaskInstanceBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        actions: ::std::vec::Vec<BulkBodyBulkTaskInstanceBodyActionsItem>,
-    ) -> Self {
+    pub fn new(actions: Vec<BulkBodyBulkTaskInstanceBodyActionsItem>) -> Self {
         Self { actions }
     }
     /// Sets `actions` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_actions(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<BulkBodyBulkTaskInstanceBodyActionsItem>,
-        >,
+        value: impl Into<Vec<BulkBodyBulkTaskInstanceBodyActionsItem>>,
     ) -> Self {
         self.actions = value.into();
         self
@@ -1079,10 +1070,12 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/BulkBody_BulkTaskInstanceBody_/properties/actions/items.
 ///
+/// Part of [`BulkBodyBulkTaskInstanceBody`].
+///
 /// Since Airflow 3.1.8.
 ///
 /// Tagged by the `action` property.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkBodyBulkTaskInstanceBodyActionsItem {
@@ -1093,11 +1086,11 @@ pub enum BulkBodyBulkTaskInstanceBodyActionsItem {
     /// `action` = `delete`.
     Delete(BulkDeleteActionBulkTaskInstanceBody),
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBodyActionsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BulkBodyBulkTaskInstanceBodyActionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        #[derive(::serde::Deserialize)]
+    ) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
         #[serde(tag = "action")]
         enum Tagged {
             #[serde(rename = "create")]
@@ -1108,7 +1101,7 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBodyActionsItem 
             Delete(BulkDeleteActionBulkTaskInstanceBody),
         }
         Ok(
-            match <Tagged as ::serde::Deserialize>::deserialize(deserializer)? {
+            match <Tagged as Deserialize>::deserialize(deserializer)? {
                 Tagged::Create(v) => Self::Create(v),
                 Tagged::Update(v) => Self::Update(v),
                 Tagged::Delete(v) => Self::Delete(v),
@@ -1119,24 +1112,22 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyBulkTaskInstanceBodyActionsItem 
 /// BulkBody\[ConnectionBody\]
 ///
 /// Spec schema `BulkBody_ConnectionBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::bulk_connections`](crate::Client::bulk_connections).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BulkBodyConnectionBody {
     /// Actions
-    pub actions: ::std::vec::Vec<BulkBodyConnectionBodyActionsItem>,
+    pub actions: Vec<BulkBodyConnectionBodyActionsItem>,
 }
 impl BulkBodyConnectionBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(actions: ::std::vec::Vec<BulkBodyConnectionBodyActionsItem>) -> Self {
+    pub fn new(actions: Vec<BulkBodyConnectionBodyActionsItem>) -> Self {
         Self { actions }
     }
     /// Sets `actions` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_actions(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<BulkBodyConnectionBodyActionsItem>,
-        >,
+        value: impl Into<Vec<BulkBodyConnectionBodyActionsItem>>,
     ) -> Self {
         self.actions = value.into();
         self
@@ -1150,8 +1141,10 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/BulkBody_ConnectionBody_/properties/actions/items.
 ///
+/// Part of [`BulkBodyConnectionBody`].
+///
 /// Tagged by the `action` property.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkBodyConnectionBodyActionsItem {
@@ -1162,11 +1155,11 @@ pub enum BulkBodyConnectionBodyActionsItem {
     /// `action` = `delete`.
     Delete(BulkDeleteActionConnectionBody),
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyConnectionBodyActionsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BulkBodyConnectionBodyActionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        #[derive(::serde::Deserialize)]
+    ) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
         #[serde(tag = "action")]
         enum Tagged {
             #[serde(rename = "create")]
@@ -1177,7 +1170,7 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyConnectionBodyActionsItem {
             Delete(BulkDeleteActionConnectionBody),
         }
         Ok(
-            match <Tagged as ::serde::Deserialize>::deserialize(deserializer)? {
+            match <Tagged as Deserialize>::deserialize(deserializer)? {
                 Tagged::Create(v) => Self::Create(v),
                 Tagged::Update(v) => Self::Update(v),
                 Tagged::Delete(v) => Self::Delete(v),
@@ -1188,22 +1181,22 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyConnectionBodyActionsItem {
 /// BulkBody\[PoolBody\]
 ///
 /// Spec schema `BulkBody_PoolBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::bulk_pools`](crate::Client::bulk_pools).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BulkBodyPoolBody {
     /// Actions
-    pub actions: ::std::vec::Vec<BulkBodyPoolBodyActionsItem>,
+    pub actions: Vec<BulkBodyPoolBodyActionsItem>,
 }
 impl BulkBodyPoolBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(actions: ::std::vec::Vec<BulkBodyPoolBodyActionsItem>) -> Self {
+    pub fn new(actions: Vec<BulkBodyPoolBodyActionsItem>) -> Self {
         Self { actions }
     }
     /// Sets `actions` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_actions(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<BulkBodyPoolBodyActionsItem>>,
+        value: impl Into<Vec<BulkBodyPoolBodyActionsItem>>,
     ) -> Self {
         self.actions = value.into();
         self
@@ -1217,8 +1210,10 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/BulkBody_PoolBody_/properties/actions/items.
 ///
+/// Part of [`BulkBodyPoolBody`].
+///
 /// Tagged by the `action` property.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkBodyPoolBodyActionsItem {
@@ -1229,11 +1224,11 @@ pub enum BulkBodyPoolBodyActionsItem {
     /// `action` = `delete`.
     Delete(BulkDeleteActionPoolBody),
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyPoolBodyActionsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BulkBodyPoolBodyActionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        #[derive(::serde::Deserialize)]
+    ) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
         #[serde(tag = "action")]
         enum Tagged {
             #[serde(rename = "create")]
@@ -1244,7 +1239,7 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyPoolBodyActionsItem {
             Delete(BulkDeleteActionPoolBody),
         }
         Ok(
-            match <Tagged as ::serde::Deserialize>::deserialize(deserializer)? {
+            match <Tagged as Deserialize>::deserialize(deserializer)? {
                 Tagged::Create(v) => Self::Create(v),
                 Tagged::Update(v) => Self::Update(v),
                 Tagged::Delete(v) => Self::Delete(v),
@@ -1255,24 +1250,22 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyPoolBodyActionsItem {
 /// BulkBody\[VariableBody\]
 ///
 /// Spec schema `BulkBody_VariableBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::bulk_variables`](crate::Client::bulk_variables).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BulkBodyVariableBody {
     /// Actions
-    pub actions: ::std::vec::Vec<BulkBodyVariableBodyActionsItem>,
+    pub actions: Vec<BulkBodyVariableBodyActionsItem>,
 }
 impl BulkBodyVariableBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(actions: ::std::vec::Vec<BulkBodyVariableBodyActionsItem>) -> Self {
+    pub fn new(actions: Vec<BulkBodyVariableBodyActionsItem>) -> Self {
         Self { actions }
     }
     /// Sets `actions` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_actions(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<BulkBodyVariableBodyActionsItem>,
-        >,
+        value: impl Into<Vec<BulkBodyVariableBodyActionsItem>>,
     ) -> Self {
         self.actions = value.into();
         self
@@ -1286,8 +1279,10 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/BulkBody_VariableBody_/properties/actions/items.
 ///
+/// Part of [`BulkBodyVariableBody`].
+///
 /// Tagged by the `action` property.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkBodyVariableBodyActionsItem {
@@ -1298,11 +1293,11 @@ pub enum BulkBodyVariableBodyActionsItem {
     /// `action` = `delete`.
     Delete(BulkDeleteActionVariableBody),
 }
-impl<'de> ::serde::Deserialize<'de> for BulkBodyVariableBodyActionsItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BulkBodyVariableBodyActionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        #[derive(::serde::Deserialize)]
+    ) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
         #[serde(tag = "action")]
         enum Tagged {
             #[serde(rename = "create")]
@@ -1313,7 +1308,7 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyVariableBodyActionsItem {
             Delete(BulkDeleteActionVariableBody),
         }
         Ok(
-            match <Tagged as ::serde::Deserialize>::deserialize(deserializer)? {
+            match <Tagged as Deserialize>::deserialize(deserializer)? {
                 Tagged::Create(v) => Self::Create(v),
                 Tagged::Update(v) => Self::Update(v),
                 Tagged::Delete(v) => Self::Delete(v),
@@ -1325,45 +1320,41 @@ impl<'de> ::serde::Deserialize<'de> for BulkBodyVariableBodyActionsItem {
 ///
 /// Spec schema `BulkCreateAction_BulkDAGRunBody_`.
 ///
+/// Part of [`BulkBodyBulkDagRunBodyActionsItem`].
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "create")]
 pub struct BulkCreateActionBulkDagRunBody {
     /// A list of entities to be created.
     ///
     /// Since Airflow 3.3.2.
-    pub entities: ::std::vec::Vec<BulkDagRunBody>,
+    pub entities: Vec<BulkDagRunBody>,
     /// The `action_on_existence` field.
     ///
     /// Server default: `"fail"`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_existence: ::std::option::Option<BulkActionOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_existence: Option<BulkActionOnExistence>,
 }
 impl BulkCreateActionBulkDagRunBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<BulkDagRunBody>) -> Self {
+    pub fn new(entities: Vec<BulkDagRunBody>) -> Self {
         Self {
             entities,
-            action_on_existence: ::std::option::Option::None,
+            action_on_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<BulkDagRunBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<BulkDagRunBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionOnExistence>,
+        value: impl Into<BulkActionOnExistence>,
     ) -> Self {
-        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self.action_on_existence = Some(value.into());
         self
     }
 }
@@ -1371,171 +1362,155 @@ impl BulkCreateActionBulkDagRunBody {
 ///
 /// Spec schema `BulkCreateAction_BulkTaskInstanceBody_`.
 ///
+/// Part of [`BulkBodyBulkTaskInstanceBodyActionsItem`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "create")]
 pub struct BulkCreateActionBulkTaskInstanceBody {
     /// A list of entities to be created.
     ///
     /// Since Airflow 3.1.8.
-    pub entities: ::std::vec::Vec<BulkTaskInstanceBody>,
+    pub entities: Vec<BulkTaskInstanceBody>,
     /// The `action_on_existence` field.
     ///
     /// Server default: `"fail"`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_existence: ::std::option::Option<BulkActionOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_existence: Option<BulkActionOnExistence>,
 }
 impl BulkCreateActionBulkTaskInstanceBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<BulkTaskInstanceBody>) -> Self {
+    pub fn new(entities: Vec<BulkTaskInstanceBody>) -> Self {
         Self {
             entities,
-            action_on_existence: ::std::option::Option::None,
+            action_on_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<BulkTaskInstanceBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<BulkTaskInstanceBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionOnExistence>,
+        value: impl Into<BulkActionOnExistence>,
     ) -> Self {
-        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self.action_on_existence = Some(value.into());
         self
     }
 }
 /// BulkCreateAction\[ConnectionBody\]
 ///
 /// Spec schema `BulkCreateAction_ConnectionBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`BulkBodyConnectionBodyActionsItem`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "create")]
 pub struct BulkCreateActionConnectionBody {
     /// A list of entities to be created.
-    pub entities: ::std::vec::Vec<ConnectionBody>,
+    pub entities: Vec<ConnectionBody>,
     /// The `action_on_existence` field.
     ///
     /// Server default: `"fail"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_existence: ::std::option::Option<BulkActionOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_existence: Option<BulkActionOnExistence>,
 }
 impl BulkCreateActionConnectionBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<ConnectionBody>) -> Self {
+    pub fn new(entities: Vec<ConnectionBody>) -> Self {
         Self {
             entities,
-            action_on_existence: ::std::option::Option::None,
+            action_on_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<ConnectionBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<ConnectionBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionOnExistence>,
+        value: impl Into<BulkActionOnExistence>,
     ) -> Self {
-        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self.action_on_existence = Some(value.into());
         self
     }
 }
 /// BulkCreateAction\[PoolBody\]
 ///
 /// Spec schema `BulkCreateAction_PoolBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`BulkBodyPoolBodyActionsItem`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "create")]
 pub struct BulkCreateActionPoolBody {
     /// A list of entities to be created.
-    pub entities: ::std::vec::Vec<PoolBody>,
+    pub entities: Vec<PoolBody>,
     /// The `action_on_existence` field.
     ///
     /// Server default: `"fail"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_existence: ::std::option::Option<BulkActionOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_existence: Option<BulkActionOnExistence>,
 }
 impl BulkCreateActionPoolBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<PoolBody>) -> Self {
+    pub fn new(entities: Vec<PoolBody>) -> Self {
         Self {
             entities,
-            action_on_existence: ::std::option::Option::None,
+            action_on_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<PoolBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<PoolBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionOnExistence>,
+        value: impl Into<BulkActionOnExistence>,
     ) -> Self {
-        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self.action_on_existence = Some(value.into());
         self
     }
 }
 /// BulkCreateAction\[VariableBody\]
 ///
 /// Spec schema `BulkCreateAction_VariableBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`BulkBodyVariableBodyActionsItem`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "create")]
 pub struct BulkCreateActionVariableBody {
     /// A list of entities to be created.
-    pub entities: ::std::vec::Vec<VariableBody>,
+    pub entities: Vec<VariableBody>,
     /// The `action_on_existence` field.
     ///
     /// Server default: `"fail"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_existence: ::std::option::Option<BulkActionOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_existence: Option<BulkActionOnExistence>,
 }
 impl BulkCreateActionVariableBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<VariableBody>) -> Self {
+    pub fn new(entities: Vec<VariableBody>) -> Self {
         Self {
             entities,
-            action_on_existence: ::std::option::Option::None,
+            action_on_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<VariableBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<VariableBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionOnExistence>,
+        value: impl Into<BulkActionOnExistence>,
     ) -> Self {
-        self.action_on_existence = ::std::option::Option::Some(value.into());
+        self.action_on_existence = Some(value.into());
         self
     }
 }
@@ -1543,83 +1518,63 @@ impl BulkCreateActionVariableBody {
 ///
 /// Spec schema `BulkDAGRunBody`.
 ///
+/// Part of [`BulkCreateActionBulkDagRunBody`], [`BulkDagRunClearBody`],
+/// [`BulkDeleteActionBulkDagRunBodyEntitiesItem`], [`BulkUpdateActionBulkDagRunBody`].
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BulkDagRunBody {
     /// Dag Run Id
     ///
     /// Since Airflow 3.3.2.
-    pub dag_run_id: ::std::string::String,
+    pub dag_run_id: String,
     /// Dag Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_id: Option<Option<String>>,
     /// The `state` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<::std::option::Option<DagRunMutableStates>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Option<DagRunMutableStates>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Option<String>>,
 }
 impl BulkDagRunBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(dag_run_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(dag_run_id: impl Into<String>) -> Self {
         Self {
             dag_run_id: dag_run_id.into(),
-            dag_id: ::std::option::Option::None,
-            state: ::std::option::Option::None,
-            note: ::std::option::Option::None,
+            dag_id: None,
+            state: None,
+            note: None,
         }
     }
     /// Sets `dag_run_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_run_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_dag_run_id(mut self, value: impl Into<String>) -> Self {
         self.dag_run_id = value.into();
         self
     }
     /// Sets `dag_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dag_id = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_id(mut self, value: impl Into<String>) -> Self {
+        self.dag_id = Some(Some(value.into()));
         self
     }
     /// Sets `state` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_state(
-        mut self,
-        value: impl ::std::convert::Into<DagRunMutableStates>,
-    ) -> Self {
-        self.state = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_state(mut self, value: impl Into<DagRunMutableStates>) -> Self {
+        self.state = Some(Some(value.into()));
         self
     }
     /// Sets `note` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(Some(value.into()));
         self
     }
 }
@@ -1634,152 +1589,111 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `BulkDAGRunClearBody`.
 ///
+/// Taken by [`Client::clear_dag_runs`](crate::Client::clear_dag_runs).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BulkDagRunClearBody {
     /// Select runs by exact partition key match. Mutually exclusive with the other partition
     /// selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_key: ::std::option::Option<
-        ::std::option::Option<::std::string::String>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<Option<String>>,
     /// Inclusive start of the partition date window. The value is interpreted in the Dag's
     /// timetable timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_date_start: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_date_start: Option<Option<DateTime<Utc>>>,
     /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable
     /// timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_date_end: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_date_end: Option<Option<DateTime<Utc>>>,
     /// Dry Run
     ///
     /// Server default: `true`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dry_run: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
     /// Only Failed
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub only_failed: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_failed: Option<bool>,
     /// Only queue newly added tasks in the latest Dag version without clearing existing tasks.
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub only_new: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_new: Option<bool>,
     /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified,
     /// falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core]
     /// rerun_with_latest_version`` config option, and finally ``False``.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_on_latest_version: Option<Option<bool>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Option<String>>,
     /// Dag Runs
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_runs: ::std::option::Option<::std::vec::Vec<BulkDagRunBody>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_runs: Option<Vec<BulkDagRunBody>>,
 }
 impl BulkDagRunClearBody {
     /// Sets `partition_key` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_partition_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.partition_key = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_partition_key(mut self, value: impl Into<String>) -> Self {
+        self.partition_key = Some(Some(value.into()));
         self
     }
     /// Sets `partition_date_start` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_partition_date_start(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.partition_date_start = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_partition_date_start(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.partition_date_start = Some(Some(value.into()));
         self
     }
     /// Sets `partition_date_end` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_partition_date_end(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.partition_date_end = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_partition_date_end(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.partition_date_end = Some(Some(value.into()));
         self
     }
     /// Sets `dry_run` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.dry_run = ::std::option::Option::Some(value.into());
+    pub fn with_dry_run(mut self, value: impl Into<bool>) -> Self {
+        self.dry_run = Some(value.into());
         self
     }
     /// Sets `only_failed` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_only_failed(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.only_failed = ::std::option::Option::Some(value.into());
+    pub fn with_only_failed(mut self, value: impl Into<bool>) -> Self {
+        self.only_failed = Some(value.into());
         self
     }
     /// Sets `only_new` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_only_new(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.only_new = ::std::option::Option::Some(value.into());
+    pub fn with_only_new(mut self, value: impl Into<bool>) -> Self {
+        self.only_new = Some(value.into());
         self
     }
     /// Sets `run_on_latest_version` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_on_latest_version(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.run_on_latest_version = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_on_latest_version(mut self, value: impl Into<bool>) -> Self {
+        self.run_on_latest_version = Some(Some(value.into()));
         self
     }
     /// Sets `note` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(Some(value.into()));
         self
     }
     /// Sets `dag_runs` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_runs(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<BulkDagRunBody>>,
-    ) -> Self {
-        self.dag_runs = ::std::option::Option::Some(value.into());
+    pub fn with_dag_runs(mut self, value: impl Into<Vec<BulkDagRunBody>>) -> Self {
+        self.dag_runs = Some(value.into());
         self
     }
 }
@@ -1799,49 +1713,44 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `BulkDeleteAction_BulkDAGRunBody_`.
 ///
+/// Part of [`BulkBodyBulkDagRunBodyActionsItem`].
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "delete")]
 pub struct BulkDeleteActionBulkDagRunBody {
     /// A list of entity id/key or entity objects to be deleted.
     ///
     /// Since Airflow 3.3.2.
-    pub entities: ::std::vec::Vec<BulkDeleteActionBulkDagRunBodyEntitiesItem>,
+    pub entities: Vec<BulkDeleteActionBulkDagRunBodyEntitiesItem>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkDeleteActionBulkDagRunBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        entities: ::std::vec::Vec<BulkDeleteActionBulkDagRunBodyEntitiesItem>,
-    ) -> Self {
+    pub fn new(entities: Vec<BulkDeleteActionBulkDagRunBodyEntitiesItem>) -> Self {
         Self {
             entities,
-            action_on_non_existence: ::std::option::Option::None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_entities(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<BulkDeleteActionBulkDagRunBodyEntitiesItem>,
-        >,
+        value: impl Into<Vec<BulkDeleteActionBulkDagRunBodyEntitiesItem>>,
     ) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
@@ -1849,15 +1758,17 @@ impl BulkDeleteActionBulkDagRunBody {
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_BulkDAGRunBody_/properties/entities/items.
 ///
+/// Part of [`BulkDeleteActionBulkDagRunBody`].
+///
 /// Since Airflow 3.3.2.
 ///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionBulkDagRunBodyEntitiesItem {
     /// String.
-    String(::std::string::String),
+    String(String),
     /// A [`BulkDagRunBody`].
     BulkDagRunBody(BulkDagRunBody),
 }
@@ -1865,49 +1776,44 @@ pub enum BulkDeleteActionBulkDagRunBodyEntitiesItem {
 ///
 /// Spec schema `BulkDeleteAction_BulkTaskInstanceBody_`.
 ///
+/// Part of [`BulkBodyBulkTaskInstanceBodyActionsItem`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "delete")]
 pub struct BulkDeleteActionBulkTaskInstanceBody {
     /// A list of entity id/key or entity objects to be deleted.
     ///
     /// Since Airflow 3.1.8.
-    pub entities: ::std::vec::Vec<BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
+    pub entities: Vec<BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkDeleteActionBulkTaskInstanceBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        entities: ::std::vec::Vec<BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
-    ) -> Self {
+    pub fn new(entities: Vec<BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>) -> Self {
         Self {
             entities,
-            action_on_non_existence: ::std::option::Option::None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_entities(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
-        >,
+        value: impl Into<Vec<BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>>,
     ) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
@@ -1915,61 +1821,58 @@ impl BulkDeleteActionBulkTaskInstanceBody {
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_BulkTaskInstanceBody_/properties/entities/items.
 ///
+/// Part of [`BulkDeleteActionBulkTaskInstanceBody`].
+///
 /// Since Airflow 3.1.8.
 ///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionBulkTaskInstanceBodyEntitiesItem {
     /// String.
-    String(::std::string::String),
+    String(String),
     /// A [`BulkTaskInstanceBody`].
     BulkTaskInstanceBody(BulkTaskInstanceBody),
 }
 /// BulkDeleteAction\[ConnectionBody\]
 ///
 /// Spec schema `BulkDeleteAction_ConnectionBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`BulkBodyConnectionBodyActionsItem`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "delete")]
 pub struct BulkDeleteActionConnectionBody {
     /// A list of entity id/key or entity objects to be deleted.
-    pub entities: ::std::vec::Vec<BulkDeleteActionConnectionBodyEntitiesItem>,
+    pub entities: Vec<BulkDeleteActionConnectionBodyEntitiesItem>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkDeleteActionConnectionBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        entities: ::std::vec::Vec<BulkDeleteActionConnectionBodyEntitiesItem>,
-    ) -> Self {
+    pub fn new(entities: Vec<BulkDeleteActionConnectionBodyEntitiesItem>) -> Self {
         Self {
             entities,
-            action_on_non_existence: ::std::option::Option::None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_entities(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<BulkDeleteActionConnectionBodyEntitiesItem>,
-        >,
+        value: impl Into<Vec<BulkDeleteActionConnectionBodyEntitiesItem>>,
     ) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
@@ -1977,59 +1880,58 @@ impl BulkDeleteActionConnectionBody {
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_ConnectionBody_/properties/entities/items.
 ///
+/// Part of [`BulkDeleteActionConnectionBody`].
+///
 /// Since Airflow 3.1.8.
 ///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionConnectionBodyEntitiesItem {
     /// String.
-    String(::std::string::String),
+    String(String),
     /// A [`ConnectionBody`].
     ConnectionBody(ConnectionBody),
 }
 /// BulkDeleteAction\[PoolBody\]
 ///
 /// Spec schema `BulkDeleteAction_PoolBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`BulkBodyPoolBodyActionsItem`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "delete")]
 pub struct BulkDeleteActionPoolBody {
     /// A list of entity id/key or entity objects to be deleted.
-    pub entities: ::std::vec::Vec<BulkDeleteActionPoolBodyEntitiesItem>,
+    pub entities: Vec<BulkDeleteActionPoolBodyEntitiesItem>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkDeleteActionPoolBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<BulkDeleteActionPoolBodyEntitiesItem>) -> Self {
+    pub fn new(entities: Vec<BulkDeleteActionPoolBodyEntitiesItem>) -> Self {
         Self {
             entities,
-            action_on_non_existence: ::std::option::Option::None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_entities(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<BulkDeleteActionPoolBodyEntitiesItem>,
-        >,
+        value: impl Into<Vec<BulkDeleteActionPoolBodyEntitiesItem>>,
     ) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
@@ -2037,61 +1939,58 @@ impl BulkDeleteActionPoolBody {
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_PoolBody_/properties/entities/items.
 ///
+/// Part of [`BulkDeleteActionPoolBody`].
+///
 /// Since Airflow 3.1.8.
 ///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionPoolBodyEntitiesItem {
     /// String.
-    String(::std::string::String),
+    String(String),
     /// A [`PoolBody`].
     PoolBody(PoolBody),
 }
 /// BulkDeleteAction\[VariableBody\]
 ///
 /// Spec schema `BulkDeleteAction_VariableBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`BulkBodyVariableBodyActionsItem`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "delete")]
 pub struct BulkDeleteActionVariableBody {
     /// A list of entity id/key or entity objects to be deleted.
-    pub entities: ::std::vec::Vec<BulkDeleteActionVariableBodyEntitiesItem>,
+    pub entities: Vec<BulkDeleteActionVariableBodyEntitiesItem>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkDeleteActionVariableBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        entities: ::std::vec::Vec<BulkDeleteActionVariableBodyEntitiesItem>,
-    ) -> Self {
+    pub fn new(entities: Vec<BulkDeleteActionVariableBodyEntitiesItem>) -> Self {
         Self {
             entities,
-            action_on_non_existence: ::std::option::Option::None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_entities(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<BulkDeleteActionVariableBodyEntitiesItem>,
-        >,
+        value: impl Into<Vec<BulkDeleteActionVariableBodyEntitiesItem>>,
     ) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
@@ -2099,15 +1998,17 @@ impl BulkDeleteActionVariableBody {
 ///
 /// Spec: #/components/schemas/BulkDeleteAction_VariableBody_/properties/entities/items.
 ///
+/// Part of [`BulkDeleteActionVariableBody`].
+///
 /// Since Airflow 3.1.8.
 ///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BulkDeleteActionVariableBodyEntitiesItem {
     /// String.
-    String(::std::string::String),
+    String(String),
     /// A [`VariableBody`].
     VariableBody(VariableBody),
 }
@@ -2121,17 +2022,23 @@ pub enum BulkDeleteActionVariableBodyEntitiesItem {
 /// else are set None.
 ///
 /// Spec schema `BulkResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Returned by [`Client::bulk_connections`](crate::Client::bulk_connections),
+/// [`Client::bulk_dag_runs`](crate::Client::bulk_dag_runs),
+/// [`Client::bulk_pools`](crate::Client::bulk_pools),
+/// [`Client::bulk_task_instances`](crate::Client::bulk_task_instances),
+/// [`Client::bulk_variables`](crate::Client::bulk_variables).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BulkResponse {
     /// Details of the bulk create operation, including successful keys and errors.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub create: ::std::option::Option<BulkActionResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create: Option<BulkActionResponse>,
     /// Details of the bulk update operation, including successful keys and errors.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub update: ::std::option::Option<BulkActionResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update: Option<BulkActionResponse>,
     /// Details of the bulk delete operation, including successful keys and errors.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub delete: ::std::option::Option<BulkActionResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete: Option<BulkActionResponse>,
 }
 crate::runtime::de::impl_deserialize! {
     BulkResponse;
@@ -2143,173 +2050,132 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `BulkTaskInstanceBody`.
 ///
+/// Part of [`BulkCreateActionBulkTaskInstanceBody`],
+/// [`BulkDeleteActionBulkTaskInstanceBodyEntitiesItem`],
+/// [`BulkUpdateActionBulkTaskInstanceBody`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BulkTaskInstanceBody {
     /// The `new_state` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub new_state: ::std::option::Option<::std::option::Option<TaskInstanceState>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_state: Option<Option<TaskInstanceState>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Option<String>>,
     /// Include Upstream
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_upstream: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_upstream: Option<bool>,
     /// Include Downstream
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_downstream: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_downstream: Option<bool>,
     /// Include Future
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_future: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_future: Option<bool>,
     /// Include Past
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_past: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_past: Option<bool>,
     /// Task Id
     ///
     /// Since Airflow 3.1.8.
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Map Index
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub map_index: ::std::option::Option<::std::option::Option<i64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map_index: Option<Option<i64>>,
     /// Dag Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_id: Option<Option<String>>,
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_run_id: Option<Option<String>>,
 }
 impl BulkTaskInstanceBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(task_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(task_id: impl Into<String>) -> Self {
         Self {
-            new_state: ::std::option::Option::None,
-            note: ::std::option::Option::None,
-            include_upstream: ::std::option::Option::None,
-            include_downstream: ::std::option::Option::None,
-            include_future: ::std::option::Option::None,
-            include_past: ::std::option::Option::None,
+            new_state: None,
+            note: None,
+            include_upstream: None,
+            include_downstream: None,
+            include_future: None,
+            include_past: None,
             task_id: task_id.into(),
-            map_index: ::std::option::Option::None,
-            dag_id: ::std::option::Option::None,
-            dag_run_id: ::std::option::Option::None,
+            map_index: None,
+            dag_id: None,
+            dag_run_id: None,
         }
     }
     /// Sets `new_state` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_new_state(
-        mut self,
-        value: impl ::std::convert::Into<TaskInstanceState>,
-    ) -> Self {
-        self.new_state = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_new_state(mut self, value: impl Into<TaskInstanceState>) -> Self {
+        self.new_state = Some(Some(value.into()));
         self
     }
     /// Sets `note` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(Some(value.into()));
         self
     }
     /// Sets `include_upstream` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_upstream(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_upstream = ::std::option::Option::Some(value.into());
+    pub fn with_include_upstream(mut self, value: impl Into<bool>) -> Self {
+        self.include_upstream = Some(value.into());
         self
     }
     /// Sets `include_downstream` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_downstream(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_downstream = ::std::option::Option::Some(value.into());
+    pub fn with_include_downstream(mut self, value: impl Into<bool>) -> Self {
+        self.include_downstream = Some(value.into());
         self
     }
     /// Sets `include_future` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_future(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_future = ::std::option::Option::Some(value.into());
+    pub fn with_include_future(mut self, value: impl Into<bool>) -> Self {
+        self.include_future = Some(value.into());
         self
     }
     /// Sets `include_past` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_past(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.include_past = ::std::option::Option::Some(value.into());
+    pub fn with_include_past(mut self, value: impl Into<bool>) -> Self {
+        self.include_past = Some(value.into());
         self
     }
     /// Sets `task_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_task_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_task_id(mut self, value: impl Into<String>) -> Self {
         self.task_id = value.into();
         self
     }
     /// Sets `map_index` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_map_index(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.map_index = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_map_index(mut self, value: impl Into<i64>) -> Self {
+        self.map_index = Some(Some(value.into()));
         self
     }
     /// Sets `dag_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dag_id = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_id(mut self, value: impl Into<String>) -> Self {
+        self.dag_id = Some(Some(value.into()));
         self
     }
     /// Sets `dag_run_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_run_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dag_run_id = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_run_id(mut self, value: impl Into<String>) -> Self {
+        self.dag_run_id = Some(Some(value.into()));
         self
     }
 }
@@ -2330,70 +2196,58 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `BulkUpdateAction_BulkDAGRunBody_`.
 ///
+/// Part of [`BulkBodyBulkDagRunBodyActionsItem`].
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "update")]
 pub struct BulkUpdateActionBulkDagRunBody {
     /// A list of entities to be updated.
     ///
     /// Since Airflow 3.3.2.
-    pub entities: ::std::vec::Vec<BulkDagRunBody>,
+    pub entities: Vec<BulkDagRunBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the
     /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         with = "crate::runtime::double_option"
     )]
-    pub update_mask: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    pub update_mask: Option<Option<Vec<String>>>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkUpdateActionBulkDagRunBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<BulkDagRunBody>) -> Self {
+    pub fn new(entities: Vec<BulkDagRunBody>) -> Self {
         Self {
             entities,
-            update_mask: ::std::option::Option::None,
-            action_on_non_existence: ::std::option::Option::None,
+            update_mask: None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<BulkDagRunBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<BulkDagRunBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `update_mask` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_update_mask(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.update_mask = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_update_mask(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.update_mask = Some(Some(value.into()));
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
@@ -2401,271 +2255,223 @@ impl BulkUpdateActionBulkDagRunBody {
 ///
 /// Spec schema `BulkUpdateAction_BulkTaskInstanceBody_`.
 ///
+/// Part of [`BulkBodyBulkTaskInstanceBodyActionsItem`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "update")]
 pub struct BulkUpdateActionBulkTaskInstanceBody {
     /// A list of entities to be updated.
     ///
     /// Since Airflow 3.1.8.
-    pub entities: ::std::vec::Vec<BulkTaskInstanceBody>,
+    pub entities: Vec<BulkTaskInstanceBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the
     /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         with = "crate::runtime::double_option"
     )]
-    pub update_mask: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    pub update_mask: Option<Option<Vec<String>>>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkUpdateActionBulkTaskInstanceBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<BulkTaskInstanceBody>) -> Self {
+    pub fn new(entities: Vec<BulkTaskInstanceBody>) -> Self {
         Self {
             entities,
-            update_mask: ::std::option::Option::None,
-            action_on_non_existence: ::std::option::Option::None,
+            update_mask: None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<BulkTaskInstanceBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<BulkTaskInstanceBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `update_mask` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_update_mask(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.update_mask = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_update_mask(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.update_mask = Some(Some(value.into()));
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
 /// BulkUpdateAction\[ConnectionBody\]
 ///
 /// Spec schema `BulkUpdateAction_ConnectionBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`BulkBodyConnectionBodyActionsItem`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "update")]
 pub struct BulkUpdateActionConnectionBody {
     /// A list of entities to be updated.
-    pub entities: ::std::vec::Vec<ConnectionBody>,
+    pub entities: Vec<ConnectionBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the
     /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         with = "crate::runtime::double_option"
     )]
-    pub update_mask: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    pub update_mask: Option<Option<Vec<String>>>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkUpdateActionConnectionBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<ConnectionBody>) -> Self {
+    pub fn new(entities: Vec<ConnectionBody>) -> Self {
         Self {
             entities,
-            update_mask: ::std::option::Option::None,
-            action_on_non_existence: ::std::option::Option::None,
+            update_mask: None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<ConnectionBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<ConnectionBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `update_mask` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_update_mask(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.update_mask = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_update_mask(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.update_mask = Some(Some(value.into()));
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
 /// BulkUpdateAction\[PoolBody\]
 ///
 /// Spec schema `BulkUpdateAction_PoolBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`BulkBodyPoolBodyActionsItem`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "update")]
 pub struct BulkUpdateActionPoolBody {
     /// A list of entities to be updated.
-    pub entities: ::std::vec::Vec<PoolBody>,
+    pub entities: Vec<PoolBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the
     /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         with = "crate::runtime::double_option"
     )]
-    pub update_mask: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    pub update_mask: Option<Option<Vec<String>>>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkUpdateActionPoolBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<PoolBody>) -> Self {
+    pub fn new(entities: Vec<PoolBody>) -> Self {
         Self {
             entities,
-            update_mask: ::std::option::Option::None,
-            action_on_non_existence: ::std::option::Option::None,
+            update_mask: None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<PoolBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<PoolBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `update_mask` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_update_mask(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.update_mask = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_update_mask(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.update_mask = Some(Some(value.into()));
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
 /// BulkUpdateAction\[VariableBody\]
 ///
 /// Spec schema `BulkUpdateAction_VariableBody_`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`BulkBodyVariableBodyActionsItem`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename = "update")]
 pub struct BulkUpdateActionVariableBody {
     /// A list of entities to be updated.
-    pub entities: ::std::vec::Vec<VariableBody>,
+    pub entities: Vec<VariableBody>,
     /// A list of field names to update for each entity.Only these fields will be applied from the
     /// request body to the database model.Any extra fields provided will be ignored.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
     #[serde(
         default,
-        skip_serializing_if = "::std::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         with = "crate::runtime::double_option"
     )]
-    pub update_mask: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    pub update_mask: Option<Option<Vec<String>>>,
     /// The `action_on_non_existence` field.
     ///
     /// Server default: `"fail"`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_on_non_existence: ::std::option::Option<BulkActionNotOnExistence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_on_non_existence: Option<BulkActionNotOnExistence>,
 }
 impl BulkUpdateActionVariableBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(entities: ::std::vec::Vec<VariableBody>) -> Self {
+    pub fn new(entities: Vec<VariableBody>) -> Self {
         Self {
             entities,
-            update_mask: ::std::option::Option::None,
-            action_on_non_existence: ::std::option::Option::None,
+            update_mask: None,
+            action_on_non_existence: None,
         }
     }
     /// Sets `entities` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_entities(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<VariableBody>>,
-    ) -> Self {
+    pub fn with_entities(mut self, value: impl Into<Vec<VariableBody>>) -> Self {
         self.entities = value.into();
         self
     }
     /// Sets `update_mask` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_update_mask(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.update_mask = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_update_mask(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.update_mask = Some(Some(value.into()));
         self
     }
     /// Sets `action_on_non_existence` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_action_on_non_existence(
         mut self,
-        value: impl ::std::convert::Into<BulkActionNotOnExistence>,
+        value: impl Into<BulkActionNotOnExistence>,
     ) -> Self {
-        self.action_on_non_existence = ::std::option::Option::Some(value.into());
+        self.action_on_non_existence = Some(value.into());
         self
     }
 }
@@ -2674,8 +2480,10 @@ impl BulkUpdateActionVariableBody {
 /// Spec:
 /// #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1clear/post/responses/200/content/application~1json/schema.
 ///
+/// Returned by [`Client::clear_dag_run`](crate::Client::clear_dag_run).
+///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ClearDagRunResponse {
@@ -2689,10 +2497,12 @@ pub enum ClearDagRunResponse {
 /// Spec:
 /// #/paths/~1api~1v2~1dags~1{dag_id}~1clearDagRuns/post/responses/200/content/application~1json/schema.
 ///
+/// Returned by [`Client::clear_dag_runs`](crate::Client::clear_dag_runs).
+///
 /// Since Airflow 3.3.2.
 ///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ClearDagRunsResponse {
@@ -2705,112 +2515,79 @@ pub enum ClearDagRunsResponse {
 ///
 /// Spec schema `ClearPartitionsBody`.
 ///
+/// Taken by [`Client::clear_dag_run_partitions`](crate::Client::clear_dag_run_partitions).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ClearPartitionsBody {
     /// Select runs by exact partition key match. Mutually exclusive with the other partition
     /// selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_key: ::std::option::Option<
-        ::std::option::Option<::std::string::String>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<Option<String>>,
     /// Inclusive start of the partition date window. The value is interpreted in the Dag's
     /// timetable timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_date_start: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_date_start: Option<Option<DateTime<Utc>>>,
     /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable
     /// timezone. Mutually exclusive with the other partition selectors.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_date_end: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_date_end: Option<Option<DateTime<Utc>>>,
     /// Select runs by exact run_id. Mutually exclusive with ``partition_key`` and partition date
     /// window.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<Option<String>>,
     /// Also clear task instances on the matched runs.
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub clear_task_instances: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clear_task_instances: Option<bool>,
     /// If True, compute counts without writing any changes.
     ///
     /// Server default: `true`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dry_run: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
 }
 impl ClearPartitionsBody {
     /// Sets `partition_key` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_partition_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.partition_key = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_partition_key(mut self, value: impl Into<String>) -> Self {
+        self.partition_key = Some(Some(value.into()));
         self
     }
     /// Sets `partition_date_start` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_partition_date_start(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.partition_date_start = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_partition_date_start(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.partition_date_start = Some(Some(value.into()));
         self
     }
     /// Sets `partition_date_end` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_partition_date_end(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.partition_date_end = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_partition_date_end(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.partition_date_end = Some(Some(value.into()));
         self
     }
     /// Sets `run_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.run_id = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_id(mut self, value: impl Into<String>) -> Self {
+        self.run_id = Some(Some(value.into()));
         self
     }
     /// Sets `clear_task_instances` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_clear_task_instances(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.clear_task_instances = ::std::option::Option::Some(value.into());
+    pub fn with_clear_task_instances(mut self, value: impl Into<bool>) -> Self {
+        self.clear_task_instances = Some(value.into());
         self
     }
     /// Sets `dry_run` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.dry_run = ::std::option::Option::Some(value.into());
+    pub fn with_dry_run(mut self, value: impl Into<bool>) -> Self {
+        self.dry_run = Some(value.into());
         self
     }
 }
@@ -2827,8 +2604,10 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `ClearPartitionsResponse`.
 ///
+/// Returned by [`Client::clear_dag_run_partitions`](crate::Client::clear_dag_run_partitions).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClearPartitionsResponse {
     /// Dag Runs Cleared
     ///
@@ -2854,15 +2633,15 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `ClearTaskInstanceCollectionResponse`.
 ///
+/// Part of [`ClearDagRunResponse`], [`ClearDagRunsResponse`].
+///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClearTaskInstanceCollectionResponse {
     /// Task Instances
     ///
     /// Since Airflow 3.2.2.
-    pub task_instances: ::std::vec::Vec<
-        ClearTaskInstanceCollectionResponseTaskInstancesItem,
-    >,
+    pub task_instances: Vec<ClearTaskInstanceCollectionResponseTaskInstancesItem>,
     /// Total Entries
     ///
     /// Since Airflow 3.2.2.
@@ -2878,10 +2657,12 @@ crate::runtime::de::impl_deserialize! {
 /// Spec:
 /// #/components/schemas/ClearTaskInstanceCollectionResponse/properties/task_instances/items.
 ///
+/// Part of [`ClearTaskInstanceCollectionResponse`].
+///
 /// Since Airflow 3.2.2.
 ///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ClearTaskInstanceCollectionResponseTaskInstancesItem {
@@ -2893,236 +2674,173 @@ pub enum ClearTaskInstanceCollectionResponseTaskInstancesItem {
 /// Request body for Clear Task Instances endpoint.
 ///
 /// Spec schema `ClearTaskInstancesBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::post_clear_task_instances`](crate::Client::post_clear_task_instances).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ClearTaskInstancesBody {
     /// Dry Run
     ///
     /// Server default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dry_run: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
     /// Start Date
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<Option<DateTime<Utc>>>,
     /// End Date
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<Option<DateTime<Utc>>>,
     /// Only Failed
     ///
     /// Server default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub only_failed: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_failed: Option<bool>,
     /// Only Running
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub only_running: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_running: Option<bool>,
     /// Reset Dag Runs
     ///
     /// Server default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub reset_dag_runs: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset_dag_runs: Option<bool>,
     /// A list of `task_id` or \[`task_id`, `map_index`\]. If only the `task_id` is provided for a
     /// mapped task, all of its map indices will be targeted.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_ids: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<ClearTaskInstancesBodyTaskIdsItem>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_ids: Option<Option<Vec<ClearTaskInstancesBodyTaskIdsItem>>>,
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_run_id: Option<Option<String>>,
     /// Include Upstream
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_upstream: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_upstream: Option<bool>,
     /// Include Downstream
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_downstream: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_downstream: Option<bool>,
     /// Include Future
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_future: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_future: Option<bool>,
     /// Include Past
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_past: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_past: Option<bool>,
     /// (Experimental) Run on the latest bundle version of the dag after clearing the task
     /// instances. If not specified, falls back to the DAG-level ``rerun_with_latest_version``
     /// parameter, then the ``[core] rerun_with_latest_version`` config option, and finally
     /// ``False`` (the historical default for clear/rerun).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_on_latest_version: Option<Option<bool>>,
     /// Prevent Running Task
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub prevent_running_task: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prevent_running_task: Option<bool>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Option<String>>,
 }
 impl ClearTaskInstancesBody {
     /// Sets `dry_run` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.dry_run = ::std::option::Option::Some(value.into());
+    pub fn with_dry_run(mut self, value: impl Into<bool>) -> Self {
+        self.dry_run = Some(value.into());
         self
     }
     /// Sets `start_date` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_date = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_date(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_date = Some(Some(value.into()));
         self
     }
     /// Sets `end_date` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_date = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_date(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_date = Some(Some(value.into()));
         self
     }
     /// Sets `only_failed` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_only_failed(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.only_failed = ::std::option::Option::Some(value.into());
+    pub fn with_only_failed(mut self, value: impl Into<bool>) -> Self {
+        self.only_failed = Some(value.into());
         self
     }
     /// Sets `only_running` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_only_running(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.only_running = ::std::option::Option::Some(value.into());
+    pub fn with_only_running(mut self, value: impl Into<bool>) -> Self {
+        self.only_running = Some(value.into());
         self
     }
     /// Sets `reset_dag_runs` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_reset_dag_runs(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.reset_dag_runs = ::std::option::Option::Some(value.into());
+    pub fn with_reset_dag_runs(mut self, value: impl Into<bool>) -> Self {
+        self.reset_dag_runs = Some(value.into());
         self
     }
     /// Sets `task_ids` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_task_ids(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<ClearTaskInstancesBodyTaskIdsItem>,
-        >,
+        value: impl Into<Vec<ClearTaskInstancesBodyTaskIdsItem>>,
     ) -> Self {
-        self.task_ids = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+        self.task_ids = Some(Some(value.into()));
         self
     }
     /// Sets `dag_run_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_run_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dag_run_id = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_run_id(mut self, value: impl Into<String>) -> Self {
+        self.dag_run_id = Some(Some(value.into()));
         self
     }
     /// Sets `include_upstream` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_upstream(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_upstream = ::std::option::Option::Some(value.into());
+    pub fn with_include_upstream(mut self, value: impl Into<bool>) -> Self {
+        self.include_upstream = Some(value.into());
         self
     }
     /// Sets `include_downstream` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_downstream(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_downstream = ::std::option::Option::Some(value.into());
+    pub fn with_include_downstream(mut self, value: impl Into<bool>) -> Self {
+        self.include_downstream = Some(value.into());
         self
     }
     /// Sets `include_future` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_future(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_future = ::std::option::Option::Some(value.into());
+    pub fn with_include_future(mut self, value: impl Into<bool>) -> Self {
+        self.include_future = Some(value.into());
         self
     }
     /// Sets `include_past` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_past(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.include_past = ::std::option::Option::Some(value.into());
+    pub fn with_include_past(mut self, value: impl Into<bool>) -> Self {
+        self.include_past = Some(value.into());
         self
     }
     /// Sets `run_on_latest_version` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_on_latest_version(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.run_on_latest_version = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_on_latest_version(mut self, value: impl Into<bool>) -> Self {
+        self.run_on_latest_version = Some(Some(value.into()));
         self
     }
     /// Sets `prevent_running_task` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_prevent_running_task(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.prevent_running_task = ::std::option::Option::Some(value.into());
+    pub fn with_prevent_running_task(mut self, value: impl Into<bool>) -> Self {
+        self.prevent_running_task = Some(value.into());
         self
     }
     /// Sets `note` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(Some(value.into()));
         self
     }
 }
@@ -3148,23 +2866,28 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/ClearTaskInstancesBody/properties/task_ids/items.
 ///
+/// Part of [`ClearTaskInstancesBody`].
+///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ClearTaskInstancesBodyTaskIdsItem {
     /// String.
-    String(::std::string::String),
+    String(String),
     /// Pair.
-    Pair((::std::string::String, i64)),
+    Pair((String, i64)),
 }
 /// List of config sections with their options.
 ///
 /// Spec schema `Config`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_config`](crate::Client::get_config),
+/// [`Client::get_config_value`](crate::Client::get_config_value).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Config {
     /// Sections
-    pub sections: ::std::vec::Vec<ConfigSection>,
+    pub sections: Vec<ConfigSection>,
 }
 crate::runtime::de::impl_deserialize! {
     Config;
@@ -3173,10 +2896,12 @@ crate::runtime::de::impl_deserialize! {
 /// Config option.
 ///
 /// Spec schema `ConfigOption`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`ConfigSection`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConfigOption {
     /// Key
-    pub key: ::std::string::String,
+    pub key: String,
     /// Value
     pub value: ConfigOptionValue,
 }
@@ -3189,25 +2914,29 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/ConfigOption/properties/value.
 ///
+/// Part of [`ConfigOption`].
+///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ConfigOptionValue {
     /// String.
-    String(::std::string::String),
+    String(String),
     /// Pair.
-    Pair((::std::string::String, ::std::string::String)),
+    Pair((String, String)),
 }
 /// Config Section Schema.
 ///
 /// Spec schema `ConfigSection`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`Config`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConfigSection {
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Options
-    pub options: ::std::vec::Vec<ConfigOption>,
+    pub options: Vec<ConfigOption>,
 }
 crate::runtime::de::impl_deserialize! {
     ConfigSection;
@@ -3217,182 +2946,129 @@ crate::runtime::de::impl_deserialize! {
 /// Connection Serializer for requests body.
 ///
 /// Spec schema `ConnectionBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::patch_connection`](crate::Client::patch_connection),
+/// [`Client::post_connection`](crate::Client::post_connection),
+/// [`Client::test_connection`](crate::Client::test_connection).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionBody {
     /// Connection Id
-    pub connection_id: ::std::string::String,
+    pub connection_id: String,
     /// Conn Type
-    pub conn_type: ::std::string::String,
+    pub conn_type: String,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<String>>,
     /// Host
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub host: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<Option<String>>,
     /// Login
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub login: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login: Option<Option<String>>,
     /// Schema
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub schema: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Option<String>>,
     /// Port
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub port: ::std::option::Option<::std::option::Option<i64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<Option<i64>>,
     /// Password
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub password: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<Option<String>>,
     /// Extra
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub extra: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Option<String>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<Option<String>>,
 }
 impl ConnectionBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        connection_id: impl ::std::convert::Into<::std::string::String>,
-        conn_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(connection_id: impl Into<String>, conn_type: impl Into<String>) -> Self {
         Self {
             connection_id: connection_id.into(),
             conn_type: conn_type.into(),
-            description: ::std::option::Option::None,
-            host: ::std::option::Option::None,
-            login: ::std::option::Option::None,
-            schema: ::std::option::Option::None,
-            port: ::std::option::Option::None,
-            password: ::std::option::Option::None,
-            extra: ::std::option::Option::None,
-            team_name: ::std::option::Option::None,
+            description: None,
+            host: None,
+            login: None,
+            schema: None,
+            port: None,
+            password: None,
+            extra: None,
+            team_name: None,
         }
     }
     /// Sets `connection_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_connection_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_connection_id(mut self, value: impl Into<String>) -> Self {
         self.connection_id = value.into();
         self
     }
     /// Sets `conn_type` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_conn_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_conn_type(mut self, value: impl Into<String>) -> Self {
         self.conn_type = value.into();
         self
     }
     /// Sets `description` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
         self
     }
     /// Sets `host` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_host(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.host = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(Some(value.into()));
         self
     }
     /// Sets `login` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_login(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.login = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_login(mut self, value: impl Into<String>) -> Self {
+        self.login = Some(Some(value.into()));
         self
     }
     /// Sets `schema` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_schema(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.schema = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(Some(value.into()));
         self
     }
     /// Sets `port` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.port = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_port(mut self, value: impl Into<i64>) -> Self {
+        self.port = Some(Some(value.into()));
         self
     }
     /// Sets `password` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_password(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.password = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(Some(value.into()));
         self
     }
     /// Sets `extra` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_extra(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.extra = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_extra(mut self, value: impl Into<String>) -> Self {
+        self.extra = Some(Some(value.into()));
         self
     }
     /// Sets `team_name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_team_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.team_name = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_team_name(mut self, value: impl Into<String>) -> Self {
+        self.team_name = Some(Some(value.into()));
         self
     }
 }
@@ -3412,10 +3088,12 @@ crate::runtime::de::impl_deserialize! {
 /// Connection Collection serializer for responses.
 ///
 /// Spec schema `ConnectionCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_connections`](crate::Client::get_connections).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionCollectionResponse {
     /// Connections
-    pub connections: ::std::vec::Vec<ConnectionResponse>,
+    pub connections: Vec<ConnectionResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -3427,46 +3105,51 @@ crate::runtime::de::impl_deserialize! {
 /// Connection serializer for responses.
 ///
 /// Spec schema `ConnectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_connection`](crate::Client::get_connection),
+/// [`Client::get_connections`](crate::Client::get_connections),
+/// [`Client::patch_connection`](crate::Client::patch_connection),
+/// [`Client::post_connection`](crate::Client::post_connection).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionResponse {
     /// Connection Id
-    pub connection_id: ::std::string::String,
+    pub connection_id: String,
     /// Conn Type
-    pub conn_type: ::std::string::String,
+    pub conn_type: String,
     /// Description
     ///
     /// Always sent; `None` is sent as `null`.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Host
     ///
     /// Always sent; `None` is sent as `null`.
-    pub host: ::std::option::Option<::std::string::String>,
+    pub host: Option<String>,
     /// Login
     ///
     /// Always sent; `None` is sent as `null`.
-    pub login: ::std::option::Option<::std::string::String>,
+    pub login: Option<String>,
     /// Schema
     ///
     /// Always sent; `None` is sent as `null`.
-    pub schema: ::std::option::Option<::std::string::String>,
+    pub schema: Option<String>,
     /// Port
     ///
     /// Always sent; `None` is sent as `null`.
-    pub port: ::std::option::Option<i64>,
+    pub port: Option<i64>,
     /// Password
     ///
     /// Always sent; `None` is sent as `null`.
-    pub password: ::std::option::Option<::std::string::String>,
+    pub password: Option<String>,
     /// Extra
     ///
     /// Always sent; `None` is sent as `null`.
-    pub extra: ::std::option::Option<::std::string::String>,
+    pub extra: Option<String>,
     /// Team Name
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub team_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     ConnectionResponse;
@@ -3485,21 +3168,23 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `ConnectionTestQueuedResponse`.
 ///
+/// Returned by [`Client::enqueue_connection_test`](crate::Client::enqueue_connection_test).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionTestQueuedResponse {
     /// Token
     ///
     /// Since Airflow 3.3.2.
-    pub token: ::std::string::String,
+    pub token: String,
     /// Connection Id
     ///
     /// Since Airflow 3.3.2.
-    pub connection_id: ::std::string::String,
+    pub connection_id: String,
     /// State
     ///
     /// Since Airflow 3.3.2.
-    pub state: ::std::string::String,
+    pub state: String,
 }
 crate::runtime::de::impl_deserialize! {
     ConnectionTestQueuedResponse;
@@ -3515,238 +3200,167 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `ConnectionTestRequestBody`.
 ///
+/// Taken by [`Client::enqueue_connection_test`](crate::Client::enqueue_connection_test).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionTestRequestBody {
     /// Connection Id
     ///
     /// Since Airflow 3.3.2.
-    pub connection_id: ::std::string::String,
+    pub connection_id: String,
     /// Conn Type
     ///
     /// Since Airflow 3.3.2.
-    pub conn_type: ::std::string::String,
+    pub conn_type: String,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<String>>,
     /// Host
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub host: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<Option<String>>,
     /// Login
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub login: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login: Option<Option<String>>,
     /// Schema
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub schema: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Option<String>>,
     /// Port
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub port: ::std::option::Option<::std::option::Option<i64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<Option<i64>>,
     /// Password
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub password: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<Option<String>>,
     /// Extra
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub extra: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Option<String>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<Option<String>>,
     /// If True, save or update the connection in the connection table when the test succeeds.
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub commit_on_success: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_on_success: Option<bool>,
     /// Executor name to dispatch the connection test to.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub executor: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor: Option<Option<String>>,
     /// Worker queue to route the connection test to (executor-dependent).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub queue: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<Option<String>>,
 }
 impl ConnectionTestRequestBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        connection_id: impl ::std::convert::Into<::std::string::String>,
-        conn_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(connection_id: impl Into<String>, conn_type: impl Into<String>) -> Self {
         Self {
             connection_id: connection_id.into(),
             conn_type: conn_type.into(),
-            description: ::std::option::Option::None,
-            host: ::std::option::Option::None,
-            login: ::std::option::Option::None,
-            schema: ::std::option::Option::None,
-            port: ::std::option::Option::None,
-            password: ::std::option::Option::None,
-            extra: ::std::option::Option::None,
-            team_name: ::std::option::Option::None,
-            commit_on_success: ::std::option::Option::None,
-            executor: ::std::option::Option::None,
-            queue: ::std::option::Option::None,
+            description: None,
+            host: None,
+            login: None,
+            schema: None,
+            port: None,
+            password: None,
+            extra: None,
+            team_name: None,
+            commit_on_success: None,
+            executor: None,
+            queue: None,
         }
     }
     /// Sets `connection_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_connection_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_connection_id(mut self, value: impl Into<String>) -> Self {
         self.connection_id = value.into();
         self
     }
     /// Sets `conn_type` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_conn_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_conn_type(mut self, value: impl Into<String>) -> Self {
         self.conn_type = value.into();
         self
     }
     /// Sets `description` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
         self
     }
     /// Sets `host` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_host(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.host = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(Some(value.into()));
         self
     }
     /// Sets `login` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_login(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.login = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_login(mut self, value: impl Into<String>) -> Self {
+        self.login = Some(Some(value.into()));
         self
     }
     /// Sets `schema` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_schema(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.schema = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_schema(mut self, value: impl Into<String>) -> Self {
+        self.schema = Some(Some(value.into()));
         self
     }
     /// Sets `port` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_port(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.port = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_port(mut self, value: impl Into<i64>) -> Self {
+        self.port = Some(Some(value.into()));
         self
     }
     /// Sets `password` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_password(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.password = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(Some(value.into()));
         self
     }
     /// Sets `extra` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_extra(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.extra = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_extra(mut self, value: impl Into<String>) -> Self {
+        self.extra = Some(Some(value.into()));
         self
     }
     /// Sets `team_name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_team_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.team_name = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_team_name(mut self, value: impl Into<String>) -> Self {
+        self.team_name = Some(Some(value.into()));
         self
     }
     /// Sets `commit_on_success` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_commit_on_success(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.commit_on_success = ::std::option::Option::Some(value.into());
+    pub fn with_commit_on_success(mut self, value: impl Into<bool>) -> Self {
+        self.commit_on_success = Some(value.into());
         self
     }
     /// Sets `executor` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_executor(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.executor = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_executor(mut self, value: impl Into<String>) -> Self {
+        self.executor = Some(Some(value.into()));
         self
     }
     /// Sets `queue` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_queue(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.queue = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_queue(mut self, value: impl Into<String>) -> Self {
+        self.queue = Some(Some(value.into()));
         self
     }
 }
@@ -3769,12 +3383,14 @@ crate::runtime::de::impl_deserialize! {
 /// Connection Test serializer for synchronous test responses.
 ///
 /// Spec schema `ConnectionTestResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::test_connection`](crate::Client::test_connection).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionTestResponse {
     /// Status
     pub status: bool,
     /// Message
-    pub message: ::std::string::String,
+    pub message: String,
 }
 crate::runtime::de::impl_deserialize! {
     ConnectionTestResponse;
@@ -3784,82 +3400,61 @@ crate::runtime::de::impl_deserialize! {
 /// Create asset events request.
 ///
 /// Spec schema `CreateAssetEventsBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::create_asset_event`](crate::Client::create_asset_event).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateAssetEventsBody {
     /// Asset Id
     pub asset_id: i64,
     /// Partition Key
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_key: ::std::option::Option<
-        ::std::option::Option<::std::string::String>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<Option<String>>,
     /// Extra
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub extra: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Map<String, Value>>,
     /// The `access_control` field.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub access_control: ::std::option::Option<
-        ::std::option::Option<AssetEventAccessControl>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_control: Option<Option<AssetEventAccessControl>>,
 }
 impl CreateAssetEventsBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
     pub fn new(asset_id: i64) -> Self {
         Self {
             asset_id,
-            partition_key: ::std::option::Option::None,
-            extra: ::std::option::Option::None,
-            access_control: ::std::option::Option::None,
+            partition_key: None,
+            extra: None,
+            access_control: None,
         }
     }
     /// Sets `asset_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_asset_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn with_asset_id(mut self, value: impl Into<i64>) -> Self {
         self.asset_id = value.into();
         self
     }
     /// Sets `partition_key` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_partition_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.partition_key = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_partition_key(mut self, value: impl Into<String>) -> Self {
+        self.partition_key = Some(Some(value.into()));
         self
     }
     /// Sets `extra` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_extra(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.extra = ::std::option::Option::Some(value.into());
+    pub fn with_extra(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.extra = Some(value.into());
         self
     }
     /// Sets `access_control` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_access_control(
         mut self,
-        value: impl ::std::convert::Into<AssetEventAccessControl>,
+        value: impl Into<AssetEventAccessControl>,
     ) -> Self {
-        self.access_control = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+        self.access_control = Some(Some(value.into()));
         self
     }
 }
@@ -3873,10 +3468,13 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Collection serializer for responses.
 ///
 /// Spec schema `DAGCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_dags`](crate::Client::get_dags),
+/// [`Client::patch_dags`](crate::Client::patch_dags).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagCollectionResponse {
     /// Dags
-    pub dags: ::std::vec::Vec<DagResponse>,
+    pub dags: Vec<DagResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -3888,12 +3486,14 @@ crate::runtime::de::impl_deserialize! {
 /// Specific serializer for Dag Details responses.
 ///
 /// Spec schema `DAGDetailsResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_dag_details`](crate::Client::get_dag_details).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagDetailsResponse {
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    pub dag_display_name: String,
     /// Is Paused
     pub is_paused: bool,
     /// Is Stale
@@ -3901,63 +3501,63 @@ pub struct DagDetailsResponse {
     /// Last Parsed Time
     ///
     /// Always sent; `None` is sent as `null`.
-    pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_parsed_time: Option<DateTime<Utc>>,
     /// Last Parse Duration
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_parse_duration: ::std::option::Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_parse_duration: Option<f64>,
     /// Last Expired
     ///
     /// Always sent; `None` is sent as `null`.
-    pub last_expired: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_expired: Option<DateTime<Utc>>,
     /// Bundle Name
     ///
     /// Always sent; `None` is sent as `null`.
-    pub bundle_name: ::std::option::Option<::std::string::String>,
+    pub bundle_name: Option<String>,
     /// Bundle Version
     ///
     /// Always sent; `None` is sent as `null`.
-    pub bundle_version: ::std::option::Option<::std::string::String>,
+    pub bundle_version: Option<String>,
     /// Relative Fileloc
     ///
     /// Always sent; `None` is sent as `null`.
-    pub relative_fileloc: ::std::option::Option<::std::string::String>,
+    pub relative_fileloc: Option<String>,
     /// Fileloc
-    pub fileloc: ::std::string::String,
+    pub fileloc: String,
     /// Description
     ///
     /// Always sent; `None` is sent as `null`.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Timetable Summary
     ///
     /// Always sent; `None` is sent as `null`.
-    pub timetable_summary: ::std::option::Option<::std::string::String>,
+    pub timetable_summary: Option<String>,
     /// Timetable Description
     ///
     /// Always sent; `None` is sent as `null`.
-    pub timetable_description: ::std::option::Option<::std::string::String>,
+    pub timetable_description: Option<String>,
     /// Timetable Partitioned
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub timetable_partitioned: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timetable_partitioned: Option<bool>,
     /// Timetable Periodic
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub timetable_periodic: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timetable_periodic: Option<bool>,
     /// Tags
-    pub tags: ::std::vec::Vec<DagTagResponse>,
+    pub tags: Vec<DagTagResponse>,
     /// Max Active Tasks
     pub max_active_tasks: i64,
     /// Max Active Runs
     ///
     /// Always sent; `None` is sent as `null`.
-    pub max_active_runs: ::std::option::Option<i64>,
+    pub max_active_runs: Option<i64>,
     /// Max Consecutive Failed Dag Runs
     pub max_consecutive_failed_dag_runs: i64,
     /// Has Task Concurrency Limits
@@ -3967,121 +3567,105 @@ pub struct DagDetailsResponse {
     /// Next Dagrun Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub next_dagrun_logical_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
-    >,
+    pub next_dagrun_logical_date: Option<DateTime<Utc>>,
     /// Next Dagrun Data Interval Start
     ///
     /// Always sent; `None` is sent as `null`.
-    pub next_dagrun_data_interval_start: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
-    >,
+    pub next_dagrun_data_interval_start: Option<DateTime<Utc>>,
     /// Next Dagrun Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
-    pub next_dagrun_data_interval_end: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
-    >,
+    pub next_dagrun_data_interval_end: Option<DateTime<Utc>>,
     /// Next Dagrun Run After
     ///
     /// Always sent; `None` is sent as `null`.
-    pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub next_dagrun_run_after: Option<DateTime<Utc>>,
     /// Allowed Run Types
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub allowed_run_types: ::std::option::Option<::std::vec::Vec<DagRunType>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_run_types: Option<Vec<DagRunType>>,
     /// Owners
-    pub owners: ::std::vec::Vec<::std::string::String>,
+    pub owners: Vec<String>,
     /// Catchup
     pub catchup: bool,
     /// Dag Run Timeout
     ///
     /// Always sent; `None` is sent as `null`.
-    pub dag_run_timeout: ::std::option::Option<::std::string::String>,
+    pub dag_run_timeout: Option<String>,
     /// Asset Expression
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub asset_expression: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub asset_expression: Option<Map<String, Value>>,
     /// Doc Md
     ///
     /// Always sent; `None` is sent as `null`.
-    pub doc_md: ::std::option::Option<::std::string::String>,
+    pub doc_md: Option<String>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_date: Option<DateTime<Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
     /// Is Paused Upon Creation
     ///
     /// Always sent; `None` is sent as `null`.
-    pub is_paused_upon_creation: ::std::option::Option<bool>,
+    pub is_paused_upon_creation: Option<bool>,
     /// Params
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub params: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub params: Option<Map<String, Value>>,
     /// Render Template As Native Obj
     pub render_template_as_native_obj: bool,
     /// Template Search Path
     ///
     /// Always sent; `None` is sent as `null`.
-    pub template_search_path: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    pub template_search_path: Option<Vec<String>>,
     /// Timezone
     ///
     /// Always sent; `None` is sent as `null`.
-    pub timezone: ::std::option::Option<::std::string::String>,
+    pub timezone: Option<String>,
     /// Last Parsed
     ///
     /// Always sent; `None` is sent as `null`.
-    pub last_parsed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_parsed: Option<DateTime<Utc>>,
     /// Default Args
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8. Across server versions:
     /// required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub default_args: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_args: Option<Map<String, Value>>,
     /// Rerun With Latest Version
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub rerun_with_latest_version: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerun_with_latest_version: Option<bool>,
     /// Owner Links
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub owner_links: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_links: Option<BTreeMap<String, String>>,
     /// Is Favorite
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub is_favorite: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_favorite: Option<bool>,
     /// Active Runs Count
     ///
     /// Server default: `0`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub active_runs_count: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_runs_count: Option<i64>,
     /// Whether this Dag's schedule supports backfilling.
     ///
     /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by
     /// Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub is_backfillable: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_backfillable: Option<bool>,
     /// Return file token.
     ///
     /// Read-only: set by the server.
-    pub file_token: ::std::string::String,
+    pub file_token: String,
     /// Return max_active_tasks as concurrency.
     ///
     /// Deprecated: Use max_active_tasks instead.
@@ -4092,7 +3676,7 @@ pub struct DagDetailsResponse {
     /// Return the latest DagVersion.
     ///
     /// Always sent; `None` is sent as `null`. Read-only: set by the server.
-    pub latest_dag_version: ::std::option::Option<DagVersionResponse>,
+    pub latest_dag_version: Option<DagVersionResponse>,
 }
 crate::runtime::de::impl_deserialize! {
     DagDetailsResponse;
@@ -4149,20 +3733,21 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Serializer for updatable bodies.
 ///
 /// Spec schema `DAGPatchBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::patch_dag`](crate::Client::patch_dag),
+/// [`Client::patch_dags`](crate::Client::patch_dags).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagPatchBody {
     /// Is Paused
     pub is_paused: bool,
 }
 impl DagPatchBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
     pub fn new(is_paused: bool) -> Self {
         Self { is_paused }
     }
     /// Sets `is_paused` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_is_paused(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+    pub fn with_is_paused(mut self, value: impl Into<bool>) -> Self {
         self.is_paused = value.into();
         self
     }
@@ -4174,16 +3759,18 @@ crate::runtime::de::impl_deserialize! {
 /// DagProcessor info serializer for responses.
 ///
 /// Spec schema `DagProcessorInfoResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Part of [`HealthInfoResponse`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct DagProcessorInfoResponse {
     /// Status
     ///
     /// Always sent; `None` is sent as `null`.
-    pub status: ::std::option::Option<::std::string::String>,
+    pub status: Option<String>,
     /// Latest Dag Processor Heartbeat
     ///
     /// Always sent; `None` is sent as `null`.
-    pub latest_dag_processor_heartbeat: ::std::option::Option<::std::string::String>,
+    pub latest_dag_processor_heartbeat: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     DagProcessorInfoResponse;
@@ -4193,12 +3780,17 @@ crate::runtime::de::impl_deserialize! {
 /// Dag serializer for responses.
 ///
 /// Spec schema `DAGResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_dag`](crate::Client::get_dag),
+/// [`Client::get_dags`](crate::Client::get_dags),
+/// [`Client::patch_dag`](crate::Client::patch_dag),
+/// [`Client::patch_dags`](crate::Client::patch_dags).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagResponse {
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Dag Display Name
-    pub dag_display_name: ::std::string::String,
+    pub dag_display_name: String,
     /// Is Paused
     pub is_paused: bool,
     /// Is Stale
@@ -4206,63 +3798,63 @@ pub struct DagResponse {
     /// Last Parsed Time
     ///
     /// Always sent; `None` is sent as `null`.
-    pub last_parsed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_parsed_time: Option<DateTime<Utc>>,
     /// Last Parse Duration
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_parse_duration: ::std::option::Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_parse_duration: Option<f64>,
     /// Last Expired
     ///
     /// Always sent; `None` is sent as `null`.
-    pub last_expired: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_expired: Option<DateTime<Utc>>,
     /// Bundle Name
     ///
     /// Always sent; `None` is sent as `null`.
-    pub bundle_name: ::std::option::Option<::std::string::String>,
+    pub bundle_name: Option<String>,
     /// Bundle Version
     ///
     /// Always sent; `None` is sent as `null`.
-    pub bundle_version: ::std::option::Option<::std::string::String>,
+    pub bundle_version: Option<String>,
     /// Relative Fileloc
     ///
     /// Always sent; `None` is sent as `null`.
-    pub relative_fileloc: ::std::option::Option<::std::string::String>,
+    pub relative_fileloc: Option<String>,
     /// Fileloc
-    pub fileloc: ::std::string::String,
+    pub fileloc: String,
     /// Description
     ///
     /// Always sent; `None` is sent as `null`.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Timetable Summary
     ///
     /// Always sent; `None` is sent as `null`.
-    pub timetable_summary: ::std::option::Option<::std::string::String>,
+    pub timetable_summary: Option<String>,
     /// Timetable Description
     ///
     /// Always sent; `None` is sent as `null`.
-    pub timetable_description: ::std::option::Option<::std::string::String>,
+    pub timetable_description: Option<String>,
     /// Timetable Partitioned
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub timetable_partitioned: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timetable_partitioned: Option<bool>,
     /// Timetable Periodic
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub timetable_periodic: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timetable_periodic: Option<bool>,
     /// Tags
-    pub tags: ::std::vec::Vec<DagTagResponse>,
+    pub tags: Vec<DagTagResponse>,
     /// Max Active Tasks
     pub max_active_tasks: i64,
     /// Max Active Runs
     ///
     /// Always sent; `None` is sent as `null`.
-    pub max_active_runs: ::std::option::Option<i64>,
+    pub max_active_runs: Option<i64>,
     /// Max Consecutive Failed Dag Runs
     pub max_consecutive_failed_dag_runs: i64,
     /// Has Task Concurrency Limits
@@ -4272,43 +3864,37 @@ pub struct DagResponse {
     /// Next Dagrun Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub next_dagrun_logical_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
-    >,
+    pub next_dagrun_logical_date: Option<DateTime<Utc>>,
     /// Next Dagrun Data Interval Start
     ///
     /// Always sent; `None` is sent as `null`.
-    pub next_dagrun_data_interval_start: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
-    >,
+    pub next_dagrun_data_interval_start: Option<DateTime<Utc>>,
     /// Next Dagrun Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
-    pub next_dagrun_data_interval_end: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
-    >,
+    pub next_dagrun_data_interval_end: Option<DateTime<Utc>>,
     /// Next Dagrun Run After
     ///
     /// Always sent; `None` is sent as `null`.
-    pub next_dagrun_run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub next_dagrun_run_after: Option<DateTime<Utc>>,
     /// Allowed Run Types
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub allowed_run_types: ::std::option::Option<::std::vec::Vec<DagRunType>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_run_types: Option<Vec<DagRunType>>,
     /// Owners
-    pub owners: ::std::vec::Vec<::std::string::String>,
+    pub owners: Vec<String>,
     /// Whether this Dag's schedule supports backfilling.
     ///
     /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by
     /// Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub is_backfillable: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_backfillable: Option<bool>,
     /// Return file token.
     ///
     /// Read-only: set by the server.
-    pub file_token: ::std::string::String,
+    pub file_token: String,
 }
 crate::runtime::de::impl_deserialize! {
     DagResponse;
@@ -4346,46 +3932,48 @@ crate::runtime::de::impl_deserialize! {
 /// DagRun serializer for asset responses.
 ///
 /// Spec schema `DagRunAssetReference`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`AssetEventResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagRunAssetReference {
     /// Run Id
-    pub run_id: ::std::string::String,
+    pub run_id: String,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub logical_date: Option<DateTime<Utc>>,
     /// Start Date
-    pub start_date: ::chrono::DateTime<::chrono::Utc>,
+    pub start_date: DateTime<Utc>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
     /// State
-    pub state: ::std::string::String,
+    pub state: String,
     /// Data Interval Start
     ///
     /// Always sent; `None` is sent as `null`.
-    pub data_interval_start: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub data_interval_start: Option<DateTime<Utc>>,
     /// Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
-    pub data_interval_end: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub data_interval_end: Option<DateTime<Utc>>,
     /// Partition Key
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
     /// Whether this asset event triggered the referenced dag run. Only a run's most recent consumed
     /// asset event triggers it; earlier consumed events are included in the run but did not trigger
     /// it.
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub triggering: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triggering: Option<bool>,
 }
 crate::runtime::de::impl_deserialize! {
     DagRunAssetReference;
@@ -4403,77 +3991,64 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Run serializer for clear endpoint body.
 ///
 /// Spec schema `DAGRunClearBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::clear_dag_run`](crate::Client::clear_dag_run).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct DagRunClearBody {
     /// Dry Run
     ///
     /// Server default: `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dry_run: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
     /// Only Failed
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub only_failed: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_failed: Option<bool>,
     /// Only queue newly added tasks in the latest Dag version without clearing existing tasks.
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub only_new: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_new: Option<bool>,
     /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified,
     /// falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core]
     /// rerun_with_latest_version`` config option, and finally ``False``.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_on_latest_version: ::std::option::Option<::std::option::Option<bool>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_on_latest_version: Option<Option<bool>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Option<String>>,
 }
 impl DagRunClearBody {
     /// Sets `dry_run` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dry_run(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.dry_run = ::std::option::Option::Some(value.into());
+    pub fn with_dry_run(mut self, value: impl Into<bool>) -> Self {
+        self.dry_run = Some(value.into());
         self
     }
     /// Sets `only_failed` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_only_failed(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.only_failed = ::std::option::Option::Some(value.into());
+    pub fn with_only_failed(mut self, value: impl Into<bool>) -> Self {
+        self.only_failed = Some(value.into());
         self
     }
     /// Sets `only_new` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_only_new(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.only_new = ::std::option::Option::Some(value.into());
+    pub fn with_only_new(mut self, value: impl Into<bool>) -> Self {
+        self.only_new = Some(value.into());
         self
     }
     /// Sets `run_on_latest_version` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_on_latest_version(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.run_on_latest_version = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_on_latest_version(mut self, value: impl Into<bool>) -> Self {
+        self.run_on_latest_version = Some(Some(value.into()));
         self
     }
     /// Sets `note` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(Some(value.into()));
         self
     }
 }
@@ -4495,33 +4070,36 @@ crate::runtime::de::impl_deserialize! {
 /// incorrect TypeScript types (see hey-api/openapi-ts#1613, #3270).
 ///
 /// Spec schema `DAGRunCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_dag_runs`](crate::Client::get_dag_runs),
+/// [`Client::get_list_dag_runs_batch`](crate::Client::get_list_dag_runs_batch).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagRunCollectionResponse {
     /// Dag Runs
-    pub dag_runs: ::std::vec::Vec<DagRunResponse>,
+    pub dag_runs: Vec<DagRunResponse>,
     /// Number of matching items. For offset pagination this is the exact total. For cursor
     /// pagination it is capped at ``total_entries_limit``; a value equal to that limit means at
     /// least that many items match.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_entries: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_entries: Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination,
     /// where ``total_entries`` is exact.
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_entries_limit: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_entries_limit: Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset
     /// pagination or when there is no next page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using
     /// offset pagination or when on the first page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub previous_cursor: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_cursor: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     DagRunCollectionResponse;
@@ -4534,6 +4112,8 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Run states from which the run may be mutated (patched, deleted).
 ///
 /// Spec schema `DagRunMutableStates`.
+///
+/// Part of [`BulkDagRunBody`], [`DagRunPatchBody`].
 ///
 /// Since Airflow 3.3.2.
 ///
@@ -4549,7 +4129,7 @@ pub enum DagRunMutableStates {
     /// `failed` (Since Airflow 3.3.2.)
     Failed,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl DagRunMutableStates {
     /// Every value the spec lists.
@@ -4564,7 +4144,7 @@ impl DagRunMutableStates {
         }
     }
 }
-impl ::std::convert::From<&str> for DagRunMutableStates {
+impl From<&str> for DagRunMutableStates {
     fn from(value: &str) -> Self {
         match value {
             "queued" => Self::Queued,
@@ -4574,8 +4154,8 @@ impl ::std::convert::From<&str> for DagRunMutableStates {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for DagRunMutableStates {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for DagRunMutableStates {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "queued" => Self::Queued,
             "success" => Self::Success,
@@ -4584,70 +4164,57 @@ impl ::std::convert::From<::std::string::String> for DagRunMutableStates {
         }
     }
 }
-impl ::std::fmt::Display for DagRunMutableStates {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for DagRunMutableStates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for DagRunMutableStates {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for DagRunMutableStates {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunMutableStates {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for DagRunMutableStates {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for DagRunMutableStates {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Dag Run Serializer for PATCH requests.
 ///
 /// Spec schema `DAGRunPatchBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::patch_dag_run`](crate::Client::patch_dag_run).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct DagRunPatchBody {
     /// The `state` field.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<::std::option::Option<DagRunMutableStates>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Option<DagRunMutableStates>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Option<String>>,
 }
 impl DagRunPatchBody {
     /// Sets `state` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_state(
-        mut self,
-        value: impl ::std::convert::Into<DagRunMutableStates>,
-    ) -> Self {
-        self.state = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_state(mut self, value: impl Into<DagRunMutableStates>) -> Self {
+        self.state = Some(Some(value.into()));
         self
     }
     /// Sets `note` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(Some(value.into()));
         self
     }
 }
@@ -4659,50 +4226,54 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Run serializer for responses.
 ///
 /// Spec schema `DAGRunResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::materialize_asset`](crate::Client::materialize_asset),
+/// [`Client::get_dag_run`](crate::Client::get_dag_run),
+/// [`Client::get_dag_runs`](crate::Client::get_dag_runs),
+/// [`Client::patch_dag_run`](crate::Client::patch_dag_run),
+/// [`Client::trigger_dag_run`](crate::Client::trigger_dag_run).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagRunResponse {
     /// Dag Run Id
-    pub dag_run_id: ::std::string::String,
+    pub dag_run_id: String,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub logical_date: Option<DateTime<Utc>>,
     /// Queued At
     ///
     /// Always sent; `None` is sent as `null`.
-    pub queued_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub queued_at: Option<DateTime<Utc>>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_date: Option<DateTime<Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
     /// Duration
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub duration: ::std::option::Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
     /// Data Interval Start
     ///
     /// Always sent; `None` is sent as `null`.
-    pub data_interval_start: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub data_interval_start: Option<DateTime<Utc>>,
     /// Data Interval End
     ///
     /// Always sent; `None` is sent as `null`.
-    pub data_interval_end: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub data_interval_end: Option<DateTime<Utc>>,
     /// Run After
-    pub run_after: ::chrono::DateTime<::chrono::Utc>,
+    pub run_after: DateTime<Utc>,
     /// Last Scheduling Decision
     ///
     /// Always sent; `None` is sent as `null`.
-    pub last_scheduling_decision: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
-    >,
+    pub last_scheduling_decision: Option<DateTime<Utc>>,
     /// The `run_type` field.
     pub run_type: DagRunType,
     /// The `state` field.
@@ -4710,47 +4281,45 @@ pub struct DagRunResponse {
     /// The `triggered_by` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub triggered_by: ::std::option::Option<DagRunTriggeredByType>,
+    pub triggered_by: Option<DagRunTriggeredByType>,
     /// Triggering User Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub triggering_user_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triggering_user_name: Option<String>,
     /// Conf
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub conf: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub conf: Option<Map<String, Value>>,
     /// Note
     ///
     /// Always sent; `None` is sent as `null`.
-    pub note: ::std::option::Option<::std::string::String>,
+    pub note: Option<String>,
     /// Dag Versions
-    pub dag_versions: ::std::vec::Vec<DagVersionResponse>,
+    pub dag_versions: Vec<DagVersionResponse>,
     /// Bundle Version
     ///
     /// Always sent; `None` is sent as `null`.
-    pub bundle_version: ::std::option::Option<::std::string::String>,
+    pub bundle_version: Option<String>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Partition Key
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
     /// Partition Date
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_date: Option<DateTime<Utc>>,
 }
 crate::runtime::de::impl_deserialize! {
     DagRunResponse;
@@ -4785,6 +4354,8 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `DagRunState`.
 ///
+/// Taken by [`Client::get_dags`](crate::Client::get_dags).
+///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -4799,7 +4370,7 @@ pub enum DagRunState {
     /// `failed`
     Failed,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl DagRunState {
     /// Every value the spec lists.
@@ -4820,7 +4391,7 @@ impl DagRunState {
         }
     }
 }
-impl ::std::convert::From<&str> for DagRunState {
+impl From<&str> for DagRunState {
     fn from(value: &str) -> Self {
         match value {
             "queued" => Self::Queued,
@@ -4831,8 +4402,8 @@ impl ::std::convert::From<&str> for DagRunState {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for DagRunState {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for DagRunState {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "queued" => Self::Queued,
             "running" => Self::Running,
@@ -4842,34 +4413,33 @@ impl ::std::convert::From<::std::string::String> for DagRunState {
         }
     }
 }
-impl ::std::fmt::Display for DagRunState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for DagRunState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for DagRunState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for DagRunState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for DagRunState {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for DagRunState {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Class with TriggeredBy types for DagRun.
 ///
 /// Spec schema `DagRunTriggeredByType`.
+///
+/// Part of [`DagRunResponse`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -4893,7 +4463,7 @@ pub enum DagRunTriggeredByType {
     /// `backfill`
     Backfill,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl DagRunTriggeredByType {
     /// Every value the spec lists.
@@ -4922,7 +4492,7 @@ impl DagRunTriggeredByType {
         }
     }
 }
-impl ::std::convert::From<&str> for DagRunTriggeredByType {
+impl From<&str> for DagRunTriggeredByType {
     fn from(value: &str) -> Self {
         match value {
             "cli" => Self::Cli,
@@ -4937,8 +4507,8 @@ impl ::std::convert::From<&str> for DagRunTriggeredByType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for DagRunTriggeredByType {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for DagRunTriggeredByType {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "cli" => Self::Cli,
             "operator" => Self::Operator,
@@ -4952,34 +4522,33 @@ impl ::std::convert::From<::std::string::String> for DagRunTriggeredByType {
         }
     }
 }
-impl ::std::fmt::Display for DagRunTriggeredByType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for DagRunTriggeredByType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for DagRunTriggeredByType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for DagRunTriggeredByType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunTriggeredByType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for DagRunTriggeredByType {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for DagRunTriggeredByType {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Class with DagRun types.
 ///
 /// Spec schema `DagRunType`.
+///
+/// Part of [`DagDetailsResponse`], [`DagResponse`], [`DagRunResponse`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -4999,7 +4568,7 @@ pub enum DagRunType {
     /// `asset_materialization` (Since Airflow 3.2.2.)
     AssetMaterialization,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl DagRunType {
     /// Every value the spec lists.
@@ -5024,7 +4593,7 @@ impl DagRunType {
         }
     }
 }
-impl ::std::convert::From<&str> for DagRunType {
+impl From<&str> for DagRunType {
     fn from(value: &str) -> Self {
         match value {
             "backfill" => Self::Backfill,
@@ -5037,8 +4606,8 @@ impl ::std::convert::From<&str> for DagRunType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for DagRunType {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for DagRunType {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "backfill" => Self::Backfill,
             "scheduled" => Self::Scheduled,
@@ -5050,494 +4619,319 @@ impl ::std::convert::From<::std::string::String> for DagRunType {
         }
     }
 }
-impl ::std::fmt::Display for DagRunType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for DagRunType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for DagRunType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for DagRunType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for DagRunType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for DagRunType {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for DagRunType {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// List Dag Runs body for batch endpoint.
 ///
 /// Spec schema `DAGRunsBatchBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::get_list_dag_runs_batch`](crate::Client::get_list_dag_runs_batch).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct DagRunsBatchBody {
     /// Order By
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_by: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<Option<String>>,
     /// Page Offset
     ///
     /// Server default: `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub page_offset: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_offset: Option<i64>,
     /// Page Limit
     ///
     /// Server default: `100`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub page_limit: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_limit: Option<i64>,
     /// Dag Ids
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_ids: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_ids: Option<Option<Vec<String>>>,
     /// States
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub states: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::option::Option<DagRunState>>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub states: Option<Option<Vec<Option<DagRunState>>>>,
     /// Run After Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after_gte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after_gte: Option<Option<DateTime<Utc>>>,
     /// Run After Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after_gt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after_gt: Option<Option<DateTime<Utc>>>,
     /// Run After Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after_lte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after_lte: Option<Option<DateTime<Utc>>>,
     /// Run After Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after_lt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after_lt: Option<Option<DateTime<Utc>>>,
     /// Logical Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_date_gte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_date_gte: Option<Option<DateTime<Utc>>>,
     /// Logical Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_date_gt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_date_gt: Option<Option<DateTime<Utc>>>,
     /// Logical Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_date_lte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_date_lte: Option<Option<DateTime<Utc>>>,
     /// Logical Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_date_lt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_date_lt: Option<Option<DateTime<Utc>>>,
     /// Start Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date_gte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date_gte: Option<Option<DateTime<Utc>>>,
     /// Start Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date_gt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date_gt: Option<Option<DateTime<Utc>>>,
     /// Start Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date_lte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date_lte: Option<Option<DateTime<Utc>>>,
     /// Start Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date_lt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date_lt: Option<Option<DateTime<Utc>>>,
     /// End Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date_gte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date_gte: Option<Option<DateTime<Utc>>>,
     /// End Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date_gt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date_gt: Option<Option<DateTime<Utc>>>,
     /// End Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date_lte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date_lte: Option<Option<DateTime<Utc>>>,
     /// End Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date_lt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date_lt: Option<Option<DateTime<Utc>>>,
     /// Duration Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub duration_gte: ::std::option::Option<::std::option::Option<f64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_gte: Option<Option<f64>>,
     /// Duration Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub duration_gt: ::std::option::Option<::std::option::Option<f64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_gt: Option<Option<f64>>,
     /// Duration Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub duration_lte: ::std::option::Option<::std::option::Option<f64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_lte: Option<Option<f64>>,
     /// Duration Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub duration_lt: ::std::option::Option<::std::option::Option<f64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_lt: Option<Option<f64>>,
     /// Conf Contains
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub conf_contains: ::std::option::Option<
-        ::std::option::Option<::std::string::String>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conf_contains: Option<Option<String>>,
 }
 impl DagRunsBatchBody {
     /// Sets `order_by` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_order_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_by = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_order_by(mut self, value: impl Into<String>) -> Self {
+        self.order_by = Some(Some(value.into()));
         self
     }
     /// Sets `page_offset` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_page_offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.page_offset = ::std::option::Option::Some(value.into());
+    pub fn with_page_offset(mut self, value: impl Into<i64>) -> Self {
+        self.page_offset = Some(value.into());
         self
     }
     /// Sets `page_limit` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_page_limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.page_limit = ::std::option::Option::Some(value.into());
+    pub fn with_page_limit(mut self, value: impl Into<i64>) -> Self {
+        self.page_limit = Some(value.into());
         self
     }
     /// Sets `dag_ids` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_ids(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.dag_ids = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dag_ids = Some(Some(value.into()));
         self
     }
     /// Sets `states` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_states(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::std::option::Option<DagRunState>>,
-        >,
-    ) -> Self {
-        self.states = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_states(mut self, value: impl Into<Vec<Option<DagRunState>>>) -> Self {
+        self.states = Some(Some(value.into()));
         self
     }
     /// Sets `run_after_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after_gte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after_gte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after_gte = Some(Some(value.into()));
         self
     }
     /// Sets `run_after_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after_gt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after_gt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after_gt = Some(Some(value.into()));
         self
     }
     /// Sets `run_after_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after_lte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after_lte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after_lte = Some(Some(value.into()));
         self
     }
     /// Sets `run_after_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after_lt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after_lt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after_lt = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date_gte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_logical_date_gte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date_gte = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date_gt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_logical_date_gt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date_gt = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date_lte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_logical_date_lte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date_lte = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date_lt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_logical_date_lt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date_lt = Some(Some(value.into()));
         self
     }
     /// Sets `start_date_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date_gte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_date_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_date_gte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_date_gte = Some(Some(value.into()));
         self
     }
     /// Sets `start_date_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date_gt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_date_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_date_gt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_date_gt = Some(Some(value.into()));
         self
     }
     /// Sets `start_date_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date_lte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_date_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_date_lte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_date_lte = Some(Some(value.into()));
         self
     }
     /// Sets `start_date_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date_lt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_date_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_date_lt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_date_lt = Some(Some(value.into()));
         self
     }
     /// Sets `end_date_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date_gte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_date_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_date_gte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_date_gte = Some(Some(value.into()));
         self
     }
     /// Sets `end_date_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date_gt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_date_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_date_gt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_date_gt = Some(Some(value.into()));
         self
     }
     /// Sets `end_date_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date_lte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_date_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_date_lte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_date_lte = Some(Some(value.into()));
         self
     }
     /// Sets `end_date_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date_lt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_date_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_date_lt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_date_lt = Some(Some(value.into()));
         self
     }
     /// Sets `duration_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_duration_gte(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.duration_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_duration_gte(mut self, value: impl Into<f64>) -> Self {
+        self.duration_gte = Some(Some(value.into()));
         self
     }
     /// Sets `duration_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_duration_gt(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.duration_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_duration_gt(mut self, value: impl Into<f64>) -> Self {
+        self.duration_gt = Some(Some(value.into()));
         self
     }
     /// Sets `duration_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_duration_lte(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.duration_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_duration_lte(mut self, value: impl Into<f64>) -> Self {
+        self.duration_lte = Some(Some(value.into()));
         self
     }
     /// Sets `duration_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_duration_lt(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.duration_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_duration_lt(mut self, value: impl Into<f64>) -> Self {
+        self.duration_lt = Some(Some(value.into()));
         self
     }
     /// Sets `conf_contains` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_conf_contains(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.conf_contains = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_conf_contains(mut self, value: impl Into<String>) -> Self {
+        self.conf_contains = Some(Some(value.into()));
         self
     }
 }
@@ -5573,14 +4967,16 @@ crate::runtime::de::impl_deserialize! {
 /// Dag schedule reference serializer for assets.
 ///
 /// Spec schema `DagScheduleAssetReference`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`AssetResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagScheduleAssetReference {
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Created At
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// Updated At
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 crate::runtime::de::impl_deserialize! {
     DagScheduleAssetReference;
@@ -5591,24 +4987,26 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Source serializer for responses.
 ///
 /// Spec schema `DAGSourceResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_dag_source`](crate::Client::get_dag_source).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagSourceResponse {
     /// Content
     ///
     /// Always sent; `None` is sent as `null`.
-    pub content: ::std::option::Option<::std::string::String>,
+    pub content: Option<String>,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Version Number
     ///
     /// Always sent; `None` is sent as `null`.
-    pub version_number: ::std::option::Option<i64>,
+    pub version_number: Option<i64>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     DagSourceResponse;
@@ -5620,10 +5018,12 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Stats Collection serializer for responses.
 ///
 /// Spec schema `DagStatsCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_dag_stats`](crate::Client::get_dag_stats).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagStatsCollectionResponse {
     /// Dags
-    pub dags: ::std::vec::Vec<DagStatsResponse>,
+    pub dags: Vec<DagStatsResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -5635,18 +5035,20 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Stats serializer for responses.
 ///
 /// Spec schema `DagStatsResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`DagStatsCollectionResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagStatsResponse {
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Stats
-    pub stats: ::std::vec::Vec<DagStatsStateResponse>,
+    pub stats: Vec<DagStatsStateResponse>,
 }
 crate::runtime::de::impl_deserialize! {
     DagStatsResponse;
@@ -5657,7 +5059,9 @@ crate::runtime::de::impl_deserialize! {
 /// DagStatsState serializer for responses.
 ///
 /// Spec schema `DagStatsStateResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`DagStatsResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagStatsStateResponse {
     /// The `state` field.
     pub state: DagRunState,
@@ -5672,10 +5076,12 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Tags Collection serializer for responses.
 ///
 /// Spec schema `DAGTagCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_dag_tags`](crate::Client::get_dag_tags).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagTagCollectionResponse {
     /// Tags
-    pub tags: ::std::vec::Vec<::std::string::String>,
+    pub tags: Vec<String>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -5687,18 +5093,20 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Tag serializer for responses.
 ///
 /// Spec schema `DagTagResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`DagDetailsResponse`], [`DagResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagTagResponse {
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     DagTagResponse;
@@ -5709,10 +5117,12 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Version Collection serializer for responses.
 ///
 /// Spec schema `DAGVersionCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_dag_versions`](crate::Client::get_dag_versions).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagVersionCollectionResponse {
     /// Dag Versions
-    pub dag_versions: ::std::vec::Vec<DagVersionResponse>,
+    pub dag_versions: Vec<DagVersionResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -5724,34 +5134,37 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Version serializer for responses.
 ///
 /// Spec schema `DagVersionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_dag_version`](crate::Client::get_dag_version),
+/// [`Client::get_dag_versions`](crate::Client::get_dag_versions).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagVersionResponse {
     /// Id
-    pub id: ::std::string::String,
+    pub id: String,
     /// Version Number
     pub version_number: i64,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Bundle Name
     ///
     /// Always sent; `None` is sent as `null`.
-    pub bundle_name: ::std::option::Option<::std::string::String>,
+    pub bundle_name: Option<String>,
     /// Bundle Version
     ///
     /// Always sent; `None` is sent as `null`.
-    pub bundle_version: ::std::option::Option<::std::string::String>,
+    pub bundle_version: Option<String>,
     /// Created At
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Bundle Url
     ///
     /// Always sent; `None` is sent as `null`.
-    pub bundle_url: ::std::option::Option<::std::string::String>,
+    pub bundle_url: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     DagVersionResponse;
@@ -5767,10 +5180,12 @@ crate::runtime::de::impl_deserialize! {
 /// Dag warning collection serializer for responses.
 ///
 /// Spec schema `DAGWarningCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::list_dag_warnings`](crate::Client::list_dag_warnings).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagWarningCollectionResponse {
     /// Dag Warnings
-    pub dag_warnings: ::std::vec::Vec<DagWarningResponse>,
+    pub dag_warnings: Vec<DagWarningResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -5782,22 +5197,24 @@ crate::runtime::de::impl_deserialize! {
 /// Dag Warning serializer for responses.
 ///
 /// Spec schema `DAGWarningResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::list_dag_warnings`](crate::Client::list_dag_warnings).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagWarningResponse {
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// The `warning_type` field.
     pub warning_type: DagWarningType,
     /// Message
-    pub message: ::std::string::String,
+    pub message: String,
     /// Timestamp
-    pub timestamp: ::chrono::DateTime<::chrono::Utc>,
+    pub timestamp: DateTime<Utc>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     DagWarningResponse;
@@ -5814,6 +5231,8 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `DagWarningType`.
 ///
+/// Taken by [`Client::list_dag_warnings`](crate::Client::list_dag_warnings).
+///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -5826,7 +5245,7 @@ pub enum DagWarningType {
     /// `runtime varying value` (Since Airflow 3.2.2.)
     RuntimeVaryingValue,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl DagWarningType {
     /// Every value the spec lists.
@@ -5845,7 +5264,7 @@ impl DagWarningType {
         }
     }
 }
-impl ::std::convert::From<&str> for DagWarningType {
+impl From<&str> for DagWarningType {
     fn from(value: &str) -> Self {
         match value {
             "asset conflict" => Self::AssetConflict,
@@ -5855,8 +5274,8 @@ impl ::std::convert::From<&str> for DagWarningType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for DagWarningType {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for DagWarningType {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "asset conflict" => Self::AssetConflict,
             "non-existent pool" => Self::NonExistentPool,
@@ -5865,38 +5284,37 @@ impl ::std::convert::From<::std::string::String> for DagWarningType {
         }
     }
 }
-impl ::std::fmt::Display for DagWarningType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for DagWarningType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for DagWarningType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for DagWarningType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for DagWarningType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for DagWarningType {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for DagWarningType {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Backfill collection serializer for responses in dry-run mode.
 ///
 /// Spec schema `DryRunBackfillCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::create_backfill_dry_run`](crate::Client::create_backfill_dry_run).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DryRunBackfillCollectionResponse {
     /// Backfills
-    pub backfills: ::std::vec::Vec<DryRunBackfillResponse>,
+    pub backfills: Vec<DryRunBackfillResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -5908,24 +5326,26 @@ crate::runtime::de::impl_deserialize! {
 /// Backfill serializer for responses in dry-run mode.
 ///
 /// Spec schema `DryRunBackfillResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Part of [`DryRunBackfillCollectionResponse`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct DryRunBackfillResponse {
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub logical_date: Option<DateTime<Utc>>,
     /// Partition Key
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
     /// Partition Date
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_date: Option<DateTime<Utc>>,
 }
 crate::runtime::de::impl_deserialize! {
     DryRunBackfillResponse;
@@ -5936,10 +5356,12 @@ crate::runtime::de::impl_deserialize! {
 /// Event Log Collection Response.
 ///
 /// Spec schema `EventLogCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_event_logs`](crate::Client::get_event_logs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventLogCollectionResponse {
     /// Event Logs
-    pub event_logs: ::std::vec::Vec<EventLogResponse>,
+    pub event_logs: Vec<EventLogResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -5951,56 +5373,59 @@ crate::runtime::de::impl_deserialize! {
 /// Event Log Response.
 ///
 /// Spec schema `EventLogResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_event_log`](crate::Client::get_event_log),
+/// [`Client::get_event_logs`](crate::Client::get_event_logs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventLogResponse {
     /// Event Log Id
     pub event_log_id: i64,
     /// When
-    pub when: ::chrono::DateTime<::chrono::Utc>,
+    pub when: DateTime<Utc>,
     /// Dag Id
     ///
     /// Always sent; `None` is sent as `null`.
-    pub dag_id: ::std::option::Option<::std::string::String>,
+    pub dag_id: Option<String>,
     /// Task Id
     ///
     /// Always sent; `None` is sent as `null`.
-    pub task_id: ::std::option::Option<::std::string::String>,
+    pub task_id: Option<String>,
     /// Run Id
     ///
     /// Always sent; `None` is sent as `null`.
-    pub run_id: ::std::option::Option<::std::string::String>,
+    pub run_id: Option<String>,
     /// Map Index
     ///
     /// Always sent; `None` is sent as `null`.
-    pub map_index: ::std::option::Option<i64>,
+    pub map_index: Option<i64>,
     /// Try Number
     ///
     /// Always sent; `None` is sent as `null`.
-    pub try_number: ::std::option::Option<i64>,
+    pub try_number: Option<i64>,
     /// Event
-    pub event: ::std::string::String,
+    pub event: String,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub logical_date: Option<DateTime<Utc>>,
     /// Owner
     ///
     /// Always sent; `None` is sent as `null`.
-    pub owner: ::std::option::Option<::std::string::String>,
+    pub owner: Option<String>,
     /// Extra
     ///
     /// Always sent; `None` is sent as `null`.
-    pub extra: ::std::option::Option<::std::string::String>,
+    pub extra: Option<String>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_display_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     EventLogResponse;
@@ -6022,13 +5447,15 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `ExternalLogUrlResponse`.
 ///
+/// Returned by [`Client::get_external_log_url`](crate::Client::get_external_log_url).
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExternalLogUrlResponse {
     /// Url
     ///
     /// Since Airflow 3.1.8.
-    pub url: ::std::string::String,
+    pub url: String,
 }
 crate::runtime::de::impl_deserialize! {
     ExternalLogUrlResponse;
@@ -6038,57 +5465,58 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `ExternalViewResponse`.
 ///
+/// Part of [`PluginResponse`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExternalViewResponse {
     /// Name
     ///
     /// Since Airflow 3.1.8.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Icon
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub icon: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
     /// Icon Dark Mode
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub icon_dark_mode: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_dark_mode: Option<String>,
     /// Url Route
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub url_route: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_route: Option<String>,
     /// Category
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub category: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// Nav Top Level
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub nav_top_level: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nav_top_level: Option<bool>,
     /// Href
     ///
     /// Since Airflow 3.1.8.
-    pub href: ::std::string::String,
+    pub href: String,
     /// Destination
     ///
     /// Server default: `"nav"`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub destination: ::std::option::Option<ExternalViewResponseDestination>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<ExternalViewResponseDestination>,
     /// Further properties not named by the spec (`additionalProperties`).
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: BTreeMap<String, Value>,
 }
 /// Destination
 ///
 /// Spec: #/components/schemas/ExternalViewResponse/properties/destination.
+///
+/// Part of [`ExternalViewResponse`].
 ///
 /// Since Airflow 3.1.8.
 ///
@@ -6110,7 +5538,7 @@ pub enum ExternalViewResponseDestination {
     /// `base` (Since Airflow 3.2.2.)
     Base,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl ExternalViewResponseDestination {
     /// Every value the spec lists.
@@ -6135,7 +5563,7 @@ impl ExternalViewResponseDestination {
         }
     }
 }
-impl ::std::convert::From<&str> for ExternalViewResponseDestination {
+impl From<&str> for ExternalViewResponseDestination {
     fn from(value: &str) -> Self {
         match value {
             "nav" => Self::Nav,
@@ -6148,8 +5576,8 @@ impl ::std::convert::From<&str> for ExternalViewResponseDestination {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ExternalViewResponseDestination {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for ExternalViewResponseDestination {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "nav" => Self::Nav,
             "dag" => Self::Dag,
@@ -6161,41 +5589,37 @@ impl ::std::convert::From<::std::string::String> for ExternalViewResponseDestina
         }
     }
 }
-impl ::std::fmt::Display for ExternalViewResponseDestination {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for ExternalViewResponseDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for ExternalViewResponseDestination {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for ExternalViewResponseDestination {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ExternalViewResponseDestination {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for ExternalViewResponseDestination {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for ExternalViewResponseDestination {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Extra Links Response.
 ///
 /// Spec schema `ExtraLinkCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_extra_links`](crate::Client::get_extra_links).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExtraLinkCollectionResponse {
     /// Extra Links
-    pub extra_links: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::option::Option<::std::string::String>,
-    >,
+    pub extra_links: BTreeMap<String, Option<String>>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -6207,40 +5631,40 @@ crate::runtime::de::impl_deserialize! {
 /// Serializer for Plugin FastAPI App responses.
 ///
 /// Spec schema `FastAPIAppResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`PluginResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FastApiAppResponse {
     /// App
-    pub app: ::std::string::String,
+    pub app: String,
     /// Url Prefix
-    pub url_prefix: ::std::string::String,
+    pub url_prefix: String,
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Further properties not named by the spec (`additionalProperties`).
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: BTreeMap<String, Value>,
 }
 /// Serializer for Plugin FastAPI root middleware responses.
 ///
 /// Spec schema `FastAPIRootMiddlewareResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Part of [`PluginResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FastApiRootMiddlewareResponse {
     /// Middleware
-    pub middleware: ::std::string::String,
+    pub middleware: String,
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Further properties not named by the spec (`additionalProperties`).
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: BTreeMap<String, Value>,
 }
 /// Tags Match Mode
 ///
 /// Spec: #/paths/~1api~1v2~1dags/get/parameters/3/schema.
+///
+/// Taken by [`Client::get_dags`](crate::Client::get_dags).
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -6252,7 +5676,7 @@ pub enum GetDagsTagsMatchMode {
     /// `all`
     All,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl GetDagsTagsMatchMode {
     /// Every value the spec lists.
@@ -6266,7 +5690,7 @@ impl GetDagsTagsMatchMode {
         }
     }
 }
-impl ::std::convert::From<&str> for GetDagsTagsMatchMode {
+impl From<&str> for GetDagsTagsMatchMode {
     fn from(value: &str) -> Self {
         match value {
             "any" => Self::Any,
@@ -6275,8 +5699,8 @@ impl ::std::convert::From<&str> for GetDagsTagsMatchMode {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for GetDagsTagsMatchMode {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for GetDagsTagsMatchMode {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "any" => Self::Any,
             "all" => Self::All,
@@ -6284,29 +5708,26 @@ impl ::std::convert::From<::std::string::String> for GetDagsTagsMatchMode {
         }
     }
 }
-impl ::std::fmt::Display for GetDagsTagsMatchMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for GetDagsTagsMatchMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for GetDagsTagsMatchMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for GetDagsTagsMatchMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for GetDagsTagsMatchMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for GetDagsTagsMatchMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for GetDagsTagsMatchMode {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Response Get Xcom Entry
@@ -6314,8 +5735,10 @@ impl crate::runtime::ParamValue for GetDagsTagsMatchMode {
 /// Spec:
 /// #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1taskInstances~1{task_id}~1xcomEntries~1{xcom_key}/get/responses/200/content/application~1json/schema.
 ///
+/// Returned by [`Client::get_xcom_entry`](crate::Client::get_xcom_entry).
+///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetXcomEntryResponse {
@@ -6327,7 +5750,9 @@ pub enum GetXcomEntryResponse {
 /// Health serializer for responses.
 ///
 /// Spec schema `HealthInfoResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_health`](crate::Client::get_health).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HealthInfoResponse {
     /// The `metadatabase` field.
     pub metadatabase: BaseInfoResponse,
@@ -6336,8 +5761,8 @@ pub struct HealthInfoResponse {
     /// The `triggerer` field.
     pub triggerer: TriggererInfoResponse,
     /// The `dag_processor` field.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_processor: ::std::option::Option<DagProcessorInfoResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_processor: Option<DagProcessorInfoResponse>,
 }
 crate::runtime::de::impl_deserialize! {
     HealthInfoResponse;
@@ -6350,75 +5775,74 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `HITLDetail`.
 ///
+/// Returned by [`Client::get_hitl_detail`](crate::Client::get_hitl_detail),
+/// [`Client::get_hitl_details`](crate::Client::get_hitl_details).
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HitlDetail {
     /// Options
     ///
     /// Since Airflow 3.1.8.
-    pub options: ::std::vec::Vec<::std::string::String>,
+    pub options: Vec<String>,
     /// Subject
     ///
     /// Since Airflow 3.1.8.
-    pub subject: ::std::string::String,
+    pub subject: String,
     /// Body
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub body: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
     /// Defaults
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub defaults: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defaults: Option<Vec<String>>,
     /// Multiple
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub multiple: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multiple: Option<bool>,
     /// Params
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub params: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<Map<String, Value>>,
     /// Assigned Users
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub assigned_users: ::std::option::Option<::std::vec::Vec<HitlUser>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_users: Option<Vec<HitlUser>>,
     /// Created At
     ///
     /// Since Airflow 3.1.8.
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// The `responded_by_user` field.
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub responded_by_user: ::std::option::Option<HitlUser>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responded_by_user: Option<HitlUser>,
     /// Responded At
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub responded_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responded_at: Option<DateTime<Utc>>,
     /// Chosen Options
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub chosen_options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chosen_options: Option<Vec<String>>,
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub params_input: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params_input: Option<Map<String, Value>>,
     /// Response Received
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub response_received: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_received: Option<bool>,
     /// The `task_instance` field.
     ///
     /// Since Airflow 3.1.8.
@@ -6445,13 +5869,15 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `HITLDetailCollection`.
 ///
+/// Returned by [`Client::get_hitl_details`](crate::Client::get_hitl_details).
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HitlDetailCollection {
     /// Hitl Details
     ///
     /// Since Airflow 3.1.8.
-    pub hitl_details: ::std::vec::Vec<HitlDetail>,
+    pub hitl_details: Vec<HitlDetail>,
     /// Total Entries
     ///
     /// Since Airflow 3.1.8.
@@ -6466,75 +5892,74 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `HITLDetailHistory`.
 ///
+/// Returned by
+/// [`Client::get_hitl_detail_try_detail`](crate::Client::get_hitl_detail_try_detail).
+///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HitlDetailHistory {
     /// Options
     ///
     /// Since Airflow 3.2.2.
-    pub options: ::std::vec::Vec<::std::string::String>,
+    pub options: Vec<String>,
     /// Subject
     ///
     /// Since Airflow 3.2.2.
-    pub subject: ::std::string::String,
+    pub subject: String,
     /// Body
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub body: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
     /// Defaults
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub defaults: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defaults: Option<Vec<String>>,
     /// Multiple
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub multiple: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multiple: Option<bool>,
     /// Params
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub params: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<Map<String, Value>>,
     /// Assigned Users
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub assigned_users: ::std::option::Option<::std::vec::Vec<HitlUser>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_users: Option<Vec<HitlUser>>,
     /// Created At
     ///
     /// Since Airflow 3.2.2.
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// The `responded_by_user` field.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub responded_by_user: ::std::option::Option<HitlUser>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responded_by_user: Option<HitlUser>,
     /// Responded At
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub responded_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responded_at: Option<DateTime<Utc>>,
     /// Chosen Options
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub chosen_options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chosen_options: Option<Vec<String>>,
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub params_input: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params_input: Option<Map<String, Value>>,
     /// Response Received
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub response_received: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_received: Option<bool>,
     /// The `task_instance` field.
     ///
     /// Since Airflow 3.2.2.
@@ -6561,8 +5986,10 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `HITLDetailResponse`.
 ///
+/// Returned by [`Client::update_hitl_detail`](crate::Client::update_hitl_detail).
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HitlDetailResponse {
     /// The `responded_by` field.
     ///
@@ -6571,18 +5998,16 @@ pub struct HitlDetailResponse {
     /// Responded At
     ///
     /// Since Airflow 3.1.8.
-    pub responded_at: ::chrono::DateTime<::chrono::Utc>,
+    pub responded_at: DateTime<Utc>,
     /// Chosen Options
     ///
     /// Since Airflow 3.1.8.
-    pub chosen_options: ::std::vec::Vec<::std::string::String>,
+    pub chosen_options: Vec<String>,
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub params_input: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params_input: Option<Map<String, Value>>,
 }
 crate::runtime::de::impl_deserialize! {
     HitlDetailResponse;
@@ -6595,17 +6020,19 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `HITLUser`.
 ///
+/// Part of [`HitlDetail`], [`HitlDetailHistory`], [`HitlDetailResponse`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HitlUser {
     /// Id
     ///
     /// Since Airflow 3.1.8.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Name
     ///
     /// Since Airflow 3.1.8.
-    pub name: ::std::string::String,
+    pub name: String,
 }
 crate::runtime::de::impl_deserialize! {
     HitlUser;
@@ -6615,7 +6042,7 @@ crate::runtime::de::impl_deserialize! {
 /// HTTPException Model used for error response.
 ///
 /// Spec schema `HTTPExceptionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HttpExceptionResponse {
     /// Detail
     pub detail: HttpExceptionResponseDetail,
@@ -6628,24 +6055,26 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/HTTPExceptionResponse/properties/detail.
 ///
+/// Part of [`HttpExceptionResponse`].
+///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum HttpExceptionResponseDetail {
     /// String.
-    String(::std::string::String),
+    String(String),
     /// Object.
-    Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    Object(Map<String, Value>),
 }
 /// HTTPValidationError
 ///
 /// Spec schema `HTTPValidationError`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct HttpValidationError {
     /// Detail
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::vec::Vec<ValidationError>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Vec<ValidationError>>,
 }
 crate::runtime::de::impl_deserialize! {
     HttpValidationError;
@@ -6654,10 +6083,12 @@ crate::runtime::de::impl_deserialize! {
 /// Import Error Collection Response.
 ///
 /// Spec schema `ImportErrorCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_import_errors`](crate::Client::get_import_errors).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImportErrorCollectionResponse {
     /// Import Errors
-    pub import_errors: ::std::vec::Vec<ImportErrorResponse>,
+    pub import_errors: Vec<ImportErrorResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -6669,20 +6100,23 @@ crate::runtime::de::impl_deserialize! {
 /// Import Error Response.
 ///
 /// Spec schema `ImportErrorResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_import_error`](crate::Client::get_import_error),
+/// [`Client::get_import_errors`](crate::Client::get_import_errors).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImportErrorResponse {
     /// Import Error Id
     pub import_error_id: i64,
     /// Timestamp
-    pub timestamp: ::chrono::DateTime<::chrono::Utc>,
+    pub timestamp: DateTime<Utc>,
     /// Filename
-    pub filename: ::std::string::String,
+    pub filename: String,
     /// Bundle Name
     ///
     /// Always sent; `None` is sent as `null`.
-    pub bundle_name: ::std::option::Option<::std::string::String>,
+    pub bundle_name: Option<String>,
     /// Stack Trace
-    pub stack_trace: ::std::string::String,
+    pub stack_trace: String,
 }
 crate::runtime::de::impl_deserialize! {
     ImportErrorResponse;
@@ -6695,10 +6129,12 @@ crate::runtime::de::impl_deserialize! {
 /// Job Collection Response.
 ///
 /// Spec schema `JobCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_jobs`](crate::Client::get_jobs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JobCollectionResponse {
     /// Jobs
-    pub jobs: ::std::vec::Vec<JobResponse>,
+    pub jobs: Vec<JobResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -6710,51 +6146,53 @@ crate::runtime::de::impl_deserialize! {
 /// Job serializer for responses.
 ///
 /// Spec schema `JobResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_jobs`](crate::Client::get_jobs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JobResponse {
     /// Id
     pub id: i64,
     /// Dag Id
     ///
     /// Always sent; `None` is sent as `null`.
-    pub dag_id: ::std::option::Option<::std::string::String>,
+    pub dag_id: Option<String>,
     /// State
     ///
     /// Always sent; `None` is sent as `null`.
-    pub state: ::std::option::Option<::std::string::String>,
+    pub state: Option<String>,
     /// Job Type
     ///
     /// Always sent; `None` is sent as `null`.
-    pub job_type: ::std::option::Option<::std::string::String>,
+    pub job_type: Option<String>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_date: Option<DateTime<Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
     /// Latest Heartbeat
     ///
     /// Always sent; `None` is sent as `null`.
-    pub latest_heartbeat: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub latest_heartbeat: Option<DateTime<Utc>>,
     /// Executor Class
     ///
     /// Always sent; `None` is sent as `null`.
-    pub executor_class: ::std::option::Option<::std::string::String>,
+    pub executor_class: Option<String>,
     /// Hostname
     ///
     /// Always sent; `None` is sent as `null`.
-    pub hostname: ::std::option::Option<::std::string::String>,
+    pub hostname: Option<String>,
     /// Unixname
     ///
     /// Always sent; `None` is sent as `null`.
-    pub unixname: ::std::option::Option<::std::string::String>,
+    pub unixname: Option<String>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     JobResponse;
@@ -6773,24 +6211,30 @@ crate::runtime::de::impl_deserialize! {
 /// The `JsonValue` schema.
 ///
 /// Spec schema `JsonValue`.
-pub type JsonValue = ::serde_json::Value;
+///
+/// Part of [`AssetEventResponse`], [`AssetResponse`], [`AssetStateStoreBody`],
+/// [`AssetStateStoreResponse`], [`TaskStateStoreBody`], [`TaskStateStorePatchBody`],
+/// [`TaskStateStoreResponse`], [`VariableBody`].
+pub type JsonValue = Value;
 /// Last asset event response serializer.
 ///
 /// Spec schema `LastAssetEventResponse`.
 ///
+/// Part of [`AssetResponse`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct LastAssetEventResponse {
     /// Id
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     /// Timestamp
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<DateTime<Utc>>,
 }
 crate::runtime::de::impl_deserialize! {
     LastAssetEventResponse;
@@ -6801,161 +6245,100 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `MaterializeAssetBody`.
 ///
+/// Taken by [`Client::materialize_asset`](crate::Client::materialize_asset).
+///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct MaterializeAssetBody {
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_run_id: Option<Option<String>>,
     /// Data Interval Start
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub data_interval_start: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_interval_start: Option<Option<DateTime<Utc>>>,
     /// Data Interval End
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub data_interval_end: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_interval_end: Option<Option<DateTime<Utc>>>,
     /// Logical Date
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_date: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_date: Option<Option<DateTime<Utc>>>,
     /// Run After
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after: Option<Option<DateTime<Utc>>>,
     /// Conf
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub conf: ::std::option::Option<
-        ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec. Since Airflow
+    /// 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conf: Option<Option<Map<String, Value>>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Option<String>>,
     /// Partition Key
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_key: ::std::option::Option<
-        ::std::option::Option<::std::string::String>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<Option<String>>,
 }
 impl MaterializeAssetBody {
     /// Sets `dag_run_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_run_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dag_run_id = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_run_id(mut self, value: impl Into<String>) -> Self {
+        self.dag_run_id = Some(Some(value.into()));
         self
     }
     /// Sets `data_interval_start` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_data_interval_start(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.data_interval_start = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_data_interval_start(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.data_interval_start = Some(Some(value.into()));
         self
     }
     /// Sets `data_interval_end` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_data_interval_end(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.data_interval_end = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_data_interval_end(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.data_interval_end = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_logical_date(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date = Some(Some(value.into()));
         self
     }
     /// Sets `run_after` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after = Some(Some(value.into()));
         self
     }
     /// Sets `conf` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_conf(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.conf = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_conf(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.conf = Some(Some(value.into()));
         self
     }
     /// Sets `note` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(Some(value.into()));
         self
     }
     /// Sets `partition_key` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_partition_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.partition_key = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_partition_key(mut self, value: impl Into<String>) -> Self {
+        self.partition_key = Some(Some(value.into()));
         self
     }
 }
@@ -6974,17 +6357,19 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `NewTaskResponse`.
 ///
+/// Part of [`ClearTaskInstanceCollectionResponseTaskInstancesItem`].
+///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewTaskResponse {
     /// Task Id
     ///
     /// Since Airflow 3.2.2.
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Task Display Name
     ///
     /// Since Airflow 3.2.2.
-    pub task_display_name: ::std::string::String,
+    pub task_display_name: String,
 }
 crate::runtime::de::impl_deserialize! {
     NewTaskResponse;
@@ -6994,6 +6379,8 @@ crate::runtime::de::impl_deserialize! {
 /// Tags Match Mode
 ///
 /// Spec: #/paths/~1api~1v2~1dags/patch/parameters/4/schema.
+///
+/// Taken by [`Client::patch_dags`](crate::Client::patch_dags).
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -7005,7 +6392,7 @@ pub enum PatchDagsTagsMatchMode {
     /// `all`
     All,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl PatchDagsTagsMatchMode {
     /// Every value the spec lists.
@@ -7019,7 +6406,7 @@ impl PatchDagsTagsMatchMode {
         }
     }
 }
-impl ::std::convert::From<&str> for PatchDagsTagsMatchMode {
+impl From<&str> for PatchDagsTagsMatchMode {
     fn from(value: &str) -> Self {
         match value {
             "any" => Self::Any,
@@ -7028,8 +6415,8 @@ impl ::std::convert::From<&str> for PatchDagsTagsMatchMode {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for PatchDagsTagsMatchMode {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for PatchDagsTagsMatchMode {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "any" => Self::Any,
             "all" => Self::All,
@@ -7037,123 +6424,102 @@ impl ::std::convert::From<::std::string::String> for PatchDagsTagsMatchMode {
         }
     }
 }
-impl ::std::fmt::Display for PatchDagsTagsMatchMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for PatchDagsTagsMatchMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for PatchDagsTagsMatchMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for PatchDagsTagsMatchMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for PatchDagsTagsMatchMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for PatchDagsTagsMatchMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for PatchDagsTagsMatchMode {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Request body for patching task instance state.
 ///
 /// Spec schema `PatchTaskInstanceBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::patch_task_group_instances`](crate::Client::patch_task_group_instances),
+/// [`Client::patch_task_group_instances_dry_run`](crate::Client::patch_task_group_instances_dry_run),
+/// [`Client::patch_task_instance`](crate::Client::patch_task_instance),
+/// [`Client::patch_task_instance_by_map_index`](crate::Client::patch_task_instance_by_map_index),
+/// [`Client::patch_task_instance_dry_run`](crate::Client::patch_task_instance_dry_run),
+/// [`Client::patch_task_instance_dry_run_by_map_index`](crate::Client::patch_task_instance_dry_run_by_map_index).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PatchTaskInstanceBody {
     /// The `new_state` field.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub new_state: ::std::option::Option<::std::option::Option<TaskInstanceState>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_state: Option<Option<TaskInstanceState>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Option<String>>,
     /// Include Upstream
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_upstream: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_upstream: Option<bool>,
     /// Include Downstream
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_downstream: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_downstream: Option<bool>,
     /// Include Future
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_future: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_future: Option<bool>,
     /// Include Past
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_past: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_past: Option<bool>,
 }
 impl PatchTaskInstanceBody {
     /// Sets `new_state` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_new_state(
-        mut self,
-        value: impl ::std::convert::Into<TaskInstanceState>,
-    ) -> Self {
-        self.new_state = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_new_state(mut self, value: impl Into<TaskInstanceState>) -> Self {
+        self.new_state = Some(Some(value.into()));
         self
     }
     /// Sets `note` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(Some(value.into()));
         self
     }
     /// Sets `include_upstream` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_upstream(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_upstream = ::std::option::Option::Some(value.into());
+    pub fn with_include_upstream(mut self, value: impl Into<bool>) -> Self {
+        self.include_upstream = Some(value.into());
         self
     }
     /// Sets `include_downstream` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_downstream(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_downstream = ::std::option::Option::Some(value.into());
+    pub fn with_include_downstream(mut self, value: impl Into<bool>) -> Self {
+        self.include_downstream = Some(value.into());
         self
     }
     /// Sets `include_future` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_future(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_future = ::std::option::Option::Some(value.into());
+    pub fn with_include_future(mut self, value: impl Into<bool>) -> Self {
+        self.include_future = Some(value.into());
         self
     }
     /// Sets `include_past` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_past(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.include_past = ::std::option::Option::Some(value.into());
+    pub fn with_include_past(mut self, value: impl Into<bool>) -> Self {
+        self.include_past = Some(value.into());
         self
     }
 }
@@ -7169,10 +6535,12 @@ crate::runtime::de::impl_deserialize! {
 /// Plugin Collection serializer.
 ///
 /// Spec schema `PluginCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_plugins`](crate::Client::get_plugins).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PluginCollectionResponse {
     /// Plugins
-    pub plugins: ::std::vec::Vec<PluginResponse>,
+    pub plugins: Vec<PluginResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -7185,13 +6553,15 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `PluginImportErrorCollectionResponse`.
 ///
+/// Returned by [`Client::import_errors`](crate::Client::import_errors).
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PluginImportErrorCollectionResponse {
     /// Import Errors
     ///
     /// Since Airflow 3.1.8.
-    pub import_errors: ::std::vec::Vec<PluginImportErrorResponse>,
+    pub import_errors: Vec<PluginImportErrorResponse>,
     /// Total Entries
     ///
     /// Since Airflow 3.1.8.
@@ -7206,17 +6576,19 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `PluginImportErrorResponse`.
 ///
+/// Part of [`PluginImportErrorCollectionResponse`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PluginImportErrorResponse {
     /// Source
     ///
     /// Since Airflow 3.1.8.
-    pub source: ::std::string::String,
+    pub source: String,
     /// Error
     ///
     /// Since Airflow 3.1.8.
-    pub error: ::std::string::String,
+    pub error: String,
 }
 crate::runtime::de::impl_deserialize! {
     PluginImportErrorResponse;
@@ -7226,46 +6598,48 @@ crate::runtime::de::impl_deserialize! {
 /// Plugin serializer.
 ///
 /// Spec schema `PluginResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_plugins`](crate::Client::get_plugins).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PluginResponse {
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Macros
-    pub macros: ::std::vec::Vec<::std::string::String>,
+    pub macros: Vec<String>,
     /// Flask Blueprints
-    pub flask_blueprints: ::std::vec::Vec<::std::string::String>,
+    pub flask_blueprints: Vec<String>,
     /// Fastapi Apps
-    pub fastapi_apps: ::std::vec::Vec<FastApiAppResponse>,
+    pub fastapi_apps: Vec<FastApiAppResponse>,
     /// Fastapi Root Middlewares
-    pub fastapi_root_middlewares: ::std::vec::Vec<FastApiRootMiddlewareResponse>,
+    pub fastapi_root_middlewares: Vec<FastApiRootMiddlewareResponse>,
     /// Aggregate all external views. Both 'external_views' and 'appbuilder_menu_items' are included
     /// here.
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub external_views: ::std::option::Option<::std::vec::Vec<ExternalViewResponse>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_views: Option<Vec<ExternalViewResponse>>,
     /// React Apps
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub react_apps: ::std::option::Option<::std::vec::Vec<ReactAppResponse>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub react_apps: Option<Vec<ReactAppResponse>>,
     /// Appbuilder Views
-    pub appbuilder_views: ::std::vec::Vec<AppBuilderViewResponse>,
+    pub appbuilder_views: Vec<AppBuilderViewResponse>,
     /// Appbuilder Menu Items
     #[deprecated]
-    pub appbuilder_menu_items: ::std::vec::Vec<AppBuilderMenuItemResponse>,
+    pub appbuilder_menu_items: Vec<AppBuilderMenuItemResponse>,
     /// Global Operator Extra Links
-    pub global_operator_extra_links: ::std::vec::Vec<::std::string::String>,
+    pub global_operator_extra_links: Vec<String>,
     /// Operator Extra Links
-    pub operator_extra_links: ::std::vec::Vec<::std::string::String>,
+    pub operator_extra_links: Vec<String>,
     /// Source
-    pub source: ::std::string::String,
+    pub source: String,
     /// Listeners
-    pub listeners: ::std::vec::Vec<::std::string::String>,
+    pub listeners: Vec<String>,
     /// Timetables
-    pub timetables: ::std::vec::Vec<::std::string::String>,
+    pub timetables: Vec<String>,
 }
 crate::runtime::de::impl_deserialize! {
     PluginResponse;
@@ -7287,89 +6661,66 @@ crate::runtime::de::impl_deserialize! {
 /// Pool serializer for post bodies.
 ///
 /// Spec schema `PoolBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::post_pool`](crate::Client::post_pool).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolBody {
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Number of slots. Use -1 for unlimited.
     pub slots: i64,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<String>>,
     /// Include Deferred
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_deferred: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_deferred: Option<bool>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<Option<String>>,
 }
 impl PoolBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        slots: i64,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, slots: i64) -> Self {
         Self {
             name: name.into(),
             slots,
-            description: ::std::option::Option::None,
-            include_deferred: ::std::option::Option::None,
-            team_name: ::std::option::Option::None,
+            description: None,
+            include_deferred: None,
+            team_name: None,
         }
     }
     /// Sets `name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = value.into();
         self
     }
     /// Sets `slots` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_slots(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn with_slots(mut self, value: impl Into<i64>) -> Self {
         self.slots = value.into();
         self
     }
     /// Sets `description` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
         self
     }
     /// Sets `include_deferred` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_deferred(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_deferred = ::std::option::Option::Some(value.into());
+    pub fn with_include_deferred(mut self, value: impl Into<bool>) -> Self {
+        self.include_deferred = Some(value.into());
         self
     }
     /// Sets `team_name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_team_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.team_name = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_team_name(mut self, value: impl Into<String>) -> Self {
+        self.team_name = Some(Some(value.into()));
         self
     }
 }
@@ -7384,10 +6735,12 @@ crate::runtime::de::impl_deserialize! {
 /// Pool Collection serializer for responses.
 ///
 /// Spec schema `PoolCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_pools`](crate::Client::get_pools).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolCollectionResponse {
     /// Pools
-    pub pools: ::std::vec::Vec<PoolResponse>,
+    pub pools: Vec<PoolResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -7399,90 +6752,65 @@ crate::runtime::de::impl_deserialize! {
 /// Pool serializer for patch bodies.
 ///
 /// Spec schema `PoolPatchBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::patch_pool`](crate::Client::patch_pool).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PoolPatchBody {
     /// Pool
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pool: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<Option<String>>,
     /// Number of slots. Use -1 for unlimited.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub slots: ::std::option::Option<::std::option::Option<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slots: Option<Option<i64>>,
     /// Description
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<String>>,
     /// Include Deferred
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub include_deferred: ::std::option::Option<::std::option::Option<bool>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_deferred: Option<Option<bool>>,
     /// Team Name
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<Option<String>>,
 }
 impl PoolPatchBody {
     /// Sets `pool` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_pool(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.pool = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_pool(mut self, value: impl Into<String>) -> Self {
+        self.pool = Some(Some(value.into()));
         self
     }
     /// Sets `slots` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_slots(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.slots = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_slots(mut self, value: impl Into<i64>) -> Self {
+        self.slots = Some(Some(value.into()));
         self
     }
     /// Sets `description` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
         self
     }
     /// Sets `include_deferred` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_include_deferred(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.include_deferred = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_include_deferred(mut self, value: impl Into<bool>) -> Self {
+        self.include_deferred = Some(Some(value.into()));
         self
     }
     /// Sets `team_name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_team_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.team_name = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_team_name(mut self, value: impl Into<String>) -> Self {
+        self.team_name = Some(Some(value.into()));
         self
     }
 }
@@ -7497,15 +6825,20 @@ crate::runtime::de::impl_deserialize! {
 /// Pool serializer for responses.
 ///
 /// Spec schema `PoolResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_pool`](crate::Client::get_pool),
+/// [`Client::get_pools`](crate::Client::get_pools),
+/// [`Client::patch_pool`](crate::Client::patch_pool),
+/// [`Client::post_pool`](crate::Client::post_pool).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolResponse {
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Number of slots. Use -1 for unlimited.
     pub slots: i64,
     /// Description
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Include Deferred
     pub include_deferred: bool,
     /// Occupied Slots
@@ -7524,8 +6857,8 @@ pub struct PoolResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub team_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     PoolResponse;
@@ -7544,10 +6877,12 @@ crate::runtime::de::impl_deserialize! {
 /// Provider Collection serializer for responses.
 ///
 /// Spec schema `ProviderCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_providers`](crate::Client::get_providers).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProviderCollectionResponse {
     /// Providers
-    pub providers: ::std::vec::Vec<ProviderResponse>,
+    pub providers: Vec<ProviderResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -7559,20 +6894,22 @@ crate::runtime::de::impl_deserialize! {
 /// Provider serializer for responses.
 ///
 /// Spec schema `ProviderResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_providers`](crate::Client::get_providers).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProviderResponse {
     /// Package Name
-    pub package_name: ::std::string::String,
+    pub package_name: String,
     /// Description
-    pub description: ::std::string::String,
+    pub description: String,
     /// Version
-    pub version: ::std::string::String,
+    pub version: String,
     /// Documentation Url
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub documentation_url: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documentation_url: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     ProviderResponse;
@@ -7584,10 +6921,13 @@ crate::runtime::de::impl_deserialize! {
 /// Queued Event Collection serializer for responses.
 ///
 /// Spec schema `QueuedEventCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_asset_queued_events`](crate::Client::get_asset_queued_events),
+/// [`Client::get_dag_asset_queued_events`](crate::Client::get_dag_asset_queued_events).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueuedEventCollectionResponse {
     /// Queued Events
-    pub queued_events: ::std::vec::Vec<QueuedEventResponse>,
+    pub queued_events: Vec<QueuedEventResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -7599,20 +6939,23 @@ crate::runtime::de::impl_deserialize! {
 /// Queued Event serializer for responses..
 ///
 /// Spec schema `QueuedEventResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by
+/// [`Client::get_dag_asset_queued_event`](crate::Client::get_dag_asset_queued_event).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueuedEventResponse {
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Asset Id
     pub asset_id: i64,
     /// Created At
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     QueuedEventResponse;
@@ -7625,57 +6968,58 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `ReactAppResponse`.
 ///
+/// Part of [`PluginResponse`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReactAppResponse {
     /// Name
     ///
     /// Since Airflow 3.1.8.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Icon
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub icon: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
     /// Icon Dark Mode
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub icon_dark_mode: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_dark_mode: Option<String>,
     /// Url Route
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub url_route: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_route: Option<String>,
     /// Category
     ///
     /// Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub category: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// Nav Top Level
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub nav_top_level: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nav_top_level: Option<bool>,
     /// Bundle Url
     ///
     /// Since Airflow 3.1.8.
-    pub bundle_url: ::std::string::String,
+    pub bundle_url: String,
     /// Destination
     ///
     /// Server default: `"nav"`. Since Airflow 3.1.8.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub destination: ::std::option::Option<ReactAppResponseDestination>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<ReactAppResponseDestination>,
     /// Further properties not named by the spec (`additionalProperties`).
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: BTreeMap<String, Value>,
 }
 /// Destination
 ///
 /// Spec: #/components/schemas/ReactAppResponse/properties/destination.
+///
+/// Part of [`ReactAppResponse`].
 ///
 /// Since Airflow 3.1.8.
 ///
@@ -7699,7 +7043,7 @@ pub enum ReactAppResponseDestination {
     /// `dashboard` (Since Airflow 3.1.8.)
     Dashboard,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl ReactAppResponseDestination {
     /// Every value the spec lists.
@@ -7726,7 +7070,7 @@ impl ReactAppResponseDestination {
         }
     }
 }
-impl ::std::convert::From<&str> for ReactAppResponseDestination {
+impl From<&str> for ReactAppResponseDestination {
     fn from(value: &str) -> Self {
         match value {
             "nav" => Self::Nav,
@@ -7740,8 +7084,8 @@ impl ::std::convert::From<&str> for ReactAppResponseDestination {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ReactAppResponseDestination {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for ReactAppResponseDestination {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "nav" => Self::Nav,
             "dag" => Self::Dag,
@@ -7754,29 +7098,26 @@ impl ::std::convert::From<::std::string::String> for ReactAppResponseDestination
         }
     }
 }
-impl ::std::fmt::Display for ReactAppResponseDestination {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for ReactAppResponseDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for ReactAppResponseDestination {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for ReactAppResponseDestination {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ReactAppResponseDestination {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for ReactAppResponseDestination {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for ReactAppResponseDestination {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Internal enum for setting reprocess behavior in a backfill.
@@ -7784,6 +7125,8 @@ impl crate::runtime::ParamValue for ReactAppResponseDestination {
 /// :meta private:
 ///
 /// Spec schema `ReprocessBehavior`.
+///
+/// Part of [`BackfillPostBody`], [`BackfillResponse`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -7797,7 +7140,7 @@ pub enum ReprocessBehavior {
     /// `none`
     None,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl ReprocessBehavior {
     /// Every value the spec lists.
@@ -7812,7 +7155,7 @@ impl ReprocessBehavior {
         }
     }
 }
-impl ::std::convert::From<&str> for ReprocessBehavior {
+impl From<&str> for ReprocessBehavior {
     fn from(value: &str) -> Self {
         match value {
             "failed" => Self::Failed,
@@ -7822,8 +7165,8 @@ impl ::std::convert::From<&str> for ReprocessBehavior {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ReprocessBehavior {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for ReprocessBehavior {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "failed" => Self::Failed,
             "completed" => Self::Completed,
@@ -7832,44 +7175,43 @@ impl ::std::convert::From<::std::string::String> for ReprocessBehavior {
         }
     }
 }
-impl ::std::fmt::Display for ReprocessBehavior {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for ReprocessBehavior {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for ReprocessBehavior {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for ReprocessBehavior {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for ReprocessBehavior {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for ReprocessBehavior {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for ReprocessBehavior {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Scheduler info serializer for responses.
 ///
 /// Spec schema `SchedulerInfoResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Part of [`HealthInfoResponse`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SchedulerInfoResponse {
     /// Status
     ///
     /// Always sent; `None` is sent as `null`.
-    pub status: ::std::option::Option<::std::string::String>,
+    pub status: Option<String>,
     /// Latest Scheduler Heartbeat
     ///
     /// Always sent; `None` is sent as `null`.
-    pub latest_scheduler_heartbeat: ::std::option::Option<::std::string::String>,
+    pub latest_scheduler_heartbeat: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     SchedulerInfoResponse;
@@ -7879,28 +7221,29 @@ crate::runtime::de::impl_deserialize! {
 /// An individual log message.
 ///
 /// Spec schema `StructuredLogMessage`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+///
+/// Returned by [`Client::get_log`](crate::Client::get_log).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StructuredLogMessage {
     /// Timestamp
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "crate::runtime::deserialize_option_datetime")]
-    pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub timestamp: Option<DateTime<Utc>>,
     /// Event
-    pub event: ::std::string::String,
+    pub event: String,
     /// Further properties not named by the spec (`additionalProperties`).
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: BTreeMap<String, Value>,
 }
 /// Task collection serializer for responses.
 ///
 /// Spec schema `TaskCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_tasks`](crate::Client::get_tasks).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskCollectionResponse {
     /// Tasks
-    pub tasks: ::std::vec::Vec<TaskResponse>,
+    pub tasks: Vec<TaskResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -7912,10 +7255,14 @@ crate::runtime::de::impl_deserialize! {
 /// Task scheduling dependencies collection serializer for responses.
 ///
 /// Spec schema `TaskDependencyCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by
+/// [`Client::get_task_instance_dependencies`](crate::Client::get_task_instance_dependencies),
+/// [`Client::get_task_instance_dependencies_by_map_index`](crate::Client::get_task_instance_dependencies_by_map_index).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskDependencyCollectionResponse {
     /// Dependencies
-    pub dependencies: ::std::vec::Vec<TaskDependencyResponse>,
+    pub dependencies: Vec<TaskDependencyResponse>,
 }
 crate::runtime::de::impl_deserialize! {
     TaskDependencyCollectionResponse;
@@ -7924,12 +7271,14 @@ crate::runtime::de::impl_deserialize! {
 /// Task Dependency serializer for responses.
 ///
 /// Spec schema `TaskDependencyResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`TaskDependencyCollectionResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskDependencyResponse {
     /// Name
-    pub name: ::std::string::String,
+    pub name: String,
     /// Reason
-    pub reason: ::std::string::String,
+    pub reason: String,
 }
 crate::runtime::de::impl_deserialize! {
     TaskDependencyResponse;
@@ -7940,25 +7289,27 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `TaskInletAssetReference`.
 ///
+/// Part of [`AssetResponse`].
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskInletAssetReference {
     /// Dag Id
     ///
     /// Since Airflow 3.1.8.
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Task Id
     ///
     /// Since Airflow 3.1.8.
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Created At
     ///
     /// Since Airflow 3.1.8.
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// Updated At
     ///
     /// Since Airflow 3.1.8.
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 crate::runtime::de::impl_deserialize! {
     TaskInletAssetReference;
@@ -7977,33 +7328,44 @@ crate::runtime::de::impl_deserialize! {
 /// incorrect TypeScript types (see hey-api/openapi-ts#1613, #3270).
 ///
 /// Spec schema `TaskInstanceCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_mapped_task_instances`](crate::Client::get_mapped_task_instances),
+/// [`Client::get_task_instances`](crate::Client::get_task_instances),
+/// [`Client::get_task_instances_batch`](crate::Client::get_task_instances_batch),
+/// [`Client::patch_task_group_instances`](crate::Client::patch_task_group_instances),
+/// [`Client::patch_task_group_instances_dry_run`](crate::Client::patch_task_group_instances_dry_run),
+/// [`Client::patch_task_instance`](crate::Client::patch_task_instance),
+/// [`Client::patch_task_instance_by_map_index`](crate::Client::patch_task_instance_by_map_index),
+/// [`Client::patch_task_instance_dry_run`](crate::Client::patch_task_instance_dry_run),
+/// [`Client::patch_task_instance_dry_run_by_map_index`](crate::Client::patch_task_instance_dry_run_by_map_index),
+/// [`Client::post_clear_task_instances`](crate::Client::post_clear_task_instances).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskInstanceCollectionResponse {
     /// Task Instances
-    pub task_instances: ::std::vec::Vec<TaskInstanceResponse>,
+    pub task_instances: Vec<TaskInstanceResponse>,
     /// Number of matching items. For offset pagination this is the exact total. For cursor
     /// pagination it is capped at ``total_entries_limit``; a value equal to that limit means at
     /// least that many items match.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_entries: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_entries: Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination,
     /// where ``total_entries`` is exact.
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_entries_limit: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_entries_limit: Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset
     /// pagination or when there is no next page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using
     /// offset pagination or when on the first page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub previous_cursor: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_cursor: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     TaskInstanceCollectionResponse;
@@ -8016,10 +7378,14 @@ crate::runtime::de::impl_deserialize! {
 /// TaskInstanceHistory Collection serializer for responses.
 ///
 /// Spec schema `TaskInstanceHistoryCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by
+/// [`Client::get_mapped_task_instance_tries`](crate::Client::get_mapped_task_instance_tries),
+/// [`Client::get_task_instance_tries`](crate::Client::get_task_instance_tries).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskInstanceHistoryCollectionResponse {
     /// Task Instances
-    pub task_instances: ::std::vec::Vec<TaskInstanceHistoryResponse>,
+    pub task_instances: Vec<TaskInstanceHistoryResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -8031,96 +7397,100 @@ crate::runtime::de::impl_deserialize! {
 /// TaskInstanceHistory serializer for responses.
 ///
 /// Spec schema `TaskInstanceHistoryResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by
+/// [`Client::get_mapped_task_instance_try_details`](crate::Client::get_mapped_task_instance_try_details),
+/// [`Client::get_task_instance_try_details`](crate::Client::get_task_instance_try_details).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskInstanceHistoryResponse {
     /// Task Id
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Dag Run Id
-    pub dag_run_id: ::std::string::String,
+    pub dag_run_id: String,
     /// Map Index
     pub map_index: i64,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_date: Option<DateTime<Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
     /// Duration
     ///
     /// Always sent; `None` is sent as `null`.
-    pub duration: ::std::option::Option<f64>,
+    pub duration: Option<f64>,
     /// The `state` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub state: ::std::option::Option<TaskInstanceState>,
+    pub state: Option<TaskInstanceState>,
     /// Try Number
     pub try_number: i64,
     /// Max Tries
     pub max_tries: i64,
     /// Task Display Name
-    pub task_display_name: ::std::string::String,
+    pub task_display_name: String,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Hostname
     ///
     /// Always sent; `None` is sent as `null`.
-    pub hostname: ::std::option::Option<::std::string::String>,
+    pub hostname: Option<String>,
     /// Unixname
     ///
     /// Always sent; `None` is sent as `null`.
-    pub unixname: ::std::option::Option<::std::string::String>,
+    pub unixname: Option<String>,
     /// Pool
-    pub pool: ::std::string::String,
+    pub pool: String,
     /// Pool Slots
     pub pool_slots: i64,
     /// Queue
     ///
     /// Always sent; `None` is sent as `null`.
-    pub queue: ::std::option::Option<::std::string::String>,
+    pub queue: Option<String>,
     /// Priority Weight
     ///
     /// Always sent; `None` is sent as `null`.
-    pub priority_weight: ::std::option::Option<i64>,
+    pub priority_weight: Option<i64>,
     /// Operator
     ///
     /// Always sent; `None` is sent as `null`.
-    pub operator: ::std::option::Option<::std::string::String>,
+    pub operator: Option<String>,
     /// Operator Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub operator_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_name: Option<String>,
     /// Queued When
     ///
     /// Always sent; `None` is sent as `null`.
-    pub queued_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub queued_when: Option<DateTime<Utc>>,
     /// Scheduled When
     ///
     /// Always sent; `None` is sent as `null`.
-    pub scheduled_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub scheduled_when: Option<DateTime<Utc>>,
     /// Pid
     ///
     /// Always sent; `None` is sent as `null`.
-    pub pid: ::std::option::Option<i64>,
+    pub pid: Option<i64>,
     /// Executor
     ///
     /// Always sent; `None` is sent as `null`.
-    pub executor: ::std::option::Option<::std::string::String>,
+    pub executor: Option<String>,
     /// Executor Config
-    pub executor_config: ::std::string::String,
+    pub executor_config: String,
     /// The `dag_version` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub dag_version: ::std::option::Option<DagVersionResponse>,
+    pub dag_version: Option<DagVersionResponse>,
 }
 crate::runtime::de::impl_deserialize! {
     TaskInstanceHistoryResponse;
@@ -8154,127 +7524,130 @@ crate::runtime::de::impl_deserialize! {
 /// TaskInstance serializer for responses.
 ///
 /// Spec schema `TaskInstanceResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_mapped_task_instance`](crate::Client::get_mapped_task_instance),
+/// [`Client::get_mapped_task_instances`](crate::Client::get_mapped_task_instances),
+/// [`Client::get_task_instance`](crate::Client::get_task_instance),
+/// [`Client::get_task_instances`](crate::Client::get_task_instances).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskInstanceResponse {
     /// Id
-    pub id: ::std::string::String,
+    pub id: String,
     /// Task Id
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Dag Run Id
-    pub dag_run_id: ::std::string::String,
+    pub dag_run_id: String,
     /// Map Index
     pub map_index: i64,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub logical_date: Option<DateTime<Utc>>,
     /// Run After
-    pub run_after: ::chrono::DateTime<::chrono::Utc>,
+    pub run_after: DateTime<Utc>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_date: Option<DateTime<Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
     /// Duration
     ///
     /// Always sent; `None` is sent as `null`.
-    pub duration: ::std::option::Option<f64>,
+    pub duration: Option<f64>,
     /// The `state` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub state: ::std::option::Option<TaskInstanceState>,
+    pub state: Option<TaskInstanceState>,
     /// Try Number
     pub try_number: i64,
     /// Max Tries
     pub max_tries: i64,
     /// Task Display Name
-    pub task_display_name: ::std::string::String,
+    pub task_display_name: String,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Hostname
     ///
     /// Always sent; `None` is sent as `null`.
-    pub hostname: ::std::option::Option<::std::string::String>,
+    pub hostname: Option<String>,
     /// Unixname
     ///
     /// Always sent; `None` is sent as `null`.
-    pub unixname: ::std::option::Option<::std::string::String>,
+    pub unixname: Option<String>,
     /// Pool
-    pub pool: ::std::string::String,
+    pub pool: String,
     /// Pool Slots
     pub pool_slots: i64,
     /// Queue
     ///
     /// Always sent; `None` is sent as `null`.
-    pub queue: ::std::option::Option<::std::string::String>,
+    pub queue: Option<String>,
     /// Priority Weight
     ///
     /// Always sent; `None` is sent as `null`.
-    pub priority_weight: ::std::option::Option<i64>,
+    pub priority_weight: Option<i64>,
     /// Operator
     ///
     /// Always sent; `None` is sent as `null`.
-    pub operator: ::std::option::Option<::std::string::String>,
+    pub operator: Option<String>,
     /// Operator Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub operator_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_name: Option<String>,
     /// Queued When
     ///
     /// Always sent; `None` is sent as `null`.
-    pub queued_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub queued_when: Option<DateTime<Utc>>,
     /// Scheduled When
     ///
     /// Always sent; `None` is sent as `null`.
-    pub scheduled_when: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub scheduled_when: Option<DateTime<Utc>>,
     /// Pid
     ///
     /// Always sent; `None` is sent as `null`.
-    pub pid: ::std::option::Option<i64>,
+    pub pid: Option<i64>,
     /// Executor
     ///
     /// Always sent; `None` is sent as `null`.
-    pub executor: ::std::option::Option<::std::string::String>,
+    pub executor: Option<String>,
     /// Executor Config
-    pub executor_config: ::std::string::String,
+    pub executor_config: String,
     /// Note
     ///
     /// Always sent; `None` is sent as `null`.
-    pub note: ::std::option::Option<::std::string::String>,
+    pub note: Option<String>,
     /// Rendered Map Index
     ///
     /// Always sent; `None` is sent as `null`.
-    pub rendered_map_index: ::std::option::Option<::std::string::String>,
+    pub rendered_map_index: Option<String>,
     /// Rendered Fields
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub rendered_fields: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rendered_fields: Option<Map<String, Value>>,
     /// The `trigger` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub trigger: ::std::option::Option<TriggerResponse>,
+    pub trigger: Option<TriggerResponse>,
     /// The `triggerer_job` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub triggerer_job: ::std::option::Option<JobResponse>,
+    pub triggerer_job: Option<JobResponse>,
     /// The `dag_version` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub dag_version: ::std::option::Option<DagVersionResponse>,
+    pub dag_version: Option<DagVersionResponse>,
 }
 crate::runtime::de::impl_deserialize! {
     TaskInstanceResponse;
@@ -8319,6 +7692,9 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `TaskInstanceState`.
 ///
+/// Part of [`BulkTaskInstanceBody`], [`PatchTaskInstanceBody`],
+/// [`TaskInstanceHistoryResponse`], [`TaskInstanceResponse`], [`TaskInstancesBatchBody`].
+///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -8351,7 +7727,7 @@ pub enum TaskInstanceState {
     /// `awaiting_input` (Since Airflow 3.3.2.)
     AwaitingInput,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl TaskInstanceState {
     /// Every value the spec lists.
@@ -8390,7 +7766,7 @@ impl TaskInstanceState {
         }
     }
 }
-impl ::std::convert::From<&str> for TaskInstanceState {
+impl From<&str> for TaskInstanceState {
     fn from(value: &str) -> Self {
         match value {
             "removed" => Self::Removed,
@@ -8410,8 +7786,8 @@ impl ::std::convert::From<&str> for TaskInstanceState {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for TaskInstanceState {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for TaskInstanceState {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "removed" => Self::Removed,
             "scheduled" => Self::Scheduled,
@@ -8430,570 +7806,366 @@ impl ::std::convert::From<::std::string::String> for TaskInstanceState {
         }
     }
 }
-impl ::std::fmt::Display for TaskInstanceState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for TaskInstanceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for TaskInstanceState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for TaskInstanceState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for TaskInstanceState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for TaskInstanceState {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for TaskInstanceState {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Task Instance body for get batch.
 ///
 /// Spec schema `TaskInstancesBatchBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::get_task_instances_batch`](crate::Client::get_task_instances_batch).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct TaskInstancesBatchBody {
     /// Dag Ids
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_ids: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_ids: Option<Option<Vec<String>>>,
     /// Dag Run Ids
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_run_ids: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_run_ids: Option<Option<Vec<String>>>,
     /// Task Ids
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_ids: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_ids: Option<Option<Vec<String>>>,
     /// State
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::option::Option<TaskInstanceState>>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Option<Vec<Option<TaskInstanceState>>>>,
     /// Run After Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after_gte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after_gte: Option<Option<DateTime<Utc>>>,
     /// Run After Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after_gt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after_gt: Option<Option<DateTime<Utc>>>,
     /// Run After Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after_lte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after_lte: Option<Option<DateTime<Utc>>>,
     /// Run After Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after_lt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after_lt: Option<Option<DateTime<Utc>>>,
     /// Logical Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_date_gte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_date_gte: Option<Option<DateTime<Utc>>>,
     /// Logical Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_date_gt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_date_gt: Option<Option<DateTime<Utc>>>,
     /// Logical Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_date_lte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_date_lte: Option<Option<DateTime<Utc>>>,
     /// Logical Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_date_lt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_date_lt: Option<Option<DateTime<Utc>>>,
     /// Start Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date_gte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date_gte: Option<Option<DateTime<Utc>>>,
     /// Start Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date_gt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date_gt: Option<Option<DateTime<Utc>>>,
     /// Start Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date_lte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date_lte: Option<Option<DateTime<Utc>>>,
     /// Start Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_date_lt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date_lt: Option<Option<DateTime<Utc>>>,
     /// End Date Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date_gte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date_gte: Option<Option<DateTime<Utc>>>,
     /// End Date Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date_gt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date_gt: Option<Option<DateTime<Utc>>>,
     /// End Date Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date_lte: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date_lte: Option<Option<DateTime<Utc>>>,
     /// End Date Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_date_lt: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date_lt: Option<Option<DateTime<Utc>>>,
     /// Duration Gte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub duration_gte: ::std::option::Option<::std::option::Option<f64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_gte: Option<Option<f64>>,
     /// Duration Gt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub duration_gt: ::std::option::Option<::std::option::Option<f64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_gt: Option<Option<f64>>,
     /// Duration Lte
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub duration_lte: ::std::option::Option<::std::option::Option<f64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_lte: Option<Option<f64>>,
     /// Duration Lt
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub duration_lt: ::std::option::Option<::std::option::Option<f64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_lt: Option<Option<f64>>,
     /// Pool
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pool: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<Option<Vec<String>>>,
     /// Queue
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub queue: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<Option<Vec<String>>>,
     /// Executor
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub executor: ::std::option::Option<
-        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor: Option<Option<Vec<String>>>,
     /// Page Offset
     ///
     /// Server default: `0`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub page_offset: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_offset: Option<i64>,
     /// Page Limit
     ///
     /// Server default: `100`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub page_limit: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_limit: Option<i64>,
     /// Order By
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_by: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<Option<String>>,
 }
 impl TaskInstancesBatchBody {
     /// Sets `dag_ids` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_ids(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.dag_ids = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dag_ids = Some(Some(value.into()));
         self
     }
     /// Sets `dag_run_ids` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_run_ids(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.dag_run_ids = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_run_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dag_run_ids = Some(Some(value.into()));
         self
     }
     /// Sets `task_ids` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_task_ids(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.task_ids = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_task_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.task_ids = Some(Some(value.into()));
         self
     }
     /// Sets `state` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_state(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<::std::option::Option<TaskInstanceState>>,
-        >,
+        value: impl Into<Vec<Option<TaskInstanceState>>>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+        self.state = Some(Some(value.into()));
         self
     }
     /// Sets `run_after_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after_gte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after_gte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after_gte = Some(Some(value.into()));
         self
     }
     /// Sets `run_after_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after_gt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after_gt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after_gt = Some(Some(value.into()));
         self
     }
     /// Sets `run_after_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after_lte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after_lte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after_lte = Some(Some(value.into()));
         self
     }
     /// Sets `run_after_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after_lt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after_lt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after_lt = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date_gte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_logical_date_gte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date_gte = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date_gt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_logical_date_gt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date_gt = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date_lte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_logical_date_lte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date_lte = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date_lt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_logical_date_lt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date_lt = Some(Some(value.into()));
         self
     }
     /// Sets `start_date_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date_gte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_date_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_date_gte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_date_gte = Some(Some(value.into()));
         self
     }
     /// Sets `start_date_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date_gt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_date_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_date_gt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_date_gt = Some(Some(value.into()));
         self
     }
     /// Sets `start_date_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date_lte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_date_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_date_lte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_date_lte = Some(Some(value.into()));
         self
     }
     /// Sets `start_date_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date_lt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_date_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_date_lt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_date_lt = Some(Some(value.into()));
         self
     }
     /// Sets `end_date_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date_gte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_date_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_date_gte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_date_gte = Some(Some(value.into()));
         self
     }
     /// Sets `end_date_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date_gt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_date_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_date_gt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_date_gt = Some(Some(value.into()));
         self
     }
     /// Sets `end_date_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date_lte(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_date_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_date_lte(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_date_lte = Some(Some(value.into()));
         self
     }
     /// Sets `end_date_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date_lt(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_date_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_date_lt(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_date_lt = Some(Some(value.into()));
         self
     }
     /// Sets `duration_gte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_duration_gte(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.duration_gte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_duration_gte(mut self, value: impl Into<f64>) -> Self {
+        self.duration_gte = Some(Some(value.into()));
         self
     }
     /// Sets `duration_gt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_duration_gt(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.duration_gt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_duration_gt(mut self, value: impl Into<f64>) -> Self {
+        self.duration_gt = Some(Some(value.into()));
         self
     }
     /// Sets `duration_lte` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_duration_lte(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.duration_lte = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_duration_lte(mut self, value: impl Into<f64>) -> Self {
+        self.duration_lte = Some(Some(value.into()));
         self
     }
     /// Sets `duration_lt` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_duration_lt(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.duration_lt = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_duration_lt(mut self, value: impl Into<f64>) -> Self {
+        self.duration_lt = Some(Some(value.into()));
         self
     }
     /// Sets `pool` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_pool(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.pool = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_pool(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.pool = Some(Some(value.into()));
         self
     }
     /// Sets `queue` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_queue(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.queue = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_queue(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.queue = Some(Some(value.into()));
         self
     }
     /// Sets `executor` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_executor(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.executor = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_executor(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.executor = Some(Some(value.into()));
         self
     }
     /// Sets `page_offset` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_page_offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.page_offset = ::std::option::Option::Some(value.into());
+    pub fn with_page_offset(mut self, value: impl Into<i64>) -> Self {
+        self.page_offset = Some(value.into());
         self
     }
     /// Sets `page_limit` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_page_limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.page_limit = ::std::option::Option::Some(value.into());
+    pub fn with_page_limit(mut self, value: impl Into<i64>) -> Self {
+        self.page_limit = Some(value.into());
         self
     }
     /// Sets `order_by` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_order_by(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_by = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_order_by(mut self, value: impl Into<String>) -> Self {
+        self.order_by = Some(Some(value.into()));
         self
     }
 }
@@ -9033,14 +8205,16 @@ crate::runtime::de::impl_deserialize! {
 /// Log serializer for responses.
 ///
 /// Spec schema `TaskInstancesLogResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_log`](crate::Client::get_log).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskInstancesLogResponse {
     /// Content
     pub content: TaskInstancesLogResponseContent,
     /// Continuation Token
     ///
     /// Always sent; `None` is sent as `null`.
-    pub continuation_token: ::std::option::Option<::std::string::String>,
+    pub continuation_token: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     TaskInstancesLogResponse;
@@ -9051,29 +8225,33 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/TaskInstancesLogResponse/properties/content.
 ///
+/// Part of [`TaskInstancesLogResponse`].
+///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskInstancesLogResponseContent {
     /// StructuredLogMessageList.
-    StructuredLogMessageList(::std::vec::Vec<StructuredLogMessage>),
+    StructuredLogMessageList(Vec<StructuredLogMessage>),
     /// StringList.
-    StringList(::std::vec::Vec<::std::string::String>),
+    StringList(Vec<String>),
 }
 /// Task outlet reference serializer for assets.
 ///
 /// Spec schema `TaskOutletAssetReference`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`AssetResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskOutletAssetReference {
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Task Id
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Created At
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// Updated At
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 crate::runtime::de::impl_deserialize! {
     TaskOutletAssetReference;
@@ -9085,32 +8263,34 @@ crate::runtime::de::impl_deserialize! {
 /// Task serializer for responses.
 ///
 /// Spec schema `TaskResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_task`](crate::Client::get_task).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskResponse {
     /// Task Id
     ///
     /// Always sent; `None` is sent as `null`.
-    pub task_id: ::std::option::Option<::std::string::String>,
+    pub task_id: Option<String>,
     /// Task Display Name
     ///
     /// Always sent; `None` is sent as `null`.
-    pub task_display_name: ::std::option::Option<::std::string::String>,
+    pub task_display_name: Option<String>,
     /// Owner
     ///
     /// Always sent; `None` is sent as `null`.
-    pub owner: ::std::option::Option<::std::string::String>,
+    pub owner: Option<String>,
     /// Start Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_date: Option<DateTime<Utc>>,
     /// End Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
     /// Trigger Rule
     ///
     /// Always sent; `None` is sent as `null`.
-    pub trigger_rule: ::std::option::Option<::std::string::String>,
+    pub trigger_rule: Option<String>,
     /// Depends On Past
     pub depends_on_past: bool,
     /// Wait For Downstream
@@ -9118,27 +8298,27 @@ pub struct TaskResponse {
     /// Retries
     ///
     /// Always sent; `None` is sent as `null`.
-    pub retries: ::std::option::Option<f64>,
+    pub retries: Option<f64>,
     /// Queue
     ///
     /// Always sent; `None` is sent as `null`.
-    pub queue: ::std::option::Option<::std::string::String>,
+    pub queue: Option<String>,
     /// Pool
     ///
     /// Always sent; `None` is sent as `null`.
-    pub pool: ::std::option::Option<::std::string::String>,
+    pub pool: Option<String>,
     /// Pool Slots
     ///
     /// Always sent; `None` is sent as `null`.
-    pub pool_slots: ::std::option::Option<f64>,
+    pub pool_slots: Option<f64>,
     /// The `execution_timeout` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub execution_timeout: ::std::option::Option<TimeDelta>,
+    pub execution_timeout: Option<TimeDelta>,
     /// The `retry_delay` field.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub retry_delay: ::std::option::Option<TimeDelta>,
+    pub retry_delay: Option<TimeDelta>,
     /// Retry Exponential Backoff
     ///
     /// Across server versions: float64 in Airflow 3.3.2, bool in Airflow 3.0.6.
@@ -9146,57 +8326,51 @@ pub struct TaskResponse {
     /// Priority Weight
     ///
     /// Always sent; `None` is sent as `null`.
-    pub priority_weight: ::std::option::Option<f64>,
+    pub priority_weight: Option<f64>,
     /// Weight Rule
     ///
     /// Always sent; `None` is sent as `null`.
-    pub weight_rule: ::std::option::Option<::std::string::String>,
+    pub weight_rule: Option<String>,
     /// Ui Color
     ///
     /// Always sent; `None` is sent as `null`.
-    pub ui_color: ::std::option::Option<::std::string::String>,
+    pub ui_color: Option<String>,
     /// Ui Fgcolor
     ///
     /// Always sent; `None` is sent as `null`.
-    pub ui_fgcolor: ::std::option::Option<::std::string::String>,
+    pub ui_fgcolor: Option<String>,
     /// Template Fields
     ///
     /// Always sent; `None` is sent as `null`.
-    pub template_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub template_fields: Option<Vec<String>>,
     /// Downstream Task Ids
     ///
     /// Always sent; `None` is sent as `null`.
-    pub downstream_task_ids: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    pub downstream_task_ids: Option<Vec<String>>,
     /// Doc Md
     ///
     /// Always sent; `None` is sent as `null`.
-    pub doc_md: ::std::option::Option<::std::string::String>,
+    pub doc_md: Option<String>,
     /// Operator Name
     ///
     /// Always sent; `None` is sent as `null`.
-    pub operator_name: ::std::option::Option<::std::string::String>,
+    pub operator_name: Option<String>,
     /// Params
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub params: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub params: Option<Map<String, Value>>,
     /// Class Ref
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub class_ref: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub class_ref: Option<Map<String, Value>>,
     /// Is Mapped
     ///
     /// Always sent; `None` is sent as `null`.
-    pub is_mapped: ::std::option::Option<bool>,
+    pub is_mapped: Option<bool>,
     /// Extract and return extra_links.
     ///
     /// Read-only: set by the server.
-    pub extra_links: ::std::vec::Vec<::std::string::String>,
+    pub extra_links: Vec<String>,
 }
 crate::runtime::de::impl_deserialize! {
     TaskResponse;
@@ -9232,8 +8406,10 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: `TaskResponse.retry_exponential_backoff`, whose type differs between server versions.
 ///
+/// Part of [`TaskResponse`].
+///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskResponseRetryExponentialBackoff {
@@ -9252,8 +8428,10 @@ pub enum TaskResponseRetryExponentialBackoff {
 ///
 /// Spec schema `TaskStateStoreBody`.
 ///
+/// Taken by [`Client::set_task_state_store`](crate::Client::set_task_state_store).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskStateStoreBody {
     /// The `value` field.
     ///
@@ -9261,37 +8439,27 @@ pub struct TaskStateStoreBody {
     pub value: JsonValue,
     /// Expires At
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Server default: `"default"`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<
-        ::std::option::Option<TaskStateStoreBodyExpiresAt>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Server default: `"default"`. Since Airflow 3.3.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Option<TaskStateStoreBodyExpiresAt>>,
 }
 impl TaskStateStoreBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
     pub fn new(value: JsonValue) -> Self {
-        Self {
-            value,
-            expires_at: ::std::option::Option::None,
-        }
+        Self { value, expires_at: None }
     }
     /// Sets `value` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_value(mut self, value: impl ::std::convert::Into<JsonValue>) -> Self {
+    pub fn with_value(mut self, value: impl Into<JsonValue>) -> Self {
         self.value = value.into();
         self
     }
     /// Sets `expires_at` to a value (builder style).
-    #[allow(deprecated)]
     pub fn with_expires_at(
         mut self,
-        value: impl ::std::convert::Into<TaskStateStoreBodyExpiresAt>,
+        value: impl Into<TaskStateStoreBodyExpiresAt>,
     ) -> Self {
-        self.expires_at = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+        self.expires_at = Some(Some(value.into()));
         self
     }
 }
@@ -9304,29 +8472,33 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/TaskStateStoreBody/properties/expires_at.
 ///
+/// Part of [`TaskStateStoreBody`].
+///
 /// Since Airflow 3.3.2.
 ///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum TaskStateStoreBodyExpiresAt {
     /// DateTime.
-    DateTime(::chrono::DateTime<::chrono::Utc>),
+    DateTime(DateTime<Utc>),
     /// String.
-    String(::std::string::String),
+    String(String),
 }
 /// All task state store entries for a task instance.
 ///
 /// Spec schema `TaskStateStoreCollectionResponse`.
 ///
+/// Returned by [`Client::list_task_state_store`](crate::Client::list_task_state_store).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskStateStoreCollectionResponse {
     /// Task State Store
     ///
     /// Since Airflow 3.3.2.
-    pub task_state_store: ::std::vec::Vec<TaskStateStoreResponse>,
+    pub task_state_store: Vec<TaskStateStoreResponse>,
     /// Total Entries
     ///
     /// Since Airflow 3.3.2.
@@ -9341,8 +8513,10 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `TaskStateStorePatchBody`.
 ///
+/// Taken by [`Client::patch_task_state_store`](crate::Client::patch_task_state_store).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskStateStorePatchBody {
     /// The `value` field.
     ///
@@ -9351,13 +8525,11 @@ pub struct TaskStateStorePatchBody {
 }
 impl TaskStateStorePatchBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
     pub fn new(value: JsonValue) -> Self {
         Self { value }
     }
     /// Sets `value` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_value(mut self, value: impl ::std::convert::Into<JsonValue>) -> Self {
+    pub fn with_value(mut self, value: impl Into<JsonValue>) -> Self {
         self.value = value.into();
         self
     }
@@ -9370,13 +8542,16 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `TaskStateStoreResponse`.
 ///
+/// Returned by [`Client::get_task_state_store`](crate::Client::get_task_state_store),
+/// [`Client::list_task_state_store`](crate::Client::list_task_state_store).
+///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskStateStoreResponse {
     /// Key
     ///
     /// Since Airflow 3.3.2.
-    pub key: ::std::string::String,
+    pub key: String,
     /// The `value` field.
     ///
     /// Since Airflow 3.3.2.
@@ -9384,11 +8559,11 @@ pub struct TaskStateStoreResponse {
     /// Updated At
     ///
     /// Since Airflow 3.3.2.
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
     /// Expires At
     ///
     /// Always sent; `None` is sent as `null`. Since Airflow 3.3.2.
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 crate::runtime::de::impl_deserialize! {
     TaskStateStoreResponse;
@@ -9400,14 +8575,16 @@ crate::runtime::de::impl_deserialize! {
 /// TimeDelta can be used to interact with datetime.timedelta objects.
 ///
 /// Spec schema `TimeDelta`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`TaskResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimeDelta {
     /// Type
     ///
     /// Server default: `"TimeDelta"`.
     #[serde(rename = "__type")]
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub r#type: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
     /// Days
     pub days: i64,
     /// Seconds
@@ -9425,154 +8602,96 @@ crate::runtime::de::impl_deserialize! {
 /// Trigger Dag Run Serializer for POST body.
 ///
 /// Spec schema `TriggerDAGRunPostBody`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::trigger_dag_run`](crate::Client::trigger_dag_run).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct TriggerDagRunPostBody {
     /// Dag Run Id
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_run_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_run_id: Option<Option<String>>,
     /// Data Interval Start
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub data_interval_start: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_interval_start: Option<Option<DateTime<Utc>>>,
     /// Data Interval End
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub data_interval_end: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_interval_end: Option<Option<DateTime<Utc>>>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub logical_date: Option<DateTime<Utc>>,
     /// Run After
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after: Option<Option<DateTime<Utc>>>,
     /// Conf
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub conf: ::std::option::Option<
-        ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conf: Option<Option<Map<String, Value>>>,
     /// Note
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Option<String>>,
     /// Partition Key
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub partition_key: ::std::option::Option<
-        ::std::option::Option<::std::string::String>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<Option<String>>,
 }
 impl TriggerDagRunPostBody {
     /// Sets `dag_run_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_run_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dag_run_id = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_dag_run_id(mut self, value: impl Into<String>) -> Self {
+        self.dag_run_id = Some(Some(value.into()));
         self
     }
     /// Sets `data_interval_start` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_data_interval_start(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.data_interval_start = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_data_interval_start(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.data_interval_start = Some(Some(value.into()));
         self
     }
     /// Sets `data_interval_end` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_data_interval_end(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.data_interval_end = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_data_interval_end(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.data_interval_end = Some(Some(value.into()));
         self
     }
     /// Sets `logical_date` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_logical_date(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.logical_date = ::std::option::Option::Some(value.into());
+    pub fn with_logical_date(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.logical_date = Some(value.into());
         self
     }
     /// Sets `run_after` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_run_after(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.run_after = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_run_after(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.run_after = Some(Some(value.into()));
         self
     }
     /// Sets `conf` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_conf(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.conf = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_conf(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.conf = Some(Some(value.into()));
         self
     }
     /// Sets `note` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_note(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.note = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(Some(value.into()));
         self
     }
     /// Sets `partition_key` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_partition_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.partition_key = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_partition_key(mut self, value: impl Into<String>) -> Self {
+        self.partition_key = Some(Some(value.into()));
         self
     }
 }
@@ -9590,27 +8709,29 @@ crate::runtime::de::impl_deserialize! {
 /// Trigger serializer for responses.
 ///
 /// Spec schema `TriggerResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`TaskInstanceResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TriggerResponse {
     /// Id
     pub id: i64,
     /// Classpath
-    pub classpath: ::std::string::String,
+    pub classpath: String,
     /// Kwargs
     #[deprecated]
-    pub kwargs: ::std::string::String,
+    pub kwargs: String,
     /// Created Date
-    pub created_date: ::chrono::DateTime<::chrono::Utc>,
+    pub created_date: DateTime<Utc>,
     /// Queue
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub queue: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
     /// Triggerer Id
     ///
     /// Always sent; `None` is sent as `null`.
-    pub triggerer_id: ::std::option::Option<i64>,
+    pub triggerer_id: Option<i64>,
 }
 crate::runtime::de::impl_deserialize! {
     TriggerResponse;
@@ -9624,16 +8745,18 @@ crate::runtime::de::impl_deserialize! {
 /// Triggerer info serializer for responses.
 ///
 /// Spec schema `TriggererInfoResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Part of [`HealthInfoResponse`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct TriggererInfoResponse {
     /// Status
     ///
     /// Always sent; `None` is sent as `null`.
-    pub status: ::std::option::Option<::std::string::String>,
+    pub status: Option<String>,
     /// Latest Triggerer Heartbeat
     ///
     /// Always sent; `None` is sent as `null`.
-    pub latest_triggerer_heartbeat: ::std::option::Option<::std::string::String>,
+    pub latest_triggerer_heartbeat: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     TriggererInfoResponse;
@@ -9644,48 +8767,37 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `UpdateHITLDetailPayload`.
 ///
+/// Taken by [`Client::update_hitl_detail`](crate::Client::update_hitl_detail).
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpdateHitlDetailPayload {
     /// Chosen Options
     ///
     /// Since Airflow 3.1.8.
-    pub chosen_options: ::std::vec::Vec<::std::string::String>,
+    pub chosen_options: Vec<String>,
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub params_input: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params_input: Option<Map<String, Value>>,
 }
 impl UpdateHitlDetailPayload {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(chosen_options: ::std::vec::Vec<::std::string::String>) -> Self {
+    pub fn new(chosen_options: Vec<String>) -> Self {
         Self {
             chosen_options,
-            params_input: ::std::option::Option::None,
+            params_input: None,
         }
     }
     /// Sets `chosen_options` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_chosen_options(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn with_chosen_options(mut self, value: impl Into<Vec<String>>) -> Self {
         self.chosen_options = value.into();
         self
     }
     /// Sets `params_input` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_params_input(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.params_input = ::std::option::Option::Some(value.into());
+    pub fn with_params_input(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.params_input = Some(value.into());
         self
     }
 }
@@ -9697,26 +8809,26 @@ crate::runtime::de::impl_deserialize! {
 /// ValidationError
 ///
 /// Spec schema `ValidationError`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`HttpValidationError`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValidationError {
     /// Location
-    pub loc: ::std::vec::Vec<ValidationErrorLocItem>,
+    pub loc: Vec<ValidationErrorLocItem>,
     /// Message
-    pub msg: ::std::string::String,
+    pub msg: String,
     /// Error Type
-    pub r#type: ::std::string::String,
+    pub r#type: String,
     /// Input
     ///
     /// Untyped JSON: the spec allows any JSON value here. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub input: ::std::option::Option<::serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<Value>,
     /// Context
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub ctx: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ctx: Option<Map<String, Value>>,
 }
 crate::runtime::de::impl_deserialize! {
     ValidationError;
@@ -9730,87 +8842,71 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/ValidationError/properties/loc/items.
 ///
+/// Part of [`ValidationError`].
+///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ValidationErrorLocItem {
     /// String.
-    String(::std::string::String),
+    String(String),
     /// Integer.
     Integer(i64),
 }
 /// Variable serializer for bodies.
 ///
 /// Spec schema `VariableBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::patch_variable`](crate::Client::patch_variable),
+/// [`Client::post_variable`](crate::Client::post_variable).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VariableBody {
     /// Key
-    pub key: ::std::string::String,
+    pub key: String,
     /// The `value` field.
     pub value: JsonValue,
     /// Description
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<String>>,
     /// Team Name
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub team_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<Option<String>>,
 }
 impl VariableBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        key: impl ::std::convert::Into<::std::string::String>,
-        value: JsonValue,
-    ) -> Self {
+    pub fn new(key: impl Into<String>, value: JsonValue) -> Self {
         Self {
             key: key.into(),
             value,
-            description: ::std::option::Option::None,
-            team_name: ::std::option::Option::None,
+            description: None,
+            team_name: None,
         }
     }
     /// Sets `key` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = value.into();
         self
     }
     /// Sets `value` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_value(mut self, value: impl ::std::convert::Into<JsonValue>) -> Self {
+    pub fn with_value(mut self, value: impl Into<JsonValue>) -> Self {
         self.value = value.into();
         self
     }
     /// Sets `description` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
         self
     }
     /// Sets `team_name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_team_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.team_name = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_team_name(mut self, value: impl Into<String>) -> Self {
+        self.team_name = Some(Some(value.into()));
         self
     }
 }
@@ -9824,10 +8920,12 @@ crate::runtime::de::impl_deserialize! {
 /// Variable Collection serializer for responses.
 ///
 /// Spec schema `VariableCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_variables`](crate::Client::get_variables).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VariableCollectionResponse {
     /// Variables
-    pub variables: ::std::vec::Vec<VariableResponse>,
+    pub variables: Vec<VariableResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -9839,25 +8937,30 @@ crate::runtime::de::impl_deserialize! {
 /// Variable serializer for responses.
 ///
 /// Spec schema `VariableResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_variable`](crate::Client::get_variable),
+/// [`Client::get_variables`](crate::Client::get_variables),
+/// [`Client::patch_variable`](crate::Client::patch_variable),
+/// [`Client::post_variable`](crate::Client::post_variable).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VariableResponse {
     /// Key
-    pub key: ::std::string::String,
+    pub key: String,
     /// Value
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     /// Description
     ///
     /// Always sent; `None` is sent as `null`.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Is Encrypted
     pub is_encrypted: bool,
     /// Team Name
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub team_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_name: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     VariableResponse;
@@ -9870,14 +8973,16 @@ crate::runtime::de::impl_deserialize! {
 /// Version information serializer for responses.
 ///
 /// Spec schema `VersionInfo`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_version`](crate::Client::get_version).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VersionInfo {
     /// Version
-    pub version: ::std::string::String,
+    pub version: String,
     /// Git Version
     ///
     /// Always sent; `None` is sent as `null`.
-    pub git_version: ::std::option::Option<::std::string::String>,
+    pub git_version: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     VersionInfo;
@@ -9889,8 +8994,11 @@ crate::runtime::de::impl_deserialize! {
 /// Spec:
 /// #/paths/~1api~1v2~1dags~1{dag_id}~1dagRuns~1{dag_run_id}~1wait/get/responses/200/content/application~1x-ndjson/x-rust-item-schema.
 ///
+/// Returned by
+/// [`Client::wait_dag_run_until_finished`](crate::Client::wait_dag_run_until_finished).
+///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WaitDagRunUntilFinishedLine {
     /// The `state` field.
     ///
@@ -9899,10 +9007,8 @@ pub struct WaitDagRunUntilFinishedLine {
     /// XCom results of the requested tasks (last line only).
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub results: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<Map<String, Value>>,
 }
 crate::runtime::de::impl_deserialize! {
     WaitDagRunUntilFinishedLine;
@@ -9912,10 +9018,12 @@ crate::runtime::de::impl_deserialize! {
 /// XCom Collection serializer for responses.
 ///
 /// Spec schema `XComCollectionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_xcom_entries`](crate::Client::get_xcom_entries).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct XComCollectionResponse {
     /// Xcom Entries
-    pub xcom_entries: ::std::vec::Vec<XComResponse>,
+    pub xcom_entries: Vec<XComResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
@@ -9927,55 +9035,44 @@ crate::runtime::de::impl_deserialize! {
 /// Payload serializer for creating an XCom entry.
 ///
 /// Spec schema `XComCreateBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::create_xcom_entry`](crate::Client::create_xcom_entry).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct XComCreateBody {
     /// Key
-    pub key: ::std::string::String,
+    pub key: String,
     /// Value
     ///
     /// Untyped JSON: the spec allows any JSON value here.
-    pub value: ::serde_json::Value,
+    pub value: Value,
     /// Map Index
     ///
     /// Server default: `-1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub map_index: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map_index: Option<i64>,
 }
 impl XComCreateBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        key: impl ::std::convert::Into<::std::string::String>,
-        value: ::serde_json::Value,
-    ) -> Self {
+    pub fn new(key: impl Into<String>, value: Value) -> Self {
         Self {
             key: key.into(),
             value,
-            map_index: ::std::option::Option::None,
+            map_index: None,
         }
     }
     /// Sets `key` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = value.into();
         self
     }
     /// Sets `value` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_value(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
+    pub fn with_value(mut self, value: impl Into<Value>) -> Self {
         self.value = value.into();
         self
     }
     /// Sets `map_index` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_map_index(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.map_index = ::std::option::Option::Some(value.into());
+    pub fn with_map_index(mut self, value: impl Into<i64>) -> Self {
+        self.map_index = Some(value.into());
         self
     }
 }
@@ -9988,42 +9085,44 @@ crate::runtime::de::impl_deserialize! {
 /// Serializer for a xcom item.
 ///
 /// Spec schema `XComResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::get_xcom_entries`](crate::Client::get_xcom_entries).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct XComResponse {
     /// Key
-    pub key: ::std::string::String,
+    pub key: String,
     /// Timestamp
-    pub timestamp: ::chrono::DateTime<::chrono::Utc>,
+    pub timestamp: DateTime<Utc>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub logical_date: Option<DateTime<Utc>>,
     /// Map Index
     pub map_index: i64,
     /// Task Id
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Run Id
-    pub run_id: ::std::string::String,
+    pub run_id: String,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_display_name: Option<String>,
     /// Run After
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after: Option<DateTime<Utc>>,
 }
 crate::runtime::de::impl_deserialize! {
     XComResponse;
@@ -10041,46 +9140,49 @@ crate::runtime::de::impl_deserialize! {
 /// XCom response serializer with native return type.
 ///
 /// Spec schema `XComResponseNative`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::create_xcom_entry`](crate::Client::create_xcom_entry),
+/// [`Client::update_xcom_entry`](crate::Client::update_xcom_entry).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct XComResponseNative {
     /// Key
-    pub key: ::std::string::String,
+    pub key: String,
     /// Timestamp
-    pub timestamp: ::chrono::DateTime<::chrono::Utc>,
+    pub timestamp: DateTime<Utc>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub logical_date: Option<DateTime<Utc>>,
     /// Map Index
     pub map_index: i64,
     /// Task Id
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Run Id
-    pub run_id: ::std::string::String,
+    pub run_id: String,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_display_name: Option<String>,
     /// Run After
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after: Option<DateTime<Utc>>,
     /// Value
     ///
     /// Untyped JSON: the spec allows any JSON value here.
-    pub value: ::serde_json::Value,
+    pub value: Value,
 }
 crate::runtime::de::impl_deserialize! {
     XComResponseNative;
@@ -10099,46 +9201,48 @@ crate::runtime::de::impl_deserialize! {
 /// XCom response serializer with string return type.
 ///
 /// Spec schema `XComResponseString`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`GetXcomEntryResponse`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct XComResponseString {
     /// Key
-    pub key: ::std::string::String,
+    pub key: String,
     /// Timestamp
-    pub timestamp: ::chrono::DateTime<::chrono::Utc>,
+    pub timestamp: DateTime<Utc>,
     /// Logical Date
     ///
     /// Always sent; `None` is sent as `null`.
-    pub logical_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub logical_date: Option<DateTime<Utc>>,
     /// Map Index
     pub map_index: i64,
     /// Task Id
-    pub task_id: ::std::string::String,
+    pub task_id: String,
     /// Dag Id
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Run Id
-    pub run_id: ::std::string::String,
+    pub run_id: String,
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_display_name: Option<String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_display_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_display_name: Option<String>,
     /// Run After
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_after: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_after: Option<DateTime<Utc>>,
     /// Value
     ///
     /// Always sent; `None` is sent as `null`.
-    pub value: ::std::option::Option<::std::string::String>,
+    pub value: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     XComResponseString;
@@ -10157,40 +9261,33 @@ crate::runtime::de::impl_deserialize! {
 /// Payload serializer for updating an XCom entry.
 ///
 /// Spec schema `XComUpdateBody`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::update_xcom_entry`](crate::Client::update_xcom_entry).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct XComUpdateBody {
     /// Value
     ///
     /// Untyped JSON: the spec allows any JSON value here.
-    pub value: ::serde_json::Value,
+    pub value: Value,
     /// Map Index
     ///
     /// Server default: `-1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub map_index: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map_index: Option<i64>,
 }
 impl XComUpdateBody {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(value: ::serde_json::Value) -> Self {
-        Self {
-            value,
-            map_index: ::std::option::Option::None,
-        }
+    pub fn new(value: Value) -> Self {
+        Self { value, map_index: None }
     }
     /// Sets `value` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_value(
-        mut self,
-        value: impl ::std::convert::Into<::serde_json::Value>,
-    ) -> Self {
+    pub fn with_value(mut self, value: impl Into<Value>) -> Self {
         self.value = value.into();
         self
     }
     /// Sets `map_index` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_map_index(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.map_index = ::std::option::Option::Some(value.into());
+    pub fn with_map_index(mut self, value: impl Into<i64>) -> Self {
+        self.map_index = Some(value.into());
         self
     }
 }

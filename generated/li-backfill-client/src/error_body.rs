@@ -8,38 +8,29 @@ pub enum ErrorBody {
     Problem(crate::models::Problem),
 }
 /// Decodes an error body by status: 400 → Problem, 401 → Problem, 403 → Problem, 404 → Problem, 500 → Problem.
-pub(crate) fn decode_400_401_403_404_500(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_400_401_403_404_500(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         400 | 401 | 403 | 404 | 500 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::Problem)
+            serde_json::from_slice(body).ok().map(ErrorBody::Problem)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }
 /// Decodes an error body by status: 400 → Problem, 401 → Problem, 403 → Problem, 500 → Problem.
-pub(crate) fn decode_400_401_403_500(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_400_401_403_500(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         400 | 401 | 403 | 500 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::Problem)
+            serde_json::from_slice(body).ok().map(ErrorBody::Problem)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }
 /// Decodes an error body by status: 401 → Problem, 403 → Problem, 404 → Problem, 500 → Problem.
-pub(crate) fn decode_401_403_404_500(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_401_403_404_500(status: u16, body: &[u8]) -> Option<ErrorBody> {
     match status {
         401 | 403 | 404 | 500 => {
-            ::serde_json::from_slice(body).ok().map(ErrorBody::Problem)
+            serde_json::from_slice(body).ok().map(ErrorBody::Problem)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

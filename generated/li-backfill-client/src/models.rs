@@ -3,6 +3,11 @@
 //!
 //! Enums are open (unknown values sent by newer servers are kept in `Unknown`), unknown
 //! fields in responses are ignored, and optional fields are omitted when `None`.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::borrow::Cow;
 /// A backfill as the server returns it. Date-times are Python `isoformat()` of UTC values:
 /// RFC 3339 with offset `+00:00`, with microseconds unless they are zero
 /// (`2023-01-01T00:00:00+00:00`, `2026-12-01T18:50:26.148249+00:00`).
@@ -15,23 +20,29 @@
 /// through `deleted`.
 ///
 /// Spec schema `Backfill`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::cancel_backfill`](crate::Client::cancel_backfill),
+/// [`Client::create_backfill`](crate::Client::create_backfill),
+/// [`Client::delete_backfill`](crate::Client::delete_backfill),
+/// [`Client::get_backfill`](crate::Client::get_backfill),
+/// [`Client::list_backfills`](crate::Client::list_backfills).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Backfill {
     /// Id of the backfill and of its generated DAG, `<dag_id>_backfill_<UTC submission time
     /// %Y%m%d_%H%M%S>`.
-    pub backfill_dag_id: ::std::string::String,
+    pub backfill_dag_id: String,
     /// Id of the origin DAG being backfilled.
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// The `state` field.
     pub state: BackfillState,
     /// The description given at creation; `""` when none was given, null when it was sent as null.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Start of the requested range (as parsed, in UTC).
-    pub start_date: ::chrono::DateTime<::chrono::Utc>,
+    pub start_date: DateTime<Utc>,
     /// End of the requested range (as parsed, in UTC).
-    pub end_date: ::chrono::DateTime<::chrono::Utc>,
+    pub end_date: DateTime<Utc>,
     /// The logical dates the backfill is judged by (state updates look only at runs of these
     /// dates; the range filter of list tests them).
     ///
@@ -41,40 +52,36 @@ pub struct Backfill {
     /// `["2023-01-02T00:00:00+00:00", "2023-01-03T00:00:00+00:00"]` although the backfill DAG
     /// runs all three dates; a range holding one date gives `[]`. The run of the first date
     /// is therefore never checked: the backfill reports `success` even if that run fails.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logical_dates: ::std::option::Option<
-        ::std::vec::Vec<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_dates: Option<Vec<DateTime<Utc>>>,
     /// The parameters given at creation (`dag_params`), as a JSON object (`{}` when none were
     /// given); they override the DAG's and its tasks' params in the backfill DAG.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_params: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_params: Option<Map<String, Value>>,
     /// Max active runs of the backfill DAG. The plugin's documentation says 1-3; the server (1.0.4
     /// on Airflow 2.5.3) allows 1 to 10.
     pub max_active_runs: i64,
     /// When the backfill may start (`backfill_creation` only picks it up after this). Set by the
     /// request's `scheduled_date` (default the submission time).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<DateTime<Utc>>,
     /// Username of the Airflow user who created it (the documentation's "idap of submit user").
-    pub submitted_by: ::std::string::String,
+    pub submitted_by: String,
     /// Submission time.
-    pub submitted_at: ::chrono::DateTime<::chrono::Utc>,
+    pub submitted_at: DateTime<Utc>,
     /// Last change of the record (state change, cancel, deletion mark).
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
     /// The `deleted` field.
     pub deleted: BackfillDeleted,
     /// Start of the earliest run of `logical_dates`, set by the first state update that changes the
     /// state; absent before.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_start_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_start_date: Option<DateTime<Utc>>,
     /// End of the latest run, set when the backfill reaches `success` or `failed`; absent before.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_end_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_end_date: Option<DateTime<Utc>>,
 }
 crate::runtime::de::impl_deserialize! {
     Backfill;
@@ -101,24 +108,26 @@ crate::runtime::de::impl_deserialize! {
 /// example sends them.
 ///
 /// Spec schema `BackfillCreate`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::create_backfill`](crate::Client::create_backfill).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillCreate {
     /// Origin DAG to backfill. Missing or empty -&gt; 400 "dag_id is required"; unknown -&gt; 400
     /// "invalid dag: &lt;dag_id&gt;"; SubDAGs are refused.
-    pub dag_id: ::std::string::String,
+    pub dag_id: String,
     /// Free text; default `""`. null is stored and returned as null.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<String>>,
     /// Range start (inclusive). Parsed leniently by pendulum: RFC 3339, or a bare date
     /// (`2023-01-01`), a value without offset being UTC. Missing -&gt; 400 "start_date is
     /// required"; unparsable (or a JSON number) -&gt; 400 "unknown error: ..." with a traceback.
-    pub start_date: ::chrono::DateTime<::chrono::Utc>,
+    pub start_date: DateTime<Utc>,
     /// Range end (inclusive), parsed like `start_date`. A range without any logical date of the
     /// DAG's schedule (e.g. end before start) -&gt; 400 "no logical date was found between ...".
-    pub end_date: ::chrono::DateTime<::chrono::Utc>,
+    pub end_date: DateTime<Utc>,
     /// Params for the backfill DAG, as a **string** holding a JSON object, e.g.
     /// `"{\"source\": \"capture\"}"`. The plugin's documentation lists
     /// `additional_dag_params: JSON object`; the server (1.0.4 on Airflow 2.5.3) reads
@@ -127,22 +136,22 @@ pub struct BackfillCreate {
     /// object with 400 "dag_params must be dict: not dict", and null with 400 as well.
     ///
     /// Server default: `"{}"`. Content media type: `application/json`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub dag_params: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dag_params: Option<String>,
     /// Earliest time `backfill_creation` may pick the backfill up; default now. Returned as
     /// `scheduled_at`. A `submitted` backfill can be cancelled only while this is more than
     /// 3 minutes ahead. The plugin's documentation calls this member `scheduled_at`; the
     /// server (1.0.4 on Airflow 2.5.3) ignores `scheduled_at` in the body.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_date: Option<DateTime<Utc>>,
     /// Max active runs of the backfill DAG, 1..10 (a string of digits is converted). Outside
     /// -&gt; 400 "max_active_runs must be between 1 to 10"; a non-numeric string -&gt; 400
     /// "unknown error: invalid literal for int() ..." with a traceback. The plugin's
     /// documentation says 1-3.
     ///
     /// Server default: `1`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_active_runs: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_active_runs: Option<i64>,
     /// Days after submission until the backfill is marked `ToBeDeleted` (then removed by
     /// `backfill_deletion`). **Required**, and 0 counts as missing (400 "delete_duration_days
     /// is required"); a string of digits is converted; a negative value is accepted and marks
@@ -156,111 +165,72 @@ pub struct BackfillCreate {
     /// sends `"false"`).
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub ignore_overlapping_backfills: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignore_overlapping_backfills: Option<bool>,
 }
 impl BackfillCreate {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
     pub fn new(
-        dag_id: impl ::std::convert::Into<::std::string::String>,
-        start_date: ::chrono::DateTime<::chrono::Utc>,
-        end_date: ::chrono::DateTime<::chrono::Utc>,
+        dag_id: impl Into<String>,
+        start_date: DateTime<Utc>,
+        end_date: DateTime<Utc>,
         delete_duration_days: i64,
     ) -> Self {
         Self {
             dag_id: dag_id.into(),
-            description: ::std::option::Option::None,
+            description: None,
             start_date,
             end_date,
-            dag_params: ::std::option::Option::None,
-            scheduled_date: ::std::option::Option::None,
-            max_active_runs: ::std::option::Option::None,
+            dag_params: None,
+            scheduled_date: None,
+            max_active_runs: None,
             delete_duration_days,
-            ignore_overlapping_backfills: ::std::option::Option::None,
+            ignore_overlapping_backfills: None,
         }
     }
     /// Sets `dag_id` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_dag_id(mut self, value: impl Into<String>) -> Self {
         self.dag_id = value.into();
         self
     }
     /// Sets `description` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
         self
     }
     /// Sets `start_date` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_date(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
+    pub fn with_start_date(mut self, value: impl Into<DateTime<Utc>>) -> Self {
         self.start_date = value.into();
         self
     }
     /// Sets `end_date` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_date(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
+    pub fn with_end_date(mut self, value: impl Into<DateTime<Utc>>) -> Self {
         self.end_date = value.into();
         self
     }
     /// Sets `dag_params` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_dag_params(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dag_params = ::std::option::Option::Some(value.into());
+    pub fn with_dag_params(mut self, value: impl Into<String>) -> Self {
+        self.dag_params = Some(value.into());
         self
     }
     /// Sets `scheduled_date` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_scheduled_date(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.scheduled_date = ::std::option::Option::Some(value.into());
+    pub fn with_scheduled_date(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.scheduled_date = Some(value.into());
         self
     }
     /// Sets `max_active_runs` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_max_active_runs(
-        mut self,
-        value: impl ::std::convert::Into<i64>,
-    ) -> Self {
-        self.max_active_runs = ::std::option::Option::Some(value.into());
+    pub fn with_max_active_runs(mut self, value: impl Into<i64>) -> Self {
+        self.max_active_runs = Some(value.into());
         self
     }
     /// Sets `delete_duration_days` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_delete_duration_days(
-        mut self,
-        value: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn with_delete_duration_days(mut self, value: impl Into<i64>) -> Self {
         self.delete_duration_days = value.into();
         self
     }
     /// Sets `ignore_overlapping_backfills` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_ignore_overlapping_backfills(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
-        self.ignore_overlapping_backfills = ::std::option::Option::Some(value.into());
+    pub fn with_ignore_overlapping_backfills(mut self, value: impl Into<bool>) -> Self {
+        self.ignore_overlapping_backfills = Some(value.into());
         self
     }
 }
@@ -283,6 +253,8 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec schema `BackfillDeleted`.
 ///
+/// Part of [`Backfill`].
+///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -295,7 +267,7 @@ pub enum BackfillDeleted {
     /// `ToBeDeleted`
     ToBeDeleted,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BackfillDeleted {
     /// Every value the spec lists.
@@ -310,7 +282,7 @@ impl BackfillDeleted {
         }
     }
 }
-impl ::std::convert::From<&str> for BackfillDeleted {
+impl From<&str> for BackfillDeleted {
     fn from(value: &str) -> Self {
         match value {
             "" => Self::Value,
@@ -320,8 +292,8 @@ impl ::std::convert::From<&str> for BackfillDeleted {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BackfillDeleted {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BackfillDeleted {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "" => Self::Value,
             "Deleted" => Self::Deleted,
@@ -330,29 +302,26 @@ impl ::std::convert::From<::std::string::String> for BackfillDeleted {
         }
     }
 }
-impl ::std::fmt::Display for BackfillDeleted {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BackfillDeleted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BackfillDeleted {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BackfillDeleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BackfillDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BackfillDeleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BackfillDeleted {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Lifecycle state. `submitted` (recorded, no DAG yet) -&gt; `queued` (DAG file written by
@@ -365,6 +334,8 @@ impl crate::runtime::ParamValue for BackfillDeleted {
 /// cancel.
 ///
 /// Spec schema `BackfillState`.
+///
+/// Part of [`Backfill`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -384,7 +355,7 @@ pub enum BackfillState {
     /// `failed`
     Failed,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BackfillState {
     /// Every value the spec lists.
@@ -409,7 +380,7 @@ impl BackfillState {
         }
     }
 }
-impl ::std::convert::From<&str> for BackfillState {
+impl From<&str> for BackfillState {
     fn from(value: &str) -> Self {
         match value {
             "submitted" => Self::Submitted,
@@ -422,8 +393,8 @@ impl ::std::convert::From<&str> for BackfillState {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BackfillState {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BackfillState {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "submitted" => Self::Submitted,
             "queued" => Self::Queued,
@@ -435,29 +406,26 @@ impl ::std::convert::From<::std::string::String> for BackfillState {
         }
     }
 }
-impl ::std::fmt::Display for BackfillState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BackfillState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BackfillState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BackfillState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BackfillState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BackfillState {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BackfillState {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// RFC 7807 problem details, as produced by Airflow's `common_error_handler` (connexion's
@@ -465,26 +433,26 @@ impl crate::runtime::ParamValue for BackfillState {
 /// `detail`, `status`, `title` and `type`; `instance` was never seen.
 ///
 /// Spec schema `Problem`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
     /// For errors raised by the plugin or Airflow's API layer, a link into Airflow's REST API
     /// documentation, e.g.
     /// `https://airflow.apache.org/docs/apache-airflow/2.5.3/stable-rest-api-ref.html#section/Errors/BadRequest`
     /// (`.../Unauthenticated`, `.../PermissionDenied`, `.../NotFound`, `.../Unknown`);
     /// `about:blank` for werkzeug's own errors (unparsable body, wrong method).
-    pub r#type: ::std::string::String,
+    pub r#type: String,
     /// Short summary, e.g. `Bad Request`, `Unauthorized`, `Forbidden`, `Backfill not found`,
     /// `Internal Server Error`.
-    pub title: ::std::string::String,
+    pub title: String,
     /// The HTTP status code.
     pub status: i64,
     /// What went wrong (may span several lines, may hold a Python traceback); null for 401 and 403.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub detail: ::std::option::Option<::std::string::String>,
+    pub detail: Option<String>,
     /// Not sent by this server (part of RFC 7807).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub instance: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     Problem;

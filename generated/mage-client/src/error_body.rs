@@ -8,10 +8,7 @@ pub enum ErrorBody {
     Error(crate::models::Error),
 }
 /// Decodes an error body by status: default → Error.
-pub(crate) fn decode_default(
-    status: u16,
-    body: &[u8],
-) -> ::std::option::Option<ErrorBody> {
+pub(crate) fn decode_default(status: u16, body: &[u8]) -> Option<ErrorBody> {
     let _ = status;
-    ::serde_json::from_slice(body).ok().map(ErrorBody::Error)
+    serde_json::from_slice(body).ok().map(ErrorBody::Error)
 }

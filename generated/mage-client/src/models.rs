@@ -3,98 +3,102 @@
 //!
 //! Enums are open (unknown values sent by newer servers are kept in `Unknown`), unknown
 //! fields in responses are ignored, and optional fields are omitted when `None`.
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 /// The `Backfill` schema.
 ///
 /// Spec schema `Backfill`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::create_backfill`](crate::Client::create_backfill),
+/// [`Client::delete_backfill`](crate::Client::delete_backfill),
+/// [`Client::get_backfill`](crate::Client::get_backfill),
+/// [`Client::list_backfills`](crate::Client::list_backfills),
+/// [`Client::update_backfill`](crate::Client::update_backfill).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Backfill {
     /// The backfill's id.
     pub id: i64,
     /// null when created without a name.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The pipeline it backfills (kept when that pipeline is deleted).
-    pub pipeline_uuid: ::std::string::String,
+    pub pipeline_uuid: String,
     /// null until started.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub status: ::std::option::Option<BackfillStatus>,
+    pub status: Option<BackfillStatus>,
     /// As stored, UTC without zone: `"YYYY-MM-DD HH:MM:SS"` (e.g. `"2023-01-01 00:00:00"`;
     /// `.ffffff` appears only if a fraction was sent).
     ///
     /// Always sent; `None` is sent as `null`.
-    pub start_datetime: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub start_datetime: Option<DateTime<Utc>>,
     /// Like start_datetime. Inclusive.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub end_datetime: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub end_datetime: Option<DateTime<Utc>>,
     /// Unit of the step between run dates; null until set.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub interval_type: ::std::option::Option<IntervalType>,
+    pub interval_type: Option<IntervalType>,
     /// Step size; null until set.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub interval_units: ::std::option::Option<i64>,
+    pub interval_units: Option<i64>,
     /// Variables merged into every run; null until set.
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub variables: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub variables: Option<Map<String, Value>>,
     /// Schedule settings; null until set.
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub settings: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub settings: Option<Map<String, Value>>,
     /// null (block-level backfills are not used).
     ///
     /// Always sent; `None` is sent as `null`.
-    pub block_uuid: ::std::option::Option<::std::string::String>,
+    pub block_uuid: Option<String>,
     /// Always null in every observed answer.
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub metrics: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metrics: Option<Map<String, Value>>,
     /// The schedule created by the first start (`Backfill <name>`); null before.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub pipeline_schedule_id: ::std::option::Option<i64>,
+    pub pipeline_schedule_id: Option<i64>,
     /// UTC without zone, whole seconds: `"YYYY-MM-DD HH:MM:SS"` (e.g. `"2026-12-01 18:45:12"`).
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// UTC without zone, whole seconds: `"YYYY-MM-DD HH:MM:SS"`.
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
     /// Set by each start, UTC without zone with microseconds: `"YYYY-MM-DD HH:MM:SS.ffffff"`
     /// (e.g. `"2026-12-01 18:45:30.898091"`).
     ///
     /// Always sent; `None` is sent as `null`.
-    pub started_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
     /// Set when it completes, UTC without zone: `"YYYY-MM-DD HH:MM:SS.ffffff"`. A restart
     /// leaves the old value until it completes again.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
     /// Never set by Mage 0.9.80 (null also for failed backfills).
     ///
     /// Always sent; `None` is sent as `null`.
-    pub failed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
     /// With include_run_count / include_preview_runs and a complete range only: the number of
     /// run dates the range makes (not the number of runs created: a restart does not change it).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_run_count: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_run_count: Option<i64>,
     /// With include_run_count / include_preview_runs and a complete range only: pipeline run
     /// status (a PipelineRunStatus value) -&gt; number of execution dates whose newest run has
     /// it, e.g. `{"completed": 3}`; `{}` before the start.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_status_counts: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, i64>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_status_counts: Option<BTreeMap<String, i64>>,
     /// With include_preview_runs and a complete range only.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pipeline_run_dates: ::std::option::Option<::std::vec::Vec<RunDate>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline_run_dates: Option<Vec<RunDate>>,
 }
 crate::runtime::de::impl_deserialize! {
     Backfill;
@@ -123,7 +127,7 @@ crate::runtime::de::impl_deserialize! {
 /// The `BackfillCreateRequest` schema.
 ///
 /// Spec schema `BackfillCreateRequest`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillCreateRequest {
     /// The `backfill` field.
     pub backfill: BackfillWrite,
@@ -135,10 +139,12 @@ crate::runtime::de::impl_deserialize! {
 /// The `BackfillList` schema.
 ///
 /// Spec schema `BackfillList`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::list_backfills`](crate::Client::list_backfills).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillList {
     /// One page of backfills.
-    pub backfills: ::std::vec::Vec<Backfill>,
+    pub backfills: Vec<Backfill>,
     /// The `metadata` field.
     pub metadata: PageMetadata,
 }
@@ -150,14 +156,14 @@ crate::runtime::de::impl_deserialize! {
 /// The `BackfillResponse` schema.
 ///
 /// Spec schema `BackfillResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillResponse {
     /// The `backfill` field.
     pub backfill: Backfill,
     /// Always null.
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: only `null` is allowed.
-    pub metadata: ::std::option::Option<::serde_json::Value>,
+    pub metadata: Option<Value>,
 }
 crate::runtime::de::impl_deserialize! {
     BackfillResponse;
@@ -170,6 +176,8 @@ crate::runtime::de::impl_deserialize! {
 /// (set as soon as one fails, while others may still run); `cancelled`: by update_backfill.
 ///
 /// Spec schema `BackfillStatus`.
+///
+/// Part of [`Backfill`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -187,7 +195,7 @@ pub enum BackfillStatus {
     /// `cancelled`
     Cancelled,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BackfillStatus {
     /// Every value the spec lists.
@@ -210,7 +218,7 @@ impl BackfillStatus {
         }
     }
 }
-impl ::std::convert::From<&str> for BackfillStatus {
+impl From<&str> for BackfillStatus {
     fn from(value: &str) -> Self {
         match value {
             "initial" => Self::Initial,
@@ -222,8 +230,8 @@ impl ::std::convert::From<&str> for BackfillStatus {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BackfillStatus {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BackfillStatus {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "initial" => Self::Initial,
             "running" => Self::Running,
@@ -234,194 +242,130 @@ impl ::std::convert::From<::std::string::String> for BackfillStatus {
         }
     }
 }
-impl ::std::fmt::Display for BackfillStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BackfillStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BackfillStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BackfillStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BackfillStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BackfillStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BackfillStatus {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// What update_backfill reads: the `BackfillWrite` fields, or `status` (then every other
 /// field of the body is ignored).
 ///
 /// Spec schema `BackfillUpdate`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::update_backfill`](crate::Client::update_backfill).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BackfillUpdate {
     /// `initial` starts, `cancelled` cancels; other values (`running`, `completed`, `failed`,
     /// anything) are accepted and silently ignored. See update_backfill.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<BackfillUpdateStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<BackfillUpdateStatus>,
     /// Display name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// See BackfillWrite.start_datetime.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_datetime: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_datetime: Option<Option<DateTime<Utc>>>,
     /// See BackfillWrite.end_datetime (inclusive).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_datetime: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_datetime: Option<Option<DateTime<Utc>>>,
     /// Unit of the step between run dates (enum; the server does not check it).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub interval_type: ::std::option::Option<::std::option::Option<IntervalType>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_type: Option<Option<IntervalType>>,
     /// Must be &gt;= 1.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub interval_units: ::std::option::Option<::std::option::Option<i64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_units: Option<Option<i64>>,
     /// See BackfillWrite.variables.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub variables: ::std::option::Option<
-        ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variables: Option<Option<Map<String, Value>>>,
     /// See BackfillWrite.settings.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub settings: ::std::option::Option<
-        ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Option<Map<String, Value>>>,
     /// See BackfillWrite.block_uuid.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub block_uuid: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_uuid: Option<Option<String>>,
 }
 impl BackfillUpdate {
     /// Sets `status` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_status(
-        mut self,
-        value: impl ::std::convert::Into<BackfillUpdateStatus>,
-    ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
+    pub fn with_status(mut self, value: impl Into<BackfillUpdateStatus>) -> Self {
+        self.status = Some(value.into());
         self
     }
     /// Sets `name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
     /// Sets `start_datetime` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_datetime(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_datetime = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_datetime(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_datetime = Some(Some(value.into()));
         self
     }
     /// Sets `end_datetime` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_datetime(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_datetime = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_datetime(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_datetime = Some(Some(value.into()));
         self
     }
     /// Sets `interval_type` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_interval_type(
-        mut self,
-        value: impl ::std::convert::Into<IntervalType>,
-    ) -> Self {
-        self.interval_type = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_interval_type(mut self, value: impl Into<IntervalType>) -> Self {
+        self.interval_type = Some(Some(value.into()));
         self
     }
     /// Sets `interval_units` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_interval_units(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.interval_units = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_interval_units(mut self, value: impl Into<i64>) -> Self {
+        self.interval_units = Some(Some(value.into()));
         self
     }
     /// Sets `variables` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_variables(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.variables = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_variables(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.variables = Some(Some(value.into()));
         self
     }
     /// Sets `settings` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_settings(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.settings = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_settings(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.settings = Some(Some(value.into()));
         self
     }
     /// Sets `block_uuid` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_block_uuid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.block_uuid = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_block_uuid(mut self, value: impl Into<String>) -> Self {
+        self.block_uuid = Some(Some(value.into()));
         self
     }
 }
@@ -440,7 +384,7 @@ crate::runtime::de::impl_deserialize! {
 /// The `BackfillUpdateRequest` schema.
 ///
 /// Spec schema `BackfillUpdateRequest`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillUpdateRequest {
     /// The `backfill` field.
     pub backfill: BackfillUpdate,
@@ -454,6 +398,8 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/BackfillUpdate/properties/status.
 ///
+/// Part of [`BackfillUpdate`].
+///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -464,7 +410,7 @@ pub enum BackfillUpdateStatus {
     /// `cancelled`
     Cancelled,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BackfillUpdateStatus {
     /// Every value the spec lists.
@@ -478,7 +424,7 @@ impl BackfillUpdateStatus {
         }
     }
 }
-impl ::std::convert::From<&str> for BackfillUpdateStatus {
+impl From<&str> for BackfillUpdateStatus {
     fn from(value: &str) -> Self {
         match value {
             "initial" => Self::Initial,
@@ -487,8 +433,8 @@ impl ::std::convert::From<&str> for BackfillUpdateStatus {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BackfillUpdateStatus {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BackfillUpdateStatus {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "initial" => Self::Initial,
             "cancelled" => Self::Cancelled,
@@ -496,185 +442,125 @@ impl ::std::convert::From<::std::string::String> for BackfillUpdateStatus {
         }
     }
 }
-impl ::std::fmt::Display for BackfillUpdateStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BackfillUpdateStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BackfillUpdateStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BackfillUpdateStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BackfillUpdateStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BackfillUpdateStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BackfillUpdateStatus {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// The fields create_backfill reads (non-owners: only `name`; `status` is not read on create).
 ///
 /// Spec schema `BackfillWrite`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+///
+/// Taken by [`Client::create_backfill`](crate::Client::create_backfill).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BackfillWrite {
     /// Display name (also names the pipeline schedule, `Backfill <name>`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// First run date (inclusive), UTC. Parsed with dateutil: `"2023-01-01 00:00:00"` or RFC
     /// 3339 `"2023-01-01T00:00:00Z"`; a non-zero offset is dropped, not converted.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_datetime: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_datetime: Option<Option<DateTime<Utc>>>,
     /// Last run date (INCLUSIVE: a run is made for every step `<= end_datetime`), UTC, same
     /// forms as start_datetime.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_datetime: ::std::option::Option<
-        ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_datetime: Option<Option<DateTime<Utc>>>,
     /// Unit of the step between run dates.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub interval_type: ::std::option::Option<::std::option::Option<IntervalType>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_type: Option<Option<IntervalType>>,
     /// Step size in interval_type units. Must be &gt;= 1 (0 or less makes the server loop forever).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub interval_units: ::std::option::Option<::std::option::Option<i64>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_units: Option<Option<i64>>,
     /// Merged into every run's variables (the run's own keys win) and passed to the blocks as
     /// keyword arguments.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub variables: ::std::option::Option<
-        ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variables: Option<Option<Map<String, Value>>>,
     /// Settings for the backfill's pipeline schedule (e.g. timeout); copied to the schedule when it
     /// is first started.
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub settings: ::std::option::Option<
-        ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    >,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Option<Map<String, Value>>>,
     /// If set, starting the backfill creates NO runs (Mage's block-level backfills are not
     /// implemented in this path).
     ///
-    /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
-    /// `v`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub block_uuid: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
+    /// `Some(Some(v))`: sent as `v`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_uuid: Option<Option<String>>,
 }
 impl BackfillWrite {
     /// Sets `name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
     /// Sets `start_datetime` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_start_datetime(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.start_datetime = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_start_datetime(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.start_datetime = Some(Some(value.into()));
         self
     }
     /// Sets `end_datetime` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_end_datetime(
-        mut self,
-        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-    ) -> Self {
-        self.end_datetime = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_end_datetime(mut self, value: impl Into<DateTime<Utc>>) -> Self {
+        self.end_datetime = Some(Some(value.into()));
         self
     }
     /// Sets `interval_type` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_interval_type(
-        mut self,
-        value: impl ::std::convert::Into<IntervalType>,
-    ) -> Self {
-        self.interval_type = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_interval_type(mut self, value: impl Into<IntervalType>) -> Self {
+        self.interval_type = Some(Some(value.into()));
         self
     }
     /// Sets `interval_units` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_interval_units(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.interval_units = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_interval_units(mut self, value: impl Into<i64>) -> Self {
+        self.interval_units = Some(Some(value.into()));
         self
     }
     /// Sets `variables` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_variables(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.variables = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_variables(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.variables = Some(Some(value.into()));
         self
     }
     /// Sets `settings` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_settings(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.settings = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_settings(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.settings = Some(Some(value.into()));
         self
     }
     /// Sets `block_uuid` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_block_uuid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.block_uuid = ::std::option::Option::Some(
-            ::std::option::Option::Some(value.into()),
-        );
+    pub fn with_block_uuid(mut self, value: impl Into<String>) -> Self {
+        self.block_uuid = Some(Some(value.into()));
         self
     }
 }
@@ -692,88 +578,80 @@ crate::runtime::de::impl_deserialize! {
 /// The `Block` schema.
 ///
 /// Spec schema `Block`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::create_block`](crate::Client::create_block).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Block {
     /// Identifier and file name (derived from the name).
-    pub uuid: ::std::string::String,
+    pub uuid: String,
     /// Display name.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The `type` field.
     pub r#type: BlockType,
     /// The `language` field.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub language: ::std::option::Option<BlockLanguage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<BlockLanguage>,
     /// null in list_pipelines answers.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<BlockStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<BlockStatus>,
     /// Editor state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub all_upstream_blocks_executed: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_upstream_blocks_executed: Option<bool>,
     /// Editor color; null by default.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub color: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
     /// Block-type specific settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub configuration: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<Map<String, Value>>,
     /// get_pipeline and create_block only.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub content: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
     /// uuids of the blocks that depend on this one.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub downstream_blocks: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downstream_blocks: Option<Vec<String>>,
     /// uuids of the blocks this one depends on.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub upstream_blocks: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream_blocks: Option<Vec<String>>,
     /// Executor settings; null by default.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub executor_config: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor_config: Option<Map<String, Value>>,
     /// Executor of the block.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub executor_type: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor_type: Option<String>,
     /// Whether a callback block is attached; null in some answers.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub has_callback: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_callback: Option<bool>,
     /// Retry settings; null by default.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub retry_config: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_config: Option<Map<String, Value>>,
     /// Timeout in seconds; null by default.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub timeout: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
     /// get_pipeline only.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub callback_blocks: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_blocks: Option<Vec<String>>,
     /// get_pipeline only.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub conditional_blocks: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditional_blocks: Option<Vec<String>>,
     /// get_pipeline only.
     ///
     /// Untyped JSON: the spec allows any JSON value here.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub outputs: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<Vec<Value>>,
     /// get_pipeline only.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
     /// get_pipeline only.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
 }
 crate::runtime::de::impl_deserialize! {
     Block;
@@ -802,7 +680,7 @@ crate::runtime::de::impl_deserialize! {
 /// The `BlockCreateRequest` schema.
 ///
 /// Spec schema `BlockCreateRequest`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlockCreateRequest {
     /// The new block.
     pub block: BlockCreateRequestBlock,
@@ -814,99 +692,72 @@ crate::runtime::de::impl_deserialize! {
 /// The new block.
 ///
 /// Spec: #/components/schemas/BlockCreateRequest/properties/block.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::create_block`](crate::Client::create_block).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlockCreateRequestBlock {
     /// The block's name; its uuid (and file name) is derived from it.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The `type` field.
     pub r#type: BlockType,
     /// The `language` field.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub language: ::std::option::Option<BlockLanguage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<BlockLanguage>,
     /// The block's source. A python data_loader defines a function decorated with
     /// `@data_loader` (the decorator is injected; the files Mage writes itself start
     /// with 'if 'data_loader' not in globals(): from mage_ai.data_preparation.decorators
     /// import data_loader').
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub content: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
     /// uuids of the blocks this one depends on.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub upstream_blocks: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream_blocks: Option<Vec<String>>,
     /// Block-type specific settings.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub configuration: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<Map<String, Value>>,
 }
 impl BlockCreateRequestBlock {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        r#type: BlockType,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, r#type: BlockType) -> Self {
         Self {
             name: name.into(),
             r#type,
-            language: ::std::option::Option::None,
-            content: ::std::option::Option::None,
-            upstream_blocks: ::std::option::Option::None,
-            configuration: ::std::option::Option::None,
+            language: None,
+            content: None,
+            upstream_blocks: None,
+            configuration: None,
         }
     }
     /// Sets `name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = value.into();
         self
     }
     /// Sets `type` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_type(mut self, value: impl ::std::convert::Into<BlockType>) -> Self {
+    pub fn with_type(mut self, value: impl Into<BlockType>) -> Self {
         self.r#type = value.into();
         self
     }
     /// Sets `language` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_language(
-        mut self,
-        value: impl ::std::convert::Into<BlockLanguage>,
-    ) -> Self {
-        self.language = ::std::option::Option::Some(value.into());
+    pub fn with_language(mut self, value: impl Into<BlockLanguage>) -> Self {
+        self.language = Some(value.into());
         self
     }
     /// Sets `content` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_content(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content = ::std::option::Option::Some(value.into());
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
         self
     }
     /// Sets `upstream_blocks` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_upstream_blocks(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.upstream_blocks = ::std::option::Option::Some(value.into());
+    pub fn with_upstream_blocks(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.upstream_blocks = Some(value.into());
         self
     }
     /// Sets `configuration` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_configuration(
-        mut self,
-        value: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-    ) -> Self {
-        self.configuration = ::std::option::Option::Some(value.into());
+    pub fn with_configuration(mut self, value: impl Into<Map<String, Value>>) -> Self {
+        self.configuration = Some(value.into());
         self
     }
 }
@@ -922,6 +773,8 @@ crate::runtime::de::impl_deserialize! {
 /// The `BlockLanguage` schema.
 ///
 /// Spec schema `BlockLanguage`.
+///
+/// Part of [`Block`], [`BlockCreateRequestBlock`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -939,7 +792,7 @@ pub enum BlockLanguage {
     /// `yaml`
     Yaml,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BlockLanguage {
     /// Every value the spec lists.
@@ -962,7 +815,7 @@ impl BlockLanguage {
         }
     }
 }
-impl ::std::convert::From<&str> for BlockLanguage {
+impl From<&str> for BlockLanguage {
     fn from(value: &str) -> Self {
         match value {
             "markdown" => Self::Markdown,
@@ -974,8 +827,8 @@ impl ::std::convert::From<&str> for BlockLanguage {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BlockLanguage {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BlockLanguage {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "markdown" => Self::Markdown,
             "python" => Self::Python,
@@ -986,42 +839,39 @@ impl ::std::convert::From<::std::string::String> for BlockLanguage {
         }
     }
 }
-impl ::std::fmt::Display for BlockLanguage {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BlockLanguage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BlockLanguage {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BlockLanguage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BlockLanguage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BlockLanguage {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BlockLanguage {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// The `BlockResponse` schema.
 ///
 /// Spec schema `BlockResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlockResponse {
     /// The `block` field.
     pub block: Block,
     /// Always null.
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: only `null` is allowed.
-    pub metadata: ::std::option::Option<::serde_json::Value>,
+    pub metadata: Option<Value>,
 }
 crate::runtime::de::impl_deserialize! {
     BlockResponse;
@@ -1031,34 +881,34 @@ crate::runtime::de::impl_deserialize! {
 /// The `BlockRun` schema.
 ///
 /// Spec schema `BlockRun`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`PipelineRun`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlockRun {
     /// The block run's id.
     pub id: i64,
     /// The pipeline run it belongs to.
     pub pipeline_run_id: i64,
     /// The block that ran.
-    pub block_uuid: ::std::string::String,
+    pub block_uuid: String,
     /// The `status` field.
     pub status: BlockRunStatus,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS.ffffff"`.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub started_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS.ffffff"`.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
     /// Block metrics ({} for python blocks).
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub metrics: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metrics: Option<Map<String, Value>>,
     /// UTC without zone, whole seconds, `"YYYY-MM-DD HH:MM:SS"`.
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// UTC without zone, whole seconds, `"YYYY-MM-DD HH:MM:SS"`.
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 crate::runtime::de::impl_deserialize! {
     BlockRun;
@@ -1075,6 +925,8 @@ crate::runtime::de::impl_deserialize! {
 /// BlockRun.BlockRunStatus.
 ///
 /// Spec schema `BlockRunStatus`.
+///
+/// Part of [`BlockRun`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -1098,7 +950,7 @@ pub enum BlockRunStatus {
     /// `condition_failed`
     ConditionFailed,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BlockRunStatus {
     /// Every value the spec lists.
@@ -1127,7 +979,7 @@ impl BlockRunStatus {
         }
     }
 }
-impl ::std::convert::From<&str> for BlockRunStatus {
+impl From<&str> for BlockRunStatus {
     fn from(value: &str) -> Self {
         match value {
             "initial" => Self::Initial,
@@ -1142,8 +994,8 @@ impl ::std::convert::From<&str> for BlockRunStatus {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BlockRunStatus {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BlockRunStatus {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "initial" => Self::Initial,
             "queued" => Self::Queued,
@@ -1157,34 +1009,33 @@ impl ::std::convert::From<::std::string::String> for BlockRunStatus {
         }
     }
 }
-impl ::std::fmt::Display for BlockRunStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BlockRunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BlockRunStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BlockRunStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BlockRunStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BlockRunStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BlockRunStatus {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// The block's status in the editor (not a run status).
 ///
 /// Spec schema `BlockStatus`.
+///
+/// Part of [`Block`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -1200,7 +1051,7 @@ pub enum BlockStatus {
     /// `updated`
     Updated,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BlockStatus {
     /// Every value the spec lists.
@@ -1221,7 +1072,7 @@ impl BlockStatus {
         }
     }
 }
-impl ::std::convert::From<&str> for BlockStatus {
+impl From<&str> for BlockStatus {
     fn from(value: &str) -> Self {
         match value {
             "executed" => Self::Executed,
@@ -1232,8 +1083,8 @@ impl ::std::convert::From<&str> for BlockStatus {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BlockStatus {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BlockStatus {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "executed" => Self::Executed,
             "failed" => Self::Failed,
@@ -1243,34 +1094,33 @@ impl ::std::convert::From<::std::string::String> for BlockStatus {
         }
     }
 }
-impl ::std::fmt::Display for BlockStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BlockStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BlockStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BlockStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BlockStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BlockStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BlockStatus {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Mage's BlockType.
 ///
 /// Spec schema `BlockType`.
+///
+/// Part of [`Block`], [`BlockCreateRequestBlock`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -1312,7 +1162,7 @@ pub enum BlockType {
     /// `pipeline`
     Pipeline,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl BlockType {
     /// Every value the spec lists.
@@ -1359,7 +1209,7 @@ impl BlockType {
         }
     }
 }
-impl ::std::convert::From<&str> for BlockType {
+impl From<&str> for BlockType {
     fn from(value: &str) -> Self {
         match value {
             "callback" => Self::Callback,
@@ -1383,8 +1233,8 @@ impl ::std::convert::From<&str> for BlockType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BlockType {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for BlockType {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "callback" => Self::Callback,
             "conditional" => Self::Conditional,
@@ -1407,29 +1257,26 @@ impl ::std::convert::From<::std::string::String> for BlockType {
         }
     }
 }
-impl ::std::fmt::Display for BlockType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for BlockType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for BlockType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for BlockType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BlockType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for BlockType {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for BlockType {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Mage's error answer. Two shapes: an API error (`error` has code, message, type; top-level
@@ -1439,18 +1286,16 @@ impl crate::runtime::ParamValue for BlockType {
 /// `status`). Both are sent with HTTP 200 unless noted.
 ///
 /// Spec schema `Error`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Error {
     /// The `error` field.
     pub error: ErrorDetail,
     /// 200 (or error.code with `_http_error_codes=true`). Absent on code-500 exceptions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
     /// On code-500 exceptions only, the route's path parameters (`resource`, `pk`, `child`, ...).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub url_parameters: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_parameters: Option<BTreeMap<String, String>>,
 }
 crate::runtime::de::impl_deserialize! {
     Error;
@@ -1461,7 +1306,9 @@ crate::runtime::de::impl_deserialize! {
 /// The `ErrorDetail` schema.
 ///
 /// Spec schema `ErrorDetail`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`Error`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorDetail {
     /// The meaning of the failure, HTTP-like: 401 (authentication), 403 (permission), 404
     /// (record not found, also a wrong password at login), 400 (invalid record / resource
@@ -1470,19 +1317,19 @@ pub struct ErrorDetail {
     /// Human-readable text. For code-500 exceptions, the whole Python traceback. For
     /// record_not_found, usually the stale text "Email/username and/or password invalid."
     /// (every login overwrites the shared message).
-    pub message: ::std::string::String,
+    pub message: String,
     /// Absent on code-500 exceptions. Seen: `invalid_api_key` (401), `invalid_oauth_token`
     /// (401), `unauthorized_access` (403), `record_not_found` (404); in the source also
     /// `expired_oauth_token` (401), `record_invalid` (400), `api_resource_error` (400).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub r#type: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
     /// Code-500 exceptions: the server's stack as a list of strings. `record_invalid` errors
     /// may carry an object of field errors.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub errors: ::std::option::Option<ErrorDetailErrors>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<ErrorDetailErrors>,
     /// Code-500 exceptions only, `str()` of the exception (e.g. "Pipeline nope does not exist.").
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub exception: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     ErrorDetail;
@@ -1497,21 +1344,25 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Spec: #/components/schemas/ErrorDetail/properties/errors.
 ///
+/// Part of [`ErrorDetail`].
+///
 /// Untagged: decoding tries the variants in order.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ErrorDetailErrors {
     /// StringList.
-    StringList(::std::vec::Vec<::std::string::String>),
+    StringList(Vec<String>),
     /// Object.
-    Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    Object(Map<String, Value>),
 }
 /// Backfill.IntervalType. `second` .. `week` step by interval_units of that unit, `month`
 /// and `year` by calendar months/years, `custom` by interval_units SECONDS. The server does
 /// not validate it: sending anything else corrupts the backfill (see update_backfill).
 ///
 /// Spec schema `IntervalType`.
+///
+/// Part of [`Backfill`], [`BackfillUpdate`], [`BackfillWrite`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -1535,7 +1386,7 @@ pub enum IntervalType {
     /// `custom`
     Custom,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl IntervalType {
     /// Every value the spec lists.
@@ -1564,7 +1415,7 @@ impl IntervalType {
         }
     }
 }
-impl ::std::convert::From<&str> for IntervalType {
+impl From<&str> for IntervalType {
     fn from(value: &str) -> Self {
         match value {
             "second" => Self::Second,
@@ -1579,8 +1430,8 @@ impl ::std::convert::From<&str> for IntervalType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for IntervalType {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for IntervalType {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "second" => Self::Second,
             "minute" => Self::Minute,
@@ -1594,35 +1445,34 @@ impl ::std::convert::From<::std::string::String> for IntervalType {
         }
     }
 }
-impl ::std::fmt::Display for IntervalType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for IntervalType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for IntervalType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for IntervalType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for IntervalType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for IntervalType {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for IntervalType {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// The `PageMetadata` schema.
 ///
 /// Spec schema `PageMetadata`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`BackfillList`], [`PipelineRunList`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PageMetadata {
     /// Total number of matching items (not the page size). With `_limit=1` over 3 items, 3 on every
     /// page.
@@ -1638,116 +1488,105 @@ crate::runtime::de::impl_deserialize! {
 /// The `Pipeline` schema.
 ///
 /// Spec schema `Pipeline`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::create_pipeline`](crate::Client::create_pipeline),
+/// [`Client::delete_pipeline`](crate::Client::delete_pipeline),
+/// [`Client::get_pipeline`](crate::Client::get_pipeline),
+/// [`Client::list_pipelines`](crate::Client::list_pipelines).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pipeline {
     /// Identifier and folder name (derived from the name).
-    pub uuid: ::std::string::String,
+    pub uuid: String,
     /// Display name.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The `type` field.
     pub r#type: PipelineType,
     /// null when not set.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// From the pipeline's metadata.yaml, UTC with offset and a space:
     /// `"YYYY-MM-DD HH:MM:SS.ffffff+00:00"` (e.g. `"2026-12-01 18:47:17.723389+00:00"`);
     /// null for a pipeline whose metadata.yaml has none (like the committed fixture).
     ///
     /// Always sent; `None` is sent as `null`.
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_at: Option<DateTime<Utc>>,
     /// The modification time of metadata.yaml, ISO 8601 with `T` and offset:
     /// `"YYYY-MM-DDTHH:MM:SS.ffffff+00:00"` (e.g. `"2026-12-01T18:47:17.789809+00:00"`).
     ///
     /// Always sent; `None` is sent as `null`.
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
     /// The blocks in order; with `content` in get_pipeline.
-    pub blocks: ::std::vec::Vec<Block>,
+    pub blocks: Vec<Block>,
     /// Pipeline setting (false by default).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub cache_block_output_in_memory: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_block_output_in_memory: Option<bool>,
     /// Callback blocks (\[\] here).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub callbacks: ::std::option::Option<::std::vec::Vec<Block>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callbacks: Option<Vec<Block>>,
     /// Conditional blocks (\[\] here).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub conditionals: ::std::option::Option<::std::vec::Vec<Block>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditionals: Option<Vec<Block>>,
     /// Concurrency settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub concurrency_config: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency_config: Option<Map<String, Value>>,
     /// Data-integration settings; null for python pipelines.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub data_integration: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_integration: Option<Map<String, Value>>,
     /// Executor settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub executor_config: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor_config: Option<Map<String, Value>>,
     /// Number of executors (1 by default).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub executor_count: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor_count: Option<i64>,
     /// Executor type; null means the default (local_python).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub executor_type: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor_type: Option<String>,
     /// get_pipeline only.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub extensions: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Map<String, Value>>,
     /// Notification settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub notification_config: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification_config: Option<Map<String, Value>>,
     /// Remote storage for block outputs; null by default.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub remote_variables_dir: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_variables_dir: Option<String>,
     /// Retry settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub retry_config: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_config: Option<Map<String, Value>>,
     /// Run all blocks in one process (false by default).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub run_pipeline_in_one_process: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_pipeline_in_one_process: Option<bool>,
     /// e.g. `{"triggers": null}`.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub settings: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Map<String, Value>>,
     /// Spark settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub spark_config: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spark_config: Option<Map<String, Value>>,
     /// Tag names.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
     /// Absolute path of the server's data dir for this project.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub variables_dir: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variables_dir: Option<String>,
     /// Chart blocks (\[\] here).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub widgets: ::std::option::Option<::std::vec::Vec<Block>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub widgets: Option<Vec<Block>>,
 }
 crate::runtime::de::impl_deserialize! {
     Pipeline;
@@ -1780,7 +1619,7 @@ crate::runtime::de::impl_deserialize! {
 /// The `PipelineCreateRequest` schema.
 ///
 /// Spec schema `PipelineCreateRequest`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PipelineCreateRequest {
     /// The new pipeline.
     pub pipeline: PipelineCreateRequestPipeline,
@@ -1792,62 +1631,50 @@ crate::runtime::de::impl_deserialize! {
 /// The new pipeline.
 ///
 /// Spec: #/components/schemas/PipelineCreateRequest/properties/pipeline.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::create_pipeline`](crate::Client::create_pipeline).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PipelineCreateRequestPipeline {
     /// The pipeline's name; its uuid is derived from it.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The `type` field.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub r#type: ::std::option::Option<PipelineType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<PipelineType>,
     /// Free text.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Tag names.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
 }
 impl PipelineCreateRequestPipeline {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            r#type: ::std::option::Option::None,
-            description: ::std::option::Option::None,
-            tags: ::std::option::Option::None,
+            r#type: None,
+            description: None,
+            tags: None,
         }
     }
     /// Sets `name` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = value.into();
         self
     }
     /// Sets `type` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_type(mut self, value: impl ::std::convert::Into<PipelineType>) -> Self {
-        self.r#type = ::std::option::Option::Some(value.into());
+    pub fn with_type(mut self, value: impl Into<PipelineType>) -> Self {
+        self.r#type = Some(value.into());
         self
     }
     /// Sets `description` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
         self
     }
     /// Sets `tags` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_tags(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.tags = ::std::option::Option::Some(value.into());
+    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
         self
     }
 }
@@ -1861,10 +1688,12 @@ crate::runtime::de::impl_deserialize! {
 /// The `PipelineList` schema.
 ///
 /// Spec schema `PipelineList`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::list_pipelines`](crate::Client::list_pipelines).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PipelineList {
     /// One page of pipelines.
-    pub pipelines: ::std::vec::Vec<Pipeline>,
+    pub pipelines: Vec<Pipeline>,
     /// Paging information.
     pub metadata: PipelineListMetadata,
 }
@@ -1876,7 +1705,9 @@ crate::runtime::de::impl_deserialize! {
 /// Paging information.
 ///
 /// Spec: #/components/schemas/PipelineList/properties/metadata.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`PipelineList`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PipelineListMetadata {
     /// Total number of pipelines.
     pub count: i64,
@@ -1885,7 +1716,7 @@ pub struct PipelineListMetadata {
     /// Whether more pipelines follow; null when no `_limit` was given.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub next: ::std::option::Option<bool>,
+    pub next: Option<bool>,
 }
 crate::runtime::de::impl_deserialize! {
     PipelineListMetadata;
@@ -1896,14 +1727,14 @@ crate::runtime::de::impl_deserialize! {
 /// The `PipelineResponse` schema.
 ///
 /// Spec schema `PipelineResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PipelineResponse {
     /// The `pipeline` field.
     pub pipeline: Pipeline,
     /// Always null.
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: only `null` is allowed.
-    pub metadata: ::std::option::Option<::serde_json::Value>,
+    pub metadata: Option<Value>,
 }
 crate::runtime::de::impl_deserialize! {
     PipelineResponse;
@@ -1913,88 +1744,84 @@ crate::runtime::de::impl_deserialize! {
 /// The `PipelineRun` schema.
 ///
 /// Spec schema `PipelineRun`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PipelineRun {
     /// The run's id.
     pub id: i64,
     /// null for runs not made by a backfill, and for the runs of a deleted backfill.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub backfill_id: ::std::option::Option<i64>,
+    pub backfill_id: Option<i64>,
     /// The pipeline that ran.
-    pub pipeline_uuid: ::std::string::String,
+    pub pipeline_uuid: String,
     /// The schedule (trigger) it belongs to; for backfills the backfill schedule.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub pipeline_schedule_id: ::std::option::Option<i64>,
+    pub pipeline_schedule_id: Option<i64>,
     /// The `status` field.
     pub status: PipelineRunStatus,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS"` (e.g. `"2023-01-01 00:00:00"`).
     ///
     /// Always sent; `None` is sent as `null`.
-    pub execution_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub execution_date: Option<DateTime<Utc>>,
     /// UTC without zone, whole seconds, `"YYYY-MM-DD HH:MM:SS"`.
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    pub created_at: DateTime<Utc>,
     /// UTC without zone, whole seconds, `"YYYY-MM-DD HH:MM:SS"`.
-    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    pub updated_at: DateTime<Utc>,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS.ffffff"`.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub started_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS.ffffff"`. Stays null for a cancelled run.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
     /// For backfill runs, the backfill's variables merged with the run date's (`RunDate` members).
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub variables: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub variables: Option<Map<String, Value>>,
     /// Variables of event triggers; null for backfill runs.
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub event_variables: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub event_variables: Option<Map<String, Value>>,
     /// Executor that ran it.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub executor_type: ::std::option::Option<::std::string::String>,
+    pub executor_type: Option<String>,
     /// Run metrics; null for python pipelines.
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: free-form object in the spec.
-    pub metrics: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub metrics: Option<Map<String, Value>>,
     /// Whether the run missed its schedule SLA (false for backfill runs).
     pub passed_sla: bool,
     /// The runs of its blocks.
-    pub block_runs: ::std::vec::Vec<BlockRun>,
+    pub block_runs: Vec<BlockRun>,
     /// Number of block runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub block_runs_count: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_runs_count: Option<i64>,
     /// Number of completed block runs.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub completed_block_runs_count: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_block_runs_count: Option<i64>,
     /// For backfill runs `"Backfill <backfill name>"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pipeline_schedule_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline_schedule_name: Option<String>,
     /// The schedule's API trigger token.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pipeline_schedule_token: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline_schedule_token: Option<String>,
     /// ScheduleType (api, event, time); null for backfill schedules.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pipeline_schedule_type: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline_schedule_type: Option<String>,
     /// Tags of the pipeline; null unless include_pipeline_tags=true.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pipeline_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline_tags: Option<Vec<String>>,
     /// Type of the pipeline; null unless include_pipeline_type=true.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pipeline_type: ::std::option::Option<PipelineType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline_type: Option<PipelineType>,
     /// Project path of the run (multi-project setups); null here.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub repo_path: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo_path: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     PipelineRun;
@@ -2026,10 +1853,12 @@ crate::runtime::de::impl_deserialize! {
 /// The `PipelineRunList` schema.
 ///
 /// Spec schema `PipelineRunList`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PipelineRunList {
     /// One page of pipeline runs.
-    pub pipeline_runs: ::std::vec::Vec<PipelineRun>,
+    pub pipeline_runs: Vec<PipelineRun>,
     /// The `metadata` field.
     pub metadata: PageMetadata,
 }
@@ -2041,6 +1870,8 @@ crate::runtime::de::impl_deserialize! {
 /// PipelineRun.PipelineRunStatus.
 ///
 /// Spec schema `PipelineRunStatus`.
+///
+/// Taken by [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -2058,7 +1889,7 @@ pub enum PipelineRunStatus {
     /// `cancelled`
     Cancelled,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl PipelineRunStatus {
     /// Every value the spec lists.
@@ -2081,7 +1912,7 @@ impl PipelineRunStatus {
         }
     }
 }
-impl ::std::convert::From<&str> for PipelineRunStatus {
+impl From<&str> for PipelineRunStatus {
     fn from(value: &str) -> Self {
         match value {
             "initial" => Self::Initial,
@@ -2093,8 +1924,8 @@ impl ::std::convert::From<&str> for PipelineRunStatus {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for PipelineRunStatus {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for PipelineRunStatus {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "initial" => Self::Initial,
             "running" => Self::Running,
@@ -2105,34 +1936,33 @@ impl ::std::convert::From<::std::string::String> for PipelineRunStatus {
         }
     }
 }
-impl ::std::fmt::Display for PipelineRunStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for PipelineRunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for PipelineRunStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for PipelineRunStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for PipelineRunStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for PipelineRunStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for PipelineRunStatus {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// Mage's PipelineType (mage_ai/data_preparation/models/constants.py).
 ///
 /// Spec schema `PipelineType`.
+///
+/// Part of [`Pipeline`], [`PipelineCreateRequestPipeline`], [`PipelineRun`].
 ///
 /// Open: a value this version of the client does not know decodes as `Unknown` and is
 /// sent back unchanged.
@@ -2152,7 +1982,7 @@ pub enum PipelineType {
     /// `execution_framework`
     ExecutionFramework,
     /// A value not listed in the spec this client was generated from.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl PipelineType {
     /// Every value the spec lists.
@@ -2177,7 +2007,7 @@ impl PipelineType {
         }
     }
 }
-impl ::std::convert::From<&str> for PipelineType {
+impl From<&str> for PipelineType {
     fn from(value: &str) -> Self {
         match value {
             "integration" => Self::Integration,
@@ -2190,8 +2020,8 @@ impl ::std::convert::From<&str> for PipelineType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for PipelineType {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for PipelineType {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "integration" => Self::Integration,
             "databricks" => Self::Databricks,
@@ -2203,49 +2033,48 @@ impl ::std::convert::From<::std::string::String> for PipelineType {
         }
     }
 }
-impl ::std::fmt::Display for PipelineType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl fmt::Display for PipelineType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::serde::Serialize for PipelineType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+impl Serialize for PipelineType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for PipelineType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
+impl<'de> Deserialize<'de> for PipelineType {
+    fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         crate::runtime::deserialize_open_enum(deserializer)
     }
 }
 impl crate::runtime::ParamValue for PipelineType {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
     }
 }
 /// The `Role` schema.
 ///
 /// Spec schema `Role`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`SessionUser`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Role {
     /// The role's id.
     pub id: i64,
     /// Default roles are Owner (1), Admin (2), Editor (3), Viewer (4).
-    pub name: ::std::string::String,
+    pub name: String,
     /// The user a per-user role belongs to; null for the default roles.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_id: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
 }
 crate::runtime::de::impl_deserialize! {
     Role;
@@ -2259,31 +2088,31 @@ crate::runtime::de::impl_deserialize! {
 /// ISO 8601 with `T` and no zone (UTC): `"YYYY-MM-DDTHH:MM:SS"`.
 ///
 /// Spec schema `RunDate`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`Backfill`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunDate {
     /// The execution date, `"YYYY-MM-DD"`.
-    pub ds: ::chrono::NaiveDate,
+    pub ds: NaiveDate,
     /// `"YYYY-MM-DDTHH:MM:SS"`, e.g. `"2023-01-01T00:00:00"`.
-    pub execution_date: ::chrono::DateTime<::chrono::Utc>,
+    pub execution_date: DateTime<Utc>,
     /// The execution hour, `"HH"`.
-    pub hr: ::std::string::String,
+    pub hr: String,
     /// Same as execution_date, `"YYYY-MM-DDTHH:MM:SS"`.
-    pub interval_start_datetime: ::chrono::DateTime<::chrono::Utc>,
+    pub interval_start_datetime: DateTime<Utc>,
     /// The next run date (for the last one, execution_date + interval_seconds); null when the range
     /// has a single date.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub interval_end_datetime: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub interval_end_datetime: Option<DateTime<Utc>>,
     /// Seconds to the next run date (e.g. 86400.0); null when the range has a single date.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub interval_seconds: ::std::option::Option<f64>,
+    pub interval_seconds: Option<f64>,
     /// The previous run date; null when the range has a single date.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub interval_start_datetime_previous: ::std::option::Option<
-        ::chrono::DateTime<::chrono::Utc>,
-    >,
+    pub interval_start_datetime_previous: Option<DateTime<Utc>>,
 }
 crate::runtime::de::impl_deserialize! {
     RunDate;
@@ -2298,17 +2127,19 @@ crate::runtime::de::impl_deserialize! {
 /// The `Session` schema.
 ///
 /// Spec schema `Session`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Returned by [`Client::create_session`](crate::Client::create_session).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Session {
     /// A JWT (HS256, signed with the server's JWT_SECRET, default "materia") whose payload is
     /// `{"expires": <float epoch seconds>, "token": "<oauth token>"}`. Send the inner
     /// `token` as OAUTH-TOKEN. The payload's `expires` is computed from a naive UTC time read
     /// as local time: correct only on a server whose clock zone is UTC (under TZ=Asia/Tokyo
     /// it was 9 h early); use `session.expires`.
-    pub token: ::std::string::String,
+    pub token: String,
     /// When the token expires, UTC without zone: `"YYYY-MM-DD HH:MM:SS.ffffff"`, e.g.
     /// `"2026-12-31 18:51:12.474998"` (30 days after the login by default).
-    pub expires: ::chrono::DateTime<::chrono::Utc>,
+    pub expires: DateTime<Utc>,
     /// The `user` field.
     pub user: SessionUser,
 }
@@ -2321,12 +2152,12 @@ crate::runtime::de::impl_deserialize! {
 /// The `SessionCreateRequest` schema.
 ///
 /// Spec schema `SessionCreateRequest`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionCreateRequest {
     /// Optional: the API key, read from the body when the request has no X-API-KEY header
     /// (the `api_key` query parameter is ignored on a POST with a JSON body).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub api_key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
     /// The credentials.
     pub session: SessionCreateRequestSession,
 }
@@ -2338,51 +2169,40 @@ crate::runtime::de::impl_deserialize! {
 /// The credentials.
 ///
 /// Spec: #/components/schemas/SessionCreateRequest/properties/session.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Taken by [`Client::create_session`](crate::Client::create_session).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionCreateRequestSession {
     /// The user's email (the owner created at first start is `admin@admin.com`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Alternative to email (used when email is absent).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub username: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// The user's password (the owner's is `admin`).
-    pub password: ::std::string::String,
+    pub password: String,
 }
 impl SessionCreateRequestSession {
     /// Creates a value from its required fields; optional fields start unset.
-    #[allow(deprecated)]
-    pub fn new(password: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(password: impl Into<String>) -> Self {
         Self {
-            email: ::std::option::Option::None,
-            username: ::std::option::Option::None,
+            email: None,
+            username: None,
             password: password.into(),
         }
     }
     /// Sets `email` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_email(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.email = ::std::option::Option::Some(value.into());
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
         self
     }
     /// Sets `username` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_username(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.username = ::std::option::Option::Some(value.into());
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
         self
     }
     /// Sets `password` to a value (builder style).
-    #[allow(deprecated)]
-    pub fn with_password(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn with_password(mut self, value: impl Into<String>) -> Self {
         self.password = value.into();
         self
     }
@@ -2396,14 +2216,14 @@ crate::runtime::de::impl_deserialize! {
 /// The `SessionResponse` schema.
 ///
 /// Spec schema `SessionResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionResponse {
     /// The `session` field.
     pub session: Session,
     /// Always null.
     ///
     /// Always sent; `None` is sent as `null`. Untyped JSON: only `null` is allowed.
-    pub metadata: ::std::option::Option<::serde_json::Value>,
+    pub metadata: Option<Value>,
 }
 crate::runtime::de::impl_deserialize! {
     SessionResponse;
@@ -2413,22 +2233,24 @@ crate::runtime::de::impl_deserialize! {
 /// The logged-in user (no email in this answer).
 ///
 /// Spec schema `SessionUser`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+///
+/// Part of [`Session`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionUser {
     /// Avatar text or URL; null when not set.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub avatar: ::std::option::Option<::std::string::String>,
+    pub avatar: Option<String>,
     /// null when not set.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub first_name: ::std::option::Option<::std::string::String>,
+    pub first_name: Option<String>,
     /// The user's id (the owner is 1).
     pub id: i64,
     /// null when not set.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub last_name: ::std::option::Option<::std::string::String>,
+    pub last_name: Option<String>,
     /// True for the owner; the owner bypasses every per-attribute and per-query permission check.
     pub owner: bool,
     /// Legacy access bit mask (1 for the owner).
@@ -2436,15 +2258,15 @@ pub struct SessionUser {
     /// Legacy role bit mask; null for users with `roles_new`.
     ///
     /// Always sent; `None` is sent as `null`.
-    pub roles: ::std::option::Option<i64>,
+    pub roles: Option<i64>,
     /// Display name of the highest role.
-    pub roles_display: ::std::string::String,
+    pub roles_display: String,
     /// The user's roles.
-    pub roles_new: ::std::vec::Vec<Role>,
+    pub roles_new: Vec<Role>,
     /// The user's name (`admin` for the owner).
     ///
     /// Always sent; `None` is sent as `null`.
-    pub username: ::std::option::Option<::std::string::String>,
+    pub username: Option<String>,
 }
 crate::runtime::de::impl_deserialize! {
     SessionUser;

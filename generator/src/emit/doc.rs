@@ -1,5 +1,7 @@
 //! Spec prose → rustdoc that builds with `-D warnings` and runs no doctests.
 
+use std::cell::RefCell;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -150,9 +152,83 @@ pub fn wrap(markdown: &str) -> String {
     out.join("\n")
 }
 
-/// `#[doc = "..."]` attributes, one per line, for already-sanitized markdown (prose wrapped).
+thread_local! {
+    /// The docs deferred on this thread (see [`defer`]), by marker index.
+    static DEFERRED: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// Defers docs until [`expand`]: while the guard lives, [`attrs`] on this thread records each
+/// doc and emits one marker attribute instead of one attribute per line. Docs are most of the
+/// tokens of a generated file and have no effect on its layout, so they skip syn and
+/// prettyplease and are put back into the formatted text.
+pub fn defer() -> Deferred {
+    DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
+    Deferred(())
+}
+
+/// Ends [`defer`] when dropped.
+pub struct Deferred(());
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        DEFERRED.with(|d| *d.borrow_mut() = None);
+    }
+}
+
+/// The marker of deferred doc `i` as prettyplease prints it (after `///`).
+fn marker(i: usize) -> String {
+    format!("@@doc:{i}@@")
+}
+
+/// Replaces the markers in formatted `text` with the deferred docs, as `///` lines at the
+/// marker's indentation.
+pub fn expand(text: &str) -> String {
+    DEFERRED.with(|d| {
+        let d = d.borrow();
+        let Some(docs) = d.as_ref() else {
+            return text.to_string();
+        };
+        let mut out = String::with_capacity(text.len() * 2);
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            let found = trimmed
+                .strip_prefix("///@@doc:")
+                .and_then(|r| r.trim_end().strip_suffix("@@"))
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| docs.get(i));
+            match found {
+                Some(doc) => {
+                    let indent = &line[..line.len() - trimmed.len()];
+                    for l in doc.lines() {
+                        out.push_str(indent);
+                        out.push_str("///");
+                        if !l.is_empty() {
+                            out.push(' ');
+                            out.push_str(l);
+                        }
+                        out.push('\n');
+                    }
+                }
+                None => out.push_str(line),
+            }
+        }
+        out
+    })
+}
+
+/// `#[doc = "..."]` attributes, one per line, for already-sanitized markdown (prose wrapped);
+/// while docs are deferred ([`defer`]), one marker attribute.
 pub fn attrs(markdown: &str) -> TokenStream {
     let wrapped = wrap(markdown);
+    let deferred = DEFERRED.with(|d| {
+        d.borrow_mut().as_mut().map(|docs| {
+            docs.push(wrapped.clone());
+            marker(docs.len() - 1)
+        })
+    });
+    if let Some(m) = deferred {
+        return quote!(#[doc = #m]);
+    }
     let lines = wrapped.lines().map(|l| {
         let l = if l.is_empty() {
             String::new()

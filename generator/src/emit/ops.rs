@@ -1,22 +1,36 @@
-//! Operations: one `Client` method and one request builder per operation, a module per tag.
+//! Operations: one `Client` method and one request builder per operation, a file per tag; all
+//! files are `include!`d into one private module, `apis::ops`, whose imports `apis/mod.rs`
+//! writes (the union of what the files use).
+
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::doc;
-use super::types::{ident, ty};
+use super::error_body::ErrorDecoders;
+use super::models::{ident, ty};
+use super::names::{Name, Names};
+use super::op_docs::{OpDocs, returns};
 use crate::ir::*;
 
-/// Tokens of one tag module (`apis/<module>.rs`).
+/// The names the operations module must not import: its builders.
+pub fn names(api: &Api) -> Names {
+    Names::new(api.operations.iter().map(|o| o.builder_name.as_str()))
+}
+
+/// Tokens of one tag file (`apis/<module>.rs`).
 pub fn module(
     api: &Api,
+    docs: &OpDocs<'_>,
+    n: &Names,
     ops: &[&Operation],
-    decoders: &super::types::ErrorDecoders,
+    decoders: &ErrorDecoders,
 ) -> TokenStream {
-    let methods = ops.iter().map(|op| client_method(api, op));
-    let builders = ops.iter().map(|op| builder(api, op, decoders));
+    let methods = ops.iter().map(|op| client_method(docs, n, op));
+    let builders = ops.iter().map(|op| builder(api, docs, n, op, decoders));
     quote! {
-        impl crate::Client {
+        impl Client {
             #(#methods)*
         }
 
@@ -24,23 +38,33 @@ pub fn module(
     }
 }
 
+/// The first line of every tag file: what it is part of.
+pub const INCLUDED: &str =
+    "// Included into `apis::ops` by `apis/mod.rs` (one module for every operation).\n";
+
 /// `apis/mod.rs`: one private module `ops` holding every operation (the per-tag files are
-/// `include!`d into it), and one public module per tag re-exporting its request builders.
+/// `include!`d into it, with the imports they use), and one public module per tag re-exporting
+/// its request builders, documented with a table of its operations.
 ///
 /// One module rather than one per tag because rustc splits a crate into codegen units by
 /// module: 28 modules of builders cost about 0.5 s more to build than one (measured), for the
 /// same code. The public paths (`apis::dag_run::GetDagRuns`) and the docs are unchanged.
-pub fn apis_mod(modules: &[(&str, &str, &[&Operation])]) -> TokenStream {
+pub fn apis_mod(
+    docs: &OpDocs<'_>,
+    modules: &[(&str, &str, &[&Operation])],
+    used: &BTreeSet<Name>,
+) -> TokenStream {
     let includes = modules.iter().map(|(module, _, _)| {
         let file = format!("{}.rs", module.trim_start_matches("r#"));
         quote!(include!(#file);)
     });
+    let imports = Names::imports(used);
     let reexports = modules.iter().map(|(module, tag, ops)| {
-        let m = super::types::ident(module);
-        let d = format!(" Operations tagged `{tag}`.");
+        let m = ident(module);
+        let d = doc::attrs(&tag_doc(docs, tag, ops));
         let names = ops.iter().map(|op| ident(&op.builder_name));
         quote! {
-            #[doc = #d]
+            #d
             pub mod #m {
                 pub use super::ops::{#(#names),*};
             }
@@ -52,8 +76,9 @@ pub fn apis_mod(modules: &[(&str, &str, &[&Operation])]) -> TokenStream {
 
         /// Every operation: the `Client` methods and their request builders, one file per tag.
         mod ops {
-            #[allow(unused_imports)]
-            use crate::models;
+            #imports
+            #[allow(unused_imports)] // which of these the operations use depends on the spec
+            use crate::{models, runtime, Client};
             #(#includes)*
         }
 
@@ -61,111 +86,91 @@ pub fn apis_mod(modules: &[(&str, &str, &[&Operation])]) -> TokenStream {
     }
 }
 
+/// The docs of a tag module: its description, a table of its operations, a typical call.
+fn tag_doc(docs: &OpDocs<'_>, tag: &str, ops: &[&Operation]) -> String {
+    let mut parts = vec![format!("Operations tagged `{}`.", tag.replace('`', "'"))];
+    if let Some(d) = docs.api.tag_description(tag) {
+        parts.push(doc::sanitize(d));
+    }
+    let rows: Vec<String> = ops
+        .iter()
+        .map(|op| {
+            let f = op.fn_name.trim_start_matches("r#");
+            let summary = op
+                .summary
+                .as_deref()
+                .or(op.description.as_deref())
+                .map(|s| {
+                    doc::sanitize(s)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default()
+                .replace('|', "\\|");
+            format!(
+                "| [`{f}`](crate::Client::{f}) | `{} {}` | {summary} |",
+                op.method.as_str(),
+                op.path
+            )
+        })
+        .collect();
+    parts.push(format!(
+        "Each is a method of [`Client`](crate::Client) returning this module's request builder of the same name in `UpperCamelCase`.\n\n| Method | HTTP request | Description |\n|---|---|---|\n{}",
+        rows.join("\n")
+    ));
+    // The typical call: the first read (GET) operation with an example, else any.
+    let typical = ops
+        .iter()
+        .filter(|o| o.method == Method::Get)
+        .chain(ops.iter())
+        .find_map(|op| docs.example(op));
+    if let Some(e) = typical {
+        parts.push(e);
+    }
+    parts.join("\n\n")
+}
+
 /// How a parameter is passed to the builder.
 fn is_arg(p: &Param) -> bool {
     p.const_value.is_none() && p.required
 }
 
-fn param_value_ty(p: &Param) -> TokenStream {
-    ty(&p.ty, &quote!(models::))
-}
-
 /// Argument type and conversion for a required parameter.
-fn arg_of(p: &Param) -> (TokenStream, TokenStream) {
+fn arg_of(n: &Names, p: &Param) -> (TokenStream, TokenStream) {
     let name = ident(&p.rust_name);
     match &p.ty {
-        TypeRef::String => (
-            quote!(impl ::std::convert::Into<::std::string::String>),
-            quote!(#name.into()),
-        ),
+        TypeRef::String => {
+            let (into, string) = (n.get(Name::Into), n.get(Name::String));
+            (quote!(impl #into<#string>), quote!(#name.into()))
+        }
         TypeRef::Array(inner) => {
-            let inner = ty(inner, &quote!(models::));
+            let inner = ty(inner, n, &quote!(models::));
+            let it = n.get(Name::IntoIterator);
             (
-                quote!(impl ::std::iter::IntoIterator<Item = #inner>),
+                quote!(impl #it<Item = #inner>),
                 quote!(#name.into_iter().collect()),
             )
         }
-        _ => (param_value_ty(p), quote!()),
+        _ => (ty(&p.ty, n, &quote!(models::)), quote!()),
     }
 }
 
-fn op_doc(api: &Api, op: &Operation) -> TokenStream {
-    let mut parts = Vec::new();
-    if let Some(s) = &op.summary {
-        parts.push(doc::sanitize(s));
-    }
-    if let Some(d) = &op.description {
-        let d = doc::sanitize(d);
-        if !parts.contains(&d) {
-            parts.push(d);
-        }
-    }
-    parts.push(format!(
-        "`{} {}` (operation `{}`).",
-        op.method.as_str(),
-        op.path,
-        op.id
-    ));
-    if let Some(a) = crate::versions::availability(api.product(), &api.versions, &op.present_in) {
-        parts.push(format!(
-            "{a} On servers without it, the error is [`Error::is_unsupported_operation`](crate::Error::is_unsupported_operation) (and [`Error::is_not_found`](crate::Error::is_not_found))."
-        ));
-    }
-    let args: Vec<String> = op
-        .params
-        .iter()
-        .filter(|p| is_arg(p))
-        .map(|p| param_line(api, op, p))
-        .chain(op.body.iter().filter(|b| b.required).map(|b| {
-            format!(
-                "- `body`: {}",
-                b.description
-                    .as_deref()
-                    .map(doc::sanitize)
-                    .unwrap_or_else(|| "the request body.".into())
-            )
-        }))
-        .collect();
-    if !args.is_empty() {
-        parts.push(format!("# Arguments\n\n{}", args.join("\n")));
-    }
-    doc::attrs(&parts.join("\n\n"))
-}
-
-fn param_line(api: &Api, op: &Operation, p: &Param) -> String {
-    let mut d = p
-        .description
-        .as_deref()
-        .map(doc::sanitize)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| format!("`{}`", p.wire_name));
-    if p.present_in != op.present_in {
-        if let Some(a) = crate::versions::availability(api.product(), &api.versions, &p.present_in)
-        {
-            d = format!("{d} ({a})");
-        }
-    }
-    format!(
-        "- `{}`: {}",
-        p.rust_name.trim_start_matches("r#"),
-        d.replace('\n', " ")
-    )
-}
-
-fn client_method(api: &Api, op: &Operation) -> TokenStream {
+fn client_method(docs: &OpDocs<'_>, n: &Names, op: &Operation) -> TokenStream {
     let fname = ident(&op.fn_name);
     let builder = ident(&op.builder_name);
-    let docs = op_doc(api, op);
+    let attrs = doc::attrs(&docs.method(op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let mut args = Vec::new();
     let mut inits = Vec::new();
+    let none = n.none();
     for p in &op.params {
         if p.const_value.is_some() {
             continue;
         }
         let name = ident(&p.rust_name);
         if is_arg(p) {
-            let (t, conv) = arg_of(p);
+            let (t, conv) = arg_of(n, p);
             args.push(quote!(#name: #t));
             if conv.is_empty() {
                 inits.push(quote!(#name));
@@ -173,26 +178,27 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
                 inits.push(quote!(#name: #conv));
             }
         } else if matches!(p.ty, TypeRef::Array(_)) {
-            inits.push(quote!(#name: ::std::vec::Vec::new()));
+            let v = n.get(Name::Vec);
+            inits.push(quote!(#name: #v::new()));
         } else {
-            inits.push(quote!(#name: ::std::option::Option::None));
+            inits.push(quote!(#name: #none));
         }
     }
     if let Some(b) = &op.body {
-        let t = ty(&b.ty, &quote!(models::));
+        let t = ty(&b.ty, n, &quote!(models::));
         if b.required {
             args.push(quote!(body: #t));
             inits.push(quote!(body));
         } else {
-            inits.push(quote!(body: ::std::option::Option::None));
+            inits.push(quote!(body: #none));
         }
     }
     quote! {
-        #docs
+        #attrs
         #deprecated
         pub fn #fname(&self, #(#args),*) -> #builder {
             #builder {
-                client: ::std::clone::Clone::clone(self),
+                client: self.clone(),
                 #(#inits,)*
             }
         }
@@ -200,26 +206,60 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
 }
 
 /// The Rust type `send()` resolves to.
-fn output_ty(op: &Operation) -> TokenStream {
+fn output_ty(n: &Names, op: &Operation) -> TokenStream {
     let s = &op.success;
     if let Some(t) = &s.json {
-        ty(t, &quote!(models::))
+        ty(t, n, &quote!(models::))
     } else if s.text {
-        quote!(::std::string::String)
+        n.get(Name::String)
     } else if let Some(t) = &s.ndjson {
-        let t = ty(t, &quote!(models::));
-        quote!(crate::NdjsonStream<#t>)
+        let t = ty(t, n, &quote!(models::));
+        quote!(runtime::NdjsonStream<#t>)
     } else {
         quote!(())
     }
 }
 
-fn builder(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) -> TokenStream {
+/// The docs of a setter of optional parameter `p`.
+fn setter_doc(api: &Api, op: &Operation, p: &Param) -> TokenStream {
+    let mut d = p
+        .description
+        .as_deref()
+        .map(doc::sanitize)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("Sets `{}`.", p.wire_name));
+    d.push_str(&format!(
+        "\n\nOptional {} parameter `{}`; not sent unless set.",
+        p.location.as_str(),
+        p.wire_name
+    ));
+    if let Some(def) = &p.default {
+        d.push_str(&format!(
+            " Server default: `{}`.",
+            def.to_string().replace('`', "'")
+        ));
+    }
+    if matches!(p.ty, TypeRef::Array(_)) {
+        d.push_str(" Each value is sent as its own `name=value` pair.");
+    }
+    if p.present_in != op.present_in {
+        if let Some(a) = crate::versions::availability(api.product(), &api.versions, &p.present_in)
+        {
+            d.push_str(&format!("\n\n{a} Servers without it ignore it."));
+        }
+    }
+    doc::attrs(&d)
+}
+
+fn builder(
+    api: &Api,
+    docs: &OpDocs<'_>,
+    n: &Names,
+    op: &Operation,
+    decoders: &ErrorDecoders,
+) -> TokenStream {
     let name = ident(&op.builder_name);
-    let method_link = format!(
-        " Request builder for [`Client::{0}`](crate::Client::{0}): set optional parameters, then `.await` it (or call `send`).",
-        op.fn_name.trim_start_matches("r#")
-    );
+    let (some, none) = (n.some(), n.none());
     let mut fields = Vec::new();
     let mut setters = Vec::new();
     for p in &op.params {
@@ -227,65 +267,48 @@ fn builder(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) ->
             continue;
         }
         let pname = ident(&p.rust_name);
-        let t = param_value_ty(p);
+        let t = ty(&p.ty, n, &quote!(models::));
         if is_arg(p) {
             fields.push(quote!(#pname: #t));
             continue;
         }
-        let pdoc = doc::attrs(&{
-            let mut d = p
-                .description
-                .as_deref()
-                .map(doc::sanitize)
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| format!("Sets `{}`.", p.wire_name));
-            if let Some(def) = &p.default {
-                d.push_str(&format!(
-                    "\n\nServer default: `{}`.",
-                    def.to_string().replace('`', "'")
-                ));
-            }
-            if p.present_in != op.present_in {
-                if let Some(a) =
-                    crate::versions::availability(api.product(), &api.versions, &p.present_in)
-                {
-                    d.push_str(&format!("\n\n{a} Servers without it ignore it."));
-                }
-            }
-            d
-        });
+        let pdoc = setter_doc(api, op, p);
         let dep = p.deprecated.then(|| quote!(#[deprecated]));
         match &p.ty {
             TypeRef::Array(inner) => {
-                let inner = ty(inner, &quote!(models::));
+                let inner = ty(inner, n, &quote!(models::));
+                let it = n.get(Name::IntoIterator);
                 fields.push(quote!(#pname: #t));
                 setters.push(quote! {
                     #pdoc
                     #dep
-                    pub fn #pname(mut self, values: impl ::std::iter::IntoIterator<Item = #inner>) -> Self {
+                    pub fn #pname(mut self, values: impl #it<Item = #inner>) -> Self {
                         self.#pname = values.into_iter().collect();
                         self
                     }
                 });
             }
             TypeRef::String => {
-                fields.push(quote!(#pname: ::std::option::Option<#t>));
+                let o = n.option(t.clone());
+                let into = n.get(Name::Into);
+                fields.push(quote!(#pname: #o));
                 setters.push(quote! {
                     #pdoc
                     #dep
-                    pub fn #pname(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                        self.#pname = ::std::option::Option::Some(value.into());
+                    pub fn #pname(mut self, value: impl #into<#t>) -> Self {
+                        self.#pname = #some(value.into());
                         self
                     }
                 });
             }
             _ => {
-                fields.push(quote!(#pname: ::std::option::Option<#t>));
+                let o = n.option(t.clone());
+                fields.push(quote!(#pname: #o));
                 setters.push(quote! {
                     #pdoc
                     #dep
                     pub fn #pname(mut self, value: #t) -> Self {
-                        self.#pname = ::std::option::Option::Some(value);
+                        self.#pname = #some(value);
                         self
                     }
                 });
@@ -293,80 +316,84 @@ fn builder(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) ->
         }
     }
     if let Some(b) = &op.body {
-        let t = ty(&b.ty, &quote!(models::));
+        let t = ty(&b.ty, n, &quote!(models::));
         if b.required {
             fields.push(quote!(body: #t));
         } else {
-            fields.push(quote!(body: ::std::option::Option<#t>));
+            let o = n.option(t.clone());
+            fields.push(quote!(body: #o));
             setters.push(quote! {
-                /// Sets the (optional) request body.
+                /// Sets the request body (optional: not sent unless set).
                 pub fn body(mut self, value: #t) -> Self {
-                    self.body = ::std::option::Option::Some(value);
+                    self.body = #some(value);
                     self
                 }
             });
         }
     }
 
-    let prepare = prepare_fn(api, op, decoders);
-    let out = output_ty(op);
+    let prepare = prepare_fn(api, n, op, decoders);
+    let out = output_ty(n, op);
     let s = &op.success;
     // The primary response kind: decoded by `ResponseFuture` (one shared future type), except
     // NDJSON streams, whose `send` stays an `async fn`.
     let finish = |accept: Option<&str>, finish: TokenStream| {
         let accept = match accept {
-            Some(a) => quote!(::std::option::Option::Some(#a)),
-            None => quote!(::std::option::Option::None),
+            Some(a) => quote!(#some(#a)),
+            None => quote!(#none),
         };
         quote! {
             let req = self.prepare();
-            crate::runtime::ResponseFuture::new(self.client, req, #accept, #finish)
+            runtime::ResponseFuture::new(self.client, req, #accept, #finish)
         }
     };
+    let ok = n.ok();
     let streaming = s.json.is_none() && !s.text && s.ndjson.is_some();
     let send_body = if s.json.is_some() {
         let decode = match &s.envelope {
             Some(member) => quote!(|response| response.json_member(#member)),
-            None => quote!(crate::runtime::Response::json),
+            None => quote!(runtime::Response::json),
         };
         finish(Some("application/json"), decode)
     } else if s.text {
-        finish(Some("text/plain"), quote!(crate::runtime::Response::text))
+        finish(Some("text/plain"), quote!(runtime::Response::text))
     } else if streaming {
         quote! {
             let mut req = self.prepare()?;
             req.accept("application/x-ndjson");
-            ::std::result::Result::Ok(crate::runtime::ndjson(self.client.execute_stream(req).await?))
+            #ok(runtime::ndjson(self.client.execute_stream(req).await?))
         }
     } else {
-        finish(None, quote!(crate::runtime::Response::empty))
+        finish(None, quote!(runtime::Response::empty))
     };
     let mut extra = Vec::new();
     if s.json.is_some() && s.text {
-        let text_body = finish(Some("text/plain"), quote!(crate::runtime::Response::text));
+        let text_body = finish(Some("text/plain"), quote!(runtime::Response::text));
+        let string = n.get(Name::String);
         extra.push(quote! {
             /// Sends the request asking for `text/plain` and returns the text.
-            pub fn text(self) -> crate::ResponseFuture<::std::string::String> {
+            pub fn text(self) -> runtime::ResponseFuture<#string> {
                 #text_body
             }
         });
     }
     if let (true, Some(item)) = (s.json.is_some() || s.text, &s.ndjson) {
-        let item = ty(item, &quote!(models::));
+        let item = ty(item, n, &quote!(models::));
         extra.push(quote! {
             /// Sends the request asking for `application/x-ndjson` and streams the lines as
             /// they arrive, each decoded on its own.
-            pub async fn stream(self) -> crate::Result<crate::NdjsonStream<#item>> {
+            pub async fn stream(self) -> crate::Result<runtime::NdjsonStream<#item>> {
                 let mut req = self.prepare()?;
                 req.accept("application/x-ndjson");
-                ::std::result::Result::Ok(crate::runtime::ndjson(self.client.execute_stream(req).await?))
+                #ok(runtime::ndjson(self.client.execute_stream(req).await?))
             }
         });
     }
     if let Some(pg) = &op.pagination {
-        extra.push(into_stream(op, pg));
+        extra.push(into_stream(n, op, pg));
     }
 
+    let into_future = n.get(Name::IntoFuture);
     let (send_fn, into_future) = if streaming {
         (
             quote! {
@@ -376,11 +403,11 @@ fn builder(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) ->
                 }
             },
             quote! {
-                impl ::std::future::IntoFuture for #name {
+                impl #into_future for #name {
                     type Output = crate::Result<#out>;
-                    type IntoFuture = crate::BoxFuture<Self::Output>;
+                    type IntoFuture = runtime::BoxFuture<Self::Output>;
                     fn into_future(self) -> Self::IntoFuture {
-                        ::std::boxed::Box::pin(self.send())
+                        Box::pin(self.send())
                     }
                 }
             },
@@ -389,14 +416,14 @@ fn builder(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) ->
         (
             quote! {
                 /// Sends the request: the returned future resolves to the response.
-                pub fn send(self) -> crate::ResponseFuture<#out> {
+                pub fn send(self) -> runtime::ResponseFuture<#out> {
                     #send_body
                 }
             },
             quote! {
-                impl ::std::future::IntoFuture for #name {
+                impl #into_future for #name {
                     type Output = crate::Result<#out>;
-                    type IntoFuture = crate::ResponseFuture<#out>;
+                    type IntoFuture = runtime::ResponseFuture<#out>;
                     fn into_future(self) -> Self::IntoFuture {
                         self.send()
                     }
@@ -404,12 +431,30 @@ fn builder(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) ->
             },
         )
     };
+    let method = op.fn_name.trim_start_matches("r#");
+    let mut text = format!(
+        "Request builder for [`Client::{method}`](crate::Client::{method}) (`{} {}`): `.await` it (or call `send`); it {}.",
+        op.method.as_str(),
+        op.path,
+        returns(op)
+    );
+    if !setters.is_empty() {
+        text.push_str(" Its methods set the optional parameters first.");
+    }
+    if op.pagination.is_some() {
+        text.push_str(" [`into_stream`](Self::into_stream) walks every page.");
+    }
+    text.push_str(&format!(
+        " Parameters, responses and an example: [`Client::{method}`](crate::Client::{method})."
+    ));
+    let _ = docs;
+    let bdoc = doc::attrs(&text);
     quote! {
-        #[doc = #method_link]
+        #bdoc
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent or awaited"]
         pub struct #name {
-            client: crate::Client,
+            client: Client,
             #(#fields,)*
         }
 
@@ -428,8 +473,9 @@ fn builder(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) ->
 }
 
 /// `into_stream()`: every item of every page, as the profile's pagination convention says.
-fn into_stream(op: &Operation, pg: &Pagination) -> TokenStream {
-    let item = ty(&pg.item, &quote!(models::));
+fn into_stream(n: &Names, op: &Operation, pg: &Pagination) -> TokenStream {
+    let item = ty(&pg.item, n, &quote!(models::));
+    let (some, none) = (n.some(), n.none());
     let offset = ident(&op.params[pg.offset_param].rust_name);
     let offset_ty = &op.params[pg.offset_param].ty;
     let start = match offset_ty {
@@ -446,31 +492,27 @@ fn into_stream(op: &Operation, pg: &Pagination) -> TokenStream {
             let e = match (optional, *bits) {
                 (true, 32) => quote!(#e.map(i64::from)),
                 (true, _) => e,
-                (false, 32) => quote!(::std::option::Option::Some(i64::from(#e))),
-                (false, _) => quote!(::std::option::Option::Some(#e)),
+                (false, 32) => quote!(#some(i64::from(#e))),
+                (false, _) => quote!(#some(#e)),
             };
             (
                 e,
-                quote!(::std::option::Option::None),
+                none.clone(),
                 format!("until the offset reaches `{}`", path.dotted()),
             )
         }
         PageEnd::HasMore(path) => {
             let (e, optional) = copied(path);
-            let e = if optional {
-                e
-            } else {
-                quote!(::std::option::Option::Some(#e))
-            };
+            let e = if optional { e } else { quote!(#some(#e)) };
             (
-                quote!(::std::option::Option::None),
+                none.clone(),
                 e,
                 format!("until `{}` is false", path.dotted()),
             )
         }
         PageEnd::EmptyPage => (
-            quote!(::std::option::Option::None),
-            quote!(::std::option::Option::None),
+            none.clone(),
+            none.clone(),
             "until a page comes back empty".to_string(),
         ),
     };
@@ -482,16 +524,16 @@ fn into_stream(op: &Operation, pg: &Pagination) -> TokenStream {
     ));
     quote! {
         #doc
-        pub fn into_stream(self) -> crate::Paginator<#item> {
+        pub fn into_stream(self) -> runtime::Paginator<#item> {
             let start = #start;
-            crate::runtime::paginate(
+            runtime::paginate(
                 start,
                 move |offset| {
-                    let mut next = ::std::clone::Clone::clone(&self);
-                    next.#offset = ::std::option::Option::Some(#set_offset);
+                    let mut next = self.clone();
+                    next.#offset = #some(#set_offset);
                     next.send()
                 },
-                |page| crate::runtime::Page {
+                |page| runtime::Page {
                     total: #total,
                     more: #more,
                     items: #items,
@@ -545,14 +587,13 @@ fn moved(path: &FieldPath) -> TokenStream {
 }
 
 /// `fn prepare(&self) -> Result<Request>`: path, query, headers and body.
-fn prepare_fn(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders) -> TokenStream {
+fn prepare_fn(api: &Api, n: &Names, op: &Operation, decoders: &ErrorDecoders) -> TokenStream {
     let id = &op.id;
+    let (some, none, ok) = (n.some(), n.none(), n.ok());
     // Only set when some supported version lacks the operation.
     let since = match op.present_in.first() {
-        Some(first) if op.present_in.len() < api.versions.len() => {
-            quote!(::std::option::Option::Some(#first))
-        }
-        _ => quote!(::std::option::Option::None),
+        Some(first) if op.present_in.len() < api.versions.len() => quote!(#some(#first)),
+        _ => none.clone(),
     };
     let path = &op.path;
     let method = format_ident!("{}", op.method.as_str());
@@ -562,9 +603,9 @@ fn prepare_fn(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders)
             let idx = alt.iter().map(|&i| super::api::lit(i as u64));
             quote!(&[#(#idx),*])
         });
-        quote!(::std::option::Option::Some(&[#(#alts),*]))
+        quote!(#some(&[#(#alts),*]))
     } else {
-        quote!(::std::option::Option::None)
+        none.clone()
     };
     let mut lets = Vec::new();
     let segments: Vec<TokenStream> = op
@@ -579,9 +620,7 @@ fn prepare_fn(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders)
                 } else {
                     let name = ident(&p.rust_name);
                     let var = format_ident!("p_{}", p.rust_name.trim_start_matches("r#"));
-                    lets.push(
-                        quote!(let #var = crate::runtime::ParamValue::to_param(&self.#name);),
-                    );
+                    lets.push(quote!(let #var = runtime::ParamValue::to_param(&self.#name);));
                     quote!(&*#var)
                 }
             }
@@ -608,7 +647,7 @@ fn prepare_fn(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders)
             },
             (_, true) => quote!(req.#call(#wire, &self.#name);),
             (_, false) => quote! {
-                if let ::std::option::Option::Some(value) = &self.#name {
+                if let #some(value) = &self.#name {
                     req.#call(#wire, value);
                 }
             },
@@ -625,28 +664,28 @@ fn prepare_fn(api: &Api, op: &Operation, decoders: &super::types::ErrorDecoders)
         } else {
             let send = send(quote!(body));
             quote! {
-                if let ::std::option::Option::Some(body) = &self.body {
+                if let #some(body) = &self.body {
                     #send
                 }
             }
         }
     });
     quote! {
-        fn prepare(&self) -> crate::Result<crate::runtime::Request> {
-            static OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+        fn prepare(&self) -> crate::Result<runtime::Request> {
+            static OPERATION: runtime::Operation = runtime::Operation {
                 id: #id,
-                method: ::reqwest::Method::#method,
+                method: reqwest::Method::#method,
                 path: #path,
                 decode_error: crate::error_body::#decoder,
                 since: #since,
                 security: #security,
             };
-            let mut req = crate::runtime::Request::new(&OPERATION);
+            let mut req = runtime::Request::new(&OPERATION);
             #(#lets)*
             req.path(&[#(#segments),*]);
             #(#params)*
             #body
-            ::std::result::Result::Ok(req)
+            #ok(req)
         }
     }
 }

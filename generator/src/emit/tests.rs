@@ -5,11 +5,38 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{ident, ty};
+use super::models::{ident, ty};
+use super::names::Names;
 use crate::ir::*;
 
+/// The test file spells every std name in full (it never shadows anything, and a test file
+/// need not read well).
+fn full() -> Names {
+    Names::new([
+        "Option",
+        "String",
+        "Vec",
+        "Box",
+        "Result",
+        "From",
+        "Into",
+        "IntoIterator",
+        "BTreeMap",
+        "DateTime",
+        "Utc",
+        "NaiveDate",
+        "Value",
+        "Map",
+        "Serialize",
+        "Deserialize",
+        "Cow",
+        "fmt",
+        "IntoFuture",
+    ])
+}
+
 fn value_of(t: &TypeRef) -> TokenStream {
-    let t = ty(t, &quote!(models::));
+    let t = ty(t, &full(), &quote!(models::));
     quote!(value::<#t>())
 }
 
@@ -51,10 +78,10 @@ pub fn operations(api: &Api, lib: &str) -> TokenStream {
                 quote!(.body(#v))
             }));
         let out = match (&op.success.json, op.success.text, &op.success.ndjson) {
-            (Some(t), _, _) => ty(t, &quote!(models::)),
+            (Some(t), _, _) => ty(t, &full(), &quote!(models::)),
             (None, true, _) => quote!(::std::string::String),
             (None, false, Some(t)) => {
-                let t = ty(t, &quote!(models::));
+                let t = ty(t, &full(), &quote!(models::));
                 quote!(#lib::NdjsonStream<#t>)
             }
             _ => quote!(()),
@@ -68,13 +95,13 @@ pub fn operations(api: &Api, lib: &str) -> TokenStream {
             op.success.json.is_some() || op.success.text,
             &op.success.ndjson,
         ) {
-            let item = ty(item, &quote!(models::));
+            let item = ty(item, &full(), &quote!(models::));
             extra.push(
                 quote!(let _: #lib::NdjsonStream<#item> = c.#method(#(#args),*).stream().await?;),
             );
         }
         if let Some(pg) = &op.pagination {
-            let item = ty(&pg.item, &quote!(models::));
+            let item = ty(&pg.item, &full(), &quote!(models::));
             extra
                 .push(quote!(let _: #lib::Paginator<#item> = c.#method(#(#args),*).into_stream();));
         }
@@ -87,7 +114,7 @@ pub fn operations(api: &Api, lib: &str) -> TokenStream {
         });
         if let Some(t) = &op.success.json {
             let id = &op.id;
-            let t = ty(t, &quote!(models::));
+            let t = ty(t, &full(), &quote!(models::));
             decode_arms.push(quote! {
                 #id => serde_json::from_slice::<#t>(body).map(|_| ()).map_err(|e| e.to_string()),
             });

@@ -138,6 +138,14 @@ impl Lower<'_> {
             description: doc.info.description.clone(),
             client,
             schemes,
+            tags: doc
+                .tags
+                .iter()
+                .map(|t| Tag {
+                    name: t.name.clone(),
+                    description: t.description.clone().filter(|d| !d.trim().is_empty()),
+                })
+                .collect(),
             operations,
             types: std::mem::take(&mut self.types).into_values().collect(),
             warnings,

@@ -19,7 +19,7 @@ impl Lower<'_> {
         let mut reserved: Vec<&str> = naming::RESERVED_METHODS.to_vec();
         reserved.extend(client.reserved_methods.iter().map(String::as_str));
         let mut fn_scope = Scope::with_reserved(&reserved);
-        let mut builder_scope = Scope::default();
+        let mut builder_scope = Scope::with_reserved(naming::RESERVED_BUILDER_TYPES);
         let convention = self.pagination_convention()?;
         let mut out = Vec::new();
         for (path, item) in &doc.paths.paths {

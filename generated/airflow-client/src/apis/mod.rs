@@ -3,8 +3,11 @@
 //! [`Client`](crate::Client) returning a request builder from its module.
 /// Every operation: the `Client` methods and their request builders, one file per tag.
 mod ops {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use serde_json::Value;
+    use std::future::IntoFuture;
     #[allow(unused_imports)]
-    use crate::models;
+    use crate::{models, runtime, Client};
     include!("asset.rs");
     include!("asset_state_store.rs");
     include!("backfill.rs");
@@ -34,6 +37,39 @@ mod ops {
     include!("x_com.rs");
 }
 /// Operations tagged `Asset`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`create_asset_event`](crate::Client::create_asset_event) | `POST /api/v2/assets/events` | Create Asset Event |
+/// | [`delete_asset_queued_events`](crate::Client::delete_asset_queued_events) | `DELETE /api/v2/assets/{asset_id}/queuedEvents` | Delete Asset Queued Events |
+/// | [`delete_dag_asset_queued_event`](crate::Client::delete_dag_asset_queued_event) | `DELETE /api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents` | Delete Dag Asset Queued Event |
+/// | [`delete_dag_asset_queued_events`](crate::Client::delete_dag_asset_queued_events) | `DELETE /api/v2/dags/{dag_id}/assets/queuedEvents` | Delete Dag Asset Queued Events |
+/// | [`get_asset`](crate::Client::get_asset) | `GET /api/v2/assets/{asset_id}` | Get Asset |
+/// | [`get_asset_alias`](crate::Client::get_asset_alias) | `GET /api/v2/assets/aliases/{asset_alias_id}` | Get Asset Alias |
+/// | [`get_asset_aliases`](crate::Client::get_asset_aliases) | `GET /api/v2/assets/aliases` | Get Asset Aliases |
+/// | [`get_asset_events`](crate::Client::get_asset_events) | `GET /api/v2/assets/events` | Get Asset Events |
+/// | [`get_asset_queued_events`](crate::Client::get_asset_queued_events) | `GET /api/v2/assets/{asset_id}/queuedEvents` | Get Asset Queued Events |
+/// | [`get_assets`](crate::Client::get_assets) | `GET /api/v2/assets` | Get Assets |
+/// | [`get_dag_asset_queued_event`](crate::Client::get_dag_asset_queued_event) | `GET /api/v2/dags/{dag_id}/assets/{asset_id}/queuedEvents` | Get Dag Asset Queued Event |
+/// | [`get_dag_asset_queued_events`](crate::Client::get_dag_asset_queued_events) | `GET /api/v2/dags/{dag_id}/assets/queuedEvents` | Get Dag Asset Queued Events |
+/// | [`materialize_asset`](crate::Client::materialize_asset) | `POST /api/v2/assets/{asset_id}/materialize` | Materialize Asset |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_asset(56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod asset {
     pub use super::ops::{
         CreateAssetEvent, DeleteAssetQueuedEvents, DeleteDagAssetQueuedEvent,
@@ -43,6 +79,32 @@ pub mod asset {
     };
 }
 /// Operations tagged `Asset State Store`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`clear_asset_state_store`](crate::Client::clear_asset_state_store) | `DELETE /api/v2/assets/{asset_id}/state-store` | Clear Asset State Store |
+/// | [`delete_asset_state_store`](crate::Client::delete_asset_state_store) | `DELETE /api/v2/assets/{asset_id}/state-store/{key}` | Delete Asset State Store |
+/// | [`get_asset_state_store`](crate::Client::get_asset_state_store) | `GET /api/v2/assets/{asset_id}/state-store/{key}` | Get Asset State Store |
+/// | [`list_asset_state_store`](crate::Client::list_asset_state_store) | `GET /api/v2/assets/{asset_id}/state-store` | List Asset State Store |
+/// | [`set_asset_state_store`](crate::Client::set_asset_state_store) | `PUT /api/v2/assets/{asset_id}/state-store/{key}` | Set Asset State Store |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_asset_state_store("key_example", 56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_unsupported_operation() => eprintln!("the server is older: {e}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod asset_state_store {
     pub use super::ops::{
         ClearAssetStateStore, DeleteAssetStateStore, GetAssetStateStore,
@@ -50,6 +112,33 @@ pub mod asset_state_store {
     };
 }
 /// Operations tagged `Backfill`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`cancel_backfill`](crate::Client::cancel_backfill) | `PUT /api/v2/backfills/{backfill_id}/cancel` | Cancel Backfill |
+/// | [`create_backfill`](crate::Client::create_backfill) | `POST /api/v2/backfills` | Create Backfill |
+/// | [`create_backfill_dry_run`](crate::Client::create_backfill_dry_run) | `POST /api/v2/backfills/dry_run` | Create Backfill Dry Run |
+/// | [`get_backfill`](crate::Client::get_backfill) | `GET /api/v2/backfills/{backfill_id}` | Get Backfill |
+/// | [`list_backfills`](crate::Client::list_backfills) | `GET /api/v2/backfills` | List Backfills |
+/// | [`pause_backfill`](crate::Client::pause_backfill) | `PUT /api/v2/backfills/{backfill_id}/pause` | Pause Backfill |
+/// | [`unpause_backfill`](crate::Client::unpause_backfill) | `PUT /api/v2/backfills/{backfill_id}/unpause` | Unpause Backfill |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_backfill(56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod backfill {
     pub use super::ops::{
         CancelBackfill, CreateBackfill, CreateBackfillDryRun, GetBackfill, ListBackfills,
@@ -57,10 +146,62 @@ pub mod backfill {
     };
 }
 /// Operations tagged `Config`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_config`](crate::Client::get_config) | `GET /api/v2/config` | Get Config |
+/// | [`get_config_value`](crate::Client::get_config_value) | `GET /api/v2/config/section/{section}/option/{option}` | Get Config Value |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_config().section("section_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod config {
     pub use super::ops::{GetConfig, GetConfigValue};
 }
 /// Operations tagged `Connection`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`bulk_connections`](crate::Client::bulk_connections) | `PATCH /api/v2/connections` | Bulk Connections |
+/// | [`create_default_connections`](crate::Client::create_default_connections) | `POST /api/v2/connections/defaults` | Create Default Connections |
+/// | [`delete_connection`](crate::Client::delete_connection) | `DELETE /api/v2/connections/{connection_id}` | Delete Connection |
+/// | [`enqueue_connection_test`](crate::Client::enqueue_connection_test) | `POST /api/v2/connections/enqueue-test` | Enqueue Connection Test |
+/// | [`get_connection`](crate::Client::get_connection) | `GET /api/v2/connections/{connection_id}` | Get Connection |
+/// | [`get_connection_test`](crate::Client::get_connection_test) | `GET /api/v2/connections/enqueue-test` | Get Connection Test |
+/// | [`get_connections`](crate::Client::get_connections) | `GET /api/v2/connections` | Get Connections |
+/// | [`patch_connection`](crate::Client::patch_connection) | `PATCH /api/v2/connections/{connection_id}` | Patch Connection |
+/// | [`post_connection`](crate::Client::post_connection) | `POST /api/v2/connections` | Post Connection |
+/// | [`test_connection`](crate::Client::test_connection) | `POST /api/v2/connections/test` | Test Connection |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_connection("connection_id_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod connection {
     pub use super::ops::{
         BulkConnections, CreateDefaultConnections, DeleteConnection,
@@ -69,6 +210,35 @@ pub mod connection {
     };
 }
 /// Operations tagged `DAG`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`delete_dag`](crate::Client::delete_dag) | `DELETE /api/v2/dags/{dag_id}` | Delete Dag |
+/// | [`favorite_dag`](crate::Client::favorite_dag) | `POST /api/v2/dags/{dag_id}/favorite` | Favorite Dag |
+/// | [`get_dag`](crate::Client::get_dag) | `GET /api/v2/dags/{dag_id}` | Get Dag |
+/// | [`get_dag_details`](crate::Client::get_dag_details) | `GET /api/v2/dags/{dag_id}/details` | Get Dag Details |
+/// | [`get_dag_tags`](crate::Client::get_dag_tags) | `GET /api/v2/dagTags` | Get Dag Tags |
+/// | [`get_dags`](crate::Client::get_dags) | `GET /api/v2/dags` | Get Dags |
+/// | [`patch_dag`](crate::Client::patch_dag) | `PATCH /api/v2/dags/{dag_id}` | Patch Dag |
+/// | [`patch_dags`](crate::Client::patch_dags) | `PATCH /api/v2/dags` | Patch Dags |
+/// | [`unfavorite_dag`](crate::Client::unfavorite_dag) | `POST /api/v2/dags/{dag_id}/unfavorite` | Unfavorite Dag |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_dag("dag_id_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod dag {
     pub use super::ops::{
         DeleteDag, FavoriteDag, GetDag, GetDagDetails, GetDagTags, GetDags, PatchDag,
@@ -76,10 +246,63 @@ pub mod dag {
     };
 }
 /// Operations tagged `DAG Parsing`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`reparse_dag_file`](crate::Client::reparse_dag_file) | `PUT /api/v2/parseDagFile/{file_token}` | Reparse Dag File |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.reparse_dag_file("file_token_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod dag_parsing {
     pub use super::ops::ReparseDagFile;
 }
 /// Operations tagged `DagRun`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`bulk_dag_runs`](crate::Client::bulk_dag_runs) | `PATCH /api/v2/dags/{dag_id}/dagRuns` | Bulk Dag Runs |
+/// | [`clear_dag_run`](crate::Client::clear_dag_run) | `POST /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/clear` | Clear Dag Run |
+/// | [`clear_dag_run_partitions`](crate::Client::clear_dag_run_partitions) | `POST /api/v2/dags/{dag_id}/clearPartitions` | Clear Dag Run Partitions |
+/// | [`clear_dag_runs`](crate::Client::clear_dag_runs) | `POST /api/v2/dags/{dag_id}/clearDagRuns` | Clear Dag Runs |
+/// | [`delete_dag_run`](crate::Client::delete_dag_run) | `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}` | Delete Dag Run |
+/// | [`get_dag_run`](crate::Client::get_dag_run) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}` | Get Dag Run |
+/// | [`get_dag_runs`](crate::Client::get_dag_runs) | `GET /api/v2/dags/{dag_id}/dagRuns` | Get Dag Runs |
+/// | [`get_list_dag_runs_batch`](crate::Client::get_list_dag_runs_batch) | `POST /api/v2/dags/{dag_id}/dagRuns/list` | Get List Dag Runs Batch |
+/// | [`get_upstream_asset_events`](crate::Client::get_upstream_asset_events) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamAssetEvents` | Get Upstream Asset Events |
+/// | [`patch_dag_run`](crate::Client::patch_dag_run) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}` | Patch Dag Run |
+/// | [`trigger_dag_run`](crate::Client::trigger_dag_run) | `POST /api/v2/dags/{dag_id}/dagRuns` | Trigger Dag Run |
+/// | [`wait_dag_run_until_finished`](crate::Client::wait_dag_run_until_finished) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/wait` | Experimental: Wait for a dag run to complete, and return task results if requested. |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_dag_run("dag_id_example", "dag_run_id_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod dag_run {
     pub use super::ops::{
         BulkDagRuns, ClearDagRun, ClearDagRunPartitions, ClearDagRuns, DeleteDagRun,
@@ -88,62 +311,425 @@ pub mod dag_run {
     };
 }
 /// Operations tagged `DagSource`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_dag_source`](crate::Client::get_dag_source) | `GET /api/v2/dagSources/{dag_id}` | Get Dag Source |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_dag_source("dag_id_example").version_number(56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod dag_source {
     pub use super::ops::GetDagSource;
 }
 /// Operations tagged `DagStats`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_dag_stats`](crate::Client::get_dag_stats) | `GET /api/v2/dagStats` | Get Dag Stats |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client
+///     .get_dag_stats()
+///     .dag_ids(["dag_ids_example".to_owned().to_owned()])
+///     .await
+/// {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod dag_stats {
     pub use super::ops::GetDagStats;
 }
 /// Operations tagged `DagVersion`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_dag_version`](crate::Client::get_dag_version) | `GET /api/v2/dags/{dag_id}/dagVersions/{version_number}` | Get Dag Version |
+/// | [`get_dag_versions`](crate::Client::get_dag_versions) | `GET /api/v2/dags/{dag_id}/dagVersions` | Get Dag Versions |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_dag_version("dag_id_example", 56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod dag_version {
     pub use super::ops::{GetDagVersion, GetDagVersions};
 }
 /// Operations tagged `DagWarning`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`list_dag_warnings`](crate::Client::list_dag_warnings) | `GET /api/v2/dagWarnings` | List Dag Warnings |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.list_dag_warnings().dag_id("dag_id_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_validation() => eprintln!("validation: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod dag_warning {
     pub use super::ops::ListDagWarnings;
 }
 /// Operations tagged `Event Log`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_event_log`](crate::Client::get_event_log) | `GET /api/v2/eventLogs/{event_log_id}` | Get Event Log |
+/// | [`get_event_logs`](crate::Client::get_event_logs) | `GET /api/v2/eventLogs` | Get Event Logs |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_event_log(56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod event_log {
     pub use super::ops::{GetEventLog, GetEventLogs};
 }
 /// Operations tagged `Extra Links`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_extra_links`](crate::Client::get_extra_links) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links` | Get Extra Links |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client
+///     .get_extra_links("dag_id_example", "dag_run_id_example", "task_id_example")
+///     .map_index(56)
+///     .await
+/// {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod extra_links {
     pub use super::ops::GetExtraLinks;
 }
 /// Operations tagged `Import Error`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_import_error`](crate::Client::get_import_error) | `GET /api/v2/importErrors/{import_error_id}` | Get Import Error |
+/// | [`get_import_errors`](crate::Client::get_import_errors) | `GET /api/v2/importErrors` | Get Import Errors |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_import_error(56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod import_error {
     pub use super::ops::{GetImportError, GetImportErrors};
 }
 /// Operations tagged `Job`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_jobs`](crate::Client::get_jobs) | `GET /api/v2/jobs` | Get Jobs |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_jobs().is_alive(true).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_validation() => eprintln!("validation: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod job {
     pub use super::ops::GetJobs;
 }
 /// Operations tagged `Login`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`login`](crate::Client::login) | `GET /api/v2/auth/login` | Login |
+/// | [`logout`](crate::Client::logout) | `GET /api/v2/auth/logout` | Logout |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.login().next("next_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_validation() => eprintln!("validation: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod login {
     pub use super::ops::{Login, Logout};
 }
 /// Operations tagged `Monitor`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_health`](crate::Client::get_health) | `GET /api/v2/monitor/health` | Get Health |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_health().await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod monitor {
     pub use super::ops::GetHealth;
 }
 /// Operations tagged `Plugin`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_plugins`](crate::Client::get_plugins) | `GET /api/v2/plugins` | Get Plugins |
+/// | [`import_errors`](crate::Client::import_errors) | `GET /api/v2/plugins/importErrors` | Import Errors |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_plugins().limit(56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_validation() => eprintln!("validation: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod plugin {
     pub use super::ops::{GetPlugins, ImportErrors};
 }
 /// Operations tagged `Pool`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`bulk_pools`](crate::Client::bulk_pools) | `PATCH /api/v2/pools` | Bulk Pools |
+/// | [`delete_pool`](crate::Client::delete_pool) | `DELETE /api/v2/pools/{pool_name}` | Delete Pool |
+/// | [`get_pool`](crate::Client::get_pool) | `GET /api/v2/pools/{pool_name}` | Get Pool |
+/// | [`get_pools`](crate::Client::get_pools) | `GET /api/v2/pools` | Get Pools |
+/// | [`patch_pool`](crate::Client::patch_pool) | `PATCH /api/v2/pools/{pool_name}` | Patch Pool |
+/// | [`post_pool`](crate::Client::post_pool) | `POST /api/v2/pools` | Post Pool |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_pool("pool_name_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod pool {
     pub use super::ops::{BulkPools, DeletePool, GetPool, GetPools, PatchPool, PostPool};
 }
 /// Operations tagged `Provider`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_providers`](crate::Client::get_providers) | `GET /api/v2/providers` | Get Providers |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_providers().limit(56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_validation() => eprintln!("validation: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod provider {
     pub use super::ops::GetProviders;
 }
 /// Operations tagged `Task`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_task`](crate::Client::get_task) | `GET /api/v2/dags/{dag_id}/tasks/{task_id}` | Get Task |
+/// | [`get_tasks`](crate::Client::get_tasks) | `GET /api/v2/dags/{dag_id}/tasks` | Get Tasks |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_task("dag_id_example", "task_id_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod task {
     pub use super::ops::{GetTask, GetTasks};
 }
 /// Operations tagged `Task Instance`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`bulk_task_instances`](crate::Client::bulk_task_instances) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` | Bulk Task Instances |
+/// | [`delete_task_instance`](crate::Client::delete_task_instance) | `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` | Delete Task Instance |
+/// | [`get_external_log_url`](crate::Client::get_external_log_url) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/externalLogUrl/{try_number}` | Get External Log Url |
+/// | [`get_hitl_detail`](crate::Client::get_hitl_detail) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails` | Get Hitl Detail |
+/// | [`get_hitl_detail_try_detail`](crate::Client::get_hitl_detail_try_detail) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails/tries/{try_number}` | Get Hitl Detail Try Detail |
+/// | [`get_hitl_details`](crate::Client::get_hitl_details) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/hitlDetails` | Get Hitl Details |
+/// | [`get_log`](crate::Client::get_log) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}` | Get Log |
+/// | [`get_mapped_task_instance`](crate::Client::get_mapped_task_instance) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}` | Get Mapped Task Instance |
+/// | [`get_mapped_task_instance_tries`](crate::Client::get_mapped_task_instance_tries) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries` | Get Mapped Task Instance Tries |
+/// | [`get_mapped_task_instance_try_details`](crate::Client::get_mapped_task_instance_try_details) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/tries/{task_try_number}` | Get Mapped Task Instance Try Details |
+/// | [`get_mapped_task_instances`](crate::Client::get_mapped_task_instances) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped` | Get Mapped Task Instances |
+/// | [`get_task_instance`](crate::Client::get_task_instance) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` | Get Task Instance |
+/// | [`get_task_instance_dependencies`](crate::Client::get_task_instance_dependencies) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dependencies` | Get Task Instance Dependencies |
+/// | [`get_task_instance_dependencies_by_map_index`](crate::Client::get_task_instance_dependencies_by_map_index) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dependencies` | Get Task Instance Dependencies |
+/// | [`get_task_instance_tries`](crate::Client::get_task_instance_tries) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries` | Get Task Instance Tries |
+/// | [`get_task_instance_try_details`](crate::Client::get_task_instance_try_details) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries/{task_try_number}` | Get Task Instance Try Details |
+/// | [`get_task_instances`](crate::Client::get_task_instances) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances` | Get Task Instances |
+/// | [`get_task_instances_batch`](crate::Client::get_task_instances_batch) | `POST /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list` | Get Task Instances Batch |
+/// | [`patch_task_group_instances`](crate::Client::patch_task_group_instances) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}` | Patch Task Group Instances |
+/// | [`patch_task_group_instances_dry_run`](crate::Client::patch_task_group_instances_dry_run) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskGroupInstances/{group_id}/dry_run` | Patch Task Group Instances Dry Run |
+/// | [`patch_task_instance`](crate::Client::patch_task_instance) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}` | Patch Task Instance |
+/// | [`patch_task_instance_by_map_index`](crate::Client::patch_task_instance_by_map_index) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}` | Patch Task Instance |
+/// | [`patch_task_instance_dry_run`](crate::Client::patch_task_instance_dry_run) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/dry_run` | Patch Task Instance Dry Run |
+/// | [`patch_task_instance_dry_run_by_map_index`](crate::Client::patch_task_instance_dry_run_by_map_index) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/dry_run` | Patch Task Instance Dry Run |
+/// | [`post_clear_task_instances`](crate::Client::post_clear_task_instances) | `POST /api/v2/dags/{dag_id}/clearTaskInstances` | Post Clear Task Instances |
+/// | [`update_hitl_detail`](crate::Client::update_hitl_detail) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/hitlDetails` | Update Hitl Detail |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client
+///     .get_external_log_url("dag_id_example", "dag_run_id_example", "task_id_example", 56)
+///     .map_index(56)
+///     .await
+/// {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_unsupported_operation() => eprintln!("the server is older: {e}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod task_instance {
     pub use super::ops::{
         BulkTaskInstances, DeleteTaskInstance, GetExternalLogUrl, GetHitlDetail,
@@ -158,6 +744,37 @@ pub mod task_instance {
     };
 }
 /// Operations tagged `Task State Store`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`clear_task_state_store`](crate::Client::clear_task_state_store) | `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store` | Clear Task State Store |
+/// | [`delete_task_state_store`](crate::Client::delete_task_state_store) | `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store/{key}` | Delete Task State Store |
+/// | [`get_task_state_store`](crate::Client::get_task_state_store) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store/{key}` | Get Task State Store |
+/// | [`list_task_state_store`](crate::Client::list_task_state_store) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store` | List Task State Store |
+/// | [`patch_task_state_store`](crate::Client::patch_task_state_store) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store/{key}` | Patch Task State Store |
+/// | [`set_task_state_store`](crate::Client::set_task_state_store) | `PUT /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/state-store/{key}` | Set Task State Store |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client
+///     .get_task_state_store("key_example", "dag_id_example", "dag_run_id_example", "task_id_example")
+///     .map_index(56)
+///     .await
+/// {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_unsupported_operation() => eprintln!("the server is older: {e}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod task_state_store {
     pub use super::ops::{
         ClearTaskStateStore, DeleteTaskStateStore, GetTaskStateStore, ListTaskStateStore,
@@ -165,6 +782,32 @@ pub mod task_state_store {
     };
 }
 /// Operations tagged `Variable`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`bulk_variables`](crate::Client::bulk_variables) | `PATCH /api/v2/variables` | Bulk Variables |
+/// | [`delete_variable`](crate::Client::delete_variable) | `DELETE /api/v2/variables/{variable_key}` | Delete Variable |
+/// | [`get_variable`](crate::Client::get_variable) | `GET /api/v2/variables/{variable_key}` | Get Variable |
+/// | [`get_variables`](crate::Client::get_variables) | `GET /api/v2/variables` | Get Variables |
+/// | [`patch_variable`](crate::Client::patch_variable) | `PATCH /api/v2/variables/{variable_key}` | Patch Variable |
+/// | [`post_variable`](crate::Client::post_variable) | `POST /api/v2/variables` | Post Variable |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_variable("variable_key_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod variable {
     pub use super::ops::{
         BulkVariables, DeleteVariable, GetVariable, GetVariables, PatchVariable,
@@ -172,10 +815,59 @@ pub mod variable {
     };
 }
 /// Operations tagged `Version`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`get_version`](crate::Client::get_version) | `GET /api/v2/version` | Get Version |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_version().await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod version {
     pub use super::ops::GetVersion;
 }
 /// Operations tagged `XCom`.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`create_xcom_entry`](crate::Client::create_xcom_entry) | `POST /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries` | Create Xcom Entry |
+/// | [`delete_xcom_entry`](crate::Client::delete_xcom_entry) | `DELETE /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}` | Delete Xcom Entry |
+/// | [`get_xcom_entries`](crate::Client::get_xcom_entries) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries` | Get Xcom Entries |
+/// | [`get_xcom_entry`](crate::Client::get_xcom_entry) | `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}` | Get Xcom Entry |
+/// | [`update_xcom_entry`](crate::Client::update_xcom_entry) | `PATCH /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}` | Update Xcom Entry |
+///
+/// # Example
+///
+/// ```no_run
+/// # use airflow_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client
+///     .get_xcom_entries("dag_id_example", "dag_run_id_example", "task_id_example")
+///     .xcom_key("xcom_key_example")
+///     .await
+/// {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod x_com {
     pub use super::ops::{
         CreateXcomEntry, DeleteXcomEntry, GetXcomEntries, GetXcomEntry, UpdateXcomEntry,

@@ -3,11 +3,41 @@
 //! [`Client`](crate::Client) returning a request builder from its module.
 /// Every operation: the `Client` methods and their request builders, one file per tag.
 mod ops {
+    use chrono::{DateTime, Utc};
+    use std::future::IntoFuture;
     #[allow(unused_imports)]
-    use crate::models;
+    use crate::{models, runtime, Client};
     include!("backfill.rs");
 }
 /// Operations tagged `Backfill`.
+///
+/// Backfills of an Airflow DAG over a range of logical dates, run through a generated backfill
+/// DAG.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`cancel_backfill`](crate::Client::cancel_backfill) | `POST /api/v1/plugins/backfills/{backfill_dag_id}/cancel` | Cancel a backfill |
+/// | [`create_backfill`](crate::Client::create_backfill) | `POST /api/v1/plugins/backfills` | Create a backfill |
+/// | [`delete_backfill`](crate::Client::delete_backfill) | `DELETE /api/v1/plugins/backfills/{backfill_dag_id}` | Mark a backfill for deletion |
+/// | [`get_backfill`](crate::Client::get_backfill) | `GET /api/v1/plugins/backfills/{backfill_dag_id}` | Get a backfill |
+/// | [`list_backfills`](crate::Client::list_backfills) | `GET /api/v1/plugins/backfills` | List backfills |
+///
+/// # Example
+///
+/// ```no_run
+/// # use li_backfill_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_backfill("backfill_dag_id_example").await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.is_not_found() => eprintln!("not found: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod backfill {
     pub use super::ops::{
         CancelBackfill, CreateBackfill, DeleteBackfill, GetBackfill, ListBackfills,

@@ -3,30 +3,128 @@
 //! [`Client`](crate::Client) returning a request builder from its module.
 /// Every operation: the `Client` methods and their request builders, one file per tag.
 mod ops {
+    use std::future::IntoFuture;
     #[allow(unused_imports)]
-    use crate::models;
+    use crate::{models, runtime, Client};
     include!("backfill.rs");
     include!("pipeline.rs");
     include!("pipeline_run.rs");
     include!("session.rs");
 }
 /// Operations tagged `Backfill`.
+///
+/// Backfills of a pipeline over a date range.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`create_backfill`](crate::Client::create_backfill) | `POST /api/pipelines/{pipeline_uuid}/backfills` | Create a backfill of a pipeline |
+/// | [`delete_backfill`](crate::Client::delete_backfill) | `DELETE /api/backfills/{backfill_id}` | Delete a backfill |
+/// | [`get_backfill`](crate::Client::get_backfill) | `GET /api/backfills/{backfill_id}` | Get a backfill |
+/// | [`list_backfills`](crate::Client::list_backfills) | `GET /api/backfills` | List backfills |
+/// | [`update_backfill`](crate::Client::update_backfill) | `PUT /api/backfills/{backfill_id}` | Update, start or cancel a backfill |
+///
+/// # Example
+///
+/// ```no_run
+/// # use mage_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_backfill(56).include_run_count(true).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod backfill {
     pub use super::ops::{
         CreateBackfill, DeleteBackfill, GetBackfill, ListBackfills, UpdateBackfill,
     };
 }
 /// Operations tagged `Pipeline`.
+///
+/// Pipelines (files in the Mage project) and their blocks.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`create_block`](crate::Client::create_block) | `POST /api/pipelines/{pipeline_uuid}/blocks` | Add a block to a pipeline |
+/// | [`create_pipeline`](crate::Client::create_pipeline) | `POST /api/pipelines` | Create a pipeline |
+/// | [`delete_pipeline`](crate::Client::delete_pipeline) | `DELETE /api/pipelines/{pipeline_uuid}` | Delete a pipeline |
+/// | [`get_pipeline`](crate::Client::get_pipeline) | `GET /api/pipelines/{pipeline_uuid}` | Get a pipeline |
+/// | [`list_pipelines`](crate::Client::list_pipelines) | `GET /api/pipelines` | List pipelines |
+///
+/// # Example
+///
+/// ```no_run
+/// # use mage_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.get_pipeline("pipeline_uuid_example").http_error_codes(true).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod pipeline {
     pub use super::ops::{
         CreateBlock, CreatePipeline, DeletePipeline, GetPipeline, ListPipelines,
     };
 }
 /// Operations tagged `PipelineRun`.
+///
+/// The pipeline runs a backfill creates.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`list_pipeline_runs`](crate::Client::list_pipeline_runs) | `GET /api/pipeline_runs` | List pipeline runs |
+///
+/// # Example
+///
+/// ```no_run
+/// # use mage_client::{Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// match client.list_pipeline_runs().backfill_id(56).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod pipeline_run {
     pub use super::ops::ListPipelineRuns;
 }
 /// Operations tagged `Session`.
+///
+/// Log in to get the OAuth token every other operation needs.
+///
+/// Each is a method of [`Client`](crate::Client) returning this module's request builder of the
+/// same name in `UpperCamelCase`.
+///
+/// | Method | HTTP request | Description |
+/// |---|---|---|
+/// | [`create_session`](crate::Client::create_session) | `POST /api/sessions` | Log in |
+///
+/// # Example
+///
+/// ```no_run
+/// # use mage_client::{models, Client, Error};
+/// # async fn example(client: Client) -> Result<(), Error> {
+/// let body = models::SessionCreateRequestSession::new("password_example");
+/// match client.create_session(body).http_error_codes(true).await {
+///     Ok(response) => println!("{response:?}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub mod session {
     pub use super::ops::CreateSession;
 }

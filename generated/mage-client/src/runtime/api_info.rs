@@ -7,7 +7,7 @@
 
 /// The API as a whole.
 pub(crate) struct ApiInfo {
-    /// Product name for messages ("the operation exists since Airflow 3.1"); `version` when the
+    /// Product name for messages ("the operation exists since <product> 3.1"); `version` when the
     /// profile names none.
     pub(crate) product: &'static str,
     /// `components.securitySchemes`, in spec order; operations refer to them by index.

@@ -1,10 +1,12 @@
-//! Models: one Rust item per named type of the IR.
+//! `models.rs`: one Rust item per named type of the IR.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::doc;
+use super::names::{Name, Names};
+use super::usage::Usage;
 use crate::ir::*;
 
 /// An identifier from a name the IR made valid (`r#type` included).
@@ -15,66 +17,89 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// How a type is spelled. `prefix` is the path to the models module from the use site.
-pub fn ty(t: &TypeRef, prefix: &TokenStream) -> TokenStream {
+/// How a type is spelled where `n` decides the names; `models` is the path to the models
+/// module from there (empty inside it).
+pub fn ty(t: &TypeRef, n: &Names, models: &TokenStream) -> TokenStream {
     match t {
-        TypeRef::Named(n) => {
-            let n = ident(n);
-            quote!(#prefix #n)
+        TypeRef::Named(name) => {
+            let id = ident(name);
+            quote!(#models #id)
         }
-        TypeRef::String => quote!(::std::string::String),
+        TypeRef::String => n.get(Name::String),
         TypeRef::Integer(32) => quote!(i32),
         TypeRef::Integer(_) => quote!(i64),
         TypeRef::Number(32) => quote!(f32),
         TypeRef::Number(_) => quote!(f64),
         TypeRef::Boolean => quote!(bool),
-        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
-        TypeRef::Date => quote!(::chrono::NaiveDate),
+        TypeRef::DateTime => {
+            let (d, u) = (n.get(Name::DateTime), n.get(Name::Utc));
+            quote!(#d<#u>)
+        }
+        TypeRef::Date => n.get(Name::NaiveDate),
         TypeRef::Array(inner) => {
-            let inner = ty(inner, prefix);
-            quote!(::std::vec::Vec<#inner>)
+            let (v, inner) = (n.get(Name::Vec), ty(inner, n, models));
+            quote!(#v<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = ty(inner, prefix);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            let (m, s, inner) = (
+                n.get(Name::BTreeMap),
+                n.get(Name::String),
+                ty(inner, n, models),
+            );
+            quote!(#m<#s, #inner>)
         }
         TypeRef::Tuple(parts) => {
-            let parts = parts.iter().map(|p| ty(p, prefix));
+            let parts = parts.iter().map(|p| ty(p, n, models));
             quote!((#(#parts,)*))
         }
-        TypeRef::Nullable(inner) => {
-            let inner = ty(inner, prefix);
-            quote!(::std::option::Option<#inner>)
-        }
-        TypeRef::Json(_) => quote!(::serde_json::Value),
+        TypeRef::Nullable(inner) => n.option(ty(inner, n, models)),
+        TypeRef::Json(_) => n.get(Name::Value),
         TypeRef::JsonObject(_) => {
-            quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>)
+            let (m, s, v) = (n.get(Name::Map), n.get(Name::String), n.get(Name::Value));
+            quote!(#m<#s, #v>)
         }
     }
 }
 
-/// The items of `models.rs` for `types` (`first`: the part of the file with the module docs),
-/// one per type: its tokens, then (structs with a lean `Deserialize`) the already formatted
-/// `impl_deserialize!` invocation that follows it.
-pub fn models(api: &Api, types: &[TypeDef], first: bool) -> Vec<(TokenStream, Option<String>)> {
-    let mut items: Vec<(TokenStream, Option<String>)> =
-        types.iter().map(|t| type_def(api, t)).collect();
-    if first && items.is_empty() {
-        items.push((TokenStream::new(), None));
-    }
-    if let (true, Some((tokens, _))) = (first, items.first_mut()) {
-        *tokens = quote! {
-            //! Every schema of the spec as a Rust type, with serde renames keeping wire names.
-            //!
-            //! Enums are open (unknown values sent by newer servers are kept in `Unknown`), unknown
-            //! fields in responses are ignored, and optional fields are omitted when `None`.
-            #tokens
-        };
-    }
-    items
+/// The names `models.rs` must not import: its own types.
+pub fn names(api: &Api) -> Names {
+    Names::new(api.types.iter().map(|t| t.name.as_str()))
 }
 
-fn type_def(api: &Api, t: &TypeDef) -> (TokenStream, Option<String>) {
+/// The items of `models.rs` for `types`, one per type: its tokens, then (structs with a lean
+/// `Deserialize`) the already formatted `impl_deserialize!` invocation that follows it.
+pub fn models(
+    api: &Api,
+    usage: &Usage<'_>,
+    n: &Names,
+    types: &[TypeDef],
+) -> Vec<(TokenStream, Option<String>)> {
+    types.iter().map(|t| type_def(api, usage, n, t)).collect()
+}
+
+/// The module docs and imports at the top of `models.rs`.
+pub fn header(imports: TokenStream) -> TokenStream {
+    quote! {
+        //! Every schema of the spec as a Rust type, with serde renames keeping wire names.
+        //!
+        //! Enums are open (unknown values sent by newer servers are kept in `Unknown`), unknown
+        //! fields in responses are ignored, and optional fields are omitted when `None`.
+        #imports
+    }
+}
+
+/// `[`Client::op`](crate::Client::op)` links for the docs.
+fn op_links(ops: &[&Operation]) -> String {
+    ops.iter()
+        .map(|o| {
+            let f = o.fn_name.trim_start_matches("r#");
+            format!("[`Client::{f}`](crate::Client::{f})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn type_def(api: &Api, usage: &Usage<'_>, n: &Names, t: &TypeDef) -> (TokenStream, Option<String>) {
     let name = ident(&t.name);
     let origin = match &t.origin {
         TypeOrigin::Component(name) => format!("Spec schema `{name}`."),
@@ -94,17 +119,36 @@ fn type_def(api: &Api, t: &TypeDef) -> (TokenStream, Option<String>) {
             _ => format!("{}.", t.name),
         };
     }
-    let since = crate::versions::availability(api.product(), &api.versions, &t.present_in)
-        .map(|a| format!("\n\n{a}"))
-        .unwrap_or_default();
-    let docs = doc::attrs(&format!("{text}\n\n{origin}{since}"));
+    let mut notes = vec![origin];
+    let returned = usage.returned_by(&t.name);
+    let taken = usage.taken_by(&t.name);
+    if !returned.is_empty() {
+        notes.push(format!("Returned by {}.", op_links(returned)));
+    }
+    if !taken.is_empty() {
+        notes.push(format!("Taken by {}.", op_links(taken)));
+    }
+    if returned.is_empty() && taken.is_empty() {
+        let parts: Vec<String> = usage
+            .contained_in(&t.name)
+            .iter()
+            .map(|c| format!("[`{c}`]"))
+            .collect();
+        if !parts.is_empty() {
+            notes.push(format!("Part of {}.", parts.join(", ")));
+        }
+    }
+    if let Some(a) = crate::versions::availability(api.product(), &api.versions, &t.present_in) {
+        notes.push(a);
+    }
+    let docs = doc::attrs(&format!("{text}\n\n{}", notes.join("\n\n")));
     let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
     match &t.kind {
-        TypeKind::Struct(s) => struct_def(api, t, s, &name, docs, deprecated),
-        TypeKind::Enum(values) => (enum_def(api, &name, values, docs, deprecated), None),
-        TypeKind::Union(u) => (union_def(u, &name, docs, deprecated), None),
+        TypeKind::Struct(s) => struct_def(api, usage, n, t, s, &name, docs, deprecated),
+        TypeKind::Enum(values) => (enum_def(api, n, &name, values, docs, deprecated), None),
+        TypeKind::Union(u) => (union_def(n, u, &name, docs, deprecated), None),
         TypeKind::Alias(target) => {
-            let target = ty(target, &quote!());
+            let target = ty(target, n, &quote!());
             let tokens = quote! {
                 #docs
                 #deprecated
@@ -146,8 +190,28 @@ pub fn field_shape(f: &Field, in_request: bool) -> FieldShape {
     }
 }
 
+/// Whether a field holds date-times (decoded through the runtime's date-time parser).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dates {
+    None,
+    One,
+    List,
+}
+
+fn dates_of(f: &Field) -> Dates {
+    match &f.ty {
+        _ if f.boxed => Dates::None,
+        TypeRef::DateTime => Dates::One,
+        TypeRef::Array(inner) if **inner == TypeRef::DateTime => Dates::List,
+        _ => Dates::None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn struct_def(
     api: &Api,
+    usage: &Usage<'_>,
+    n: &Names,
     t: &TypeDef,
     s: &Struct,
     name: &Ident,
@@ -162,8 +226,12 @@ fn struct_def(
     // Structs without a tag or extra properties get a lean hand-emitted `Deserialize` (see
     // `lean_deserialize`); the others keep serde's derive.
     let lean = tag.is_none() && s.additional.is_none();
+    let patch_only = usage.only_patched(&t.name);
+    let (some, none) = (n.some(), n.none());
+    let is_none = n.is_none_path();
     let mut lean_fields = Vec::new();
     let mut all_defaultable = true;
+    let mut any_deprecated = false;
     let mut fields = Vec::new();
     let mut ctor_args = Vec::new();
     let mut ctor_inits = Vec::new();
@@ -175,23 +243,27 @@ fn struct_def(
         {
             continue;
         }
+        any_deprecated |= f.deprecated;
         let fname = ident(&f.rust_name);
-        let mut inner = ty(&f.ty, &quote!());
-        if f.boxed {
-            inner = quote!(::std::boxed::Box<#inner>);
-        }
+        let plain = ty(&f.ty, n, &quote!());
+        let inner = if f.boxed {
+            let b = n.get(Name::Box);
+            quote!(#b<#plain>)
+        } else {
+            plain.clone()
+        };
         let rename = (f.rust_name.trim_start_matches("r#") != f.wire_name).then(|| {
             let w = &f.wire_name;
             quote!(#[serde(rename = #w)])
         });
         let shape = field_shape(f, t.in_request);
-        let skip_none = quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]);
+        let skip_none = quote!(#[serde(skip_serializing_if = #is_none)]);
         let (field_ty, serde_attr) = match shape {
             FieldShape::Plain => {
                 all_defaultable = false;
                 if f.ty == TypeRef::String && !f.boxed {
-                    ctor_args
-                        .push(quote!(#fname: impl ::std::convert::Into<::std::string::String>));
+                    let (into, string) = (n.get(Name::Into), n.get(Name::String));
+                    ctor_args.push(quote!(#fname: impl #into<#string>));
                     ctor_inits.push(quote!(#fname: #fname.into()));
                 } else {
                     ctor_args.push(quote!(#fname: #inner));
@@ -200,79 +272,62 @@ fn struct_def(
                 (inner.clone(), quote!())
             }
             FieldShape::NullableRequired => {
-                ctor_args.push(quote!(#fname: ::std::option::Option<#inner>));
+                let o = n.option(inner.clone());
+                ctor_args.push(quote!(#fname: #o));
                 ctor_inits.push(quote!(#fname));
-                (
-                    quote!(::std::option::Option<#inner>),
-                    if lean {
-                        quote!()
-                    } else {
-                        quote!(#[serde(default)])
-                    },
-                )
+                let attr = if lean {
+                    quote!()
+                } else {
+                    quote!(#[serde(default)])
+                };
+                (o, attr)
             }
             FieldShape::Optional => {
-                ctor_inits.push(quote!(#fname: ::std::option::Option::None));
-                (
-                    quote!(::std::option::Option<#inner>),
-                    if lean {
-                        skip_none
-                    } else {
-                        quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-                    },
-                )
+                ctor_inits.push(quote!(#fname: #none));
+                let attr = if lean {
+                    skip_none
+                } else {
+                    quote!(#[serde(default, skip_serializing_if = #is_none)])
+                };
+                (n.option(inner.clone()), attr)
             }
             FieldShape::DoubleOption => {
-                ctor_inits.push(quote!(#fname: ::std::option::Option::None));
-                (
-                    quote!(::std::option::Option<::std::option::Option<#inner>>),
-                    if lean {
-                        // `Some(None)` serializes as `null` on its own; only decoding needs help.
-                        skip_none
-                    } else {
-                        quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none", with = "crate::runtime::double_option")])
-                    },
-                )
+                ctor_inits.push(quote!(#fname: #none));
+                let attr = if lean {
+                    // `Some(None)` serializes as `null` on its own; only decoding needs help.
+                    skip_none
+                } else {
+                    quote!(#[serde(default, skip_serializing_if = #is_none, with = "crate::runtime::double_option")])
+                };
+                (n.option(n.option(inner.clone())), attr)
             }
         };
         if t.in_request {
             let setter = format_ident!("with_{}", f.rust_name.trim_start_matches("r#"));
             let value = if f.boxed {
-                quote!(::std::boxed::Box::new(value.into()))
+                let b = n.get(Name::Box);
+                quote!(#b::new(value.into()))
             } else {
                 quote!(value.into())
             };
-            let plain = if f.boxed {
-                ty(&f.ty, &quote!())
-            } else {
-                inner.clone()
-            };
             let assign = match shape {
                 FieldShape::Plain => value,
-                FieldShape::NullableRequired | FieldShape::Optional => {
-                    quote!(::std::option::Option::Some(#value))
-                }
-                FieldShape::DoubleOption => {
-                    quote!(::std::option::Option::Some(::std::option::Option::Some(#value)))
-                }
+                FieldShape::NullableRequired | FieldShape::Optional => quote!(#some(#value)),
+                FieldShape::DoubleOption => quote!(#some(#some(#value))),
             };
             let d = format!(" Sets `{}` to a value (builder style).", f.wire_name);
+            let allow = f.deprecated.then(|| quote!(#[allow(deprecated)]));
+            let into = n.get(Name::Into);
             setters.push(quote! {
                 #[doc = #d]
-                #[allow(deprecated)]
-                pub fn #setter(mut self, value: impl ::std::convert::Into<#plain>) -> Self {
+                #allow
+                pub fn #setter(mut self, value: impl #into<#plain>) -> Self {
                     self.#fname = #assign;
                     self
                 }
             });
         }
-        // Date-times decode through chrono's dedicated RFC 3339 parser (see the runtime).
-        let datetime = match &f.ty {
-            _ if f.boxed => Dates::None,
-            TypeRef::DateTime => Dates::One,
-            TypeRef::Array(inner) if **inner == TypeRef::DateTime => Dates::List,
-            _ => Dates::None,
-        };
+        let datetime = dates_of(f);
         if lean {
             lean_fields.push(LeanField {
                 name: fname.clone(),
@@ -296,7 +351,7 @@ fn struct_def(
             ),
             _ => None,
         };
-        let fdoc = field_doc(api, f, &shape);
+        let fdoc = field_doc(api, f, &shape, patch_only);
         let fdep = f.deprecated.then(|| quote!(#[deprecated]));
         fields.push(quote! {
             #fdoc
@@ -308,34 +363,39 @@ fn struct_def(
         });
     }
     if let Some(extra) = &s.additional {
-        let v = ty(extra, &quote!());
+        let v = ty(extra, n, &quote!());
+        let (m, string) = (n.get(Name::BTreeMap), n.get(Name::String));
         fields.push(quote! {
             /// Further properties not named by the spec (`additionalProperties`).
             #[serde(flatten)]
-            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #v>,
+            pub additional_properties: #m<#string, #v>,
         });
-        ctor_inits.push(quote!(additional_properties: ::std::collections::BTreeMap::new()));
+        ctor_inits.push(quote!(additional_properties: #m::new()));
     }
+    let serialize = n.get(Name::Serialize);
     let default = all_defaultable.then(|| quote!(Default,));
     let (derive_de, lean_impl) = if lean {
         (quote!(), Some(lean_deserialize(name, &lean_fields)))
     } else {
-        (quote!(::serde::Deserialize), None)
+        let d = n.get(Name::Deserialize);
+        (quote!(, #d), None)
     };
     // A constructor taking the required fields, for request bodies (struct literals need every
     // field; this keeps call sites short and stable when optional fields are added).
-    let _ = api;
+    let allow = (any_deprecated || t.deprecated).then(|| quote!(#[allow(deprecated)]));
     let ctor = (t.in_request && !all_defaultable).then(|| {
         quote! {
             /// Creates a value from its required fields; optional fields start unset.
-            #[allow(deprecated)]
+            #allow
             pub fn new(#(#ctor_args),*) -> Self {
                 Self { #(#ctor_inits),* }
             }
         }
     });
+    let impl_allow = t.deprecated.then(|| quote!(#[allow(deprecated)]));
     let inherent = (ctor.is_some() || !setters.is_empty()).then(|| {
         quote! {
+            #impl_allow
             impl #name {
                 #ctor
                 #(#setters)*
@@ -345,7 +405,7 @@ fn struct_def(
     let tokens = quote! {
         #docs
         #deprecated
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, #derive_de)]
+        #[derive(Debug, Clone, PartialEq, #default #serialize #derive_de)]
         #tag_attr
         pub struct #name {
             #(#fields)*
@@ -353,14 +413,6 @@ fn struct_def(
         #inherent
     };
     (tokens, lean_impl)
-}
-
-/// Whether a field holds date-times (decoded through the runtime's date-time parser).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Dates {
-    None,
-    One,
-    List,
 }
 
 /// A field as the lean `Deserialize` sees it.
@@ -408,7 +460,7 @@ fn lean_deserialize(name: &Ident, fields: &[LeanField]) -> String {
     out
 }
 
-fn field_doc(api: &Api, f: &Field, shape: &FieldShape) -> TokenStream {
+fn field_doc(api: &Api, f: &Field, shape: &FieldShape, patch_only: bool) -> TokenStream {
     let mut text = f
         .description
         .as_deref()
@@ -417,11 +469,16 @@ fn field_doc(api: &Api, f: &Field, shape: &FieldShape) -> TokenStream {
         .unwrap_or_else(|| format!("The `{}` field.", f.wire_name));
     let mut notes = Vec::new();
     match shape {
-        FieldShape::NullableRequired => notes.push("Always sent; `None` is sent as `null`.".to_string()),
-        FieldShape::DoubleOption => notes.push(
+        FieldShape::NullableRequired => {
+            notes.push("Always sent; `None` is sent as `null`.".to_string())
+        }
+        FieldShape::DoubleOption => notes.push(if patch_only {
             "`None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`."
-                .to_string(),
-        ),
+                .to_string()
+        } else {
+            "`None`: not sent (the server's default applies); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as `v`."
+                .to_string()
+        }),
         _ => {}
     }
     if let Some(d) = &f.default {
@@ -483,6 +540,7 @@ fn relaxation(product: &str, r: &Relaxation) -> String {
 
 fn enum_def(
     api: &Api,
+    n: &Names,
     name: &Ident,
     values: &[EnumValue],
     docs: TokenStream,
@@ -511,6 +569,12 @@ fn enum_def(
         let id = ident(&v.rust_name);
         quote!(Self::#id)
     });
+    let string = n.get(Name::String);
+    let from = n.get(Name::From);
+    let fmt = n.get(Name::Fmt);
+    let result = n.get(Name::Result);
+    let (ser, de) = (n.get(Name::Serialize), n.get(Name::Deserialize));
+    let cow = n.get(Name::Cow);
     quote! {
         #docs
         ///
@@ -522,7 +586,7 @@ fn enum_def(
         pub enum #name {
             #(#variants)*
             /// A value not listed in the spec this client was generated from.
-            Unknown(::std::string::String),
+            Unknown(#string),
         }
         impl #name {
             /// Every value the spec lists.
@@ -535,7 +599,7 @@ fn enum_def(
                 }
             }
         }
-        impl ::std::convert::From<&str> for #name {
+        impl #from<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
@@ -543,38 +607,39 @@ fn enum_def(
                 }
             }
         }
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(value: ::std::string::String) -> Self {
+        impl #from<#string> for #name {
+            fn from(value: #string) -> Self {
                 match value.as_str() {
                     #(#from_string)*
                     _ => Self::Unknown(value),
                 }
             }
         }
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        impl #fmt::Display for #name {
+            fn fmt(&self, f: &mut #fmt::Formatter<'_>) -> #fmt::Result {
                 f.write_str(self.as_str())
             }
         }
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        impl #ser for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+        impl<'de> #de<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
                 crate::runtime::deserialize_open_enum(deserializer)
             }
         }
         impl crate::runtime::ParamValue for #name {
-            fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-                ::std::borrow::Cow::Borrowed(self.as_str())
+            fn to_param(&self) -> #cow<'_, str> {
+                #cow::Borrowed(self.as_str())
             }
         }
     }
 }
 
 fn union_def(
+    n: &Names,
     u: &Union,
     name: &Ident,
     docs: TokenStream,
@@ -585,22 +650,23 @@ fn union_def(
         .iter()
         .map(|v| {
             let id = ident(&v.rust_name);
-            let t = ty(&v.ty, &quote!());
+            let t = ty(&v.ty, n, &quote!());
             let d = match (&v.tag_value, &v.ty) {
                 (Some(tag), _) => format!(" `{}` = `{tag}`.", u.tag.as_deref().unwrap_or_default()),
-                (None, TypeRef::Named(n)) => format!(" A [`{n}`]."),
+                (None, TypeRef::Named(name)) => format!(" A [`{name}`]."),
                 (None, _) => format!(" {}.", v.rust_name),
             };
             quote!(#[doc = #d] #id(#t),)
         })
         .collect();
+    let (ser, de) = (n.get(Name::Serialize), n.get(Name::Deserialize));
     match &u.tag {
         None => quote! {
             #docs
             ///
             /// Untagged: decoding tries the variants in order.
             #deprecated
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #ser, #de)]
             #[serde(untagged)]
             #[allow(clippy::large_enum_variant)] // values stay inline, like struct fields
             pub enum #name {
@@ -610,7 +676,7 @@ fn union_def(
         Some(tag) => {
             let arms = u.variants.iter().map(|v| {
                 let id = ident(&v.rust_name);
-                let t = ty(&v.ty, &quote!());
+                let t = ty(&v.ty, n, &quote!());
                 let value = v.tag_value.clone().unwrap_or_default();
                 quote!(#[serde(rename = #value)] #id(#t),)
             });
@@ -619,200 +685,32 @@ fn union_def(
                 quote!(Tagged::#id(v) => Self::#id(v),)
             });
             let tag_doc = format!(" Tagged by the `{tag}` property.");
+            let result = n.get(Name::Result);
+            let ok = n.ok();
             quote! {
                 #docs
                 ///
                 #[doc = #tag_doc]
                 #deprecated
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+                #[derive(Debug, Clone, PartialEq, #ser)]
                 #[serde(untagged)]
                 #[allow(clippy::large_enum_variant)] // values stay inline, like struct fields
                 pub enum #name {
                     #(#variants)*
                 }
-                impl<'de> ::serde::Deserialize<'de> for #name {
-                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                        #[derive(::serde::Deserialize)]
+                impl<'de> #de<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
+                        #[derive(#de)]
                         #[serde(tag = #tag)]
                         enum Tagged {
                             #(#arms)*
                         }
-                        Ok(match <Tagged as ::serde::Deserialize>::deserialize(deserializer)? {
+                        #ok(match <Tagged as #de>::deserialize(deserializer)? {
                             #(#back)*
                         })
                     }
                 }
             }
         }
-    }
-}
-
-/// Which error-body decoder each operation uses: one decoder per distinct table of (status →
-/// body type), named after its statuses (`decode_401_403_404_422`). Computed once, as data.
-#[derive(Debug, Clone)]
-pub struct ErrorDecoders {
-    /// The distinct body types, in first-use order (the `ErrorBody` variants).
-    kinds: Vec<TypeRef>,
-    /// The decoders: name and table (status, index into `kinds`), sorted by status.
-    decoders: Vec<(String, Vec<(ErrorStatus, usize)>)>,
-    /// Operation id → index into `decoders`.
-    by_op: std::collections::BTreeMap<String, usize>,
-}
-
-impl ErrorDecoders {
-    /// The decoders of `api`'s operations.
-    pub fn new(api: &Api) -> ErrorDecoders {
-        let mut kinds: Vec<TypeRef> = Vec::new();
-        let mut decoders: Vec<(String, Vec<(ErrorStatus, usize)>)> = Vec::new();
-        let mut by_op = std::collections::BTreeMap::new();
-        for op in &api.operations {
-            let mut table: Vec<(ErrorStatus, usize)> = op
-                .errors
-                .iter()
-                .map(|e| {
-                    let k = match kinds.iter().position(|k| *k == e.ty) {
-                        Some(k) => k,
-                        None => {
-                            kinds.push(e.ty.clone());
-                            kinds.len() - 1
-                        }
-                    };
-                    (e.status, k)
-                })
-                .collect();
-            table.sort();
-            table.dedup_by_key(|(s, _)| *s);
-            let index = match decoders.iter().position(|(_, t)| *t == table) {
-                Some(i) => i,
-                None => {
-                    let base = if table.is_empty() {
-                        "no_error_body".to_string()
-                    } else {
-                        let statuses: Vec<String> = table
-                            .iter()
-                            .map(|(s, _)| s.to_string().to_ascii_lowercase())
-                            .collect();
-                        format!("decode_{}", statuses.join("_"))
-                    };
-                    let mut name = base.clone();
-                    let mut n = 2;
-                    while decoders.iter().any(|(d, _)| *d == name) {
-                        name = format!("{base}_{n}");
-                        n += 1;
-                    }
-                    decoders.push((name, table));
-                    decoders.len() - 1
-                }
-            };
-            by_op.insert(op.id.clone(), index);
-        }
-        ErrorDecoders {
-            kinds,
-            decoders,
-            by_op,
-        }
-    }
-
-    /// The name of the decoder of `op` (every operation of the API has one).
-    pub fn name_for(&self, op: &Operation) -> &str {
-        self.by_op
-            .get(&op.id)
-            .and_then(|&i| self.decoders.get(i))
-            .map_or("no_error_body", |(name, _)| name.as_str())
-    }
-}
-
-/// `error_body.rs`: the typed error bodies and the decoders.
-pub fn error_body(decoders: &ErrorDecoders) -> TokenStream {
-    let kinds = &decoders.kinds;
-    let variant_of = |i: usize| -> Ident {
-        match &kinds[i] {
-            TypeRef::Named(n) => ident(n),
-            _ => format_ident!("Json{i}"),
-        }
-    };
-    let variants = kinds.iter().enumerate().map(|(i, k)| {
-        let v = variant_of(i);
-        let t = ty(k, &quote!(crate::models::));
-        let d = match k {
-            TypeRef::Named(n) => format!(" A [`{n}`](crate::models::{n})."),
-            _ => " An error body of another shape.".to_string(),
-        };
-        quote!(#[doc = #d] #v(#t),)
-    });
-    let fns = decoders.decoders.iter().map(|(name, table)| {
-        let fname = format_ident!("{name}");
-        let mut arms = Vec::new();
-        let mut default = None;
-        for (k, _) in kinds.iter().enumerate() {
-            let v = variant_of(k);
-            let decode = quote!(::serde_json::from_slice(body).ok().map(ErrorBody::#v));
-            let codes: Vec<proc_macro2::Literal> = table
-                .iter()
-                .filter_map(|(s, kk)| match s {
-                    ErrorStatus::Code(c) if *kk == k => Some(super::api::lit(u64::from(*c))),
-                    _ => None,
-                })
-                .collect();
-            if !codes.is_empty() {
-                arms.push(quote!(#(#codes)|* => #decode,));
-            }
-        }
-        for (s, k) in table {
-            let v = variant_of(*k);
-            let decode = quote!(::serde_json::from_slice(body).ok().map(ErrorBody::#v));
-            match s {
-                ErrorStatus::Class(c) => {
-                    let lo = super::api::lit(u64::from(*c) * 100);
-                    let hi = super::api::lit(u64::from(*c) * 100 + 99);
-                    arms.push(quote!(#lo..=#hi => #decode,));
-                }
-                ErrorStatus::Default => default = Some(decode),
-                ErrorStatus::Code(_) => {}
-            }
-        }
-        let fallback = default.unwrap_or_else(|| quote!(::std::option::Option::None));
-        let body_expr = if arms.is_empty() {
-            let unused = if table.is_empty() {
-                quote!(let _ = (status, body);)
-            } else {
-                quote!(let _ = status;)
-            };
-            quote!(#unused #fallback)
-        } else {
-            quote! {
-                match status {
-                    #(#arms)*
-                    _ => #fallback,
-                }
-            }
-        };
-        let doc = if table.is_empty() {
-            " For operations that declare no error body.".to_string()
-        } else {
-            let list: Vec<String> = table
-                .iter()
-                .map(|(s, k)| format!("{s} → {}", variant_of(*k)))
-                .collect();
-            format!(" Decodes an error body by status: {}.", list.join(", "))
-        };
-        quote! {
-            #[doc = #doc]
-            pub(crate) fn #fname(status: u16, body: &[u8]) -> ::std::option::Option<ErrorBody> {
-                #body_expr
-            }
-        }
-    });
-    quote! {
-        //! Typed error bodies: what the spec declares for each operation's error statuses.
-
-        /// An error body decoded into the type the spec declares for the response status.
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub enum ErrorBody {
-            #(#variants)*
-        }
-
-        #(#fns)*
     }
 }
