@@ -125,11 +125,7 @@ fn merged_crate_tolerates_the_older_version() {
             "Since version 2. On servers without it, the error is [`Error::is_unsupported_operation`]",
         )
     }));
-    assert!(
-        g.files
-            .values()
-            .any(|f| f.contains("since: Some(\"2\")"))
-    );
+    assert!(g.files.values().any(|f| f.contains("since: Some(\"2\")")));
     let flat_models = models.replace("\n    /// ", " ");
     assert!(flat_models.contains("required by version 2 but not sent by version 1: `None` then"));
     insta::assert_snapshot!("evolution_models", models);
