@@ -270,7 +270,7 @@ pub struct AssetResponse {
     /// Airflow 3.0.6, 3.1.8: `None` then.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watchers: Option<Vec<AssetWatcherResponse>>,
-    /// The `last_asset_event` field.
+    /// Last asset event response serializer. See [`LastAssetEventResponse`].
     ///
     /// Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -301,7 +301,7 @@ crate::runtime::de::impl_deserialize! {
 /// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetStateStoreBody {
-    /// The `value` field.
+    /// The `value` field: a [`JsonValue`].
     ///
     /// Since Airflow 3.3.2.
     pub value: JsonValue,
@@ -353,7 +353,8 @@ crate::runtime::de::impl_deserialize! {
 /// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssetStateStoreLastUpdatedBy {
-    /// The `kind` field.
+    /// Identifies what kind of writer last updated an asset state store entry. See
+    /// [`AssetStateStoreWriterKind`].
     ///
     /// Since Airflow 3.3.2.
     pub kind: AssetStateStoreWriterKind,
@@ -400,7 +401,7 @@ pub struct AssetStateStoreResponse {
     ///
     /// Since Airflow 3.3.2.
     pub key: String,
-    /// The `value` field.
+    /// The `value` field: a [`JsonValue`].
     ///
     /// Since Airflow 3.3.2.
     pub value: JsonValue,
@@ -408,7 +409,8 @@ pub struct AssetStateStoreResponse {
     ///
     /// Since Airflow 3.3.2.
     pub updated_at: DateTime<Utc>,
-    /// The `last_updated_by` field.
+    /// Writer info for the last write to an asset state store entry. See
+    /// [`AssetStateStoreLastUpdatedBy`].
     ///
     /// Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -423,9 +425,9 @@ crate::runtime::de::impl_deserialize! {
 }
 /// Identifies what kind of writer last updated an asset state store entry.
 ///
-/// ``TASK`` — written by a task via the execution API.
-/// ``WATCHER`` — written by a ``BaseEventTrigger`` (no task instance).
-/// ``API`` — written directly through the Core API (e.g. manual admin write).
+/// ``TASK`` — written by a task via the execution API. ``WATCHER`` — written by a
+/// ``BaseEventTrigger`` (no task instance). ``API`` — written directly through the Core API
+/// (e.g. manual admin write).
 ///
 /// Spec schema `AssetStateStoreWriterKind`.
 ///
@@ -482,7 +484,7 @@ impl From<String> for AssetStateStoreWriterKind {
 }
 impl fmt::Display for AssetStateStoreWriterKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for AssetStateStoreWriterKind {
@@ -611,7 +613,7 @@ pub struct BackfillPostBody {
     /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_run_conf: Option<Option<Map<String, Value>>>,
-    /// The `reprocess_behavior` field.
+    /// Internal enum for setting reprocess behavior in a backfill. See [`ReprocessBehavior`].
     ///
     /// Server default: `"none"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -730,7 +732,7 @@ pub struct BackfillResponse {
     pub dag_run_conf: Option<Map<String, Value>>,
     /// Is Paused
     pub is_paused: bool,
-    /// The `reprocess_behavior` field.
+    /// Internal enum for setting reprocess behavior in a backfill. See [`ReprocessBehavior`].
     pub reprocess_behavior: ReprocessBehavior,
     /// Max Active Runs
     pub max_active_runs: i64,
@@ -834,7 +836,7 @@ impl From<String> for BulkActionNotOnExistence {
 }
 impl fmt::Display for BulkActionNotOnExistence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BulkActionNotOnExistence {
@@ -911,7 +913,7 @@ impl From<String> for BulkActionOnExistence {
 }
 impl fmt::Display for BulkActionOnExistence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BulkActionOnExistence {
@@ -933,10 +935,9 @@ impl crate::runtime::ParamValue for BulkActionOnExistence {
 }
 /// Serializer for individual bulk action responses.
 ///
-/// Represents the outcome of a single bulk operation (create, update, or delete).
-/// The response includes a list of successful keys and any errors encountered during the
-/// operation.
-/// This structure helps users understand which key actions succeeded and which failed.
+/// Represents the outcome of a single bulk operation (create, update, or delete). The response
+/// includes a list of successful keys and any errors encountered during the operation. This
+/// structure helps users understand which key actions succeeded and which failed.
 ///
 /// Spec schema `BulkActionResponse`.
 ///
@@ -1330,7 +1331,7 @@ pub struct BulkCreateActionBulkDagRunBody {
     ///
     /// Since Airflow 3.3.2.
     pub entities: Vec<BulkDagRunBody>,
-    /// The `action_on_existence` field.
+    /// Bulk Action to be taken if the entity already exists or not. See [`BulkActionOnExistence`].
     ///
     /// Server default: `"fail"`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1372,7 +1373,7 @@ pub struct BulkCreateActionBulkTaskInstanceBody {
     ///
     /// Since Airflow 3.1.8.
     pub entities: Vec<BulkTaskInstanceBody>,
-    /// The `action_on_existence` field.
+    /// Bulk Action to be taken if the entity already exists or not. See [`BulkActionOnExistence`].
     ///
     /// Server default: `"fail"`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1410,7 +1411,7 @@ impl BulkCreateActionBulkTaskInstanceBody {
 pub struct BulkCreateActionConnectionBody {
     /// A list of entities to be created.
     pub entities: Vec<ConnectionBody>,
-    /// The `action_on_existence` field.
+    /// Bulk Action to be taken if the entity already exists or not. See [`BulkActionOnExistence`].
     ///
     /// Server default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1448,7 +1449,7 @@ impl BulkCreateActionConnectionBody {
 pub struct BulkCreateActionPoolBody {
     /// A list of entities to be created.
     pub entities: Vec<PoolBody>,
-    /// The `action_on_existence` field.
+    /// Bulk Action to be taken if the entity already exists or not. See [`BulkActionOnExistence`].
     ///
     /// Server default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1486,7 +1487,7 @@ impl BulkCreateActionPoolBody {
 pub struct BulkCreateActionVariableBody {
     /// A list of entities to be created.
     pub entities: Vec<VariableBody>,
-    /// The `action_on_existence` field.
+    /// Bulk Action to be taken if the entity already exists or not. See [`BulkActionOnExistence`].
     ///
     /// Server default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1534,7 +1535,8 @@ pub struct BulkDagRunBody {
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_id: Option<Option<String>>,
-    /// The `state` field.
+    /// Dag Run states from which the run may be mutated (patched, deleted). See
+    /// [`DagRunMutableStates`].
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
@@ -1723,7 +1725,7 @@ pub struct BulkDeleteActionBulkDagRunBody {
     ///
     /// Since Airflow 3.3.2.
     pub entities: Vec<BulkDeleteActionBulkDagRunBodyEntitiesItem>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1786,7 +1788,7 @@ pub struct BulkDeleteActionBulkTaskInstanceBody {
     ///
     /// Since Airflow 3.1.8.
     pub entities: Vec<BulkDeleteActionBulkTaskInstanceBodyEntitiesItem>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1845,7 +1847,7 @@ pub enum BulkDeleteActionBulkTaskInstanceBodyEntitiesItem {
 pub struct BulkDeleteActionConnectionBody {
     /// A list of entity id/key or entity objects to be deleted.
     pub entities: Vec<BulkDeleteActionConnectionBodyEntitiesItem>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1904,7 +1906,7 @@ pub enum BulkDeleteActionConnectionBodyEntitiesItem {
 pub struct BulkDeleteActionPoolBody {
     /// A list of entity id/key or entity objects to be deleted.
     pub entities: Vec<BulkDeleteActionPoolBodyEntitiesItem>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1963,7 +1965,7 @@ pub enum BulkDeleteActionPoolBodyEntitiesItem {
 pub struct BulkDeleteActionVariableBody {
     /// A list of entity id/key or entity objects to be deleted.
     pub entities: Vec<BulkDeleteActionVariableBodyEntitiesItem>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2015,11 +2017,9 @@ pub enum BulkDeleteActionVariableBodyEntitiesItem {
 /// Serializer for responses to bulk entity operations.
 ///
 /// This represents the results of create, update, and delete actions performed on entity in
-/// bulk.
-/// Each action (if requested) is represented as a field containing details about successful
-/// keys and any encountered errors.
-/// Fields are populated in the response only if the respective action was part of the request,
-/// else are set None.
+/// bulk. Each action (if requested) is represented as a field containing details about
+/// successful keys and any encountered errors. Fields are populated in the response only if the
+/// respective action was part of the request, else are set None.
 ///
 /// Spec schema `BulkResponse`.
 ///
@@ -2057,7 +2057,7 @@ crate::runtime::de::impl_deserialize! {
 /// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BulkTaskInstanceBody {
-    /// The `new_state` field.
+    /// All possible states that a Task Instance can be in. See [`TaskInstanceState`].
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
@@ -2217,7 +2217,7 @@ pub struct BulkUpdateActionBulkDagRunBody {
         with = "crate::runtime::double_option"
     )]
     pub update_mask: Option<Option<Vec<String>>>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`. Since Airflow 3.3.2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2276,7 +2276,7 @@ pub struct BulkUpdateActionBulkTaskInstanceBody {
         with = "crate::runtime::double_option"
     )]
     pub update_mask: Option<Option<Vec<String>>>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`. Since Airflow 3.1.8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2331,7 +2331,7 @@ pub struct BulkUpdateActionConnectionBody {
         with = "crate::runtime::double_option"
     )]
     pub update_mask: Option<Option<Vec<String>>>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2386,7 +2386,7 @@ pub struct BulkUpdateActionPoolBody {
         with = "crate::runtime::double_option"
     )]
     pub update_mask: Option<Option<Vec<String>>>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2441,7 +2441,7 @@ pub struct BulkUpdateActionVariableBody {
         with = "crate::runtime::double_option"
     )]
     pub update_mask: Option<Option<Vec<String>>>,
-    /// The `action_on_non_existence` field.
+    /// Bulk Action to be taken if the entity does not exist. See [`BulkActionNotOnExistence`].
     ///
     /// Server default: `"fail"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3194,9 +3194,9 @@ crate::runtime::de::impl_deserialize! {
 }
 /// Request body for enqueueing a connection test on a worker.
 ///
-/// Inherits ``connection_id`` pattern, ``extra`` JSON validation, and
-/// ``team_name`` handling from ``ConnectionBody`` so tested connections share
-/// the same input contract as persisted ones.
+/// Inherits ``connection_id`` pattern, ``extra`` JSON validation, and ``team_name`` handling
+/// from ``ConnectionBody`` so tested connections share the same input contract as persisted
+/// ones.
 ///
 /// Spec schema `ConnectionTestRequestBody`.
 ///
@@ -3417,7 +3417,8 @@ pub struct CreateAssetEventsBody {
     /// Untyped JSON: free-form object in the spec.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<Map<String, Value>>,
-    /// The `access_control` field.
+    /// Access control settings for asset event consumer team filtering. See
+    /// [`AssetEventAccessControl`].
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
@@ -4062,12 +4063,11 @@ crate::runtime::de::impl_deserialize! {
 }
 /// Dag Run collection response supporting both offset and cursor pagination.
 ///
-/// A single flat model is used instead of a discriminated union
-/// (``Annotated[Offset | Cursor, Field(discriminator=...)]``) because
-/// the OpenAPI ``oneOf`` + ``discriminator`` construct is not handled
-/// correctly by ``@hey-api/openapi-ts`` / ``@7nohe/openapi-react-query-codegen``:
-/// return types degrade to ``unknown`` in JSDoc and can produce
-/// incorrect TypeScript types (see hey-api/openapi-ts#1613, #3270).
+/// A single flat model is used instead of a discriminated union (``Annotated[Offset | Cursor,
+/// Field(discriminator=...)]``) because the OpenAPI ``oneOf`` + ``discriminator`` construct is
+/// not handled correctly by ``@hey-api/openapi-ts`` / ``@7nohe/openapi-react-query-codegen``:
+/// return types degrade to ``unknown`` in JSDoc and can produce incorrect TypeScript types (see
+/// hey-api/openapi-ts#1613, #3270).
 ///
 /// Spec schema `DAGRunCollectionResponse`.
 ///
@@ -4166,7 +4166,7 @@ impl From<String> for DagRunMutableStates {
 }
 impl fmt::Display for DagRunMutableStates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for DagRunMutableStates {
@@ -4193,7 +4193,8 @@ impl crate::runtime::ParamValue for DagRunMutableStates {
 /// Taken by [`Client::patch_dag_run`](crate::Client::patch_dag_run).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct DagRunPatchBody {
-    /// The `state` field.
+    /// Dag Run states from which the run may be mutated (patched, deleted). See
+    /// [`DagRunMutableStates`].
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
@@ -4274,11 +4275,11 @@ pub struct DagRunResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     pub last_scheduling_decision: Option<DateTime<Utc>>,
-    /// The `run_type` field.
+    /// Class with DagRun types. See [`DagRunType`].
     pub run_type: DagRunType,
-    /// The `state` field.
+    /// All possible states that a DagRun can be in. See [`DagRunState`].
     pub state: DagRunState,
-    /// The `triggered_by` field.
+    /// Class with TriggeredBy types for DagRun. See [`DagRunTriggeredByType`].
     ///
     /// Always sent; `None` is sent as `null`.
     pub triggered_by: Option<DagRunTriggeredByType>,
@@ -4348,9 +4349,8 @@ crate::runtime::de::impl_deserialize! {
 }
 /// All possible states that a DagRun can be in.
 ///
-/// These are "shared" with TaskInstanceState in some parts of the code,
-/// so please ensure that their values always match the ones with the
-/// same name in TaskInstanceState.
+/// These are "shared" with TaskInstanceState in some parts of the code, so please ensure that
+/// their values always match the ones with the same name in TaskInstanceState.
 ///
 /// Spec schema `DagRunState`.
 ///
@@ -4415,7 +4415,7 @@ impl From<String> for DagRunState {
 }
 impl fmt::Display for DagRunState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for DagRunState {
@@ -4524,7 +4524,7 @@ impl From<String> for DagRunTriggeredByType {
 }
 impl fmt::Display for DagRunTriggeredByType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for DagRunTriggeredByType {
@@ -4621,7 +4621,7 @@ impl From<String> for DagRunType {
 }
 impl fmt::Display for DagRunType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for DagRunType {
@@ -5063,7 +5063,7 @@ crate::runtime::de::impl_deserialize! {
 /// Part of [`DagStatsResponse`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DagStatsStateResponse {
-    /// The `state` field.
+    /// All possible states that a DagRun can be in. See [`DagRunState`].
     pub state: DagRunState,
     /// Count
     pub count: i64,
@@ -5203,7 +5203,7 @@ crate::runtime::de::impl_deserialize! {
 pub struct DagWarningResponse {
     /// Dag Id
     pub dag_id: String,
-    /// The `warning_type` field.
+    /// Enum for DAG warning types. See [`DagWarningType`].
     pub warning_type: DagWarningType,
     /// Message
     pub message: String,
@@ -5226,8 +5226,7 @@ crate::runtime::de::impl_deserialize! {
 }
 /// Enum for DAG warning types.
 ///
-/// This is the set of allowable values for the ``warning_type`` field
-/// in the DagWarning model.
+/// This is the set of allowable values for the ``warning_type`` field in the DagWarning model.
 ///
 /// Spec schema `DagWarningType`.
 ///
@@ -5286,7 +5285,7 @@ impl From<String> for DagWarningType {
 }
 impl fmt::Display for DagWarningType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for DagWarningType {
@@ -5591,7 +5590,7 @@ impl From<String> for ExternalViewResponseDestination {
 }
 impl fmt::Display for ExternalViewResponseDestination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for ExternalViewResponseDestination {
@@ -5710,7 +5709,7 @@ impl From<String> for GetDagsTagsMatchMode {
 }
 impl fmt::Display for GetDagsTagsMatchMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for GetDagsTagsMatchMode {
@@ -5754,13 +5753,13 @@ pub enum GetXcomEntryResponse {
 /// Returned by [`Client::get_health`](crate::Client::get_health).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HealthInfoResponse {
-    /// The `metadatabase` field.
+    /// Base info serializer for responses. See [`BaseInfoResponse`].
     pub metadatabase: BaseInfoResponse,
-    /// The `scheduler` field.
+    /// Scheduler info serializer for responses. See [`SchedulerInfoResponse`].
     pub scheduler: SchedulerInfoResponse,
-    /// The `triggerer` field.
+    /// Triggerer info serializer for responses. See [`TriggererInfoResponse`].
     pub triggerer: TriggererInfoResponse,
-    /// The `dag_processor` field.
+    /// DagProcessor info serializer for responses. See [`DagProcessorInfoResponse`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_processor: Option<DagProcessorInfoResponse>,
 }
@@ -5818,7 +5817,7 @@ pub struct HitlDetail {
     ///
     /// Since Airflow 3.1.8.
     pub created_at: DateTime<Utc>,
-    /// The `responded_by_user` field.
+    /// Schema for a Human-in-the-loop users. See [`HitlUser`].
     ///
     /// Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5843,7 +5842,7 @@ pub struct HitlDetail {
     /// Server default: `false`. Since Airflow 3.1.8.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_received: Option<bool>,
-    /// The `task_instance` field.
+    /// TaskInstance serializer for responses. See [`TaskInstanceResponse`].
     ///
     /// Since Airflow 3.1.8.
     pub task_instance: TaskInstanceResponse,
@@ -5935,7 +5934,7 @@ pub struct HitlDetailHistory {
     ///
     /// Since Airflow 3.2.2.
     pub created_at: DateTime<Utc>,
-    /// The `responded_by_user` field.
+    /// Schema for a Human-in-the-loop users. See [`HitlUser`].
     ///
     /// Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5960,7 +5959,7 @@ pub struct HitlDetailHistory {
     /// Server default: `false`. Since Airflow 3.2.2.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_received: Option<bool>,
-    /// The `task_instance` field.
+    /// TaskInstanceHistory serializer for responses. See [`TaskInstanceHistoryResponse`].
     ///
     /// Since Airflow 3.2.2.
     pub task_instance: TaskInstanceHistoryResponse,
@@ -5991,7 +5990,7 @@ crate::runtime::de::impl_deserialize! {
 /// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HitlDetailResponse {
-    /// The `responded_by` field.
+    /// Schema for a Human-in-the-loop users. See [`HitlUser`].
     ///
     /// Since Airflow 3.1.8.
     pub responded_by: HitlUser,
@@ -6426,7 +6425,7 @@ impl From<String> for PatchDagsTagsMatchMode {
 }
 impl fmt::Display for PatchDagsTagsMatchMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for PatchDagsTagsMatchMode {
@@ -6458,7 +6457,7 @@ impl crate::runtime::ParamValue for PatchDagsTagsMatchMode {
 /// [`Client::patch_task_instance_dry_run_by_map_index`](crate::Client::patch_task_instance_dry_run_by_map_index).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PatchTaskInstanceBody {
-    /// The `new_state` field.
+    /// All possible states that a Task Instance can be in. See [`TaskInstanceState`].
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
@@ -7100,7 +7099,7 @@ impl From<String> for ReactAppResponseDestination {
 }
 impl fmt::Display for ReactAppResponseDestination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for ReactAppResponseDestination {
@@ -7177,7 +7176,7 @@ impl From<String> for ReprocessBehavior {
 }
 impl fmt::Display for ReprocessBehavior {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for ReprocessBehavior {
@@ -7320,12 +7319,11 @@ crate::runtime::de::impl_deserialize! {
 }
 /// Task instance collection response supporting both offset and cursor pagination.
 ///
-/// A single flat model is used instead of a discriminated union
-/// (``Annotated[Offset | Cursor, Field(discriminator=...)]``) because
-/// the OpenAPI ``oneOf`` + ``discriminator`` construct is not handled
-/// correctly by ``@hey-api/openapi-ts`` / ``@7nohe/openapi-react-query-codegen``:
-/// return types degrade to ``unknown`` in JSDoc and can produce
-/// incorrect TypeScript types (see hey-api/openapi-ts#1613, #3270).
+/// A single flat model is used instead of a discriminated union (``Annotated[Offset | Cursor,
+/// Field(discriminator=...)]``) because the OpenAPI ``oneOf`` + ``discriminator`` construct is
+/// not handled correctly by ``@hey-api/openapi-ts`` / ``@7nohe/openapi-react-query-codegen``:
+/// return types degrade to ``unknown`` in JSDoc and can produce incorrect TypeScript types (see
+/// hey-api/openapi-ts#1613, #3270).
 ///
 /// Spec schema `TaskInstanceCollectionResponse`.
 ///
@@ -7423,7 +7421,7 @@ pub struct TaskInstanceHistoryResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     pub duration: Option<f64>,
-    /// The `state` field.
+    /// All possible states that a Task Instance can be in. See [`TaskInstanceState`].
     ///
     /// Always sent; `None` is sent as `null`.
     pub state: Option<TaskInstanceState>,
@@ -7487,7 +7485,7 @@ pub struct TaskInstanceHistoryResponse {
     pub executor: Option<String>,
     /// Executor Config
     pub executor_config: String,
-    /// The `dag_version` field.
+    /// Dag Version serializer for responses. See [`DagVersionResponse`].
     ///
     /// Always sent; `None` is sent as `null`.
     pub dag_version: Option<DagVersionResponse>,
@@ -7559,7 +7557,7 @@ pub struct TaskInstanceResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     pub duration: Option<f64>,
-    /// The `state` field.
+    /// All possible states that a Task Instance can be in. See [`TaskInstanceState`].
     ///
     /// Always sent; `None` is sent as `null`.
     pub state: Option<TaskInstanceState>,
@@ -7636,15 +7634,15 @@ pub struct TaskInstanceResponse {
     /// Untyped JSON: free-form object in the spec.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rendered_fields: Option<Map<String, Value>>,
-    /// The `trigger` field.
+    /// Trigger serializer for responses. See [`TriggerResponse`].
     ///
     /// Always sent; `None` is sent as `null`.
     pub trigger: Option<TriggerResponse>,
-    /// The `triggerer_job` field.
+    /// Job serializer for responses. See [`JobResponse`].
     ///
     /// Always sent; `None` is sent as `null`.
     pub triggerer_job: Option<JobResponse>,
-    /// The `dag_version` field.
+    /// Dag Version serializer for responses. See [`DagVersionResponse`].
     ///
     /// Always sent; `None` is sent as `null`.
     pub dag_version: Option<DagVersionResponse>,
@@ -7808,7 +7806,7 @@ impl From<String> for TaskInstanceState {
 }
 impl fmt::Display for TaskInstanceState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for TaskInstanceState {
@@ -8311,11 +8309,11 @@ pub struct TaskResponse {
     ///
     /// Always sent; `None` is sent as `null`.
     pub pool_slots: Option<f64>,
-    /// The `execution_timeout` field.
+    /// TimeDelta can be used to interact with datetime.timedelta objects. See [`TimeDelta`].
     ///
     /// Always sent; `None` is sent as `null`.
     pub execution_timeout: Option<TimeDelta>,
-    /// The `retry_delay` field.
+    /// TimeDelta can be used to interact with datetime.timedelta objects. See [`TimeDelta`].
     ///
     /// Always sent; `None` is sent as `null`.
     pub retry_delay: Option<TimeDelta>,
@@ -8433,7 +8431,7 @@ pub enum TaskResponseRetryExponentialBackoff {
 /// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskStateStoreBody {
-    /// The `value` field.
+    /// The `value` field: a [`JsonValue`].
     ///
     /// Since Airflow 3.3.2.
     pub value: JsonValue,
@@ -8518,7 +8516,7 @@ crate::runtime::de::impl_deserialize! {
 /// Since Airflow 3.3.2.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskStateStorePatchBody {
-    /// The `value` field.
+    /// The `value` field: a [`JsonValue`].
     ///
     /// Since Airflow 3.3.2.
     pub value: JsonValue,
@@ -8552,7 +8550,7 @@ pub struct TaskStateStoreResponse {
     ///
     /// Since Airflow 3.3.2.
     pub key: String,
-    /// The `value` field.
+    /// The `value` field: a [`JsonValue`].
     ///
     /// Since Airflow 3.3.2.
     pub value: JsonValue,
@@ -8864,7 +8862,7 @@ pub enum ValidationErrorLocItem {
 pub struct VariableBody {
     /// Key
     pub key: String,
-    /// The `value` field.
+    /// The `value` field: a [`JsonValue`].
     pub value: JsonValue,
     /// Description
     ///
@@ -9000,7 +8998,7 @@ crate::runtime::de::impl_deserialize! {
 /// Since Airflow 3.1.8.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WaitDagRunUntilFinishedLine {
-    /// The `state` field.
+    /// All possible states that a DagRun can be in. See [`DagRunState`].
     ///
     /// Since Airflow 3.1.8.
     pub state: DagRunState,

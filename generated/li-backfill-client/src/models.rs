@@ -8,16 +8,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::borrow::Cow;
-/// A backfill as the server returns it. Date-times are Python `isoformat()` of UTC values:
-/// RFC 3339 with offset `+00:00`, with microseconds unless they are zero
+/// A backfill as the server returns it. Date-times are Python `isoformat()` of UTC values: RFC
+/// 3339 with offset `+00:00`, with microseconds unless they are zero
 /// (`2023-01-01T00:00:00+00:00`, `2026-12-01T18:50:26.148249+00:00`).
 ///
 /// Optional members are **omitted** (not null) when the stored value is empty: the plugin's
 /// documentation lists all members; the server (1.0.4 on Airflow 2.5.3) leaves out
 /// `run_start_date` and `run_end_date` until a state update sets them, and would leave out
-/// `logical_dates`, `scheduled_at` and `dag_params` when empty (a backfill created through
-/// the API or UI always has them). The stored `delete_date` is not returned; it shows only
-/// through `deleted`.
+/// `logical_dates`, `scheduled_at` and `dag_params` when empty (a backfill created through the
+/// API or UI always has them). The stored `delete_date` is not returned; it shows only through
+/// `deleted`.
 ///
 /// Spec schema `Backfill`.
 ///
@@ -33,7 +33,7 @@ pub struct Backfill {
     pub backfill_dag_id: String,
     /// Id of the origin DAG being backfilled.
     pub dag_id: String,
-    /// The `state` field.
+    /// Lifecycle state. See [`BackfillState`].
     pub state: BackfillState,
     /// The description given at creation; `""` when none was given, null when it was sent as null.
     ///
@@ -43,15 +43,15 @@ pub struct Backfill {
     pub start_date: DateTime<Utc>,
     /// End of the requested range (as parsed, in UTC).
     pub end_date: DateTime<Utc>,
-    /// The logical dates the backfill is judged by (state updates look only at runs of these
-    /// dates; the range filter of list tests them).
+    /// The logical dates the backfill is judged by (state updates look only at runs of these dates;
+    /// the range filter of list tests them).
     ///
-    /// The plugin's documentation says these are the logical dates in the range; the server
-    /// (1.0.4 on Airflow 2.5.3) drops the first one: it tests the run-info generator with
-    /// `any()`, which consumes its first item. A range of 2023-01-01..2023-01-03 gives
-    /// `["2023-01-02T00:00:00+00:00", "2023-01-03T00:00:00+00:00"]` although the backfill DAG
-    /// runs all three dates; a range holding one date gives `[]`. The run of the first date
-    /// is therefore never checked: the backfill reports `success` even if that run fails.
+    /// The plugin's documentation says these are the logical dates in the range; the server (1.0.4
+    /// on Airflow 2.5.3) drops the first one: it tests the run-info generator with `any()`, which
+    /// consumes its first item. A range of 2023-01-01..2023-01-03 gives
+    /// `["2023-01-02T00:00:00+00:00", "2023-01-03T00:00:00+00:00"]` although the backfill DAG runs
+    /// all three dates; a range holding one date gives `[]`. The run of the first date is therefore
+    /// never checked: the backfill reports `success` even if that run fails.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_dates: Option<Vec<DateTime<Utc>>>,
     /// The parameters given at creation (`dag_params`), as a JSON object (`{}` when none were
@@ -73,7 +73,7 @@ pub struct Backfill {
     pub submitted_at: DateTime<Utc>,
     /// Last change of the record (state change, cancel, deletion mark).
     pub updated_at: DateTime<Utc>,
-    /// The `deleted` field.
+    /// Deletion mark. See [`BackfillDeleted`].
     pub deleted: BackfillDeleted,
     /// Start of the earliest run of `logical_dates`, set by the first state update that changes the
     /// state; absent before.
@@ -102,18 +102,17 @@ crate::runtime::de::impl_deserialize! {
     14 "run_start_date" run_start_date: option_datetime;
     15 "run_end_date" run_end_date: option_datetime;
 }
-/// Body of create. Unknown members are ignored (including the names the plugin's
-/// documentation lists: `additional_dag_params`, `scheduled_at`, `delete_after_days`). The
-/// server converts strings for the numeric and boolean members, as the documentation's curl
-/// example sends them.
+/// Body of create. Unknown members are ignored (including the names the plugin's documentation
+/// lists: `additional_dag_params`, `scheduled_at`, `delete_after_days`). The server converts
+/// strings for the numeric and boolean members, as the documentation's curl example sends them.
 ///
 /// Spec schema `BackfillCreate`.
 ///
 /// Taken by [`Client::create_backfill`](crate::Client::create_backfill).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillCreate {
-    /// Origin DAG to backfill. Missing or empty -&gt; 400 "dag_id is required"; unknown -&gt; 400
-    /// "invalid dag: &lt;dag_id&gt;"; SubDAGs are refused.
+    /// Origin DAG to backfill. Missing or empty -> 400 "dag_id is required"; unknown -> 400
+    /// "invalid dag: \<dag_id>"; SubDAGs are refused.
     pub dag_id: String,
     /// Free text; default `""`. null is stored and returned as null.
     ///
@@ -122,47 +121,45 @@ pub struct BackfillCreate {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Option<String>>,
     /// Range start (inclusive). Parsed leniently by pendulum: RFC 3339, or a bare date
-    /// (`2023-01-01`), a value without offset being UTC. Missing -&gt; 400 "start_date is
-    /// required"; unparsable (or a JSON number) -&gt; 400 "unknown error: ..." with a traceback.
+    /// (`2023-01-01`), a value without offset being UTC. Missing -> 400 "start_date is required";
+    /// unparsable (or a JSON number) -> 400 "unknown error: ..." with a traceback.
     pub start_date: DateTime<Utc>,
     /// Range end (inclusive), parsed like `start_date`. A range without any logical date of the
-    /// DAG's schedule (e.g. end before start) -&gt; 400 "no logical date was found between ...".
+    /// DAG's schedule (e.g. end before start) -> 400 "no logical date was found between ...".
     pub end_date: DateTime<Utc>,
-    /// Params for the backfill DAG, as a **string** holding a JSON object, e.g.
-    /// `"{\"source\": \"capture\"}"`. The plugin's documentation lists
-    /// `additional_dag_params: JSON object`; the server (1.0.4 on Airflow 2.5.3) reads
-    /// `dag_params` and answers a JSON object with 400 "dag_params must be dict: the JSON
-    /// object must be str, bytes or bytearray, not dict", a string holding anything but an
-    /// object with 400 "dag_params must be dict: not dict", and null with 400 as well.
+    /// Params for the backfill DAG, as a **string** holding a JSON object, e.g. `"{\"source\":
+    /// \"capture\"}"`. The plugin's documentation lists `additional_dag_params: JSON object`; the
+    /// server (1.0.4 on Airflow 2.5.3) reads `dag_params` and answers a JSON object with 400
+    /// "dag_params must be dict: the JSON object must be str, bytes or bytearray, not dict", a
+    /// string holding anything but an object with 400 "dag_params must be dict: not dict", and null
+    /// with 400 as well.
     ///
     /// Server default: `"{}"`. Content media type: `application/json`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_params: Option<String>,
     /// Earliest time `backfill_creation` may pick the backfill up; default now. Returned as
-    /// `scheduled_at`. A `submitted` backfill can be cancelled only while this is more than
-    /// 3 minutes ahead. The plugin's documentation calls this member `scheduled_at`; the
-    /// server (1.0.4 on Airflow 2.5.3) ignores `scheduled_at` in the body.
+    /// `scheduled_at`. A `submitted` backfill can be cancelled only while this is more than 3
+    /// minutes ahead. The plugin's documentation calls this member `scheduled_at`; the server
+    /// (1.0.4 on Airflow 2.5.3) ignores `scheduled_at` in the body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<DateTime<Utc>>,
-    /// Max active runs of the backfill DAG, 1..10 (a string of digits is converted). Outside
-    /// -&gt; 400 "max_active_runs must be between 1 to 10"; a non-numeric string -&gt; 400
-    /// "unknown error: invalid literal for int() ..." with a traceback. The plugin's
-    /// documentation says 1-3.
+    /// Max active runs of the backfill DAG, 1..10 (a string of digits is converted). Outside -> 400
+    /// "max_active_runs must be between 1 to 10"; a non-numeric string -> 400 "unknown error:
+    /// invalid literal for int() ..." with a traceback. The plugin's documentation says 1-3.
     ///
     /// Server default: `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_active_runs: Option<i64>,
     /// Days after submission until the backfill is marked `ToBeDeleted` (then removed by
-    /// `backfill_deletion`). **Required**, and 0 counts as missing (400 "delete_duration_days
-    /// is required"); a string of digits is converted; a negative value is accepted and marks
-    /// the new backfill `ToBeDeleted` at once. The plugin's documentation lists
-    /// `delete_after_days`, default 30; the server (1.0.4 on Airflow 2.5.3) requires
-    /// `delete_duration_days` and ignores `delete_after_days`.
+    /// `backfill_deletion`). **Required**, and 0 counts as missing (400 "delete_duration_days is
+    /// required"); a string of digits is converted; a negative value is accepted and marks the new
+    /// backfill `ToBeDeleted` at once. The plugin's documentation lists `delete_after_days`,
+    /// default 30; the server (1.0.4 on Airflow 2.5.3) requires `delete_duration_days` and ignores
+    /// `delete_after_days`.
     pub delete_duration_days: i64,
-    /// Create even if a backfill of the same DAG submitted in the last 7 days overlaps the
-    /// range. Besides JSON booleans the server takes the strings `"true"` and `"1"` (any
-    /// letter case) as true and any other string as false (the documentation's example
-    /// sends `"false"`).
+    /// Create even if a backfill of the same DAG submitted in the last 7 days overlaps the range.
+    /// Besides JSON booleans the server takes the strings `"true"` and `"1"` (any letter case) as
+    /// true and any other string as false (the documentation's example sends `"false"`).
     ///
     /// Server default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -246,10 +243,10 @@ crate::runtime::de::impl_deserialize! {
     7 "delete_duration_days" delete_duration_days: required;
     8 "ignore_overlapping_backfills" ignore_overlapping_backfills: optional;
 }
-/// Deletion mark. `""`: not deleted. `ToBeDeleted`: its delete date has passed (after
-/// DELETE, or `delete_duration_days` after submission) and the `backfill_deletion` system DAG
-/// has not removed it yet. `Deleted`: removed by `backfill_deletion`, or a `submitted`
-/// backfill withdrawn by cancel. Never null.
+/// Deletion mark. `""`: not deleted. `ToBeDeleted`: its delete date has passed (after DELETE,
+/// or `delete_duration_days` after submission) and the `backfill_deletion` system DAG has not
+/// removed it yet. `Deleted`: removed by `backfill_deletion`, or a `submitted` backfill
+/// withdrawn by cancel. Never null.
 ///
 /// Spec schema `BackfillDeleted`.
 ///
@@ -304,7 +301,7 @@ impl From<String> for BackfillDeleted {
 }
 impl fmt::Display for BackfillDeleted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BackfillDeleted {
@@ -324,14 +321,12 @@ impl crate::runtime::ParamValue for BackfillDeleted {
         Cow::Borrowed(self.as_str())
     }
 }
-/// Lifecycle state. `submitted` (recorded, no DAG yet) -&gt; `queued` (DAG file written by
-/// `backfill_creation`) -&gt; `running` (a state update saw some logical dates without a
-/// finished
-/// run) -&gt; `success` (every date in `logical_dates` has a successful run) or `failed` (a run
-/// of one of them failed). `paused`: the backfill DAG is paused and not finished (after a
-/// cancel, or paused by hand). A backfill whose runs all finish between two state updates goes
-/// from `queued` straight to `success`. States only change when a system DAG runs or on
-/// cancel.
+/// Lifecycle state. `submitted` (recorded, no DAG yet) -> `queued` (DAG file written by
+/// `backfill_creation`) -> `running` (a state update saw some logical dates without a finished
+/// run) -> `success` (every date in `logical_dates` has a successful run) or `failed` (a run of
+/// one of them failed). `paused`: the backfill DAG is paused and not finished (after a cancel,
+/// or paused by hand). A backfill whose runs all finish between two state updates goes from
+/// `queued` straight to `success`. States only change when a system DAG runs or on cancel.
 ///
 /// Spec schema `BackfillState`.
 ///
@@ -408,7 +403,7 @@ impl From<String> for BackfillState {
 }
 impl fmt::Display for BackfillState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BackfillState {

@@ -73,13 +73,13 @@ pub struct Backfill {
     pub created_at: DateTime<Utc>,
     /// UTC without zone, whole seconds: `"YYYY-MM-DD HH:MM:SS"`.
     pub updated_at: DateTime<Utc>,
-    /// Set by each start, UTC without zone with microseconds: `"YYYY-MM-DD HH:MM:SS.ffffff"`
-    /// (e.g. `"2026-12-01 18:45:30.898091"`).
+    /// Set by each start, UTC without zone with microseconds: `"YYYY-MM-DD HH:MM:SS.ffffff"` (e.g.
+    /// `"2026-12-01 18:45:30.898091"`).
     ///
     /// Always sent; `None` is sent as `null`.
     pub started_at: Option<DateTime<Utc>>,
-    /// Set when it completes, UTC without zone: `"YYYY-MM-DD HH:MM:SS.ffffff"`. A restart
-    /// leaves the old value until it completes again.
+    /// Set when it completes, UTC without zone: `"YYYY-MM-DD HH:MM:SS.ffffff"`. A restart leaves
+    /// the old value until it completes again.
     ///
     /// Always sent; `None` is sent as `null`.
     pub completed_at: Option<DateTime<Utc>>,
@@ -87,13 +87,13 @@ pub struct Backfill {
     ///
     /// Always sent; `None` is sent as `null`.
     pub failed_at: Option<DateTime<Utc>>,
-    /// With include_run_count / include_preview_runs and a complete range only: the number of
-    /// run dates the range makes (not the number of runs created: a restart does not change it).
+    /// With include_run_count / include_preview_runs and a complete range only: the number of run
+    /// dates the range makes (not the number of runs created: a restart does not change it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_run_count: Option<i64>,
-    /// With include_run_count / include_preview_runs and a complete range only: pipeline run
-    /// status (a PipelineRunStatus value) -&gt; number of execution dates whose newest run has
-    /// it, e.g. `{"completed": 3}`; `{}` before the start.
+    /// With include_run_count / include_preview_runs and a complete range only: pipeline run status
+    /// (a PipelineRunStatus value) -> number of execution dates whose newest run has it, e.g.
+    /// `{"completed": 3}`; `{}` before the start.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_status_counts: Option<BTreeMap<String, i64>>,
     /// With include_preview_runs and a complete range only.
@@ -129,7 +129,8 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `BackfillCreateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillCreateRequest {
-    /// The `backfill` field.
+    /// The fields create_backfill reads (non-owners: only `name`; `status` is not read on create).
+    /// See [`BackfillWrite`].
     pub backfill: BackfillWrite,
 }
 crate::runtime::de::impl_deserialize! {
@@ -145,7 +146,7 @@ crate::runtime::de::impl_deserialize! {
 pub struct BackfillList {
     /// One page of backfills.
     pub backfills: Vec<Backfill>,
-    /// The `metadata` field.
+    /// The `metadata` field: a [`PageMetadata`].
     pub metadata: PageMetadata,
 }
 crate::runtime::de::impl_deserialize! {
@@ -158,7 +159,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `BackfillResponse`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillResponse {
-    /// The `backfill` field.
+    /// The `backfill` field: a [`Backfill`].
     pub backfill: Backfill,
     /// Always null.
     ///
@@ -172,8 +173,8 @@ crate::runtime::de::impl_deserialize! {
 }
 /// Backfill.Status (mage_ai/orchestration/db/models/schedules.py). A new backfill has status
 /// null. `initial`: started, runs created; `running`: the scheduler saw a run running;
-/// `completed`: the newest run of every execution date completed; `failed`: one failed
-/// (set as soon as one fails, while others may still run); `cancelled`: by update_backfill.
+/// `completed`: the newest run of every execution date completed; `failed`: one failed (set as
+/// soon as one fails, while others may still run); `cancelled`: by update_backfill.
 ///
 /// Spec schema `BackfillStatus`.
 ///
@@ -244,7 +245,7 @@ impl From<String> for BackfillStatus {
 }
 impl fmt::Display for BackfillStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BackfillStatus {
@@ -264,8 +265,8 @@ impl crate::runtime::ParamValue for BackfillStatus {
         Cow::Borrowed(self.as_str())
     }
 }
-/// What update_backfill reads: the `BackfillWrite` fields, or `status` (then every other
-/// field of the body is ignored).
+/// What update_backfill reads: the `BackfillWrite` fields, or `status` (then every other field
+/// of the body is ignored).
 ///
 /// Spec schema `BackfillUpdate`.
 ///
@@ -297,7 +298,7 @@ pub struct BackfillUpdate {
     /// `Some(Some(v))`: sent as `v`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<Option<IntervalType>>,
-    /// Must be &gt;= 1.
+    /// Must be >= 1.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
@@ -386,7 +387,8 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `BackfillUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackfillUpdateRequest {
-    /// The `backfill` field.
+    /// What update_backfill reads: the `BackfillWrite` fields, or `status` (then every other field
+    /// of the body is ignored). See [`BackfillUpdate`].
     pub backfill: BackfillUpdate,
 }
 crate::runtime::de::impl_deserialize! {
@@ -444,7 +446,7 @@ impl From<String> for BackfillUpdateStatus {
 }
 impl fmt::Display for BackfillUpdateStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BackfillUpdateStatus {
@@ -474,15 +476,15 @@ pub struct BackfillWrite {
     /// Display name (also names the pipeline schedule, `Backfill <name>`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// First run date (inclusive), UTC. Parsed with dateutil: `"2023-01-01 00:00:00"` or RFC
-    /// 3339 `"2023-01-01T00:00:00Z"`; a non-zero offset is dropped, not converted.
+    /// First run date (inclusive), UTC. Parsed with dateutil: `"2023-01-01 00:00:00"` or RFC 3339
+    /// `"2023-01-01T00:00:00Z"`; a non-zero offset is dropped, not converted.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_datetime: Option<Option<DateTime<Utc>>>,
-    /// Last run date (INCLUSIVE: a run is made for every step `<= end_datetime`), UTC, same
-    /// forms as start_datetime.
+    /// Last run date (INCLUSIVE: a run is made for every step `<= end_datetime`), UTC, same forms
+    /// as start_datetime.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
@@ -494,7 +496,7 @@ pub struct BackfillWrite {
     /// `Some(Some(v))`: sent as `v`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<Option<IntervalType>>,
-    /// Step size in interval_type units. Must be &gt;= 1 (0 or less makes the server loop forever).
+    /// Step size in interval_type units. Must be >= 1 (0 or less makes the server loop forever).
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
@@ -586,9 +588,9 @@ pub struct Block {
     pub uuid: String,
     /// Display name.
     pub name: String,
-    /// The `type` field.
+    /// Mage's BlockType. See [`BlockType`].
     pub r#type: BlockType,
-    /// The `language` field.
+    /// The `language` field: a [`BlockLanguage`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<BlockLanguage>,
     /// null in list_pipelines answers.
@@ -698,15 +700,14 @@ crate::runtime::de::impl_deserialize! {
 pub struct BlockCreateRequestBlock {
     /// The block's name; its uuid (and file name) is derived from it.
     pub name: String,
-    /// The `type` field.
+    /// Mage's BlockType. See [`BlockType`].
     pub r#type: BlockType,
-    /// The `language` field.
+    /// The `language` field: a [`BlockLanguage`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<BlockLanguage>,
-    /// The block's source. A python data_loader defines a function decorated with
-    /// `@data_loader` (the decorator is injected; the files Mage writes itself start
-    /// with 'if 'data_loader' not in globals(): from mage_ai.data_preparation.decorators
-    /// import data_loader').
+    /// The block's source. A python data_loader defines a function decorated with `@data_loader`
+    /// (the decorator is injected; the files Mage writes itself start with `if 'data_loader' not in
+    /// globals(): from mage_ai.data_preparation.decorators import data_loader`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// uuids of the blocks this one depends on.
@@ -841,7 +842,7 @@ impl From<String> for BlockLanguage {
 }
 impl fmt::Display for BlockLanguage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BlockLanguage {
@@ -866,7 +867,7 @@ impl crate::runtime::ParamValue for BlockLanguage {
 /// Spec schema `BlockResponse`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlockResponse {
-    /// The `block` field.
+    /// The `block` field: a [`Block`].
     pub block: Block,
     /// Always null.
     ///
@@ -891,7 +892,7 @@ pub struct BlockRun {
     pub pipeline_run_id: i64,
     /// The block that ran.
     pub block_uuid: String,
-    /// The `status` field.
+    /// BlockRun.BlockRunStatus. See [`BlockRunStatus`].
     pub status: BlockRunStatus,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS.ffffff"`.
     ///
@@ -1011,7 +1012,7 @@ impl From<String> for BlockRunStatus {
 }
 impl fmt::Display for BlockRunStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BlockRunStatus {
@@ -1096,7 +1097,7 @@ impl From<String> for BlockStatus {
 }
 impl fmt::Display for BlockStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BlockStatus {
@@ -1259,7 +1260,7 @@ impl From<String> for BlockType {
 }
 impl fmt::Display for BlockType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for BlockType {
@@ -1280,15 +1281,15 @@ impl crate::runtime::ParamValue for BlockType {
     }
 }
 /// Mage's error answer. Two shapes: an API error (`error` has code, message, type; top-level
-/// `status` is the HTTP status the server meant to send, 200 unless `_http_error_codes`,
-/// and still 200 on the HTTP-401 authentication failures), or an uncaught exception
-/// (`error` has code 500, errors, exception, message; top-level `url_parameters`, no
-/// `status`). Both are sent with HTTP 200 unless noted.
+/// `status` is the HTTP status the server meant to send, 200 unless `_http_error_codes`, and
+/// still 200 on the HTTP-401 authentication failures), or an uncaught exception (`error` has
+/// code 500, errors, exception, message; top-level `url_parameters`, no `status`). Both are
+/// sent with HTTP 200 unless noted.
 ///
 /// Spec schema `Error`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Error {
-    /// The `error` field.
+    /// The `error` field: a [`ErrorDetail`].
     pub error: ErrorDetail,
     /// 200 (or error.code with `_http_error_codes=true`). Absent on code-500 exceptions.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1310,21 +1311,21 @@ crate::runtime::de::impl_deserialize! {
 /// Part of [`Error`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorDetail {
-    /// The meaning of the failure, HTTP-like: 401 (authentication), 403 (permission), 404
-    /// (record not found, also a wrong password at login), 400 (invalid record / resource
-    /// error), 500 (uncaught exception), 200 (validation errors of some resources).
+    /// The meaning of the failure, HTTP-like: 401 (authentication), 403 (permission), 404 (record
+    /// not found, also a wrong password at login), 400 (invalid record / resource error), 500
+    /// (uncaught exception), 200 (validation errors of some resources).
     pub code: i64,
     /// Human-readable text. For code-500 exceptions, the whole Python traceback. For
-    /// record_not_found, usually the stale text "Email/username and/or password invalid."
-    /// (every login overwrites the shared message).
+    /// record_not_found, usually the stale text "Email/username and/or password invalid." (every
+    /// login overwrites the shared message).
     pub message: String,
-    /// Absent on code-500 exceptions. Seen: `invalid_api_key` (401), `invalid_oauth_token`
-    /// (401), `unauthorized_access` (403), `record_not_found` (404); in the source also
+    /// Absent on code-500 exceptions. Seen: `invalid_api_key` (401), `invalid_oauth_token` (401),
+    /// `unauthorized_access` (403), `record_not_found` (404); in the source also
     /// `expired_oauth_token` (401), `record_invalid` (400), `api_resource_error` (400).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    /// Code-500 exceptions: the server's stack as a list of strings. `record_invalid` errors
-    /// may carry an object of field errors.
+    /// Code-500 exceptions: the server's stack as a list of strings. `record_invalid` errors may
+    /// carry an object of field errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<ErrorDetailErrors>,
     /// Code-500 exceptions only, `str()` of the exception (e.g. "Pipeline nope does not exist.").
@@ -1339,8 +1340,8 @@ crate::runtime::de::impl_deserialize! {
     3 "errors" errors: optional;
     4 "exception" exception: optional;
 }
-/// Code-500 exceptions: the server's stack as a list of strings. `record_invalid` errors
-/// may carry an object of field errors.
+/// Code-500 exceptions: the server's stack as a list of strings. `record_invalid` errors may
+/// carry an object of field errors.
 ///
 /// Spec: #/components/schemas/ErrorDetail/properties/errors.
 ///
@@ -1356,9 +1357,9 @@ pub enum ErrorDetailErrors {
     /// Object.
     Object(Map<String, Value>),
 }
-/// Backfill.IntervalType. `second` .. `week` step by interval_units of that unit, `month`
-/// and `year` by calendar months/years, `custom` by interval_units SECONDS. The server does
-/// not validate it: sending anything else corrupts the backfill (see update_backfill).
+/// Backfill.IntervalType. `second` .. `week` step by interval_units of that unit, `month` and
+/// `year` by calendar months/years, `custom` by interval_units SECONDS. The server does not
+/// validate it: sending anything else corrupts the backfill (see update_backfill).
 ///
 /// Spec schema `IntervalType`.
 ///
@@ -1447,7 +1448,7 @@ impl From<String> for IntervalType {
 }
 impl fmt::Display for IntervalType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for IntervalType {
@@ -1499,14 +1500,14 @@ pub struct Pipeline {
     pub uuid: String,
     /// Display name.
     pub name: String,
-    /// The `type` field.
+    /// Mage's PipelineType (mage_ai/data_preparation/models/constants.py). See [`PipelineType`].
     pub r#type: PipelineType,
     /// null when not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// From the pipeline's metadata.yaml, UTC with offset and a space:
-    /// `"YYYY-MM-DD HH:MM:SS.ffffff+00:00"` (e.g. `"2026-12-01 18:47:17.723389+00:00"`);
-    /// null for a pipeline whose metadata.yaml has none (like the committed fixture).
+    /// From the pipeline's metadata.yaml, UTC with offset and a space: `"YYYY-MM-DD
+    /// HH:MM:SS.ffffff+00:00"` (e.g. `"2026-12-01 18:47:17.723389+00:00"`); null for a pipeline
+    /// whose metadata.yaml has none (like the committed fixture).
     ///
     /// Always sent; `None` is sent as `null`.
     pub created_at: Option<DateTime<Utc>>,
@@ -1637,7 +1638,7 @@ crate::runtime::de::impl_deserialize! {
 pub struct PipelineCreateRequestPipeline {
     /// The pipeline's name; its uuid is derived from it.
     pub name: String,
-    /// The `type` field.
+    /// Mage's PipelineType (mage_ai/data_preparation/models/constants.py). See [`PipelineType`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PipelineType>,
     /// Free text.
@@ -1729,7 +1730,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `PipelineResponse`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PipelineResponse {
-    /// The `pipeline` field.
+    /// The `pipeline` field: a [`Pipeline`].
     pub pipeline: Pipeline,
     /// Always null.
     ///
@@ -1760,7 +1761,7 @@ pub struct PipelineRun {
     ///
     /// Always sent; `None` is sent as `null`.
     pub pipeline_schedule_id: Option<i64>,
-    /// The `status` field.
+    /// PipelineRun.PipelineRunStatus. See [`PipelineRunStatus`].
     pub status: PipelineRunStatus,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS"` (e.g. `"2023-01-01 00:00:00"`).
     ///
@@ -1859,7 +1860,7 @@ crate::runtime::de::impl_deserialize! {
 pub struct PipelineRunList {
     /// One page of pipeline runs.
     pub pipeline_runs: Vec<PipelineRun>,
-    /// The `metadata` field.
+    /// The `metadata` field: a [`PageMetadata`].
     pub metadata: PageMetadata,
 }
 crate::runtime::de::impl_deserialize! {
@@ -1938,7 +1939,7 @@ impl From<String> for PipelineRunStatus {
 }
 impl fmt::Display for PipelineRunStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for PipelineRunStatus {
@@ -2035,7 +2036,7 @@ impl From<String> for PipelineType {
 }
 impl fmt::Display for PipelineType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 impl Serialize for PipelineType {
@@ -2084,8 +2085,8 @@ crate::runtime::de::impl_deserialize! {
     3 "created_at" created_at: option_datetime;
     4 "updated_at" updated_at: option_datetime;
 }
-/// One run date of a backfill: the variables its pipeline run gets. Datetimes here are
-/// ISO 8601 with `T` and no zone (UTC): `"YYYY-MM-DDTHH:MM:SS"`.
+/// One run date of a backfill: the variables its pipeline run gets. Datetimes here are ISO 8601
+/// with `T` and no zone (UTC): `"YYYY-MM-DDTHH:MM:SS"`.
 ///
 /// Spec schema `RunDate`.
 ///
@@ -2132,15 +2133,15 @@ crate::runtime::de::impl_deserialize! {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Session {
     /// A JWT (HS256, signed with the server's JWT_SECRET, default "materia") whose payload is
-    /// `{"expires": <float epoch seconds>, "token": "<oauth token>"}`. Send the inner
-    /// `token` as OAUTH-TOKEN. The payload's `expires` is computed from a naive UTC time read
-    /// as local time: correct only on a server whose clock zone is UTC (under TZ=Asia/Tokyo
-    /// it was 9 h early); use `session.expires`.
+    /// `{"expires": <float epoch seconds>, "token": "<oauth token>"}`. Send the inner `token` as
+    /// OAUTH-TOKEN. The payload's `expires` is computed from a naive UTC time read as local time:
+    /// correct only on a server whose clock zone is UTC (under TZ=Asia/Tokyo it was 9 h early); use
+    /// `session.expires`.
     pub token: String,
-    /// When the token expires, UTC without zone: `"YYYY-MM-DD HH:MM:SS.ffffff"`, e.g.
-    /// `"2026-12-31 18:51:12.474998"` (30 days after the login by default).
+    /// When the token expires, UTC without zone: `"YYYY-MM-DD HH:MM:SS.ffffff"`, e.g. `"2026-12-31
+    /// 18:51:12.474998"` (30 days after the login by default).
     pub expires: DateTime<Utc>,
-    /// The `user` field.
+    /// The logged-in user (no email in this answer). See [`SessionUser`].
     pub user: SessionUser,
 }
 crate::runtime::de::impl_deserialize! {
@@ -2154,8 +2155,8 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `SessionCreateRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionCreateRequest {
-    /// Optional: the API key, read from the body when the request has no X-API-KEY header
-    /// (the `api_key` query parameter is ignored on a POST with a JSON body).
+    /// Optional: the API key, read from the body when the request has no X-API-KEY header (the
+    /// `api_key` query parameter is ignored on a POST with a JSON body).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
     /// The credentials.
@@ -2218,7 +2219,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `SessionResponse`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionResponse {
-    /// The `session` field.
+    /// The `session` field: a [`Session`].
     pub session: Session,
     /// Always null.
     ///

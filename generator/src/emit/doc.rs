@@ -5,54 +5,69 @@ use std::cell::RefCell;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Turns spec text into markdown rustdoc accepts: code fences become `text`, indented blocks
-/// are flattened (no accidental code blocks), except that the continuation lines of a list
-/// item stay under its text; `[`/`]`/`<`/`>` outside code are escaped, and bare URLs get angle
-/// brackets.
+/// Turns spec text into markdown rustdoc accepts: code fences become `text`; the lines of a
+/// paragraph or a list item are joined (so a code span may cross a line break; [`wrap`] breaks
+/// them again), which also flattens indented blocks (no accidental code blocks); headings and
+/// table rows stay lines of their own; `[`, `]`, `<` and a leading `>` outside code are escaped,
+/// and bare URLs get angle brackets.
 pub fn sanitize(text: &str) -> String {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     let mut in_fence = false;
-    // The column the text of the current list item starts at.
-    let mut item: Option<usize> = None;
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if !in_fence && !trimmed.starts_with("```") {
-            if trimmed.is_empty() {
-                item = None;
-            } else if let Some(width) = list_marker(trimmed) {
-                item = Some(width);
-                out.push(escape_line(trimmed.trim_end()));
-                continue;
-            } else if let (Some(width), true) = (item, line.starts_with([' ', '\t'])) {
-                out.push(format!(
-                    "{}{}",
-                    " ".repeat(width),
-                    escape_line(trimmed.trim_end())
-                ));
-                continue;
-            } else {
-                item = None;
-            }
+    // The logical line being collected: its list marker width (for continuations) and text.
+    let mut open: Option<(Option<usize>, String)> = None;
+    let flush = |open: &mut Option<(Option<usize>, String)>, out: &mut Vec<String>| {
+        if let Some((_, text)) = open.take() {
+            out.push(escape_line(&text));
         }
+    };
+    for line in text.lines() {
+        let trimmed = line.trim();
         if trimmed.starts_with("```") {
-            if in_fence {
-                out.push("```".to_string());
-            } else {
-                out.push("```text".to_string());
-            }
+            flush(&mut open, &mut out);
+            out.push(if in_fence { "```" } else { "```text" }.to_string());
             in_fence = !in_fence;
             continue;
         }
         if in_fence {
-            out.push(line.to_string());
-        } else {
-            out.push(escape_line(trimmed.trim_end()));
+            out.push(line.trim_end().to_string());
+            continue;
+        }
+        if trimmed.is_empty() {
+            flush(&mut open, &mut out);
+            out.push(String::new());
+            continue;
+        }
+        if trimmed.starts_with('#') || trimmed.starts_with('|') {
+            flush(&mut open, &mut out);
+            out.push(escape_line(trimmed));
+            continue;
+        }
+        if let Some(width) = list_marker(trimmed) {
+            flush(&mut open, &mut out);
+            open = Some((Some(width), trimmed.to_string()));
+            continue;
+        }
+        match &mut open {
+            Some((_, text)) => {
+                text.push(' ');
+                text.push_str(trimmed);
+            }
+            None => open = Some((None, trimmed.to_string())),
         }
     }
+    flush(&mut open, &mut out);
     if in_fence {
         out.push("```".to_string());
     }
-    out.join("\n").trim().to_string()
+    // Collapse runs of blank lines.
+    let mut result: Vec<String> = Vec::new();
+    for l in out {
+        if l.is_empty() && result.last().is_some_and(String::is_empty) {
+            continue;
+        }
+        result.push(l);
+    }
+    result.join("\n").trim().to_string()
 }
 
 /// The width of a list marker (`- `, `* `, `+ `, `1. `) at the start of `line`.
@@ -100,8 +115,8 @@ fn escape_line(line: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '<' if fence == 0 => out.push_str("&lt;"),
-            '>' if fence == 0 => out.push_str("&gt;"),
+            '<' if fence == 0 => out.push_str("\\<"),
+            '>' if fence == 0 && out.trim().is_empty() => out.push_str("\\>"),
             _ => out.push(c),
         }
         rest = &rest[c.len_utf8()..];
@@ -263,18 +278,22 @@ mod tests {
     #[test]
     fn escapes_markdown_hazards() {
         assert_eq!(
-            sanitize("see [x] <b> http://a.b/c."),
-            "see \\[x\\] &lt;b&gt; <http://a.b/c>."
+            sanitize("see [x] <b> http://a.b/c -> d."),
+            "see \\[x\\] \\<b> <http://a.b/c> -> d."
         );
+        assert_eq!(sanitize("> quoted? no"), "\\> quoted? no");
+        // A code span across a line break stays a code span.
+        assert_eq!(sanitize("use `a\nb` here"), "use `a b` here");
         assert_eq!(sanitize("`[x]` a_b ``c_d``"), "`[x]` a_b ``c_d``");
         assert_eq!(sanitize("```\nfn x() {}\n```"), "```text\nfn x() {}\n```");
         assert_eq!(sanitize("    indented"), "indented");
+        assert_eq!(sanitize("para\n  more\n\n\n# Head\n| a | b |"), "para more\n\n# Head\n| a | b |");
         assert_eq!(sanitize("odd ` tick"), "odd ' tick");
-        // List continuations stay under the item's text; other indentation is flattened.
+        // List continuations join their item; other indentation is flattened.
         assert_eq!(
             sanitize("* one\n  more\n* two\n      deep\n\n    not code"),
-            "* one\n  more\n* two\n  deep\n\nnot code"
+            "* one more\n* two deep\n\nnot code"
         );
-        assert_eq!(sanitize("12. x\n   y"), "12. x\n    y");
+        assert_eq!(sanitize("12. x\n   y"), "12. x y");
     }
 }

@@ -466,7 +466,7 @@ fn field_doc(api: &Api, f: &Field, shape: &FieldShape, patch_only: bool) -> Toke
         .as_deref()
         .map(doc::sanitize)
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| format!("The `{}` field.", f.wire_name));
+        .unwrap_or_else(|| referenced_doc(api, f));
     let mut notes = Vec::new();
     match shape {
         FieldShape::NullableRequired => {
@@ -511,6 +511,27 @@ fn field_doc(api: &Api, f: &Field, shape: &FieldShape, patch_only: bool) -> Toke
         text = format!("{text}\n\n{}", notes.join(" "));
     }
     doc::attrs(&text)
+}
+
+/// The doc of a field the spec does not describe: the first sentence of its type's
+/// description, with a link to the type (a bare `$ref` property), or a plain label.
+fn referenced_doc(api: &Api, f: &Field) -> String {
+    let named = f.ty.named();
+    let Some(t) = named.first().and_then(|n| api.type_named(n)) else {
+        return format!("The `{}` field.", f.wire_name);
+    };
+    let link = format!("[`{}`]", t.name.trim_start_matches("r#"));
+    match t.description.as_deref().map(doc::sanitize).filter(|d| !d.is_empty()) {
+        Some(d) => {
+            let first = d.split("\n\n").next().unwrap_or(&d);
+            let sentence = match first.find(". ") {
+                Some(i) => &first[..=i],
+                None => first,
+            };
+            format!("{} See {link}.", sentence.trim_end())
+        }
+        None => format!("The `{}` field: a {link}.", f.wire_name),
+    }
 }
 
 /// One version relaxation of a field, as a phrase.
@@ -617,7 +638,7 @@ fn enum_def(
         }
         impl #fmt::Display for #name {
             fn fmt(&self, f: &mut #fmt::Formatter<'_>) -> #fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
         impl #ser for #name {

@@ -518,10 +518,9 @@ impl Client {
     ///
     /// Test an API connection.
     ///
-    /// This method first creates an in-memory transient conn_id & exports that to an env var,
-    /// as some hook classes tries to find out the `conn` from their __init__ method & errors out if
-    /// not found.
-    /// It also deletes the conn id env connection after the test.
+    /// This method first creates an in-memory transient conn_id & exports that to an env var, as
+    /// some hook classes tries to find out the `conn` from their __init__ method & errors out if
+    /// not found. It also deletes the conn id env connection after the test.
     ///
     /// `POST /api/v2/connections/test` (operation `test_connection`).
     ///

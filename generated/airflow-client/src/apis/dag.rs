@@ -457,9 +457,9 @@ impl Client {
     ///
     /// Patch multiple Dags.
     ///
-    /// If neither `dag_id_pattern` nor `dag_id_prefix_pattern` is provided, no Dags will be
-    /// matched regardless of other filters. To match all Dags, pass a wildcard value such as
-    /// `~` or `%` for `dag_id_pattern`.
+    /// If neither `dag_id_pattern` nor `dag_id_prefix_pattern` is provided, no Dags will be matched
+    /// regardless of other filters. To match all Dags, pass a wildcard value such as `~` or `%` for
+    /// `dag_id_pattern`.
     ///
     /// `PATCH /api/v2/dags` (operation `patch_dags`).
     ///

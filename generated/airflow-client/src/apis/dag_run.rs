@@ -385,11 +385,10 @@ impl Client {
     /// **Offset (default):** use `limit` and `offset` query parameters. Returns `total_entries`.
     ///
     /// **Cursor:** pass `cursor` (empty string for the first page, then `next_cursor` from the
-    /// response).
-    /// When `cursor` is provided, `offset` is ignored and `total_entries` is capped at
+    /// response). When `cursor` is provided, `offset` is ignored and `total_entries` is capped at
     /// `total_entries_limit` (a value equal to that limit means at least that many runs match).
-    /// ``next_cursor`` is ``null`` when there are no more pages; ``previous_cursor`` is ``null``
-    /// on the first page.
+    /// ``next_cursor`` is ``null`` when there are no more pages; ``previous_cursor`` is ``null`` on
+    /// the first page.
     ///
     /// `GET /api/v2/dags/{dag_id}/dagRuns` (operation `get_dag_runs`).
     ///

@@ -1273,16 +1273,15 @@ impl Client {
     ///
     /// Get list of task instances.
     ///
-    /// This endpoint allows specifying `~` as the dag_id, dag_run_id
-    /// to retrieve task instances for all Dags and Dag runs.
+    /// This endpoint allows specifying `~` as the dag_id, dag_run_id to retrieve task instances for
+    /// all Dags and Dag runs.
     ///
     /// Supports two pagination modes:
     ///
     /// **Offset (default):** use `limit` and `offset` query parameters. Returns `total_entries`.
     ///
     /// **Cursor:** pass `cursor` (empty string for the first page, then `next_cursor` from the
-    /// response).
-    /// When `cursor` is provided, `offset` is ignored and `total_entries` is capped at
+    /// response). When `cursor` is provided, `offset` is ignored and `total_entries` is capped at
     /// `total_entries_limit` (a value equal to that limit means at least that many task instances
     /// match). ``next_cursor`` is ``null`` when there are no more pages; ``previous_cursor`` is
     /// ``null`` on the first page.

@@ -12,14 +12,14 @@ impl Client {
     ///   (state stays `submitted`), but only while `scheduled_at` is more than 3 minutes ahead;
     ///   otherwise 400 "backfill ... is scheduling, cancel it later" (so a backfill created with
     ///   the default `scheduled_date`, now, cannot be cancelled before it is queued).
-    /// * `queued`, `running` or `paused`: pauses the backfill DAG, marks its unfinished runs
-    ///   failed and recomputes the state at once: `failed` if a run of its `logical_dates`
-    ///   failed, `success` if all of them succeeded, else `paused`. If the backfill DAG is not
-    ///   parsed yet, nothing changes and the state stays `queued`.
+    /// * `queued`, `running` or `paused`: pauses the backfill DAG, marks its unfinished runs failed
+    ///   and recomputes the state at once: `failed` if a run of its `logical_dates` failed,
+    ///   `success` if all of them succeeded, else `paused`. If the backfill DAG is not parsed yet,
+    ///   nothing changes and the state stays `queued`.
     ///
-    /// `success`/`failed` answer 400 "... is not cancellable", a backfill marked for deletion
-    /// 400 "... was already ToBeDeleted/Deleted". The plugin's documentation mentions only the
-    /// second action ("Cancel backfill runs").
+    /// `success`/`failed` answer 400 "... is not cancellable", a backfill marked for deletion 400
+    /// "... was already ToBeDeleted/Deleted". The plugin's documentation mentions only the second
+    /// action ("Cancel backfill runs").
     ///
     /// Needs `can_operate` on the `Backfills` resource (no DAG-level check).
     ///
@@ -80,20 +80,20 @@ impl Client {
     /// permission on the origin DAG (403 after the body was validated). The origin DAG must be
     /// known to the webserver (its serialized DAG in the database), or 400 "invalid dag: ...".
     ///
-    /// A backfill whose range overlaps a backfill of the same DAG submitted in the last 7 days
-    /// (not deleted, not marked for deletion) is refused with 400 unless
-    /// `ignore_overlapping_backfills` is true; the answer is 400, not 409.
+    /// A backfill whose range overlaps a backfill of the same DAG submitted in the last 7 days (not
+    /// deleted, not marked for deletion) is refused with 400 unless `ignore_overlapping_backfills`
+    /// is true; the answer is 400, not 409.
     ///
     /// The new `backfill_dag_id` is `<dag_id>_backfill_<UTC time of the request, %Y%m%d_%H%M%S>`.
-    /// Two creations for the same DAG within one second collide on that key: the second answers
-    /// 500 with Airflow's HTML error page.
+    /// Two creations for the same DAG within one second collide on that key: the second answers 500
+    /// with Airflow's HTML error page.
     ///
     /// The plugin's documentation lists the body members `additional_dag_params`, `scheduled_at`
-    /// and `delete_after_days` (default 30); the server (1.0.4 on Airflow 2.5.3) reads
-    /// `dag_params` (a string holding a JSON object), `scheduled_date` and `delete_duration_days`
-    /// (required, no default) instead, as the documentation's own curl example sends them. The
-    /// listed names are silently ignored, so a body following the list answers 400
-    /// "delete_duration_days is required".
+    /// and `delete_after_days` (default 30); the server (1.0.4 on Airflow 2.5.3) reads `dag_params`
+    /// (a string holding a JSON object), `scheduled_date` and `delete_duration_days` (required, no
+    /// default) instead, as the documentation's own curl example sends them. The listed names are
+    /// silently ignored, so a body following the list answers 400 "delete_duration_days is
+    /// required".
     ///
     /// `POST /api/v1/plugins/backfills` (operation `create_backfill`).
     ///
@@ -214,9 +214,9 @@ impl Client {
     ///
     /// One backfill, also when it is marked `ToBeDeleted` or already `Deleted` (its row is kept).
     ///
-    /// The plugin's documentation says this needs `can_read` on the backfill DAG; the server
-    /// (1.0.4 on Airflow 2.5.3) checks only `can_read` on the `Backfills` resource, not any
-    /// DAG-level permission.
+    /// The plugin's documentation says this needs `can_read` on the backfill DAG; the server (1.0.4
+    /// on Airflow 2.5.3) checks only `can_read` on the `Backfills` resource, not any DAG-level
+    /// permission.
     ///
     /// `GET /api/v1/plugins/backfills/{backfill_dag_id}` (operation `get_backfill`).
     ///
@@ -518,15 +518,15 @@ impl ListBackfills {
         self
     }
     /// With `end_date`: only backfills with at least one entry of `logical_dates` inside
-    /// \[`start_date`, `end_date`\] (inclusive). Parsed leniently (RFC 3339, a bare date, no
-    /// offset = UTC; percent-encode `+` as `%2B`). An unparsable value answers 400 with
-    /// "unknown error: ..." and a Python traceback in `detail`.
+    /// \[`start_date`, `end_date`\] (inclusive). Parsed leniently (RFC 3339, a bare date, no offset
+    /// = UTC; percent-encode `+` as `%2B`). An unparsable value answers 400 with "unknown error:
+    /// ..." and a Python traceback in `detail`.
     ///
-    /// The plugin's documentation says `end_date` "must" be given with `start_date`; the
-    /// server (1.0.4 on Airflow 2.5.3) does not enforce it: `start_date` or `end_date` alone
-    /// is parsed and then silently not applied. The filter tests `logical_dates`, which lacks
-    /// the first logical date of each backfill (see `Backfill.logical_dates`), so a range
-    /// holding only that date does not match.
+    /// The plugin's documentation says `end_date` "must" be given with `start_date`; the server
+    /// (1.0.4 on Airflow 2.5.3) does not enforce it: `start_date` or `end_date` alone is parsed and
+    /// then silently not applied. The filter tests `logical_dates`, which lacks the first logical
+    /// date of each backfill (see `Backfill.logical_dates`), so a range holding only that date does
+    /// not match.
     ///
     /// Optional query parameter `start_date`; not sent unless set.
     pub fn start_date(mut self, value: DateTime<Utc>) -> Self {
@@ -540,8 +540,8 @@ impl ListBackfills {
         self.end_date = Some(value);
         self
     }
-    /// Also return backfills marked `ToBeDeleted` or `Deleted`. The server takes `1` or
-    /// `true` in any letter case as true and any other value (`0`, `false`, `yes`) as false.
+    /// Also return backfills marked `ToBeDeleted` or `Deleted`. The server takes `1` or `true` in
+    /// any letter case as true and any other value (`0`, `false`, `yes`) as false.
     ///
     /// Optional query parameter `include_deleted`; not sent unless set. Server default: `false`.
     pub fn include_deleted(mut self, value: bool) -> Self {

@@ -10,9 +10,9 @@ impl Client {
     /// Creates a backfill (status null: not started). For users other than the owner only `name`
     /// may be sent on create (any other field: error `unauthorized_access`, code 403, "write of
     /// start_datetime on create is disabled for backfills."); the owner (admin) may send every
-    /// field of `BackfillWrite`. Portable recipe: create with `name`, then set
-    /// the range with `update_backfill`, then start it. Nothing is validated: no name gives a
-    /// backfill with `name` null; an unknown pipeline uuid answers a code-500 error.
+    /// field of `BackfillWrite`. Portable recipe: create with `name`, then set the range with
+    /// `update_backfill`, then start it. Nothing is validated: no name gives a backfill with `name`
+    /// null; an unknown pipeline uuid answers a code-500 error.
     ///
     /// `POST /api/pipelines/{pipeline_uuid}/backfills` (operation `create_backfill`).
     ///
@@ -133,8 +133,8 @@ impl Client {
     /// it resolves to [`Backfill`](crate::models::Backfill) (the response's `backfill` member).
     ///
     /// A missing id answers HTTP 200 with error `record_not_found` (code 404). Ids can come back:
-    /// after the backfill with the highest id is deleted, the next one created gets that id
-    /// again (SQLite rowids).
+    /// after the backfill with the highest id is deleted, the next one created gets that id again
+    /// (SQLite rowids).
     ///
     /// `GET /api/backfills/{backfill_id}` (operation `get_backfill`).
     ///
@@ -145,7 +145,7 @@ impl Client {
     /// | Name | In | Type | Set by | Description |
     /// |---|---|---|---|---|
     /// | `backfill_id` | path | `i64` | argument | The backfill's id. |
-    /// | `include_run_count` | query | `bool` | [`include_run_count`](crate::apis::backfill::GetBackfill::include_run_count) | When true and the range is complete (start_datetime, end_datetime, interval_type, interval_units all set): `total_run_count` (how many run dates the range makes) and `run_status_counts` (pipeline run status -&gt; number, counting only the newest run of each execution date). |
+    /// | `include_run_count` | query | `bool` | [`include_run_count`](crate::apis::backfill::GetBackfill::include_run_count) | When true and the range is complete (start_datetime, end_datetime, interval_type, interval_units all set): `total_run_count` (how many run dates the range makes) and `run_status_counts` (pipeline run status -> number, counting only the newest run of each execution date). |
     /// | `include_preview_runs` | query | `bool` | [`include_preview_runs`](crate::apis::backfill::GetBackfill::include_preview_runs) | Like include_run_count plus `pipeline_run_dates`: the run dates with index `_offset` .. `_offset + _limit` (inclusive: up to `_limit`+1 entries; `_limit` defaults to 40). |
     /// | `_limit` | query | `i64` | [`limit`](crate::apis::backfill::GetBackfill::limit) | Page size (default 40). 0 returns an empty page (count is still the total). Default `40`. |
     /// | `_offset` | query | `i64` | [`offset`](crate::apis::backfill::GetBackfill::offset) | Number of items to skip (default 0). Default `0`. |
@@ -195,10 +195,10 @@ impl Client {
     /// Returns a [`ListBackfills`](crate::apis::backfill::ListBackfills) request builder; `.await`
     /// on it resolves to [`BackfillList`](crate::models::BackfillList).
     ///
-    /// All backfills (of every pipeline, also of deleted ones), ordered by `created_at`
-    /// descending (1-second resolution; backfills created in the same second come in ascending
-    /// id order). `metadata.count` is the total number of matches (not the page size) and
-    /// `metadata.next` is true when more items follow this page.
+    /// All backfills (of every pipeline, also of deleted ones), ordered by `created_at` descending
+    /// (1-second resolution; backfills created in the same second come in ascending id order).
+    /// `metadata.count` is the total number of matches (not the page size) and `metadata.next` is
+    /// true when more items follow this page.
     ///
     /// `GET /api/backfills` (operation `list_backfills`).
     ///
@@ -210,7 +210,7 @@ impl Client {
     /// |---|---|---|---|---|
     /// | `_limit` | query | `i64` | [`limit`](crate::apis::backfill::ListBackfills::limit) | Page size (default 40). 0 returns an empty page (count is still the total). Default `40`. |
     /// | `_offset` | query | `i64` | [`offset`](crate::apis::backfill::ListBackfills::offset) | Number of items to skip (default 0). Default `0`. |
-    /// | `pipeline_uuid` | query | `String` | [`pipeline_uuid`](crate::apis::backfill::ListBackfills::pipeline_uuid) | Only the backfills of this pipeline (exact match; unknown uuid -&gt; empty list). |
+    /// | `pipeline_uuid` | query | `String` | [`pipeline_uuid`](crate::apis::backfill::ListBackfills::pipeline_uuid) | Only the backfills of this pipeline (exact match; unknown uuid -> empty list). |
     /// | `include_run_count` | query | `bool` | [`include_run_count`](crate::apis::backfill::ListBackfills::include_run_count) | When true, each backfill whose start_datetime, end_datetime, interval_type and interval_units are all set gets `total_run_count` and `run_status_counts` (others get neither). |
     /// | `include_preview_runs` | query | `bool` | [`include_preview_runs`](crate::apis::backfill::ListBackfills::include_preview_runs) | When true, like include_run_count plus `pipeline_run_dates` (the run dates the backfill makes, `_offset` .. `_offset + _limit` inclusive, i.e. up to _limit+1 of them; `_limit` defaults to 40). Allowed for the owner only: other users get error `unauthorized_access` ("Query parameter include_preview_runs of value \[True\] is not permitted on list operation for backfills."). |
     /// | `_http_error_codes` | query | `bool` | [`http_error_codes`](crate::apis::backfill::ListBackfills::http_error_codes) | When true, errors that have a `type` are sent with their `error.code` as the HTTP status (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions stay HTTP 200. |
@@ -264,28 +264,27 @@ impl Client {
     ///
     /// * **status change**: when `status` is sent and differs from the current one, the other
     ///   fields of the body are IGNORED and only these values act:
-    /// - `initial` starts the backfill: one pipeline run per run date is created at once
-    ///   (status `initial`), plus (the first time) a pipeline schedule named
-    ///   `Backfill <name>`; `started_at` is set and the answer has `status` `initial`. The
-    ///   scheduler then moves the backfill to `running` and to `completed` (all newest runs
-    ///   completed) or `failed` (a run failed). Allowed from any status, also `completed`,
-    ///   `failed` and `cancelled`: it creates a NEW set of runs each time. With no range set
-    ///   the server answers a code-500 error (TypeError) and nothing changes; with
-    ///   end_datetime before start_datetime (zero run dates) the status becomes `initial`
-    ///   and stays so forever (no runs, no schedule).
+    /// - `initial` starts the backfill: one pipeline run per run date is created at once (status
+    ///   `initial`), plus (the first time) a pipeline schedule named `Backfill <name>`;
+    ///   `started_at` is set and the answer has `status` `initial`. The scheduler then moves the
+    ///   backfill to `running` and to `completed` (all newest runs completed) or `failed` (a run
+    ///   failed). Allowed from any status, also `completed`, `failed` and `cancelled`: it creates a
+    ///   NEW set of runs each time. With no range set the server answers a code-500 error
+    ///   (TypeError) and nothing changes; with end_datetime before start_datetime (zero run dates)
+    ///   the status becomes `initial` and stays so forever (no runs, no schedule).
     /// - `cancelled` marks every run of the backfill that is not completed/failed/cancelled as
-    ///   `cancelled`, and the backfill `cancelled`. Running block processes are NOT stopped:
-    ///   they run to their end and their block runs end `completed`. On a never-started
-    ///   backfill the server answers a code-500 error (it has no schedule) but the status is
-    ///   saved as `cancelled` anyway.
+    ///   `cancelled`, and the backfill `cancelled`. Running block processes are NOT stopped: they
+    ///   run to their end and their block runs end `completed`. On a never-started backfill the
+    ///   server answers a code-500 error (it has no schedule) but the status is saved as
+    ///   `cancelled` anyway.
     /// - any other value (`running`, `completed`, `failed`, or not an enum value at all) is
     ///   silently ignored: HTTP 200 with the unchanged backfill.
     /// * **field update** (no `status`, or the same status): sets the fields of `BackfillWrite`
     ///   that are present; unknown fields are dropped silently. Nothing is validated. An
-    ///   interval_type outside the enum is STORED and then breaks the server: the read-back
-    ///   fails (code-500 LookupError) and so does every later get/update/delete of that backfill
-    ///   and the whole `list_backfills`. interval_units 0 or negative make the server loop
-    ///   forever when it computes the run dates (source: `__build_dates`); not tried.
+    ///   interval_type outside the enum is STORED and then breaks the server: the read-back fails
+    ///   (code-500 LookupError) and so does every later get/update/delete of that backfill and the
+    ///   whole `list_backfills`. interval_units 0 or negative make the server loop forever when it
+    ///   computes the run dates (source: `__build_dates`); not tried.
     ///
     /// `PUT /api/backfills/{backfill_id}` (operation `update_backfill`).
     ///
@@ -356,8 +355,8 @@ pub struct CreateBackfill {
 }
 impl CreateBackfill {
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {
@@ -414,8 +413,8 @@ pub struct DeleteBackfill {
 }
 impl DeleteBackfill {
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {
@@ -476,16 +475,16 @@ pub struct GetBackfill {
 impl GetBackfill {
     /// When true and the range is complete (start_datetime, end_datetime, interval_type,
     /// interval_units all set): `total_run_count` (how many run dates the range makes) and
-    /// `run_status_counts` (pipeline run status -&gt; number, counting only the newest run of
-    /// each execution date).
+    /// `run_status_counts` (pipeline run status -> number, counting only the newest run of each
+    /// execution date).
     ///
     /// Optional query parameter `include_run_count`; not sent unless set.
     pub fn include_run_count(mut self, value: bool) -> Self {
         self.include_run_count = Some(value);
         self
     }
-    /// Like include_run_count plus `pipeline_run_dates`: the run dates with index `_offset`
-    /// .. `_offset + _limit` (inclusive: up to `_limit`+1 entries; `_limit` defaults to 40).
+    /// Like include_run_count plus `pipeline_run_dates`: the run dates with index `_offset` ..
+    /// `_offset + _limit` (inclusive: up to `_limit`+1 entries; `_limit` defaults to 40).
     ///
     /// Optional query parameter `include_preview_runs`; not sent unless set.
     pub fn include_preview_runs(mut self, value: bool) -> Self {
@@ -507,8 +506,8 @@ impl GetBackfill {
         self
     }
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {
@@ -593,7 +592,7 @@ impl ListBackfills {
         self.offset = Some(value);
         self
     }
-    /// Only the backfills of this pipeline (exact match; unknown uuid -&gt; empty list).
+    /// Only the backfills of this pipeline (exact match; unknown uuid -> empty list).
     ///
     /// Optional query parameter `pipeline_uuid`; not sent unless set.
     pub fn pipeline_uuid(mut self, value: impl Into<String>) -> Self {
@@ -609,11 +608,11 @@ impl ListBackfills {
         self.include_run_count = Some(value);
         self
     }
-    /// When true, like include_run_count plus `pipeline_run_dates` (the run dates the
-    /// backfill makes, `_offset` .. `_offset + _limit` inclusive, i.e. up to _limit+1 of
-    /// them; `_limit` defaults to 40). Allowed for the owner only: other users get error
-    /// `unauthorized_access` ("Query parameter include_preview_runs of value \[True\] is not
-    /// permitted on list operation for backfills.").
+    /// When true, like include_run_count plus `pipeline_run_dates` (the run dates the backfill
+    /// makes, `_offset` .. `_offset + _limit` inclusive, i.e. up to _limit+1 of them; `_limit`
+    /// defaults to 40). Allowed for the owner only: other users get error `unauthorized_access`
+    /// ("Query parameter include_preview_runs of value \[True\] is not permitted on list operation
+    /// for backfills.").
     ///
     /// Optional query parameter `include_preview_runs`; not sent unless set.
     pub fn include_preview_runs(mut self, value: bool) -> Self {
@@ -621,8 +620,8 @@ impl ListBackfills {
         self
     }
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {
@@ -712,8 +711,8 @@ pub struct UpdateBackfill {
 }
 impl UpdateBackfill {
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {

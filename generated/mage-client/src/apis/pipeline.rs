@@ -6,10 +6,9 @@ impl Client {
     /// Returns a [`CreateBlock`](crate::apis::pipeline::CreateBlock) request builder; `.await` on
     /// it resolves to [`Block`](crate::models::Block) (the response's `block` member).
     ///
-    /// Writes the block's file (for a python data_loader: `data_loaders/<uuid>.py`) with
-    /// `content` and appends the block to the pipeline. The block's function receives the run's
-    /// variables as keyword arguments (`ds`, `execution_date`, ... and the backfill's
-    /// `variables`).
+    /// Writes the block's file (for a python data_loader: `data_loaders/<uuid>.py`) with `content`
+    /// and appends the block to the pipeline. The block's function receives the run's variables as
+    /// keyword arguments (`ds`, `execution_date`, ... and the backfill's `variables`).
     ///
     /// `POST /api/pipelines/{pipeline_uuid}/blocks` (operation `create_block`).
     ///
@@ -78,9 +77,8 @@ impl Client {
     /// member).
     ///
     /// Creates an empty pipeline (a folder `pipelines/<uuid>/` with `metadata.yaml` in the
-    /// project). The uuid is derived from the name (lower case, spaces to `_`: "bf slow" -&gt;
-    /// `bf_slow`). A name that exists answers a code-500 error "Pipeline &lt;name&gt; already
-    /// exists.".
+    /// project). The uuid is derived from the name (lower case, spaces to `_`: "bf slow" ->
+    /// `bf_slow`). A name that exists answers a code-500 error "Pipeline \<name> already exists.".
     ///
     /// `POST /api/pipelines` (operation `create_pipeline`).
     ///
@@ -139,8 +137,8 @@ impl Client {
     /// member).
     ///
     /// Deletes the pipeline's files and answers with the deleted pipeline. Its backfills are NOT
-    /// deleted (they stay listed with the old `pipeline_uuid`), nor its pipeline runs. An
-    /// unknown uuid: code-500 error.
+    /// deleted (they stay listed with the old `pipeline_uuid`), nor its pipeline runs. An unknown
+    /// uuid: code-500 error.
     ///
     /// `DELETE /api/pipelines/{pipeline_uuid}` (operation `delete_pipeline`).
     ///
@@ -193,9 +191,8 @@ impl Client {
     /// Returns a [`GetPipeline`](crate::apis::pipeline::GetPipeline) request builder; `.await` on
     /// it resolves to [`Pipeline`](crate::models::Pipeline) (the response's `pipeline` member).
     ///
-    /// The pipeline with its blocks (each with `content`). An unknown uuid answers HTTP 200 with
-    /// a code-500 error ("Pipeline &lt;uuid&gt; does not exist.", a traceback, no `type`), not a
-    /// 404.
+    /// The pipeline with its blocks (each with `content`). An unknown uuid answers HTTP 200 with a
+    /// code-500 error ("Pipeline \<uuid> does not exist.", a traceback, no `type`), not a 404.
     ///
     /// `GET /api/pipelines/{pipeline_uuid}` (operation `get_pipeline`).
     ///
@@ -249,8 +246,8 @@ impl Client {
     /// on it resolves to [`PipelineList`](crate::models::PipelineList).
     ///
     /// Every pipeline of the project. The list comes from Mage's pipeline cache: a block added
-    /// after the pipeline was cached may be missing from `blocks` here (observed: `blocks` \[\]
-    /// for a pipeline whose detail shows its block); use `get_pipeline` for the blocks.
+    /// after the pipeline was cached may be missing from `blocks` here (observed: `blocks` \[\] for
+    /// a pipeline whose detail shows its block); use `get_pipeline` for the blocks.
     ///
     /// `GET /api/pipelines` (operation `list_pipelines`).
     ///
@@ -316,8 +313,8 @@ pub struct CreateBlock {
 }
 impl CreateBlock {
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {
@@ -374,8 +371,8 @@ pub struct CreatePipeline {
 }
 impl CreatePipeline {
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {
@@ -431,8 +428,8 @@ pub struct DeletePipeline {
 }
 impl DeletePipeline {
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {
@@ -488,8 +485,8 @@ pub struct GetPipeline {
 }
 impl GetPipeline {
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {
@@ -560,8 +557,8 @@ impl ListPipelines {
         self
     }
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {

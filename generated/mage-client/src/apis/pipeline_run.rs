@@ -6,12 +6,11 @@ impl Client {
     /// Returns a [`ListPipelineRuns`](crate::apis::pipeline_run::ListPipelineRuns) request builder;
     /// `.await` on it resolves to [`PipelineRunList`](crate::models::PipelineRunList).
     ///
-    /// Pipeline runs ordered by `execution_date` descending, then id descending.
-    /// `metadata.count` is the total number of matches, `metadata.next` whether more follow.
-    /// When `pipeline_uuid` is given (and `disable_retries_grouping` is not true) the page is
-    /// regrouped so that all runs of the same execution_date (retries, or the runs of a
-    /// restarted backfill) come together: the page may then hold more or fewer than `_limit`
-    /// runs.
+    /// Pipeline runs ordered by `execution_date` descending, then id descending. `metadata.count`
+    /// is the total number of matches, `metadata.next` whether more follow. When `pipeline_uuid` is
+    /// given (and `disable_retries_grouping` is not true) the page is regrouped so that all runs of
+    /// the same execution_date (retries, or the runs of a restarted backfill) come together: the
+    /// page may then hold more or fewer than `_limit` runs.
     ///
     /// `GET /api/pipeline_runs` (operation `list_pipeline_runs`).
     ///
@@ -132,8 +131,8 @@ impl ListPipelineRuns {
         self
     }
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {

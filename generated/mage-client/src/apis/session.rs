@@ -8,10 +8,10 @@ impl Client {
     ///
     /// Local login with email (or username) and password. The answer's `session.token` is a JWT;
     /// its payload's `token` is what `OAUTH-TOKEN` wants. Tokens last 30 days
-    /// (`MAGE_ACCESS_TOKEN_EXPIRY_TIME`, default 2592000 s). A wrong email or password answers
-    /// HTTP 200 with error `record_not_found` (code 404, "Email/username and/or password
-    /// invalid."); a missing password: the same type with "Email/username and password are
-    /// required.". Needs only the API key.
+    /// (`MAGE_ACCESS_TOKEN_EXPIRY_TIME`, default 2592000 s). A wrong email or password answers HTTP
+    /// 200 with error `record_not_found` (code 404, "Email/username and/or password invalid."); a
+    /// missing password: the same type with "Email/username and password are required.". Needs only
+    /// the API key.
     ///
     /// `POST /api/sessions` (operation `create_session`).
     ///
@@ -77,8 +77,8 @@ pub struct CreateSession {
 }
 impl CreateSession {
     /// When true, errors that have a `type` are sent with their `error.code` as the HTTP status
-    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500
-    /// exceptions stay HTTP 200.
+    /// (404 for record_not_found, 403 for unauthorized_access) instead of 200. Code-500 exceptions
+    /// stay HTTP 200.
     ///
     /// Optional query parameter `_http_error_codes`; not sent unless set.
     pub fn http_error_codes(mut self, value: bool) -> Self {

@@ -60,7 +60,15 @@ impl Inner {
                 let mut raw = String::from_utf8_lossy(&body).into_owned();
                 if !password.expose().is_empty() {
                     raw = raw.replace(password.expose(), "<redacted>");
+                    // ...also as a JSON string would carry it (quotes, backslashes escaped).
+                    if let Ok(quoted) = serde_json::to_string(password.expose()) {
+                        let escaped = &quoted[1..quoted.len() - 1];
+                        if !escaped.is_empty() {
+                            raw = raw.replace(escaped, "<redacted>");
+                        }
+                    }
                 }
+                let detail = super::error_detail::detail_text(&raw);
                 let api = ApiError {
                     status,
                     operation: LOGIN.id,
@@ -70,10 +78,14 @@ impl Inner {
                     raw,
                     unsupported_since: None,
                 };
-                let message = format!(
+                let mut message = format!(
                     "login as {username:?} ({} {}) was rejected with status {status}",
                     login.method, login.path
                 );
+                if !detail.is_empty() {
+                    message.push_str(": ");
+                    message.push_str(&detail);
+                }
                 return Err(Error::Auth {
                     message,
                     api: Some(Box::new(api)),
