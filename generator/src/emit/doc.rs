@@ -287,7 +287,10 @@ mod tests {
         assert_eq!(sanitize("`[x]` a_b ``c_d``"), "`[x]` a_b ``c_d``");
         assert_eq!(sanitize("```\nfn x() {}\n```"), "```text\nfn x() {}\n```");
         assert_eq!(sanitize("    indented"), "indented");
-        assert_eq!(sanitize("para\n  more\n\n\n# Head\n| a | b |"), "para more\n\n# Head\n| a | b |");
+        assert_eq!(
+            sanitize("para\n  more\n\n\n# Head\n| a | b |"),
+            "para more\n\n# Head\n| a | b |"
+        );
         assert_eq!(sanitize("odd ` tick"), "odd ' tick");
         // List continuations join their item; other indentation is flattened.
         assert_eq!(

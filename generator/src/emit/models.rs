@@ -521,7 +521,12 @@ fn referenced_doc(api: &Api, f: &Field) -> String {
         return format!("The `{}` field.", f.wire_name);
     };
     let link = format!("[`{}`]", t.name.trim_start_matches("r#"));
-    match t.description.as_deref().map(doc::sanitize).filter(|d| !d.is_empty()) {
+    match t
+        .description
+        .as_deref()
+        .map(doc::sanitize)
+        .filter(|d| !d.is_empty())
+    {
         Some(d) => {
             let first = d.split("\n\n").next().unwrap_or(&d);
             let sentence = match first.find(". ") {
