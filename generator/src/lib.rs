@@ -13,6 +13,7 @@ pub mod lower;
 pub mod naming;
 pub mod normalize;
 pub mod overlay;
+pub mod paths;
 pub mod profile;
 pub mod refs;
 pub mod templates;
@@ -62,6 +63,7 @@ fn build_ir_timed(path: &Path, profile: Option<&overlay::Overlay>) -> Result<Bui
         None => Vec::new(),
     };
     refs::check(path, &raw)?;
+    paths::check(path, &raw)?;
     let mut doc = raw;
     let warnings = normalize::normalize(&mut doc);
     t.normalize = start.elapsed();

@@ -22,7 +22,6 @@ pub const RESERVED_METHODS: &[&str] = &[
     "retry_policy",
     "execute",
     "execute_stream",
-    "login_token",
     "clone",
     "fmt",
 ];

@@ -394,3 +394,112 @@ pub fn availability(product: &str, all: &[String], present_in: &[String]) -> Opt
         format!("Only in {product} {}.", present_in.join(", "))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(yaml: &str) -> Api {
+        let mut doc: serde_json::Value = serde_yaml::from_str(yaml).unwrap_or_default();
+        let w = crate::normalize::normalize(&mut doc);
+        let o: openapiv3::OpenAPI = serde_json::from_value(doc).unwrap_or_else(|e| panic!("{e}"));
+        crate::lower::lower(std::path::Path::new("t.yaml"), &o, w).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const V1: &str = "openapi: 3.1.0
+info: {title: t, version: '1'}
+components:
+  schemas:
+    Run:
+      type: object
+      required: [id, backoff]
+      properties:
+        id: {type: string}
+        backoff: {type: boolean}
+    State: {type: string, enum: [queued, shutdown]}
+paths:
+  /runs: {get: {operationId: list, responses: {'200': {description: x, content: {application/json: {schema: {$ref: '#/components/schemas/Run'}}}}}}}
+";
+
+    const V2: &str = "openapi: 3.1.0
+info: {title: t, version: '2'}
+components:
+  schemas:
+    Run:
+      type: object
+      required: [id, backoff, note]
+      properties:
+        id: {type: string}
+        backoff: {type: number}
+        note: {type: string}
+    State: {type: string, enum: [queued, archived]}
+paths:
+  /runs: {get: {operationId: list, responses: {'200': {description: x, content: {application/json: {schema: {$ref: '#/components/schemas/Run'}}}}}}}
+  /new: {get: {operationId: new_op, responses: {'204': {description: x}}}}
+";
+
+    #[test]
+    fn older_versions_relax_the_newest() {
+        let merged = merge("2", api(V2), &[("1", &api(V1))]);
+        assert_eq!(merged.versions, ["1", "2"]);
+        let new_op = merged.operations.iter().find(|o| o.id == "new_op");
+        assert_eq!(
+            new_op.map(|o| o.present_in.clone()),
+            Some(vec!["2".to_string()])
+        );
+        let Some(TypeKind::Struct(run)) = merged.type_named("Run").map(|t| &t.kind) else {
+            panic!("Run")
+        };
+        // Required in 2, absent in 1: optional, with the reason as data.
+        let note = &run.fields[2];
+        assert!(!note.required);
+        assert_eq!(
+            note.relaxed,
+            [Relaxation::NotAlwaysSent {
+                newest: "2".into(),
+                versions: vec!["1".into()]
+            }]
+        );
+        // bool in 1, number in 2: a union of both.
+        let backoff = &run.fields[1];
+        let TypeRef::Named(union) = &backoff.ty else {
+            panic!("{:?}", backoff.ty)
+        };
+        let Some(t) = merged.type_named(union) else {
+            panic!("no {union}")
+        };
+        assert!(matches!(&t.origin, TypeOrigin::VersionUnion { field, .. } if field == "backoff"));
+        assert!(matches!(&t.kind, TypeKind::Union(u) if u.variants.len() == 2));
+        // Enum values of older versions are kept, each with where it exists.
+        let Some(TypeKind::Enum(values)) = merged.type_named("State").map(|t| &t.kind) else {
+            panic!("State")
+        };
+        let present: Vec<(&str, &[String])> = values
+            .iter()
+            .map(|v| (v.wire.as_str(), v.present_in.as_slice()))
+            .collect();
+        assert!(present.contains(&("shutdown", &["1".to_string()][..])));
+        assert!(present.contains(&("archived", &["2".to_string()][..])));
+        assert!(present.contains(&("queued", &[][..])));
+    }
+
+    #[test]
+    fn availability_sentences() {
+        let all: Vec<String> = ["1", "2", "3"].map(String::from).to_vec();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            availability("Airflow", &all, &s(&["2", "3"])).as_deref(),
+            Some("Since Airflow 2.")
+        );
+        assert_eq!(
+            availability("X", &all, &s(&["1", "2"])).as_deref(),
+            Some("Until X 2.")
+        );
+        assert_eq!(
+            availability("X", &all, &s(&["1", "3"])).as_deref(),
+            Some("Only in X 1, 3.")
+        );
+        assert_eq!(availability("X", &all, &[]), None);
+        assert_eq!(availability("X", &all, &all), None);
+    }
+}

@@ -174,3 +174,6 @@ fn is_ndjson(mime: &str) -> bool {
     let base = mime.split(';').next().unwrap_or(mime).trim();
     matches!(base, "application/x-ndjson" | "application/jsonl")
 }
+
+#[cfg(test)]
+mod tests;
