@@ -512,15 +512,14 @@ pub struct Pagination {
     pub item: TypeRef,
 }
 
-/// How the paginator knows it is done (besides an empty page, which always ends it).
-#[derive(Debug, Clone, PartialEq)]
-pub enum PageEnd {
-    /// When the offset reaches this integer field (`total_entries`) of this bit width.
-    Total(FieldPath, u8),
-    /// When this boolean field is false (`metadata.next`).
-    HasMore(FieldPath),
-    /// Only an empty page ends it.
-    EmptyPage,
+/// How the paginator knows it is done: an empty page always ends it; so does either signal
+/// the API gives (both may be given).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageEnd {
+    /// The offset reached this integer field (`total_entries`, of this bit width).
+    pub total: Option<(FieldPath, u8)>,
+    /// This boolean field is false (`metadata.next`).
+    pub has_more: Option<FieldPath>,
 }
 
 /// A path of struct fields from a response type down to one value.

@@ -148,7 +148,7 @@ pub struct PaginationRule {
     pub items: Option<String>,
     /// Pointer of the total count.
     pub total: Option<String>,
-    /// Pointer of a "there is a next page" boolean.
+    /// Pointer of a "there is a next page" boolean (with or without `total`).
     pub has_more: Option<String>,
 }
 

@@ -275,10 +275,13 @@ pub fn merge(newest_label: &str, mut newest: Api, older: &[(&str, &Api)]) -> Api
         let Some(pg) = op.pagination.as_mut() else {
             continue;
         };
-        let paths = match &mut pg.end {
-            PageEnd::Total(p, _) | PageEnd::HasMore(p) => vec![&mut pg.items, p],
-            PageEnd::EmptyPage => vec![&mut pg.items],
-        };
+        let mut paths = vec![&mut pg.items];
+        if let Some((p, _)) = &mut pg.end.total {
+            paths.push(p);
+        }
+        if let Some(p) = &mut pg.end.has_more {
+            paths.push(p);
+        }
         for path in paths {
             for step in &mut path.0 {
                 if let Some(o) = optional.get(&(step.owner.clone(), step.wire_name.clone())) {

@@ -258,7 +258,7 @@ crate::runtime::de::impl_deserialize! {
 #[non_exhaustive]
 pub enum BackfillDeleted {
     /// ``
-    Value,
+    NotDeleted,
     /// `Deleted`
     Deleted,
     /// `ToBeDeleted`
@@ -268,11 +268,15 @@ pub enum BackfillDeleted {
 }
 impl BackfillDeleted {
     /// Every value the spec lists.
-    pub const ALL: &'static [Self] = &[Self::Value, Self::Deleted, Self::ToBeDeleted];
+    pub const ALL: &'static [Self] = &[
+        Self::NotDeleted,
+        Self::Deleted,
+        Self::ToBeDeleted,
+    ];
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Value => "",
+            Self::NotDeleted => "",
             Self::Deleted => "Deleted",
             Self::ToBeDeleted => "ToBeDeleted",
             Self::Unknown(other) => other,
@@ -282,7 +286,7 @@ impl BackfillDeleted {
 impl From<&str> for BackfillDeleted {
     fn from(value: &str) -> Self {
         match value {
-            "" => Self::Value,
+            "" => Self::NotDeleted,
             "Deleted" => Self::Deleted,
             "ToBeDeleted" => Self::ToBeDeleted,
             other => Self::Unknown(other.to_owned()),
@@ -292,7 +296,7 @@ impl From<&str> for BackfillDeleted {
 impl From<String> for BackfillDeleted {
     fn from(value: String) -> Self {
         match value.as_str() {
-            "" => Self::Value,
+            "" => Self::NotDeleted,
             "Deleted" => Self::Deleted,
             "ToBeDeleted" => Self::ToBeDeleted,
             _ => Self::Unknown(value),

@@ -486,41 +486,38 @@ fn into_stream(n: &Names, op: &Operation, pg: &Pagination) -> TokenStream {
         TypeRef::Integer(32) => quote!(i32::try_from(offset).unwrap_or(i32::MAX)),
         _ => quote!(offset),
     };
-    let (total, more, end_doc) = match &pg.end {
-        PageEnd::Total(path, bits) => {
+    let mut ends = Vec::new();
+    let total = match &pg.end.total {
+        Some((path, bits)) => {
+            ends.push(format!("until the offset reaches `{}`", path.dotted()));
             let (e, optional) = copied(path);
-            let e = match (optional, *bits) {
+            match (optional, *bits) {
                 (true, 32) => quote!(#e.map(i64::from)),
                 (true, _) => e,
                 (false, 32) => quote!(#some(i64::from(#e))),
                 (false, _) => quote!(#some(#e)),
-            };
-            (
-                e,
-                none.clone(),
-                format!("until the offset reaches `{}`", path.dotted()),
-            )
+            }
         }
-        PageEnd::HasMore(path) => {
+        None => none.clone(),
+    };
+    let more = match &pg.end.has_more {
+        Some(path) => {
+            ends.push(format!("until `{}` is false", path.dotted()));
             let (e, optional) = copied(path);
-            let e = if optional { e } else { quote!(#some(#e)) };
-            (
-                none.clone(),
-                e,
-                format!("until `{}` is false", path.dotted()),
-            )
+            if optional { e } else { quote!(#some(#e)) }
         }
-        PageEnd::EmptyPage => (
-            none.clone(),
-            none.clone(),
-            "until a page comes back empty".to_string(),
-        ),
+        None => none.clone(),
+    };
+    let end_doc = if ends.is_empty() {
+        "until a page comes back empty".to_string()
+    } else {
+        format!("{} or a page is empty", ends.join(" or "))
     };
     let items = moved(&pg.items);
     let offset_wire = &op.params[pg.offset_param].wire_name;
     let limit_wire = &op.params[pg.limit_param].wire_name;
     let doc = doc::attrs(&format!(
-        "Streams every item of every page, starting at `{offset_wire}` (default 0), fetching the next page only when needed. Pages advance by the number of items actually received (the server may cap `{limit_wire}`), {end_doc} or a page is empty."
+        "Streams every item of every page, starting at `{offset_wire}` (default 0), fetching the next page only when needed. Pages advance by the number of items actually received (the server may cap `{limit_wire}`), {end_doc}."
     ));
     quote! {
         #doc

@@ -84,24 +84,21 @@ impl Lower<'_> {
         if items.0.iter().any(|s| s.optional) && rule.items.is_none() {
             return Err("the items field is optional".into());
         }
-        let end = match (&rule.total, &rule.has_more) {
-            (Some(_), Some(_)) => return Err("give `total` or `has-more`, not both".into()),
-            (Some(pointer), None) => {
-                let path = self.field_path(response, pointer)?;
-                match self.path_type(response, &path) {
-                    Some(TypeRef::Integer(bits)) => PageEnd::Total(path, bits),
-                    _ => return Err(format!("`{}` is not an integer", path.dotted())),
-                }
+        let mut end = PageEnd::default();
+        if let Some(pointer) = &rule.total {
+            let path = self.field_path(response, pointer)?;
+            match self.path_type(response, &path) {
+                Some(TypeRef::Integer(bits)) => end.total = Some((path, bits)),
+                _ => return Err(format!("`{}` is not an integer", path.dotted())),
             }
-            (None, Some(pointer)) => {
-                let path = self.field_path(response, pointer)?;
-                match self.path_type(response, &path) {
-                    Some(TypeRef::Boolean) => PageEnd::HasMore(path),
-                    _ => return Err(format!("`{}` is not a boolean", path.dotted())),
-                }
+        }
+        if let Some(pointer) = &rule.has_more {
+            let path = self.field_path(response, pointer)?;
+            match self.path_type(response, &path) {
+                Some(TypeRef::Boolean) => end.has_more = Some(path),
+                _ => return Err(format!("`{}` is not a boolean", path.dotted())),
             }
-            (None, None) => PageEnd::EmptyPage,
-        };
+        }
         Ok(Pagination {
             offset_param,
             limit_param,

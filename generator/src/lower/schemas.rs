@@ -318,15 +318,24 @@ impl Lower<'_> {
                 if !st.enumeration.is_empty()
                     && !s.schema_data.extensions.contains_key(ext::CONST) =>
             {
+                let wires: Vec<&String> = st.enumeration.iter().flatten().collect();
+                let names = self.enum_varnames(s, wires.len(), pointer)?;
                 let mut scope = Scope::with_reserved(&["Unknown"]);
-                let values = st
-                    .enumeration
+                let values = wires
                     .iter()
-                    .flatten()
-                    .map(|v| EnumValue {
-                        wire: v.clone(),
-                        rust_name: scope.claim(camel(v)),
-                        present_in: Vec::new(),
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let name = match names.get(i) {
+                            Some(n) => camel(n),
+                            // An empty value has no name to derive one from.
+                            None if v.is_empty() => "Empty".to_string(),
+                            None => camel(v),
+                        };
+                        EnumValue {
+                            wire: (*v).clone(),
+                            rust_name: scope.claim(name),
+                            present_in: Vec::new(),
+                        }
                     })
                     .collect();
                 TypeKind::Enum(values)
@@ -501,6 +510,28 @@ impl Lower<'_> {
             required.extend(r);
         }
         self.struct_of(name, &props, &required, None, pointer)
+    }
+
+    /// Variant names an enum schema gives itself with the widespread `x-enum-varnames`
+    /// extension (openapi-generator's; NSwag's `x-enumNames` too), one per value, in order.
+    fn enum_varnames(&self, s: &Schema, count: usize, pointer: &str) -> Result<Vec<String>> {
+        for key in ["x-enum-varnames", "x-enumNames"] {
+            let Some(v) = s.schema_data.extensions.get(key) else {
+                continue;
+            };
+            let names: Option<Vec<String>> = v
+                .as_array()
+                .map(|a| a.iter().map(|n| n.as_str().map(str::to_string)).collect())
+                .and_then(|n: Vec<Option<String>>| n.into_iter().collect());
+            return match names {
+                Some(n) if n.len() == count && n.iter().all(|x| !x.trim().is_empty()) => Ok(n),
+                _ => Err(self.err(
+                    &push_pointer(pointer, key),
+                    format!("`{key}` must list one non-empty name per enum value ({count})"),
+                )),
+            };
+        }
+        Ok(Vec::new())
     }
 
     /// `anyOf`/`oneOf` members: tagged when every member is an object with a distinct `const`

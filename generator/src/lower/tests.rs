@@ -158,9 +158,10 @@ fn pagination_follows_the_profile_convention() {
         "{HEAD}x-rust-pagination: {{offset: _offset, limit: _limit, has-more: /meta/next}}\n{LIST}"
     ));
     let pg = op(&api, "list").pagination.as_ref().expect("paginated");
-    let PageEnd::HasMore(path) = &pg.end else {
+    let Some(path) = &pg.end.has_more else {
         panic!("{:?}", pg.end)
     };
+    assert!(pg.end.total.is_none());
     assert_eq!(path.dotted(), "meta.next");
     assert!(
         !path.0[0].optional && path.0[1].optional,
@@ -169,6 +170,14 @@ fn pagination_follows_the_profile_convention() {
     assert_eq!(pg.item, TypeRef::String);
     // Operations without the parameters are not paginated.
     assert!(op(&api, "other").pagination.is_none());
+    // Both signals: either ends the stream.
+    let api = ok(&format!(
+        "{HEAD}x-rust-pagination: {{offset: _offset, limit: _limit, has-more: /meta/next, total: /meta/count}}\n{LIST}"
+    ));
+    let end = &op(&api, "list").pagination.as_ref().expect("paginated").end;
+    assert!(
+        matches!(&end.total, Some((p, 32)) if p.dotted() == "meta.count") && end.has_more.is_some()
+    );
     // A convention the response does not fit leaves the operation unpaginated...
     let api = ok(&format!(
         "{HEAD}x-rust-pagination: {{offset: _offset, limit: _limit, total: /total}}\n{LIST}"

@@ -671,7 +671,8 @@ impl ListBackfills {
     }
     /// Streams every item of every page, starting at `_offset` (default 0), fetching the next page
     /// only when needed. Pages advance by the number of items actually received (the server may cap
-    /// `_limit`), until `metadata.next` is false or a page is empty.
+    /// `_limit`), until the offset reaches `metadata.count` or until `metadata.next` is false or a
+    /// page is empty.
     pub fn into_stream(self) -> runtime::Paginator<models::Backfill> {
         let start = self.offset.unwrap_or_default();
         runtime::paginate(
@@ -682,7 +683,7 @@ impl ListBackfills {
                 next.send()
             },
             |page| runtime::Page {
-                total: None,
+                total: Some(page.metadata.count),
                 more: Some(page.metadata.next),
                 items: page.backfills,
             },

@@ -599,7 +599,8 @@ impl ListPipelines {
     }
     /// Streams every item of every page, starting at `_offset` (default 0), fetching the next page
     /// only when needed. Pages advance by the number of items actually received (the server may cap
-    /// `_limit`), until `metadata.next` is false or a page is empty.
+    /// `_limit`), until the offset reaches `metadata.count` or until `metadata.next` is false or a
+    /// page is empty.
     pub fn into_stream(self) -> runtime::Paginator<models::Pipeline> {
         let start = self.offset.unwrap_or_default();
         runtime::paginate(
@@ -610,7 +611,7 @@ impl ListPipelines {
                 next.send()
             },
             |page| runtime::Page {
-                total: None,
+                total: Some(page.metadata.count),
                 more: page.metadata.next,
                 items: page.pipelines,
             },

@@ -185,7 +185,8 @@ impl ListPipelineRuns {
     }
     /// Streams every item of every page, starting at `_offset` (default 0), fetching the next page
     /// only when needed. Pages advance by the number of items actually received (the server may cap
-    /// `_limit`), until `metadata.next` is false or a page is empty.
+    /// `_limit`), until the offset reaches `metadata.count` or until `metadata.next` is false or a
+    /// page is empty.
     pub fn into_stream(self) -> runtime::Paginator<models::PipelineRun> {
         let start = self.offset.unwrap_or_default();
         runtime::paginate(
@@ -196,7 +197,7 @@ impl ListPipelineRuns {
                 next.send()
             },
             |page| runtime::Page {
-                total: None,
+                total: Some(page.metadata.count),
                 more: Some(page.metadata.next),
                 items: page.pipeline_runs,
             },
