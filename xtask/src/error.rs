@@ -19,6 +19,9 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A benchmark step failed (`cargo xtask bench`).
+    #[error(transparent)]
+    Bench(#[from] crate::bench::Error),
     /// Anything else, with its message.
     #[error("{0}")]
     Msg(String),
