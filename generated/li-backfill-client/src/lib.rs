@@ -11,6 +11,7 @@ mod error_body;
 #[rustfmt::skip]
 pub mod models;
 mod runtime;
+pub mod workflows;
 /// Re-exported: the date-time types used in models.
 pub use chrono;
 pub use error_body::ErrorBody;

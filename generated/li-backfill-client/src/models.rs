@@ -153,9 +153,9 @@ pub struct BackfillCreate {
     /// Days after submission until the backfill is marked `ToBeDeleted` (then removed by
     /// `backfill_deletion`). **Required**, and 0 counts as missing (400 "delete_duration_days is
     /// required"); a string of digits is converted; a negative value is accepted and marks the new
-    /// backfill `ToBeDeleted` at once. The plugin's documentation lists `delete_after_days`,
-    /// default 30; the server (1.0.4 on Airflow 2.5.3) requires `delete_duration_days` and ignores
-    /// `delete_after_days`.
+    /// backfill `ToBeDeleted` at once (it is still created and run, but can no longer be cancelled
+    /// or deleted). The plugin's documentation lists `delete_after_days`, default 30; the server
+    /// (1.0.4 on Airflow 2.5.3) requires `delete_duration_days` and ignores `delete_after_days`.
     pub delete_duration_days: i64,
     /// Create even if a backfill of the same DAG submitted in the last 7 days overlaps the range.
     /// Besides JSON booleans the server takes the strings `"true"` and `"1"` (any letter case) as

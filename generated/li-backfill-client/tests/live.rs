@@ -341,7 +341,7 @@ async fn list_get_and_not_found() {
     let all = expect_ok("list", c.list_backfills().await);
     let mut b = create_held(&c, "live: list_get_and_not_found").await;
     assert_eq!(b.state(), &BackfillState::Submitted);
-    assert_eq!(b.info.deleted, BackfillDeleted::Value);
+    assert_eq!(b.info.deleted, BackfillDeleted::NotDeleted);
     assert_eq!(b.info.dag_id, dag());
     assert_eq!(b.info.submitted_by, var("LI_BACKFILL_USERNAME"));
     assert_eq!(b.info.max_active_runs, 1, "the server's default");
@@ -439,7 +439,7 @@ async fn cancel_withdraws_a_submitted_backfill_scheduled_ahead() {
     );
     assert_eq!(
         b.info.deleted,
-        BackfillDeleted::Value,
+        BackfillDeleted::NotDeleted,
         "the handle is unchanged"
     );
 
@@ -1131,7 +1131,7 @@ async fn viewer_is_forbidden() {
     let got = expect_ok("get after the viewer", c.get_backfill(b.id()).await);
     assert_eq!(
         got.deleted,
-        BackfillDeleted::Value,
+        BackfillDeleted::NotDeleted,
         "the viewer changed nothing"
     );
     withdraw(&mut b).await;

@@ -187,7 +187,7 @@ async fn create_sends_the_options_with_the_names_the_server_reads() {
     let b = request.create().await.expect("create");
     assert_eq!(b.id(), ID);
     assert_eq!(b.state(), &BackfillState::Submitted);
-    assert_eq!(b.info.deleted, BackfillDeleted::Value);
+    assert_eq!(b.info.deleted, BackfillDeleted::NotDeleted);
     // logical_dates lacks the first date: 2 listed, 3 runs.
     assert_eq!(b.info.logical_dates.as_ref().map(Vec::len), Some(2));
     assert_eq!(b.expected_runs(), 3);

@@ -28,7 +28,7 @@ pub(crate) static API: ApiInfo = ApiInfo {
     ],
     errors: ErrorConvention {
         in_body: Some(("/error", Some("/error/code"))),
-        message: &["/error/message"],
+        message: &["/error/exception", "/error/message"],
         unsupported: &[],
     },
     datetimes: &[

@@ -523,7 +523,7 @@ impl<'a> Watch<'a> {
                         info.dag_id,
                         info.state,
                         match &info.deleted {
-                            BackfillDeleted::Value => String::new(),
+                            BackfillDeleted::NotDeleted => String::new(),
                             mark => format!(", {mark}"),
                         }
                     ),

@@ -33,8 +33,8 @@ pub enum Error {
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// A redirect was not followed: to another origin with the request body, from https to
-    /// http, for a login, or too many. Credentials never go to another origin, so a redirect
-    /// that needs them there fails here.
+    /// http, to a URL that is not http(s) or not valid, for a login, or more than 10. See
+    /// [`Client`](super::Client)'s redirect rules.
     #[error("{0}")]
     Redirect(Box<RedirectError>),
     /// A response body was larger than [`ClientBuilder::max_body_size`](super::ClientBuilder::max_body_size).
@@ -47,7 +47,10 @@ pub enum Error {
         /// The configured limit.
         limit: u64,
     },
-    /// A wait (for a run, a backfill, ...) did not reach its goal in time.
+    /// A wait (for a run, a backfill, ...) did not reach its goal in time, or the response
+    /// head of a streaming request did not come within the request timeout
+    /// ([`ClientBuilder::timeout`](super::ClientBuilder::timeout)). Other request timeouts are
+    /// [`Error::Transport`]; [`Error::is_timeout`] is `true` for both.
     #[error("timed out after {after:?} waiting for {what}")]
     Timeout {
         /// What was awaited, with its last known state.

@@ -14,12 +14,15 @@ impl Client {
     ///   the default `scheduled_date`, now, cannot be cancelled before it is queued).
     /// * `queued`, `running` or `paused`: pauses the backfill DAG, marks its unfinished runs failed
     ///   and recomputes the state at once: `failed` if a run of its `logical_dates` failed,
-    ///   `success` if all of them succeeded, else `paused`. If the backfill DAG is not parsed yet,
-    ///   nothing changes and the state stays `queued`.
+    ///   `success` if all of them succeeded, else `paused`. If the backfill DAG is not parsed yet
+    ///   (the first seconds after `queued`), the answer is 200 but nothing changes: the state stays
+    ///   `queued`, and the DAG, once parsed, runs unpaused (observed).
     ///
     /// `success`/`failed` answer 400 "... is not cancellable", a backfill marked for deletion 400
-    /// "... was already ToBeDeleted/Deleted". The plugin's documentation mentions only the second
-    /// action ("Cancel backfill runs").
+    /// "... was already ToBeDeleted/Deleted". That includes one whose delete date passed
+    /// (`delete_duration_days` after submission) while it was `submitted`, `queued` or `running`:
+    /// the system DAGs still create and run it (observed), but it can no longer be cancelled. The
+    /// plugin's documentation mentions only the second action ("Cancel backfill runs").
     ///
     /// Needs `can_operate` on the `Backfills` resource (no DAG-level check).
     ///

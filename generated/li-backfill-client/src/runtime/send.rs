@@ -12,7 +12,7 @@ use reqwest::{Method, Url};
 use tokio::time::Instant;
 
 use super::Result;
-use super::auth::Credentials;
+use super::auth::{Credentials, Secret};
 use super::client::Inner;
 use super::error::Error;
 use super::request::Request;
@@ -24,7 +24,7 @@ pub(crate) type SendFuture<'a> =
 
 /// The future of a login started from inside [`Inner::send`].
 type LoginFuture<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<super::auth::Secret>> + Send + 'a>>;
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Secret>> + Send + 'a>>;
 
 /// Redirect hops followed for one attempt.
 const MAX_REDIRECTS: usize = 10;
@@ -46,6 +46,11 @@ pub(crate) struct Exchange {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Body,
+    /// Whether the request that got this answer carried the credentials (it did not after a
+    /// redirect to another origin).
+    pub(crate) with_credentials: bool,
+    /// Whether it came after a redirect (so the server has seen the request).
+    pub(crate) redirected: bool,
 }
 
 /// A response body, read or not.
@@ -57,11 +62,12 @@ pub(crate) enum Body {
 /// Why an attempt failed without an answer.
 pub(crate) enum Failure {
     /// No connection: the request never left, so repeating it is always safe.
-    Connect(reqwest::Error),
-    /// Sending or waiting for the answer failed: the server may have acted on it.
-    Send(reqwest::Error),
+    Connect(Error),
+    /// Sending or waiting for the answer failed (or timed out): the server may have acted on
+    /// it.
+    Send(Error),
     /// Reading the body failed: the server has acted on it.
-    Read(reqwest::Error),
+    Read(Error),
     /// Not worth repeating.
     Fatal(Error),
 }
@@ -69,8 +75,7 @@ pub(crate) enum Failure {
 impl Failure {
     pub(crate) fn into_error(self) -> Error {
         match self {
-            Failure::Connect(e) | Failure::Send(e) | Failure::Read(e) => Error::Transport(e),
-            Failure::Fatal(e) => e,
+            Failure::Connect(e) | Failure::Send(e) | Failure::Read(e) | Failure::Fatal(e) => e,
         }
     }
 }
@@ -131,7 +136,18 @@ impl Inner {
                 }
             };
             let next = match outcome {
-                Ok(ex) if ex.status == 401 && !renewed && creds.token.is_some() => Next::Renew,
+                // A 401 to a request that carried no token (it went to another origin) is not
+                // the token's fault. After a redirect the server has seen the request (a 303
+                // may mean a POST was done): sent again only if the policy may repeat it.
+                Ok(ex)
+                    if ex.status == 401
+                        && ex.with_credentials
+                        && !renewed
+                        && creds.token.is_some()
+                        && (!ex.redirected || policy.may_repeat(method)) =>
+                {
+                    Next::Renew
+                }
                 Ok(ex) if is_retryable_status(ex.status) && policy.may_repeat(method) => {
                     let delay = retry_after(&ex.headers).unwrap_or_else(|| policy.backoff(attempt));
                     let reason = format!("status {}", ex.status);
@@ -185,7 +201,9 @@ impl Inner {
     }
 
     /// One attempt: the request and the redirects it leads to, then the body (unless
-    /// streaming), then the API's in-body error convention.
+    /// streaming), then the API's in-body error convention. The attempt's timeout covers all
+    /// of it, redirects included; a streaming attempt's response head must come within the
+    /// request timeout even without a stream timeout.
     async fn exchange(
         &self,
         req: &Request,
@@ -194,15 +212,19 @@ impl Inner {
         creds: &Credentials,
         mode: Mode,
     ) -> std::result::Result<Exchange, Failure> {
-        let timeout = match mode {
-            Mode::Stream => self.stream_timeout,
-            Mode::Full | Mode::Login => self.timeout,
+        let began = Instant::now();
+        let (whole, head) = match mode {
+            Mode::Stream => (self.stream_timeout, self.timeout),
+            Mode::Full | Mode::Login => (self.timeout, None),
         };
+        let whole_deadline = whole.map(|t| began + t);
         let mut url = start.clone();
         let mut method = req.method.clone();
         let mut body = req.body.clone();
+        // Once a redirect leaves the base URL's origin, no later hop carries credentials, even
+        // one leading back: the other origin would choose what gets authenticated.
         let mut with_credentials = true;
-        for _hop in 0..=MAX_REDIRECTS {
+        for hop in 0..=MAX_REDIRECTS {
             let mut target = url.clone();
             let mut builder_headers = headers.clone();
             if with_credentials {
@@ -226,59 +248,69 @@ impl Inner {
             if let Some(b) = &body {
                 builder = builder.body(b.clone());
             }
-            if let Some(t) = timeout {
-                builder = builder.timeout(t);
+            if let Some(deadline) = whole_deadline {
+                // What is left of the attempt (zero: reqwest fails at once with a timeout).
+                builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
             }
             tracing::debug!(url = %url, "sending request");
-            let resp = match builder.send().await {
+            let sent = match head {
+                Some(t) => match tokio::time::timeout_at(began + t, builder.send()).await {
+                    Ok(sent) => sent,
+                    Err(_) => {
+                        return Err(Failure::Send(Error::Timeout {
+                            what: format!("the response to {}", req.op.id),
+                            after: t,
+                        }));
+                    }
+                },
+                None => builder.send().await,
+            };
+            let resp = match sent {
                 Ok(resp) => resp,
-                Err(e) if e.is_connect() => return Err(Failure::Connect(e)),
+                // No connection for the first hop: the request never left. For a later one the
+                // server has already seen it (and may have acted: 303 after a POST).
+                Err(e) if e.is_connect() && hop == 0 => {
+                    return Err(Failure::Connect(Error::Transport(e)));
+                }
                 Err(e) if e.is_builder() => return Err(Failure::Fatal(Error::Transport(e))),
-                Err(e) => return Err(Failure::Send(e)),
+                Err(e) => return Err(Failure::Send(Error::Transport(e))),
             };
             let status = resp.status().as_u16();
             if let Some(location) = redirect_location(&resp) {
+                let location = location.ok_or_else(|| {
+                    Failure::Fatal(redirect(
+                        url.clone(),
+                        "<not UTF-8>".to_owned(),
+                        "the Location header is not valid UTF-8",
+                    ))
+                })?;
                 if mode == Mode::Login {
                     return Err(Failure::Fatal(redirect(
                         url.clone(),
-                        location_shown(&url, &location),
+                        location_shown(&url, location),
                         "a login request never follows a redirect (the password stays at the configured origin)",
                     )));
                 }
-                let next = url.join(&location).map_err(|_| {
-                    Failure::Fatal(redirect(
-                        url.clone(),
-                        location.clone(),
-                        "the Location header is not a valid URL",
-                    ))
-                })?;
-                if self.base.scheme() == "https" && next.scheme() != "https" {
-                    return Err(Failure::Fatal(redirect(
-                        url.clone(),
-                        strip_query(&next),
-                        "an https base URL never continues over plain http",
-                    )));
-                }
-                // 303, and 301/302 after a POST, continue as a GET without a body (what
-                // browsers and reqwest do); 307/308 repeat the method and body.
-                let rewrite =
-                    status == 303 || (matches!(status, 301 | 302) && method == Method::POST);
-                if rewrite {
-                    if method != Method::HEAD {
-                        method = Method::GET;
-                    }
+                let next = follow(
+                    &self.base,
+                    &url,
+                    status,
+                    location,
+                    Carried {
+                        method: &method,
+                        body: body.is_some(),
+                        credentials: with_credentials,
+                        query: &creds.query,
+                    },
+                )
+                .map_err(Failure::Fatal)?;
+                if !next.body {
                     body = None;
                 }
-                with_credentials = same_origin(&next, &self.base);
-                if !with_credentials && body.is_some() {
-                    return Err(Failure::Fatal(redirect(
-                        url.clone(),
-                        strip_query(&next),
-                        "the request body is not resent to another origin",
-                    )));
-                }
-                tracing::debug!(status, to = %strip_query(&next), with_credentials, "following a redirect");
-                url = next;
+                method = next.method;
+                with_credentials = next.credentials;
+                tracing::debug!(status, to = %strip_query(&next.url), with_credentials, "following a redirect");
+                url = next.url;
                 continue;
             }
             let headers = resp.headers().clone();
@@ -287,6 +319,8 @@ impl Inner {
                     status,
                     headers,
                     body: Body::Stream(resp),
+                    with_credentials,
+                    redirected: hop > 0,
                 });
             }
             let bytes = read_capped(resp, self.max_body, req.op.id).await?;
@@ -295,6 +329,8 @@ impl Inner {
                 status,
                 headers,
                 body: Body::Full(bytes),
+                with_credentials,
+                redirected: hop > 0,
             });
         }
         Err(Failure::Fatal(redirect(
@@ -347,16 +383,126 @@ fn redirect(from: Url, to: String, reason: &'static str) -> Error {
     Error::Redirect(Box::new(super::error::RedirectError { from, to, reason }))
 }
 
-/// The `Location` of a redirect answer (301, 302, 303, 307, 308), if it has one.
-fn redirect_location(resp: &reqwest::Response) -> Option<String> {
+/// The `Location` of a redirect answer (301, 302, 303, 307, 308), if it has one: `Some(None)`
+/// when it is not UTF-8.
+fn redirect_location(resp: &reqwest::Response) -> Option<Option<&str>> {
     if !matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
         return None;
     }
-    resp.headers()
-        .get(LOCATION)?
-        .to_str()
-        .ok()
-        .map(str::to_owned)
+    let value = resp.headers().get(LOCATION)?;
+    Some(std::str::from_utf8(value.as_bytes()).ok())
+}
+
+/// What the request that got a redirect carried.
+#[derive(Clone, Copy)]
+struct Carried<'a> {
+    method: &'a Method,
+    body: bool,
+    credentials: bool,
+    /// The credentials it put into the query (removed from a `Location` that echoes them).
+    query: &'a [(&'static str, Secret)],
+}
+
+/// The next hop of a redirect.
+#[derive(Debug)]
+struct Hop {
+    url: Url,
+    method: Method,
+    /// Whether the body is sent again.
+    body: bool,
+    /// Whether credentials go with it.
+    credentials: bool,
+}
+
+/// Where a redirect answer (`status` with `location`, from `from`) leads a request that
+/// started at `base`'s origin, and what it may carry there:
+///
+/// - 303, and 301/302 after a POST, continue as a GET (a HEAD stays a HEAD) without a body;
+///   307 and 308 (and 301/302 after other methods) repeat the method and the body (RFC 9110
+///   15.4);
+/// - credentials only while every hop stays at `base`'s scheme, host and port;
+/// - a body never goes to another origin: that redirect fails;
+/// - an https base never continues over plain http, and only http(s) URLs are followed;
+/// - credentials the request put into its query are removed from a `Location` echoing them.
+fn follow(
+    base: &Url,
+    from: &Url,
+    status: u16,
+    location: &str,
+    carried: Carried<'_>,
+) -> Result<Hop> {
+    let mut next = from.join(location).map_err(|_| {
+        redirect(
+            from.clone(),
+            location_shown(from, location),
+            "the Location header is not a valid URL",
+        )
+    })?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(redirect(
+            from.clone(),
+            strip_query(&next),
+            "only http and https redirects are followed",
+        ));
+    }
+    if base.scheme() == "https" && next.scheme() != "https" {
+        return Err(redirect(
+            from.clone(),
+            strip_query(&next),
+            "an https base URL never continues over plain http",
+        ));
+    }
+    remove_secrets(&mut next, carried.query);
+    let rewrite = status == 303 || (matches!(status, 301 | 302) && *carried.method == Method::POST);
+    let (method, body) = if rewrite {
+        let method = if *carried.method == Method::HEAD {
+            Method::HEAD
+        } else {
+            Method::GET
+        };
+        (method, false)
+    } else {
+        (carried.method.clone(), carried.body)
+    };
+    let same = same_origin(&next, base);
+    if body && !same {
+        return Err(redirect(
+            from.clone(),
+            strip_query(&next),
+            "the request body is not resent to another origin",
+        ));
+    }
+    Ok(Hop {
+        url: next,
+        method,
+        body,
+        credentials: carried.credentials && same,
+    })
+}
+
+/// Removes the query pairs that are credentials of `secrets` (name and value) from `url`.
+fn remove_secrets(url: &mut Url, secrets: &[(&'static str, Secret)]) {
+    if secrets.is_empty() || url.query().is_none() {
+        return;
+    }
+    let is_secret = |(k, v): &(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)| {
+        secrets
+            .iter()
+            .any(|(name, secret)| k == name && v == secret.expose())
+    };
+    if !url.query_pairs().any(|pair| is_secret(&pair)) {
+        return;
+    }
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|pair| !is_secret(pair))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
 }
 
 /// Same scheme, host and port.
@@ -373,11 +519,16 @@ fn strip_query(url: &Url) -> String {
     u.to_string()
 }
 
+/// A `Location` for messages: resolved against `base`, without its query.
 fn location_shown(base: &Url, location: &str) -> String {
     base.join(location)
         .map(|u| strip_query(&u))
-        .unwrap_or_else(|_| location.to_owned())
+        .unwrap_or_else(|_| location.split('?').next().unwrap_or_default().to_owned())
 }
+
+/// Preallocated at most for a body whose length is announced: a server may announce more than
+/// it sends.
+const MAX_PREALLOCATION: u64 = 16 * 1024 * 1024;
 
 /// Reads a whole body, failing once it is larger than `limit` bytes (announced or received).
 /// A body that arrives in one chunk is not copied.
@@ -394,7 +545,11 @@ pub(crate) async fn read_capped(
     let mut first: Option<Bytes> = None;
     let mut rest: Option<BytesMut> = None;
     let mut len: u64 = 0;
-    while let Some(chunk) = resp.chunk().await.map_err(Failure::Read)? {
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| Failure::Read(Error::Transport(e)))?
+    {
         len = len.saturating_add(chunk.len() as u64);
         if len > limit {
             return Err(too_large());
@@ -402,8 +557,12 @@ pub(crate) async fn read_capped(
         match (&mut first, &mut rest) {
             (None, None) => first = Some(chunk),
             (Some(f), None) => {
-                let cap = announced.map_or(f.len() + chunk.len(), |n| n as usize);
-                let mut buf = BytesMut::with_capacity(cap.max(f.len() + chunk.len()));
+                let needed = f.len() + chunk.len();
+                let cap = announced
+                    .map(|n| n.min(MAX_PREALLOCATION))
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or(needed);
+                let mut buf = BytesMut::with_capacity(cap.max(needed));
                 buf.extend_from_slice(f);
                 buf.extend_from_slice(&chunk);
                 first = None;
@@ -417,4 +576,662 @@ pub(crate) async fn read_capped(
         (Some(f), None) => f,
         (None, None) => Bytes::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+    use crate::runtime::api_info::{KeyLocation, Login, LoginBody, LoginValue, Scheme, SchemeKind};
+    use crate::runtime::request::Operation;
+    use crate::runtime::{Auth, Client, RetryPolicy};
+
+    fn url(s: &str) -> Url {
+        match Url::parse(s) {
+            Ok(u) => u,
+            Err(e) => panic!("{s}: {e}"),
+        }
+    }
+
+    fn carried(method: &Method, body: bool) -> Carried<'_> {
+        Carried {
+            method,
+            body,
+            credentials: true,
+            query: &[],
+        }
+    }
+
+    /// `follow` from `from` (below `base`) to `location`: the hop, or the error's reason.
+    fn hop(
+        base: &str,
+        location: &str,
+        status: u16,
+        c: Carried<'_>,
+    ) -> std::result::Result<Hop, &'static str> {
+        let base = url(base);
+        let from = base.join("/api/x").unwrap_or_else(|_| base.clone());
+        follow(&base, &from, status, location, c).map_err(|e| match e {
+            Error::Redirect(r) => r.reason,
+            _ => "not a redirect error",
+        })
+    }
+
+    #[test]
+    fn an_https_base_never_continues_over_http() {
+        let get = Method::GET;
+        for location in [
+            "http://api.example.com/api/x",
+            "http://api.example.com:443/x",
+            "http://other.example.com/x",
+        ] {
+            let r = hop(
+                "https://api.example.com",
+                location,
+                302,
+                carried(&get, false),
+            );
+            assert!(
+                matches!(r, Err(reason) if reason.contains("plain http")),
+                "{location}: {r:?}"
+            );
+        }
+        // https elsewhere: followed without credentials; the same origin keeps them (the
+        // default port spelled out is the same origin).
+        let r = hop(
+            "https://api.example.com",
+            "https://cdn.example.com/x",
+            302,
+            carried(&get, false),
+        );
+        assert!(
+            matches!(
+                r,
+                Ok(Hop {
+                    credentials: false,
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+        let r = hop(
+            "https://api.example.com",
+            "https://api.example.com:443/y",
+            302,
+            carried(&get, false),
+        );
+        assert!(
+            matches!(
+                r,
+                Ok(Hop {
+                    credentials: true,
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+        // Scheme-relative to another port: another origin.
+        let r = hop(
+            "https://api.example.com",
+            "//api.example.com:8443/y",
+            302,
+            carried(&get, false),
+        );
+        assert!(
+            matches!(&r, Ok(h) if !h.credentials && h.url.as_str() == "https://api.example.com:8443/y"),
+            "{r:?}"
+        );
+        // An http base may go to https, but that is another origin.
+        let r = hop(
+            "http://api.example.com",
+            "https://api.example.com/y",
+            302,
+            carried(&get, false),
+        );
+        assert!(
+            matches!(
+                r,
+                Ok(Hop {
+                    credentials: false,
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+        // Only http(s).
+        for location in [
+            "file:///etc/passwd",
+            "ftp://api.example.com/x",
+            "data:text/plain,x",
+        ] {
+            let r = hop(
+                "http://api.example.com",
+                location,
+                302,
+                carried(&get, false),
+            );
+            assert!(
+                matches!(r, Err(reason) if reason.contains("only http")),
+                "{location}: {r:?}"
+            );
+        }
+        let r = hop(
+            "http://api.example.com",
+            "http://[::1",
+            302,
+            carried(&get, false),
+        );
+        assert!(
+            matches!(r, Err(reason) if reason.contains("not a valid URL")),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn methods_and_bodies_follow_rfc_9110() {
+        let base = "http://h";
+        for status in [301, 302, 303, 307, 308] {
+            for method in [
+                Method::GET,
+                Method::HEAD,
+                Method::POST,
+                Method::PUT,
+                Method::DELETE,
+                Method::PATCH,
+            ] {
+                let body = !matches!(method, Method::GET | Method::HEAD);
+                let r = hop(base, "/next", status, carried(&method, body));
+                let Ok(h) = r else {
+                    panic!("{status} {method}: {r:?}")
+                };
+                let rewritten =
+                    status == 303 || (matches!(status, 301 | 302) && method == Method::POST);
+                let expected = match (&method, rewritten) {
+                    (&Method::HEAD, _) => Method::HEAD,
+                    (_, true) => Method::GET,
+                    (m, false) => m.clone(),
+                };
+                assert_eq!(h.method, expected, "{status} {method}");
+                assert_eq!(h.body, body && !rewritten, "{status} {method}");
+                assert!(h.credentials, "same origin");
+                // To another origin: a body that would be resent is refused.
+                let r = hop(base, "http://other/next", status, carried(&method, body));
+                if body && !rewritten {
+                    assert!(
+                        matches!(r, Err(reason) if reason.contains("body")),
+                        "{status} {method}: {r:?}"
+                    );
+                } else {
+                    assert!(
+                        matches!(&r, Ok(h) if !h.credentials && !h.body),
+                        "{status} {method}: {r:?}"
+                    );
+                }
+            }
+        }
+        // A chain that left the origin stays without credentials, also back at the origin.
+        let get = Method::GET;
+        let c = Carried {
+            credentials: false,
+            ..carried(&get, false)
+        };
+        assert!(matches!(
+            hop(base, "http://h/back", 302, c),
+            Ok(Hop {
+                credentials: false,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn echoed_query_secrets_are_removed() {
+        let secrets = [
+            ("api_key", Secret::new("k3y")),
+            ("token", Secret::new("t0k")),
+        ];
+        let mut u = url("http://h/x?page=2&api_key=k3y&api_key=other&token=t0k&q=a+b");
+        remove_secrets(&mut u, &secrets);
+        assert_eq!(u.query(), Some("page=2&api_key=other&q=a+b"));
+        let mut u = url("http://h/x?api_key=k3y");
+        remove_secrets(&mut u, &secrets);
+        assert_eq!(u.as_str(), "http://h/x");
+        // Nothing to remove: the query is left as it was written.
+        let mut u = url("http://h/x?a=%20b&c");
+        remove_secrets(&mut u, &secrets);
+        assert_eq!(u.query(), Some("a=%20b&c"));
+        let get = Method::GET;
+        let c = Carried {
+            query: &secrets,
+            ..carried(&get, false)
+        };
+        let r = hop("http://h", "http://other/x?api_key=k3y&page=2", 302, c);
+        assert!(
+            matches!(&r, Ok(h) if h.url.as_str() == "http://other/x?page=2"),
+            "{r:?}"
+        );
+    }
+
+    // Live: query and cookie API keys (no pinned API uses them), and login tokens placed in a
+    // query parameter or a cookie, against two local origins.
+
+    fn no_error_body(_: u16, _: &[u8]) -> Option<crate::ErrorBody> {
+        None
+    }
+
+    static LOGIN: Login = Login {
+        method: Method::POST,
+        path: "/login",
+        segments: &["login"],
+        body: LoginBody::Json(&[
+            (&["user"], LoginValue::Username),
+            (&["pass"], LoginValue::Password),
+        ]),
+        token: "/token",
+        token_claim: None,
+        send: &[0],
+    };
+
+    static SCHEMES: &[Scheme] = &[
+        Scheme {
+            name: "query_key",
+            kind: SchemeKind::ApiKey {
+                location: KeyLocation::Query,
+                name: "api_key",
+            },
+            login: None,
+        },
+        Scheme {
+            name: "cookie_key",
+            kind: SchemeKind::ApiKey {
+                location: KeyLocation::Cookie,
+                name: "session_key",
+            },
+            login: None,
+        },
+        Scheme {
+            name: "header_key",
+            kind: SchemeKind::ApiKey {
+                location: KeyLocation::Header,
+                name: "X-Key",
+            },
+            login: None,
+        },
+        Scheme {
+            name: "query_token",
+            kind: SchemeKind::ApiKey {
+                location: KeyLocation::Query,
+                name: "token",
+            },
+            login: Some(&LOGIN),
+        },
+        Scheme {
+            name: "cookie_token",
+            kind: SchemeKind::ApiKey {
+                location: KeyLocation::Cookie,
+                name: "tok",
+            },
+            login: Some(&LOGIN),
+        },
+    ];
+
+    static KEYS: Operation = Operation {
+        id: "keys",
+        method: Method::GET,
+        path: "/keys",
+        decode_error: no_error_body,
+        since: None,
+        security: Some(&[&[0, 1, 2]]),
+    };
+    static QUERY_TOKEN: Operation = Operation {
+        id: "query_token",
+        method: Method::GET,
+        path: "/query_token",
+        decode_error: no_error_body,
+        since: None,
+        security: Some(&[&[3, 1]]),
+    };
+    static COOKIE_TOKEN: Operation = Operation {
+        id: "cookie_token",
+        method: Method::GET,
+        path: "/cookie_token",
+        decode_error: no_error_body,
+        since: None,
+        security: Some(&[&[4]]),
+    };
+
+    const QUERY_KEY: &str = "qk-S3CRET";
+    const COOKIE_KEY: &str = "ck-S3CRET";
+    const HEADER_KEY: &str = "hk-S3CRET";
+    const PASSWORD: &str = "pw-S3CRET";
+    const TOKEN: &str = "lt-S3CRET";
+    const SECRETS: [&str; 5] = [QUERY_KEY, COOKIE_KEY, HEADER_KEY, PASSWORD, TOKEN];
+
+    /// A request as a test server received it: the request line, the headers (lower-case
+    /// names) and the body, as text.
+    #[derive(Debug, Clone)]
+    struct Got {
+        line: String,
+        headers: Vec<(String, String)>,
+        body: String,
+    }
+
+    impl Got {
+        fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        }
+        fn all(&self) -> String {
+            format!("{}\n{:?}\n{}", self.line, self.headers, self.body)
+        }
+    }
+
+    /// A 127.0.0.1 server answering each request with `answer(request line, index)`, recording
+    /// what it got; one request per connection. Stops when dropped.
+    struct TestServer {
+        port: u16,
+        got: Arc<Mutex<Vec<Got>>>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Drop for TestServer {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    impl TestServer {
+        async fn start(
+            answer: impl Fn(&str, usize) -> String + Send + Sync + 'static,
+        ) -> TestServer {
+            let Ok(listener) = tokio::net::TcpListener::bind("127.0.0.1:0").await else {
+                panic!("bind")
+            };
+            let Ok(addr) = listener.local_addr() else {
+                panic!("addr")
+            };
+            let got: Arc<Mutex<Vec<Got>>> = Arc::default();
+            let record = got.clone();
+            let task = tokio::spawn(async move {
+                while let Ok((mut stream, _)) = listener.accept().await {
+                    let mut buf = Vec::new();
+                    let mut tmp = [0u8; 4096];
+                    let end = loop {
+                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break i;
+                        }
+                        match stream.read(&mut tmp).await {
+                            Ok(0) | Err(_) => break usize::MAX,
+                            Ok(n) => buf.extend_from_slice(&tmp[..n]),
+                        }
+                    };
+                    if end == usize::MAX {
+                        continue;
+                    }
+                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    let mut lines = head.split("\r\n");
+                    let line = lines.next().unwrap_or_default().to_owned();
+                    let headers: Vec<(String, String)> = lines
+                        .filter_map(|l| l.split_once(':'))
+                        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                        .collect();
+                    let len: usize = headers
+                        .iter()
+                        .find(|(n, _)| n == "content-length")
+                        .and_then(|(_, v)| v.parse().ok())
+                        .unwrap_or(0);
+                    let mut body = buf[end + 4..].to_vec();
+                    while body.len() < len {
+                        match stream.read(&mut tmp).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => body.extend_from_slice(&tmp[..n]),
+                        }
+                    }
+                    let index = {
+                        let Ok(mut all) = record.lock() else { return };
+                        all.push(Got {
+                            line: line.clone(),
+                            headers,
+                            body: String::from_utf8_lossy(&body).into_owned(),
+                        });
+                        all.len() - 1
+                    };
+                    let _ = stream.write_all(answer(&line, index).as_bytes()).await;
+                    let _ = stream.shutdown().await;
+                }
+            });
+            TestServer {
+                port: addr.port(),
+                got,
+                task,
+            }
+        }
+
+        fn got(&self) -> Vec<Got> {
+            self.got.lock().map(|g| g.clone()).unwrap_or_default()
+        }
+    }
+
+    fn answer(status: u16, location: Option<&str>, body: &str) -> String {
+        let location = location
+            .map(|l| format!("location: {l}\r\n"))
+            .unwrap_or_default();
+        format!(
+            "HTTP/1.1 {status} X\r\n{location}content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    fn client(port: u16, auth: Auth) -> Client {
+        let built = Client::builder(format!("http://127.0.0.1:{port}"))
+            .auth(auth)
+            .api_key_for("query_key", QUERY_KEY)
+            .api_key_for("cookie_key", COOKIE_KEY)
+            .api_key_for("header_key", HEADER_KEY)
+            .timeout(Duration::from_secs(10))
+            .retry_policy(RetryPolicy::none())
+            .build_with(SCHEMES);
+        match built {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    async fn run(client: &Client, op: &'static Operation) -> Result<(Exchange, Url)> {
+        let mut req = Request::new(op);
+        req.path(&[op.id]);
+        client.inner.send(&req, Mode::Full).await
+    }
+
+    fn assert_clean(got: &[Got]) {
+        for g in got {
+            let all = g.all();
+            assert!(
+                g.header("cookie").is_none() && g.header("x-key").is_none(),
+                "{all}"
+            );
+            for secret in SECRETS {
+                assert!(!all.contains(secret), "leaked {secret}: {all}");
+            }
+        }
+    }
+
+    /// The other origin: `localhost` (not `127.0.0.1`) and another port.
+    async fn other() -> TestServer {
+        TestServer::start(|_, _| answer(200, None, "{}")).await
+    }
+
+    #[tokio::test]
+    async fn query_and_cookie_keys_stay_at_their_origin() {
+        for status in [301, 302, 303, 307, 308] {
+            let b = other().await;
+            let to = format!("http://localhost:{}/next?page=2", b.port);
+            let a = TestServer::start(move |_, _| answer(status, Some(&to), "")).await;
+            let c = client(a.port, Auth::none());
+            let r = run(&c, &KEYS).await;
+            assert!(matches!(&r, Ok((ex, _)) if ex.status == 200), "{status}");
+            let at_a = a.got();
+            assert_eq!(at_a.len(), 1);
+            assert_eq!(
+                at_a[0].line,
+                format!("GET /keys?api_key={QUERY_KEY} HTTP/1.1")
+            );
+            assert_eq!(
+                at_a[0].header("cookie"),
+                Some(format!("session_key={COOKIE_KEY}").as_str())
+            );
+            assert_eq!(at_a[0].header("x-key"), Some(HEADER_KEY));
+            let at_b = b.got();
+            assert_eq!(at_b.len(), 1);
+            assert_eq!(at_b[0].line, "GET /next?page=2 HTTP/1.1");
+            assert_clean(&at_b);
+        }
+    }
+
+    #[tokio::test]
+    async fn same_origin_redirects_keep_query_and_cookie_keys() {
+        for status in [301, 302, 303, 307, 308] {
+            let a = TestServer::start(move |line, _| {
+                if line.starts_with("GET /again") {
+                    answer(200, None, "{}")
+                } else {
+                    answer(status, Some("/again?page=2"), "")
+                }
+            })
+            .await;
+            let c = client(a.port, Auth::none());
+            assert!(run(&c, &KEYS).await.is_ok());
+            let got = a.got();
+            assert_eq!(got.len(), 2);
+            assert_eq!(
+                got[1].line,
+                format!("GET /again?page=2&api_key={QUERY_KEY} HTTP/1.1")
+            );
+            assert_eq!(
+                got[1].header("cookie"),
+                Some(format!("session_key={COOKIE_KEY}").as_str())
+            );
+            assert_eq!(got[1].header("x-key"), Some(HEADER_KEY));
+        }
+    }
+
+    /// A server that redirects with the request's own query (as `return 301
+    /// https://canonical$request_uri` does) echoes the key: it is not taken along.
+    #[tokio::test]
+    async fn a_location_echoing_the_query_key_does_not_carry_it() {
+        let b = other().await;
+        let to = format!("http://localhost:{}", b.port);
+        let a = TestServer::start(move |line, _| {
+            let target = line.split(' ').nth(1).unwrap_or_default().to_owned();
+            if target.starts_with("/same") {
+                answer(200, None, "{}")
+            } else if target.contains("page=1") {
+                answer(301, Some(&format!("/same{target}")), "")
+            } else {
+                answer(301, Some(&format!("{to}{target}")), "")
+            }
+        })
+        .await;
+        let c = client(a.port, Auth::none());
+        assert!(run(&c, &KEYS).await.is_ok());
+        let at_b = b.got();
+        assert_eq!(at_b.len(), 1);
+        assert_eq!(at_b[0].line, "GET /keys HTTP/1.1");
+        assert_clean(&at_b);
+        // At the same origin the key is sent once, not twice.
+        let mut req = Request::new(&KEYS);
+        req.path(&["keys"]);
+        req.query("page", "1");
+        assert!(c.inner.send(&req, Mode::Full).await.is_ok());
+        let got = a.got();
+        assert_eq!(got.len(), 3);
+        assert_eq!(
+            got[2].line,
+            format!("GET /same/keys?page=1&api_key={QUERY_KEY} HTTP/1.1")
+        );
+    }
+
+    #[tokio::test]
+    async fn login_tokens_in_query_and_cookie_stay_at_their_origin() {
+        for (op, placed) in [(&QUERY_TOKEN, "query"), (&COOKIE_TOKEN, "cookie")] {
+            let b = other().await;
+            let to = format!("http://localhost:{}", b.port);
+            let a = TestServer::start(move |line, _| {
+                if line.starts_with("POST /login") {
+                    answer(200, None, &format!(r#"{{"token":"{TOKEN}"}}"#))
+                } else {
+                    answer(307, Some(&format!("{to}/elsewhere")), "")
+                }
+            })
+            .await;
+            let c = client(a.port, Auth::password("admin", PASSWORD));
+            assert!(run(&c, op).await.is_ok(), "{placed}");
+            let at_a = a.got();
+            assert_eq!(at_a.len(), 2);
+            // The login carries the key its login names (here the query key) and the password.
+            assert_eq!(
+                at_a[0].line,
+                format!("POST /login?api_key={QUERY_KEY} HTTP/1.1")
+            );
+            let login: serde_json::Value = match serde_json::from_str(&at_a[0].body) {
+                Ok(v) => v,
+                Err(e) => panic!("{e}"),
+            };
+            assert_eq!(
+                login,
+                serde_json::json!({"user": "admin", "pass": PASSWORD})
+            );
+            match placed {
+                "query" => {
+                    assert_eq!(
+                        at_a[1].line,
+                        format!("GET /query_token?token={TOKEN} HTTP/1.1")
+                    );
+                    assert_eq!(
+                        at_a[1].header("cookie"),
+                        Some(format!("session_key={COOKIE_KEY}").as_str())
+                    );
+                }
+                _ => {
+                    assert_eq!(at_a[1].line, "GET /cookie_token HTTP/1.1");
+                    assert_eq!(
+                        at_a[1].header("cookie"),
+                        Some(format!("tok={TOKEN}").as_str())
+                    );
+                }
+            }
+            let at_b = b.got();
+            assert_eq!(at_b.len(), 1);
+            assert_eq!(at_b[0].line, "GET /elsewhere HTTP/1.1");
+            assert_clean(&at_b);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_login_with_a_query_key_follows_no_redirect() {
+        let b = other().await;
+        let to = format!("http://localhost:{}", b.port);
+        let a = TestServer::start(move |line, _| {
+            let target = line.split(' ').nth(1).unwrap_or_default().to_owned();
+            answer(302, Some(&format!("{to}{target}")), "")
+        })
+        .await;
+        let c = client(a.port, Auth::password("admin", PASSWORD));
+        let r = run(&c, &QUERY_TOKEN).await;
+        let Err(e) = r else {
+            panic!("expected an error")
+        };
+        assert!(matches!(e, Error::Redirect(_)), "{e:?}");
+        let shown = format!("{e} {e:?}");
+        for secret in SECRETS {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert_eq!(a.got().len(), 1);
+        assert!(b.got().is_empty());
+    }
 }

@@ -12,6 +12,13 @@ impl Client {
     /// the same execution_date (retries, or the runs of a restarted backfill) come together: the
     /// page may then hold more or fewer than `_limit` runs.
     ///
+    /// Block run statuses can be stale: the web server keeps the objects it loaded in its database
+    /// session and refreshes, at each list, only the runs that are `initial` or `running`. The
+    /// block runs of a run in another status (e.g. one just cancelled while its block process goes
+    /// on) keep the status they had when first loaded until the next write through the API (any
+    /// login or update). Observed: a cancelled run's block run listed as `running` for 9 s after
+    /// the block had completed, and as `completed` right after a login.
+    ///
     /// `GET /api/pipeline_runs` (operation `list_pipeline_runs`).
     ///
     /// # Parameters

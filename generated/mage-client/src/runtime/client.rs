@@ -29,6 +29,43 @@ const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
 ///
 /// Cheap to clone (an [`Arc`] inside); clones share the connection pool and the cached access
 /// token. Build one with [`Client::builder`] or [`Client::new`].
+///
+/// # Redirects
+///
+/// The client follows redirects (301, 302, 303, 307, 308) itself, at most 10 per attempt;
+/// reqwest's own following stays off whatever [`ClientBuilder::http_client`] sets.
+///
+/// - Credentials (the `Authorization` header, API keys in headers, query or cookies, login
+///   tokens) go only to the base URL's scheme, host and port. Once a redirect leaves that
+///   origin, the rest of the chain carries none, even a hop back to it; a query API key
+///   echoed in a `Location` is removed.
+/// - As RFC 9110 says: 303, and 301/302 after a POST, continue as a GET (a HEAD stays a HEAD)
+///   without body; 307, 308 and 301/302 after other methods repeat the method and body. A
+///   body never goes to another origin: that redirect fails with [`Error::Redirect`].
+/// - An https base URL never continues over plain http, and only http(s) URLs are followed
+///   ([`Error::Redirect`]).
+/// - The login of [`Auth::password`] follows no redirect at all ([`Error::Redirect`], without
+///   the password).
+/// - A 401 to a hop that carried no credentials is returned as it is (no token renewal).
+/// - Default headers set through [`ClientBuilder::http_client`] are reqwest's: they go with
+///   every request to every origin. Give credentials to [`ClientBuilder::auth`] or
+///   [`ClientBuilder::api_key`] instead.
+///
+/// # Faults
+///
+/// - [`ClientBuilder::timeout`] bounds each attempt as a whole: connection, redirects,
+///   response head and body. For a streaming (NDJSON) request it bounds the wait for the
+///   response head ([`Error::Timeout`]); [`ClientBuilder::stream_timeout`] bounds the whole
+///   stream, [`ClientBuilder::read_timeout`] each wait for more data.
+/// - Bodies (other than streams) are read up to [`ClientBuilder::max_body_size`]: a larger one
+///   fails with [`Error::ResponseTooLarge`] as soon as its length is announced or reached,
+///   error answers included, and is not retried. An NDJSON line longer than 32 MiB ends its
+///   stream with an [`Error::Decode`].
+/// - A connection refused, reset, timed out, or a body cut short is an [`Error::Transport`],
+///   retried as [`RetryPolicy`] says: a request that may have reached the server (anything but
+///   a connection failure) only for methods the policy may repeat, so a POST is sent once.
+/// - A 2xx body that is not UTF-8, not JSON, nested deeper than 128 levels or of another shape
+///   is an [`Error::Decode`]; an error answer keeps its (lossy) text in [`ApiError::raw`].
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
@@ -66,10 +103,11 @@ type HttpCustomizer = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuild
 
 /// Configures a [`Client`].
 ///
-/// Defaults: no authentication, connect timeout 10 s, request timeout 60 s (none for
-/// streaming responses), response bodies up to 64 MiB, [`RetryPolicy::default`], user agent
-/// `<crate name>/<crate version>`. Redirects are followed by the client itself, never with
-/// credentials to another origin (see [`Client`]'s redirect rules in the crate docs).
+/// Defaults: no authentication, connect timeout 10 s, request timeout 60 s (for a streaming
+/// response: until its head, the stream itself has none), response bodies up to 64 MiB,
+/// [`RetryPolicy::default`], user agent `<crate name>/<crate version>`. Redirects are followed
+/// by the client itself, never with credentials to another origin (see
+/// [Redirects](Client#redirects) and [Faults](Client#faults)).
 #[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
@@ -133,8 +171,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of a whole request, from sending it until its body has been read (default
-    /// 60 s). Applies to each attempt separately.
+    /// Timeout of a whole request, from sending it until its body has been read, redirects
+    /// included (default 60 s). Applies to each attempt separately. A streaming request must
+    /// get its response head within it (see [`stream_timeout`](Self::stream_timeout)).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -147,7 +186,8 @@ impl ClientBuilder {
     }
 
     /// Timeout of a streaming request (NDJSON endpoints), from sending it until the stream
-    /// ends. Default: none.
+    /// ends. Default: none (the response head must still come within
+    /// [`timeout`](Self::timeout)).
     pub fn stream_timeout(mut self, timeout: Duration) -> Self {
         self.stream_timeout = Some(timeout);
         self
@@ -196,6 +236,11 @@ impl ClientBuilder {
     /// Fails with [`Error::InvalidRequest`] if the base URL is not an absolute `http(s)` URL,
     /// carries credentials, a query or a fragment, or if the user agent is not a valid header.
     pub fn build(self) -> Result<Client> {
+        self.build_with(crate::api::API.schemes)
+    }
+
+    /// [`build`](Self::build) with the security schemes `schemes` (tests use their own).
+    pub(crate) fn build_with(self, schemes: &'static [super::api_info::Scheme]) -> Result<Client> {
         let base = parse_base_url(&self.base_url)?;
         let user_agent = match &self.user_agent {
             Some(ua) => HeaderValue::from_str(ua)
@@ -224,7 +269,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base,
-                auth: AuthState::new(self.auth, self.keys, crate::api::API.schemes),
+                auth: AuthState::new(self.auth, self.keys, schemes),
                 retry: self.retry,
                 timeout: self.timeout,
                 stream_timeout: self.stream_timeout,

@@ -203,7 +203,14 @@ enum Segment {
     Key(String),
     /// An element of an array.
     Index(usize),
+    /// Levels deeper than [`MAX_PATH_DEPTH`], not followed.
+    Deeper,
 }
+
+/// The deepest path [`path_at`] follows (twice serde_json's recursion limit: only a value it
+/// skips can be deeper). Beyond it the scanner only counts levels, so a body of a million `[`
+/// costs no more memory than a shallow one.
+const MAX_PATH_DEPTH: usize = 256;
 
 /// `items[3].dag_id`; `.` for the top level.
 fn path_string(segments: &[Segment]) -> String {
@@ -224,6 +231,7 @@ fn path_string(segments: &[Segment]) -> String {
                 out.push_str(&i.to_string());
                 out.push(']');
             }
+            Segment::Deeper => out.push('…'),
         }
     }
     out
@@ -257,6 +265,8 @@ fn path_at(text: &str, offset: usize, object_itself: bool) -> Vec<Segment> {
     }
     let bytes = &text.as_bytes()[..offset.min(text.len())];
     let mut stack: Vec<Frame> = Vec::new();
+    // Open objects and arrays below the deepest frame kept.
+    let mut deeper: usize = 0;
     let mut i = 0;
     // Marks the start of a value inside the innermost array.
     let start_value = |stack: &mut Vec<Frame>| {
@@ -268,6 +278,17 @@ fn path_at(text: &str, offset: usize, object_itself: bool) -> Vec<Segment> {
     };
     while i < bytes.len() {
         match bytes[i] {
+            b'{' | b'[' if deeper > 0 || stack.len() >= MAX_PATH_DEPTH => {
+                if deeper == 0 {
+                    start_value(&mut stack);
+                }
+                deeper += 1;
+            }
+            b'}' | b']' | b':' | b',' if deeper > 0 => {
+                if matches!(bytes[i], b'}' | b']') {
+                    deeper -= 1;
+                }
+            }
             b'{' => {
                 start_value(&mut stack);
                 stack.push(Frame::Object {
@@ -301,16 +322,19 @@ fn path_at(text: &str, offset: usize, object_itself: bool) -> Vec<Segment> {
                 }
                 let end = end.min(bytes.len());
                 match stack.last_mut() {
+                    _ if deeper > 0 => {}
                     Some(Frame::Object {
                         key,
                         want_key: true,
                     }) => {
-                        let raw = &text[start..end];
+                        // Bytes, not `&text[..]`: the error offset (or an escape skipped as two
+                        // bytes) can end inside a multi-byte character.
+                        let raw = String::from_utf8_lossy(&bytes[start..end]);
                         *key = Some(if raw.contains('\\') {
                             serde_json::from_str::<String>(&format!("\"{raw}\""))
-                                .unwrap_or_else(|_| raw.to_owned())
+                                .unwrap_or_else(|_| raw.into_owned())
                         } else {
-                            raw.to_owned()
+                            raw.into_owned()
                         });
                     }
                     _ => start_value(&mut stack),
@@ -318,6 +342,7 @@ fn path_at(text: &str, offset: usize, object_itself: bool) -> Vec<Segment> {
                 i = end;
             }
             b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ if deeper > 0 => {}
             _ => start_value(&mut stack),
         }
         i += 1;
@@ -325,13 +350,17 @@ fn path_at(text: &str, offset: usize, object_itself: bool) -> Vec<Segment> {
     if let (true, Some(Frame::Object { key, .. })) = (object_itself, stack.last_mut()) {
         *key = None;
     }
-    stack
+    let mut path: Vec<Segment> = stack
         .into_iter()
         .filter_map(|frame| match frame {
             Frame::Object { key, .. } => key.map(Segment::Key),
             Frame::Array { index } => index.map(Segment::Index),
         })
-        .collect()
+        .collect();
+    if deeper > 0 {
+        path.push(Segment::Deeper);
+    }
+    path
 }
 
 /// Whether a field name looks like it holds a secret.
@@ -376,6 +405,7 @@ fn enclosing<'a>(value: &'a serde_json::Value, path: &[Segment]) -> &'a serde_js
         let next = match segment {
             Segment::Index(index) => current.get(*index),
             Segment::Key(key) => current.get(key.as_str()),
+            Segment::Deeper => None,
         };
         match next {
             Some(v) if v.is_object() || v.is_array() => current = v,
@@ -508,6 +538,76 @@ mod tests {
             failing_path::<Runs>(r#"{"runs":[{"run_id":"a","state":tru"#),
             "runs[0].state"
         );
+    }
+
+    #[test]
+    fn syntax_errors_inside_multibyte_keys_do_not_panic() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Runs {
+            runs: Vec<i64>,
+        }
+        // serde_json stops inside `é` (an invalid escape, a cut body): the path scanner must
+        // not slice through the character.
+        for body in [
+            "{\"runs\":[],\"\\é\":1}",
+            "{\"\\é\":1}",
+            "{\"ké",
+            "{\"runs\":[1],\"é\\",
+        ] {
+            let Err(e) = decode_body::<Runs>(body.as_bytes()) else {
+                panic!("{body}: expected an error")
+            };
+            assert!(!e.to_string().is_empty());
+        }
+        assert_eq!(
+            path_at("{\"\\é", 4, false),
+            [Segment::Key("\\\u{fffd}".to_owned())]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_an_overflow() {
+        let deep = format!("{{\"runs\":{}", "[".repeat(500_000));
+        let Err(e) = decode_body::<serde_json::Value>(deep.as_bytes()) else {
+            panic!("expected an error")
+        };
+        assert!(e.source.to_string().contains("recursion limit"), "{e}");
+        assert!(e.snippet.chars().count() <= SNIPPET_CHARS + 2);
+        // The scanner is iterative and keeps at most MAX_PATH_DEPTH levels: a value skipped
+        // by serde_json (which skips without a depth limit) can be as deep as the body.
+        let segments = path_at(&deep, deep.len(), false);
+        assert_eq!(segments.len(), MAX_PATH_DEPTH + 1);
+        assert_eq!(segments.last(), Some(&Segment::Deeper));
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Runs {
+            runs: Vec<i64>,
+        }
+        let skipped = format!("{{\"x\":{},\"runs\":[]}}", "[".repeat(1_000_000));
+        let Err(e) = decode_body::<Runs>(skipped.as_bytes()) else {
+            panic!("expected an error")
+        };
+        assert!(
+            e.path.starts_with("x[0][0]") && e.path.ends_with('…'),
+            "{}",
+            e.path
+        );
+        assert!(e.path.len() < 4 * MAX_PATH_DEPTH, "{}", e.path.len());
+        // Closing brackets below the cap are counted: the path comes back up.
+        let back = format!(
+            "{{\"x\":{}{},\"runs\":[1,\"a\"]}}",
+            "[".repeat(1000),
+            "]".repeat(1000)
+        );
+        assert_eq!(failing_path_of::<Runs>(&back), "runs[1]");
+    }
+
+    fn failing_path_of<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &str) -> String {
+        match decode_body::<T>(body.as_bytes()) {
+            Err(e) => e.path,
+            Ok(v) => panic!("expected an error, decoded {v:?}"),
+        }
     }
 
     #[test]

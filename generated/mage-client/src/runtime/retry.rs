@@ -11,7 +11,12 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// Retried: connection failures (for every method, since the request never left), and — for
 /// idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) only, unless
 /// [`retry_non_idempotent`](Self::retry_non_idempotent) is set — other transport failures
-/// (timeouts, reset connections) and the statuses 429, 502, 503 and 504.
+/// (timeouts, reset connections, bodies cut short) and the statuses 429, 502, 503 and 504.
+/// A connection failure after a redirect counts as one of those: the server has seen the
+/// request (a 303 may mean a POST was done). The same holds for sending a request again after
+/// a 401 with a renewed token: after a redirect, only if the method may be repeated. A body
+/// larger than [`ClientBuilder::max_body_size`](super::ClientBuilder::max_body_size) and a
+/// redirect not followed are never retried.
 ///
 /// The delay grows exponentially from [`initial_backoff`](Self::initial_backoff) up to
 /// [`max_backoff`](Self::max_backoff), with random jitter (between half and all of the
