@@ -303,6 +303,11 @@ impl Method {
         }
     }
 
+    /// Whether RFC 9110 defines the method as idempotent.
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post | Method::Patch)
+    }
+
     /// The method of a path item key (`get`, `post`, ...), case-insensitively.
     pub fn parse(name: &str) -> Option<Method> {
         Some(match name.to_ascii_lowercase().as_str() {
@@ -356,6 +361,10 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Which credentials the operation needs.
     pub security: Security,
+    /// Whether sending it twice has the effect of sending it once: by its method (RFC 9110),
+    /// unless the profile says otherwise (`x-rust-idempotent`). Retries after a request may
+    /// have reached the server are only made for idempotent operations.
+    pub idempotent: bool,
     /// JSON pointer of the operation.
     pub pointer: String,
     /// Versions that have this operation.

@@ -15,6 +15,7 @@
 //! | operation                  | `x-rust-envelope`     | `{request, response}`: members wrapping bodies |
 //! | NDJSON media type          | `x-rust-item-schema`  | the schema of one line                         |
 //! | security scheme            | `x-rust-login`        | how a user name and password become a token    |
+//! | operation                  | `x-rust-idempotent`   | whether a resend is safe (default: by method)  |
 //!
 //! Every extension is checked strictly (unknown keys are errors) and errors name the JSON
 //! pointer of the extension.
@@ -36,6 +37,8 @@ pub const ENVELOPE: &str = "x-rust-envelope";
 pub const ITEM_SCHEMA: &str = "x-rust-item-schema";
 /// `x-rust-login`.
 pub const LOGIN: &str = "x-rust-login";
+/// `x-rust-idempotent`.
+pub const IDEMPOTENT: &str = "x-rust-idempotent";
 
 /// `x-rust-client` on the document root.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -170,6 +170,37 @@ async fn post_is_not_retried_on_500_or_503() {
 }
 
 #[tokio::test]
+async fn batch_read_posts_are_retried_like_gets() {
+    // The Airflow profile marks the batch reads idempotent (x-rust-idempotent: true): their
+    // POST body is a query, so a 503 is retried; an ordinary POST is not (above).
+    let server = MockServer::start().await;
+    let batch = || {
+        Mock::given(method("POST"))
+            .and(path("/api/v2/dags/~/dagRuns/list"))
+            .and(body_json(json!({})))
+    };
+    batch()
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    batch()
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"dag_runs": [], "total_entries": 0})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server.uri(), Auth::none());
+    let runs = client
+        .get_list_dag_runs_batch(airflow_client::models::DagRunsBatchBody::default())
+        .await
+        .expect("retried after the 503");
+    assert_eq!(runs.total_entries, Some(0));
+}
+
+#[tokio::test]
 async fn patch_is_retried_when_explicitly_allowed() {
     let server = MockServer::start().await;
     let patch = || {

@@ -127,6 +127,11 @@ impl OpDocs<'_> {
         if op.deprecated {
             http.push_str(" Deprecated by the spec.");
         }
+        if !op.idempotent && op.method.is_idempotent() {
+            http.push_str(
+                " Not idempotent (sending it twice can act twice): never retried once it may have reached the server.",
+            );
+        }
         parts.push(http);
         if let Some(a) = crate::versions::availability(api.product(), &api.versions, &op.present_in)
         {

@@ -604,6 +604,7 @@ fn prepare_fn(api: &Api, n: &Names, op: &Operation, decoders: &ErrorDecoders) ->
     } else {
         none.clone()
     };
+    let idempotent = op.idempotent;
     let mut lets = Vec::new();
     let segments: Vec<TokenStream> = op
         .segments
@@ -676,6 +677,7 @@ fn prepare_fn(api: &Api, n: &Names, op: &Operation, decoders: &ErrorDecoders) ->
                 decode_error: crate::error_body::#decoder,
                 since: #since,
                 security: #security,
+                idempotent: #idempotent,
             };
             let mut req = runtime::Request::new(&OPERATION);
             #(#lets)*

@@ -104,6 +104,10 @@ impl Lower<'_> {
                 let pagination =
                     self.pagination(op, &op_ptr, convention.as_ref(), &params, &success)?;
                 let security = self.requirement(op.security.as_ref(), &op_ptr)?;
+                let idempotent =
+                    profile::read::<bool>(&op.extensions, profile::IDEMPOTENT, &op_ptr)
+                        .map_err(|(at, m)| self.err(&at, m))?
+                        .unwrap_or_else(|| method.is_idempotent());
                 out.push(Operation {
                     id,
                     fn_name,
@@ -122,6 +126,7 @@ impl Lower<'_> {
                     errors,
                     pagination,
                     security,
+                    idempotent,
                     pointer: op_ptr,
                     present_in: Vec::new(),
                 });

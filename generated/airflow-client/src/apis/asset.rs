@@ -807,6 +807,7 @@ impl CreateAssetEvent {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets", "events"]);
@@ -860,6 +861,7 @@ impl DeleteAssetQueuedEvents {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_id = runtime::ParamValue::to_param(&self.asset_id);
@@ -912,6 +914,7 @@ impl DeleteDagAssetQueuedEvent {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -966,6 +969,7 @@ impl DeleteDagAssetQueuedEvents {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1007,6 +1011,7 @@ impl GetAsset {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_id = runtime::ParamValue::to_param(&self.asset_id);
@@ -1050,6 +1055,7 @@ impl GetAssetAlias {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_alias_id = runtime::ParamValue::to_param(&self.asset_alias_id);
@@ -1139,6 +1145,7 @@ impl GetAssetAliases {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets", "aliases"]);
@@ -1340,6 +1347,7 @@ impl GetAssetEvents {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets", "events"]);
@@ -1453,6 +1461,7 @@ impl GetAssetQueuedEvents {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_id = runtime::ParamValue::to_param(&self.asset_id);
@@ -1580,6 +1589,7 @@ impl GetAssets {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "assets"]);
@@ -1679,6 +1689,7 @@ impl GetDagAssetQueuedEvent {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1738,6 +1749,7 @@ impl GetDagAssetQueuedEvents {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1791,6 +1803,7 @@ impl MaterializeAsset {
             decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_id = runtime::ParamValue::to_param(&self.asset_id);

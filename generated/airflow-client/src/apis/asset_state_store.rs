@@ -335,6 +335,7 @@ impl ClearAssetStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_id = runtime::ParamValue::to_param(&self.asset_id);
@@ -375,6 +376,7 @@ impl DeleteAssetStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_id = runtime::ParamValue::to_param(&self.asset_id);
@@ -416,6 +418,7 @@ impl GetAssetStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_id = runtime::ParamValue::to_param(&self.asset_id);
@@ -479,6 +482,7 @@ impl ListAssetStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_id = runtime::ParamValue::to_param(&self.asset_id);
@@ -551,6 +555,7 @@ impl SetAssetStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_asset_id = runtime::ParamValue::to_param(&self.asset_id);

@@ -399,6 +399,7 @@ impl CancelBackfill {
             decode_error: crate::error_body::decode_401_403_404_409_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_id = runtime::ParamValue::to_param(&self.backfill_id);
@@ -442,6 +443,7 @@ impl CreateBackfill {
             decode_error: crate::error_body::decode_400_401_403_404_409_422_503,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "backfills"]);
@@ -487,6 +489,7 @@ impl CreateBackfillDryRun {
             decode_error: crate::error_body::decode_400_401_403_404_409_422_503,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "backfills", "dry_run"]);
@@ -532,6 +535,7 @@ impl GetBackfill {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_id = runtime::ParamValue::to_param(&self.backfill_id);
@@ -603,6 +607,7 @@ impl ListBackfills {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "backfills"]);
@@ -674,6 +679,7 @@ impl PauseBackfill {
             decode_error: crate::error_body::decode_401_403_404_409_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_id = runtime::ParamValue::to_param(&self.backfill_id);
@@ -717,6 +723,7 @@ impl UnpauseBackfill {
             decode_error: crate::error_body::decode_401_403_404_409_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_id = runtime::ParamValue::to_param(&self.backfill_id);

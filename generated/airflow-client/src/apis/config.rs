@@ -136,6 +136,7 @@ impl GetConfig {
             decode_error: crate::error_body::decode_401_403_404_406_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "config"]);
@@ -192,6 +193,7 @@ impl GetConfigValue {
             decode_error: crate::error_body::decode_401_403_404_406_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_section = runtime::ParamValue::to_param(&self.section);

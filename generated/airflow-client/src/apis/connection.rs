@@ -587,6 +587,7 @@ impl BulkConnections {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections"]);
@@ -630,6 +631,7 @@ impl CreateDefaultConnections {
             decode_error: crate::error_body::decode_401_403,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "defaults"]);
@@ -667,6 +669,7 @@ impl DeleteConnection {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_connection_id = runtime::ParamValue::to_param(&self.connection_id);
@@ -707,6 +710,7 @@ impl EnqueueConnectionTest {
             decode_error: crate::error_body::decode_401_403_409_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "enqueue-test"]);
@@ -750,6 +754,7 @@ impl GetConnection {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_connection_id = runtime::ParamValue::to_param(&self.connection_id);
@@ -794,6 +799,7 @@ impl GetConnectionTest {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "enqueue-test"]);
@@ -884,6 +890,7 @@ impl GetConnections {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections"]);
@@ -971,6 +978,7 @@ impl PatchConnection {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_connection_id = runtime::ParamValue::to_param(&self.connection_id);
@@ -1018,6 +1026,7 @@ impl PostConnection {
             decode_error: crate::error_body::decode_401_403_409_422_2,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections"]);
@@ -1061,6 +1070,7 @@ impl TestConnection {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "connections", "test"]);

@@ -609,6 +609,7 @@ impl DeleteDag {
             decode_error: crate::error_body::decode_400_401_403_404_409_422_2,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -652,6 +653,7 @@ impl FavoriteDag {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -690,6 +692,7 @@ impl GetDag {
             decode_error: crate::error_body::decode_400_401_403_404_422_2,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -733,6 +736,7 @@ impl GetDagDetails {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -821,6 +825,7 @@ impl GetDagTags {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dagTags"]);
@@ -1166,6 +1171,7 @@ impl GetDags {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags"]);
@@ -1324,6 +1330,7 @@ impl PatchDag {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1458,6 +1465,7 @@ impl PatchDags {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags"]);
@@ -1550,6 +1558,7 @@ impl UnfavoriteDag {
             decode_error: crate::error_body::decode_401_403_404_409_422,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);

@@ -73,6 +73,7 @@ impl ReparseDagFile {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_file_token = runtime::ParamValue::to_param(&self.file_token);

@@ -874,6 +874,7 @@ impl BulkDagRuns {
             decode_error: crate::error_body::decode_401_403_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -920,6 +921,7 @@ impl ClearDagRun {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -968,6 +970,7 @@ impl ClearDagRunPartitions {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1013,6 +1016,7 @@ impl ClearDagRuns {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1058,6 +1062,7 @@ impl DeleteDagRun {
             decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1098,6 +1103,7 @@ impl GetDagRun {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1575,6 +1581,7 @@ impl GetDagRuns {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1770,6 +1777,7 @@ impl GetListDagRunsBatch {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags", "~", "dagRuns", "list"]);
@@ -1817,6 +1825,7 @@ impl GetUpstreamAssetEvents {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1883,6 +1892,7 @@ impl PatchDagRun {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1932,6 +1942,7 @@ impl TriggerDagRun {
             decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -1990,6 +2001,7 @@ impl WaitDagRunUntilFinished {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);

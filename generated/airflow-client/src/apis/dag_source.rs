@@ -86,6 +86,7 @@ impl GetDagSource {
             decode_error: crate::error_body::decode_400_401_403_404_406_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);

@@ -168,6 +168,7 @@ impl GetEventLog {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_event_log_id = runtime::ParamValue::to_param(&self.event_log_id);
@@ -434,6 +435,7 @@ impl GetEventLogs {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "eventLogs"]);

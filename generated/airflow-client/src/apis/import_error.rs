@@ -137,6 +137,7 @@ impl GetImportError {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_import_error_id = runtime::ParamValue::to_param(&self.import_error_id);
@@ -249,6 +250,7 @@ impl GetImportErrors {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "importErrors"]);

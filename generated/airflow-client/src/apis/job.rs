@@ -242,6 +242,7 @@ impl GetJobs {
             decode_error: crate::error_body::decode_400_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "jobs"]);

@@ -112,6 +112,7 @@ impl Login {
             decode_error: crate::error_body::decode_307_400_422,
             since: None,
             security: None,
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "auth", "login"]);
@@ -155,6 +156,7 @@ impl Logout {
             decode_error: crate::error_body::decode_307,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "auth", "logout"]);

@@ -50,6 +50,7 @@ impl GetHealth {
             decode_error: crate::error_body::no_error_body,
             since: None,
             security: None,
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "monitor", "health"]);

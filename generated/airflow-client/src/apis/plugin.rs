@@ -133,6 +133,7 @@ impl GetPlugins {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "plugins"]);
@@ -200,6 +201,7 @@ impl ImportErrors {
             decode_error: crate::error_body::decode_401_403,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "plugins", "importErrors"]);

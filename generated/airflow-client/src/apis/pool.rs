@@ -356,6 +356,7 @@ impl BulkPools {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "pools"]);
@@ -399,6 +400,7 @@ impl DeletePool {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_pool_name = runtime::ParamValue::to_param(&self.pool_name);
@@ -437,6 +439,7 @@ impl GetPool {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_pool_name = runtime::ParamValue::to_param(&self.pool_name);
@@ -525,6 +528,7 @@ impl GetPools {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "pools"]);
@@ -612,6 +616,7 @@ impl PatchPool {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_pool_name = runtime::ParamValue::to_param(&self.pool_name);
@@ -658,6 +663,7 @@ impl PostPool {
             decode_error: crate::error_body::decode_401_403_409_422_2,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "pools"]);

@@ -91,6 +91,7 @@ impl GetProviders {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "providers"]);

@@ -136,6 +136,7 @@ impl GetTask {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -189,6 +190,7 @@ impl GetTasks {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);

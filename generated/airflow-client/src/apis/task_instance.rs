@@ -2138,6 +2138,7 @@ impl BulkTaskInstances {
             decode_error: crate::error_body::decode_401_403_422,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -2204,6 +2205,7 @@ impl DeleteTaskInstance {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -2277,6 +2279,7 @@ impl GetExternalLogUrl {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -2343,6 +2346,7 @@ impl GetHitlDetail {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -2408,6 +2412,7 @@ impl GetHitlDetailTryDetail {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.2.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -2646,6 +2651,7 @@ impl GetHitlDetails {
             decode_error: crate::error_body::decode_401_403_422,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -2797,6 +2803,7 @@ impl GetLog {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -2879,6 +2886,7 @@ impl GetMappedTaskInstance {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -2944,6 +2952,7 @@ impl GetMappedTaskInstanceTries {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -3015,6 +3024,7 @@ impl GetMappedTaskInstanceTryDetails {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -3492,6 +3502,7 @@ impl GetMappedTaskInstances {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -3702,6 +3713,7 @@ impl GetTaskInstance {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -3771,6 +3783,7 @@ impl GetTaskInstanceDependencies {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -3840,6 +3853,7 @@ impl GetTaskInstanceDependenciesByMapIndex {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -3914,6 +3928,7 @@ impl GetTaskInstanceTries {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -3993,6 +4008,7 @@ impl GetTaskInstanceTryDetails {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -4563,6 +4579,7 @@ impl GetTaskInstances {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -4797,6 +4814,7 @@ impl GetTaskInstancesBatch {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "dags", "~", "dagRuns", "~", "taskInstances", "list"]);
@@ -4857,6 +4875,7 @@ impl PatchTaskGroupInstances {
             decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -4925,6 +4944,7 @@ impl PatchTaskGroupInstancesDryRun {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -5007,6 +5027,7 @@ impl PatchTaskInstance {
             decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -5088,6 +5109,7 @@ impl PatchTaskInstanceByMapIndex {
             decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -5175,6 +5197,7 @@ impl PatchTaskInstanceDryRun {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -5258,6 +5281,7 @@ impl PatchTaskInstanceDryRunByMapIndex {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -5326,6 +5350,7 @@ impl PostClearTaskInstances {
             decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -5378,6 +5403,7 @@ impl UpdateHitlDetail {
             decode_error: crate::error_body::decode_400_401_403_404_409_422,
             since: Some("3.1.8"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);

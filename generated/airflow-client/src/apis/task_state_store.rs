@@ -510,6 +510,7 @@ impl ClearTaskStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -581,6 +582,7 @@ impl DeleteTaskStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -652,6 +654,7 @@ impl GetTaskStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -743,6 +746,7 @@ impl ListTaskStateStore {
             decode_error: crate::error_body::decode_401_403_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -844,6 +848,7 @@ impl PatchTaskStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);
@@ -921,6 +926,7 @@ impl SetTaskStateStore {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: Some("3.3.2"),
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_dag_id = runtime::ParamValue::to_param(&self.dag_id);

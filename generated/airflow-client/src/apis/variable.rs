@@ -361,6 +361,7 @@ impl BulkVariables {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "variables"]);
@@ -404,6 +405,7 @@ impl DeleteVariable {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_variable_key = runtime::ParamValue::to_param(&self.variable_key);
@@ -442,6 +444,7 @@ impl GetVariable {
             decode_error: crate::error_body::decode_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_variable_key = runtime::ParamValue::to_param(&self.variable_key);
@@ -531,6 +534,7 @@ impl GetVariables {
             decode_error: crate::error_body::decode_401_403_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "variables"]);
@@ -618,6 +622,7 @@ impl PatchVariable {
             decode_error: crate::error_body::decode_400_401_403_404_422,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_variable_key = runtime::ParamValue::to_param(&self.variable_key);
@@ -665,6 +670,7 @@ impl PostVariable {
             decode_error: crate::error_body::decode_401_403_409_422_2,
             since: None,
             security: Some(&[&[0], &[1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "variables"]);

@@ -52,6 +52,7 @@ impl GetVersion {
             decode_error: crate::error_body::no_error_body,
             since: None,
             security: None,
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v2", "version"]);

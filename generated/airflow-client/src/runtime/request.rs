@@ -26,6 +26,9 @@ pub(crate) struct Operation {
     /// The security requirement: alternatives, each a set of schemes sent together (indices
     /// into the API's schemes); `Some(&[])` sends nothing, `None` means the spec says nothing.
     pub security: Option<&'static [&'static [u8]]>,
+    /// Whether sending it twice has the effect of sending it once (its method, unless the
+    /// API's profile says otherwise): only then is it retried after it may have arrived.
+    pub idempotent: bool,
 }
 
 impl fmt::Debug for Operation {

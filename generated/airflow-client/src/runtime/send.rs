@@ -106,6 +106,14 @@ impl Inner {
         let url = self.url_for(req)?;
         let headers = self.headers_for(req)?;
         let method = &req.method;
+        // Repeating it after it may have arrived is safe only if the operation is idempotent
+        // (by its method, unless the API's profile says otherwise); a request sent with
+        // another method than its operation's is judged by the method sent.
+        let idempotent = if *method == req.op.method {
+            req.op.idempotent
+        } else {
+            super::retry::is_idempotent(method)
+        };
         let policy = &self.retry;
         let span = tracing::Span::current();
         let started = Instant::now();
@@ -144,11 +152,11 @@ impl Inner {
                         && ex.with_credentials
                         && !renewed
                         && creds.token.is_some()
-                        && (!ex.redirected || policy.may_repeat(method)) =>
+                        && (!ex.redirected || policy.may_repeat(idempotent)) =>
                 {
                     Next::Renew
                 }
-                Ok(ex) if is_retryable_status(ex.status) && policy.may_repeat(method) => {
+                Ok(ex) if is_retryable_status(ex.status) && policy.may_repeat(idempotent) => {
                     let delay = retry_after(&ex.headers).unwrap_or_else(|| policy.backoff(attempt));
                     let reason = format!("status {}", ex.status);
                     retry_or(delay, &reason, Ok(ex))
@@ -161,7 +169,7 @@ impl Inner {
                     Err(Failure::Connect(e)),
                 ),
                 // The server may have acted on it: only methods the policy may repeat.
-                Err(Failure::Send(e)) if policy.may_repeat(method) => {
+                Err(Failure::Send(e)) if policy.may_repeat(idempotent) => {
                     let reason = if e.is_timeout() {
                         "timeout"
                     } else {
@@ -169,7 +177,7 @@ impl Inner {
                     };
                     retry_or(policy.backoff(attempt), reason, Err(Failure::Send(e)))
                 }
-                Err(Failure::Read(e)) if policy.may_repeat(method) => retry_or(
+                Err(Failure::Read(e)) if policy.may_repeat(idempotent) => retry_or(
                     policy.backoff(attempt),
                     "reading the response failed",
                     Err(Failure::Read(e)),
@@ -885,6 +893,7 @@ mod tests {
         decode_error: no_error_body,
         since: None,
         security: Some(&[&[0, 1, 2]]),
+        idempotent: true,
     };
     static QUERY_TOKEN: Operation = Operation {
         id: "query_token",
@@ -893,6 +902,7 @@ mod tests {
         decode_error: no_error_body,
         since: None,
         security: Some(&[&[3, 1]]),
+        idempotent: true,
     };
     static COOKIE_TOKEN: Operation = Operation {
         id: "cookie_token",
@@ -901,6 +911,7 @@ mod tests {
         decode_error: no_error_body,
         since: None,
         security: Some(&[&[4]]),
+        idempotent: true,
     };
 
     const QUERY_KEY: &str = "qk-S3CRET";

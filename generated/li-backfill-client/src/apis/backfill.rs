@@ -345,6 +345,7 @@ impl CancelBackfill {
             decode_error: crate::error_body::decode_400_401_403_404_500,
             since: None,
             security: Some(&[&[0]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_dag_id = runtime::ParamValue::to_param(&self.backfill_dag_id);
@@ -388,6 +389,7 @@ impl CreateBackfill {
             decode_error: crate::error_body::decode_400_401_403_500,
             since: None,
             security: Some(&[&[0]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v1", "plugins", "backfills"]);
@@ -431,6 +433,7 @@ impl DeleteBackfill {
             decode_error: crate::error_body::decode_400_401_403_404_500,
             since: None,
             security: Some(&[&[0]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_dag_id = runtime::ParamValue::to_param(&self.backfill_dag_id);
@@ -474,6 +477,7 @@ impl GetBackfill {
             decode_error: crate::error_body::decode_401_403_404_500,
             since: None,
             security: Some(&[&[0]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_dag_id = runtime::ParamValue::to_param(&self.backfill_dag_id);
@@ -559,6 +563,7 @@ impl ListBackfills {
             decode_error: crate::error_body::decode_400_401_403_500,
             since: None,
             security: Some(&[&[0]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "v1", "plugins", "backfills"]);

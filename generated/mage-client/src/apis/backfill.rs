@@ -289,7 +289,8 @@ impl Client {
     ///   whole `list_backfills`. interval_units 0 or negative make the server loop forever when it
     ///   computes the run dates (source: `__build_dates`); not tried.
     ///
-    /// `PUT /api/backfills/{backfill_id}` (operation `update_backfill`).
+    /// `PUT /api/backfills/{backfill_id}` (operation `update_backfill`). Not idempotent (sending it
+    /// twice can act twice): never retried once it may have reached the server.
     ///
     /// # Parameters
     ///
@@ -374,6 +375,7 @@ impl CreateBackfill {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_pipeline_uuid = runtime::ParamValue::to_param(&self.pipeline_uuid);
@@ -432,6 +434,7 @@ impl DeleteBackfill {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_id = runtime::ParamValue::to_param(&self.backfill_id);
@@ -525,6 +528,7 @@ impl GetBackfill {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_id = runtime::ParamValue::to_param(&self.backfill_id);
@@ -639,6 +643,7 @@ impl ListBackfills {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "backfills"]);
@@ -731,6 +736,7 @@ impl UpdateBackfill {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_backfill_id = runtime::ParamValue::to_param(&self.backfill_id);

@@ -329,6 +329,7 @@ impl CreateBlock {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_pipeline_uuid = runtime::ParamValue::to_param(&self.pipeline_uuid);
@@ -387,6 +388,7 @@ impl CreatePipeline {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "pipelines"]);
@@ -444,6 +446,7 @@ impl DeletePipeline {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_pipeline_uuid = runtime::ParamValue::to_param(&self.pipeline_uuid);
@@ -501,6 +504,7 @@ impl GetPipeline {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         let p_pipeline_uuid = runtime::ParamValue::to_param(&self.pipeline_uuid);
@@ -573,6 +577,7 @@ impl ListPipelines {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "pipelines"]);

@@ -154,6 +154,7 @@ impl ListPipelineRuns {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0, 1]]),
+            idempotent: true,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "pipeline_runs"]);

@@ -93,6 +93,7 @@ impl CreateSession {
             decode_error: crate::error_body::decode_default,
             since: None,
             security: Some(&[&[0]]),
+            idempotent: false,
         };
         let mut req = runtime::Request::new(&OPERATION);
         req.path(&["api", "sessions"]);

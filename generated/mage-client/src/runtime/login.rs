@@ -28,6 +28,7 @@ static LOGIN: Operation = Operation {
     decode_error: no_error_body,
     since: None,
     security: Some(&[]),
+    idempotent: false,
 };
 
 impl Inner {
