@@ -18,6 +18,7 @@ mod error_detail;
 mod login;
 mod ndjson;
 mod paginate;
+mod redirect;
 mod request;
 mod response;
 mod retry;
