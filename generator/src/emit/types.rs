@@ -728,7 +728,17 @@ pub fn error_body(decoders: &ErrorDecoders) -> TokenStream {
     let variant_of = |i: usize| -> Ident {
         match &kinds[i] {
             TypeRef::Named(n) => ident(n),
-            _ => format_ident!("Json{i}"),
+            _ => {
+                // Never the name of a model variant (a schema may be called `Json0`).
+                let mut name = format!("Json{i}");
+                while kinds
+                    .iter()
+                    .any(|k| matches!(k, TypeRef::Named(n) if *n == name))
+                {
+                    name.push('_');
+                }
+                format_ident!("{name}")
+            }
         }
     };
     let variants = kinds.iter().enumerate().map(|(i, k)| {
