@@ -80,9 +80,22 @@ pub const RESERVED_BUILDER_TYPES: &[&str] = &[
     "Self",
 ];
 
-/// The module of a tag (`DagRun` → `dag_run`), never one of the names `apis` uses itself.
+/// Longest module name, in bytes: the module is a file `src/apis/<module>.rs`, and file names
+/// are limited (255 bytes on most file systems).
+const MAX_MODULE: usize = 64;
+
+/// The module of a tag (`DagRun` → `dag_run`), never one of the names `apis` uses itself, and
+/// short enough for a file name (a longer one is cut; tags cut to the same name share it).
 pub fn module_name(tag: &str) -> String {
-    let m = snake(tag);
+    let mut m = snake(tag);
+    if m.len() > MAX_MODULE {
+        let bare = m.trim_start_matches("r#");
+        let mut end = MAX_MODULE;
+        while !bare.is_char_boundary(end) {
+            end -= 1;
+        }
+        m = snake(bare[..end].trim_end_matches('_'));
+    }
     if matches!(m.as_str(), "ops" | "models" | "runtime" | "api") {
         format!("{m}_")
     } else {
@@ -93,9 +106,30 @@ pub fn module_name(tag: &str) -> String {
 /// Keywords that cannot be raw identifiers.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
+/// `name` in ASCII: a non-ASCII letter or digit becomes its code point as a word of its own
+/// (`café` → `caf u+e9`, so `caf_ue9`), other non-ASCII characters separate words. Identifiers
+/// stay ASCII: not every Unicode letter or digit may start or continue one (`١`, `²`), and
+/// generated code must not trip rustc's confusable-script lints.
+fn ascii(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.is_ascii() {
+        return name.into();
+    }
+    let mut out = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else if c.is_alphanumeric() {
+            out.push_str(&format!(" u{:x} ", u32::from(c)));
+        } else {
+            out.push(' ');
+        }
+    }
+    out.into()
+}
+
 /// Converts to `snake_case` and makes it a valid identifier (`r#type`, `_1st`, `self_`).
 pub fn snake(name: &str) -> String {
-    let mut s = name.to_snake_case();
+    let mut s = ascii(name).to_snake_case();
     if s.is_empty() {
         s = "value".into();
     }
@@ -107,7 +141,7 @@ pub fn snake(name: &str) -> String {
 
 /// Converts to `UpperCamelCase` and makes it a valid type or variant name.
 pub fn camel(name: &str) -> String {
-    let mut s = name.to_upper_camel_case();
+    let mut s = ascii(name).to_upper_camel_case();
     if s.is_empty() {
         s = "Value".into();
     }
@@ -147,7 +181,8 @@ impl Scope {
             return name;
         }
         let bare = name.strip_prefix("r#").unwrap_or(&name).to_string();
-        let sep = if bare.chars().next().is_some_and(char::is_uppercase) {
+        // `self_` → `self_2` (not `self__2`, which is not snake case).
+        let sep = if bare.chars().next().is_some_and(char::is_uppercase) || bare.ends_with('_') {
             ""
         } else {
             "_"
@@ -179,6 +214,23 @@ mod tests {
         assert_eq!(snake("__type"), "r#type");
         assert_eq!(snake("1st"), "_1st");
         assert_eq!(snake(""), "value");
+        // Non-ASCII letters and digits: by code point (some cannot be in identifiers at all).
+        assert_eq!(snake("café"), "caf_ue9");
+        assert_eq!(camel("名前"), "U540dU524d");
+        assert_eq!(camel("١"), "U661");
+        assert_eq!(snake("a²"), "a_ub2");
+        assert_eq!(snake("x\u{202e}y"), "x_y");
+    }
+
+    #[test]
+    fn module_names_fit_a_file_name() {
+        let long = "long ".repeat(200);
+        let m = module_name(&long);
+        assert!(m.len() <= MAX_MODULE && m.starts_with("long_long") && !m.ends_with('_'));
+        let wide = "名前".repeat(100);
+        assert!(module_name(&wide).len() <= MAX_MODULE);
+        assert_eq!(module_name("DagRun"), "dag_run");
+        assert_eq!(module_name("models"), "models_");
     }
 
     #[test]
@@ -191,5 +243,7 @@ mod tests {
         assert_eq!(s.claim("r#type".into()), "type_2");
         assert_eq!(s.claim("Foo".into()), "Foo");
         assert_eq!(s.claim("Foo".into()), "Foo2");
+        assert_eq!(s.claim("self_".into()), "self_");
+        assert_eq!(s.claim("self_".into()), "self_2");
     }
 }

@@ -87,11 +87,57 @@ const METHODS: &[&str] = &[
 
 /// Normalizes `doc` in place into OpenAPI 3.0.3; returns the warnings, sorted by pointer.
 pub fn normalize(doc: &mut Value) -> Vec<Warning> {
+    normalize_traced(doc).0
+}
+
+/// Where rewritten nodes came from: (pointer in the normalized document, pointer in the
+/// original), each recorded in the original's terms for every enclosing schema.
+#[derive(Debug, Clone, Default)]
+pub struct Moves(Vec<(String, String)>);
+
+impl Moves {
+    /// The pointer in the original document of what is at `pointer` in the normalized one
+    /// (the same pointer where nothing moved).
+    pub fn original(&self, pointer: &str) -> String {
+        let mut current = pointer.to_string();
+        // Outermost first; each move is in the original's terms for what encloses it, so
+        // after one applies only deeper ones (extending what is already original) may.
+        let mut fixed = 0;
+        loop {
+            let next = self
+                .0
+                .iter()
+                .filter(|(new, _)| new.len() > fixed)
+                .filter(|(new, _)| {
+                    current
+                        .strip_prefix(new.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
+                .min_by_key(|(new, _)| new.len());
+            let Some((new, old)) = next else {
+                return current;
+            };
+            let rest = &current[new.len()..];
+            // A member that was a `$ref` is named by that keyword itself.
+            let rest = if old.ends_with("/$ref") && rest == "/$ref" {
+                ""
+            } else {
+                rest
+            };
+            current = format!("{old}{rest}");
+            fixed = old.len();
+        }
+    }
+}
+
+/// [`normalize`], also returning where it moved things (for pointers of later errors).
+pub fn normalize_traced(doc: &mut Value) -> (Vec<Warning>, Moves) {
     let mut n = Normalizer {
         warnings: Vec::new(),
+        moves: Vec::new(),
     };
     let Some(root) = doc.as_object_mut() else {
-        return n.warnings;
+        return (n.warnings, Moves(n.moves));
     };
     let is_31 = root
         .get("openapi")
@@ -148,7 +194,7 @@ pub fn normalize(doc: &mut Value) -> Vec<Warning> {
         }
     }
     n.warnings.sort();
-    n.warnings
+    (n.warnings, Moves(n.moves))
 }
 
 fn is_empty(v: &Value) -> bool {
@@ -162,6 +208,8 @@ fn is_empty(v: &Value) -> bool {
 
 struct Normalizer {
     warnings: Vec<Warning>,
+    /// (normalized pointer, original pointer) of what [`Normalizer::rewrite`] moved.
+    moves: Vec<(String, String)>,
 }
 
 impl Normalizer {
@@ -290,6 +338,8 @@ impl Normalizer {
         if obj.contains_key("$ref") && obj.keys().any(|k| k != "$ref" && !k.starts_with("x-")) {
             if let Some(r) = obj.remove("$ref") {
                 obj.insert("allOf".into(), json!([{ "$ref": r }]));
+                self.moves
+                    .push((format!("{ptr}/allOf/0"), format!("{ptr}/$ref")));
             }
         }
 
@@ -314,6 +364,14 @@ impl Normalizer {
                     }
                     _ => {
                         obj.remove("type");
+                        let mut j = 0;
+                        for (i, t) in types.iter().enumerate() {
+                            if t.as_str() != Some("null") {
+                                self.moves
+                                    .push((format!("{ptr}/anyOf/{j}"), format!("{ptr}/type/{i}")));
+                                j += 1;
+                            }
+                        }
                         let variants: Vec<Value> =
                             non_null.into_iter().map(|t| json!({ "type": t })).collect();
                         obj.insert("anyOf".into(), Value::Array(variants));
@@ -338,6 +396,10 @@ impl Normalizer {
             if nulls.is_empty() {
                 continue;
             }
+            // The original index of each kept member.
+            let kept: Vec<usize> = (0..list.len())
+                .filter(|&i| !is_null_schema(&list[i]))
+                .collect();
             let rest: Vec<Value> = rest.into_iter().cloned().collect();
             obj.insert("nullable".into(), Value::Bool(true));
             obj.remove(key);
@@ -349,16 +411,28 @@ impl Normalizer {
                     let Some(Value::Object(member)) = rest.into_iter().next() else {
                         continue;
                     };
+                    let from = format!("{ptr}/{key}/{}", kept.first().copied().unwrap_or(0));
                     if member.contains_key("$ref") && member.len() == 1 {
                         obj.insert("allOf".into(), Value::Array(vec![Value::Object(member)]));
+                        self.moves.push((format!("{ptr}/allOf/0"), from));
                     } else {
                         for (k, v) in member {
                             // The outer schema's own annotations win.
-                            obj.entry(k).or_insert(v);
+                            if !obj.contains_key(&k) {
+                                self.moves
+                                    .push((push_pointer(ptr, &k), push_pointer(&from, &k)));
+                                obj.insert(k, v);
+                            }
                         }
                     }
                 }
                 _ => {
+                    for (j, i) in kept.iter().enumerate() {
+                        if j != *i {
+                            self.moves
+                                .push((format!("{ptr}/{key}/{j}"), format!("{ptr}/{key}/{i}")));
+                        }
+                    }
                     obj.insert(key.into(), Value::Array(rest));
                 }
             }
@@ -443,4 +517,39 @@ fn is_null_schema(v: &Value) -> bool {
         && obj
             .keys()
             .all(|k| matches!(k.as_str(), "nullable" | "title" | "description" | ext::NULL))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_map_normalized_pointers_back() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "components": {"schemas": {"A": {"properties": {
+                "u": {"anyOf": [
+                    {"type": "null"},
+                    {"properties": {"x": {"$ref": "#/components/schemas/B", "description": "d"}}},
+                    {"type": ["string", "integer"]}
+                ]},
+                "v": {"oneOf": [{"$ref": "#/components/schemas/B"}, {"type": "null"}]}
+            }}}}
+        });
+        let (_, moves) = normalize_traced(&mut doc);
+        let a = "#/components/schemas/A/properties";
+        let at = |p: &str| moves.original(&format!("{a}/{p}"));
+        // Null removed: indices shift back; `$ref` + siblings: the `$ref` itself.
+        assert_eq!(
+            at("u/anyOf/0/properties/x/allOf/0"),
+            format!("{a}/u/anyOf/1/properties/x/$ref")
+        );
+        assert_eq!(at("u/anyOf/1"), format!("{a}/u/anyOf/2"));
+        // `type: [string, integer]` → `anyOf` of both.
+        assert_eq!(at("u/anyOf/1/anyOf/1"), format!("{a}/u/anyOf/2/type/1"));
+        // The only non-null member, a `$ref`: `allOf: [{$ref}]`.
+        assert_eq!(at("v/allOf/0"), format!("{a}/v/oneOf/0"));
+        // Nothing moved here.
+        assert_eq!(at("w/type"), format!("{a}/w/type"));
+    }
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, push_pointer};
 
 /// A parsed overlay document.
 #[derive(Debug, Clone)]
@@ -107,6 +107,13 @@ impl Overlay {
                 .get("target")
                 .and_then(Value::as_str)
                 .ok_or_else(|| err(&format!("{pointer}/target"), "missing `target`".into()))?;
+            // The JSONPath parser recurses per bracket: bound it (300 levels overflow 2 MiB).
+            if nesting(target) > MAX_NESTING {
+                return Err(err(
+                    &format!("{pointer}/target"),
+                    format!("JSONPath nested deeper than {MAX_NESTING} brackets: not supported"),
+                ));
+            }
             let path = JsonPath::parse(target).map_err(|e| {
                 err(
                     &format!("{pointer}/target"),
@@ -150,7 +157,14 @@ impl Overlay {
     /// Applies every action to `doc` in order; returns, per action, how many nodes it selected.
     /// `spec` names the document in errors.
     pub fn apply(&self, spec: &Path, doc: &mut Value) -> Result<Vec<usize>> {
+        self.apply_traced(spec, doc).map(|(counts, _)| counts)
+    }
+
+    /// [`apply`](Self::apply), also noting where in the overlay every value it inserted into
+    /// `doc` comes from (so that errors about them can name the overlay, see [`Trace`]).
+    pub fn apply_traced(&self, spec: &Path, doc: &mut Value) -> Result<(Vec<usize>, Trace)> {
         let mut counts = Vec::with_capacity(self.actions.len());
+        let mut trace = Trace::default();
         for action in &self.actions {
             let pointers: Vec<String> = action
                 .path
@@ -165,14 +179,17 @@ impl Overlay {
                         let Some(node) = doc.pointer_mut(pointer) else {
                             continue;
                         };
-                        merge_into(node, update).map_err(|message| Error::Spec {
-                            file: self.file.clone(),
-                            pointer: format!("{}/update", action.pointer),
-                            message: format!(
-                                "cannot apply to {} at #{pointer}: {message}",
-                                spec.display()
-                            ),
-                        })?;
+                        let from = format!("{}/update", action.pointer);
+                        merge_into(node, update, pointer, &from, &mut trace.0).map_err(
+                            |message| Error::Spec {
+                                file: self.file.clone(),
+                                pointer: format!("{}/update", action.pointer),
+                                message: format!(
+                                    "cannot apply to {} at #{pointer}: {message}",
+                                    spec.display()
+                                ),
+                            },
+                        )?;
                     }
                 }
                 Change::Remove => {
@@ -183,38 +200,115 @@ impl Overlay {
                 }
             }
         }
-        Ok(counts)
+        Ok((counts, trace))
     }
 }
 
-/// Applies one `update` to a selected node.
-fn merge_into(node: &mut Value, update: &Value) -> std::result::Result<(), String> {
+/// Where the values an overlay inserted into a document come from: (JSON pointer of the value
+/// in the document, without `#`; pointer of it in the overlay, with `#`), in the order applied.
+#[derive(Debug, Clone, Default)]
+pub struct Trace(Vec<(String, String)>);
+
+impl Trace {
+    /// The overlay pointer of the document node at `pointer` (`#/...`), if an action inserted
+    /// it or one of its ancestors (the latest such action; the deepest insertion).
+    pub fn locate(&self, pointer: &str) -> Option<String> {
+        let at = pointer.strip_prefix('#').unwrap_or(pointer);
+        let (doc, from) = self
+            .0
+            .iter()
+            .rev()
+            .filter(|(doc, _)| {
+                at == doc || (at.starts_with(doc.as_str()) && at[doc.len()..].starts_with('/'))
+            })
+            .max_by_key(|(doc, _)| doc.len())?;
+        Some(format!("{from}{}", &at[doc.len()..]))
+    }
+}
+
+/// Deepest bracket nesting of a JSONPath target that is parsed.
+const MAX_NESTING: usize = 64;
+
+/// How deep `(` and `[` nest in a JSONPath, outside its string literals.
+fn nesting(path: &str) -> usize {
+    let (mut depth, mut max, mut quote, mut escaped) = (0usize, 0usize, None, false);
+    for c in path.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' => {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+                ')' | ']' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    max
+}
+
+/// Applies one `update` to a selected node (at `at` in the document; the update is at `from`
+/// in the overlay), noting what it inserts in `trace`.
+fn merge_into(
+    node: &mut Value,
+    update: &Value,
+    at: &str,
+    from: &str,
+    trace: &mut Vec<(String, String)>,
+) -> std::result::Result<(), String> {
     match node {
         Value::Array(items) => {
+            trace.push((format!("{at}/{}", items.len()), from.to_string()));
             items.push(update.clone());
             Ok(())
         }
-        Value::Object(_) => merge_object(node, update),
+        Value::Object(_) => merge_object(node, update, at, from, trace),
         _ => Err("the target selects a primitive value; select its parent object".into()),
     }
 }
 
-fn merge_object(target: &mut Value, update: &Value) -> std::result::Result<(), String> {
+fn merge_object(
+    target: &mut Value,
+    update: &Value,
+    at: &str,
+    from: &str,
+    trace: &mut Vec<(String, String)>,
+) -> std::result::Result<(), String> {
     let (Value::Object(target), Value::Object(update)) = (target, update) else {
         return Err("`update` must be a mapping when the target is an object".into());
     };
     for (key, value) in update {
+        let (at, from) = (push_pointer(at, key), push_pointer(from, key));
         match (target.get_mut(key), value) {
             (None, _) => {
                 target.insert(key.clone(), value.clone());
+                trace.push((at, from));
             }
             (Some(Value::Object(_)), Value::Object(_)) => {
                 if let Some(t) = target.get_mut(key) {
-                    merge_object(t, value).map_err(|e| format!("{key}: {e}"))?;
+                    merge_object(t, value, &at, &from, trace).map_err(|e| format!("{key}: {e}"))?;
                 }
             }
-            (Some(Value::Array(items)), Value::Array(more)) => items.extend(more.iter().cloned()),
-            (Some(t), v) if is_primitive(t) && is_primitive(v) => *t = v.clone(),
+            (Some(Value::Array(items)), Value::Array(more)) => {
+                for (j, _) in more.iter().enumerate() {
+                    trace.push((format!("{at}/{}", items.len() + j), format!("{from}/{j}")));
+                }
+                items.extend(more.iter().cloned());
+            }
+            (Some(t), v) if is_primitive(t) && is_primitive(v) => {
+                *t = v.clone();
+                trace.push((at, from));
+            }
             (Some(_), _) => {
                 return Err(format!(
                     "`{key}`: cannot merge a {} into a {}",
@@ -303,6 +397,65 @@ actions:
     }
 
     #[test]
+    fn the_trace_locates_inserted_values_in_the_overlay() {
+        let o = overlay(
+            r#"
+overlay: 1.0.0
+info: {title: t, version: 1.0.0}
+actions:
+  - target: $
+    update: {x-a: {b: {c: 1}}, tags: [{name: extra}], info: {title: new}}
+  - target: $.paths.*.get
+    update: {x-p: {offset: o}}
+  - target: $.list
+    update: {appended: true}
+  - target: $
+    update: {x-a: {b: {c: 2}}}
+"#,
+        );
+        let mut doc = json!({
+            "info": {"title": "old", "version": "1"},
+            "tags": [{"name": "t"}],
+            "paths": {"/a/{id}": {"get": {}}},
+            "list": [1]
+        });
+        let (_, trace) = match o.apply_traced(Path::new("spec.yaml"), &mut doc) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        let at = |p: &str| trace.locate(p);
+        // The latest action wins; deeper pointers keep their suffix.
+        assert_eq!(
+            at("#/x-a/b/c").as_deref(),
+            Some("#/actions/3/update/x-a/b/c")
+        );
+        assert_eq!(at("#/x-a").as_deref(), Some("#/actions/0/update/x-a"));
+        // Concatenated arrays: the appended element, by its index in the update.
+        assert_eq!(
+            at("#/tags/1/name").as_deref(),
+            Some("#/actions/0/update/tags/0/name")
+        );
+        assert_eq!(at("#/tags/0"), None);
+        // A replaced primitive; a value appended to a selected array.
+        assert_eq!(
+            at("#/info/title").as_deref(),
+            Some("#/actions/0/update/info/title")
+        );
+        assert_eq!(at("#/info/version"), None);
+        assert_eq!(
+            at("#/paths/~1a~1{id}/get/x-p/offset").as_deref(),
+            Some("#/actions/1/update/x-p/offset")
+        );
+        assert_eq!(
+            at("#/list/1/appended").as_deref(),
+            Some("#/actions/2/update/appended")
+        );
+        assert_eq!(at("#/list/0"), None);
+        // A prefix of a token is not an ancestor.
+        assert_eq!(at("#/x-ab"), None);
+    }
+
+    #[test]
     fn removes_selected_nodes() {
         let o = overlay(
             "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.items[?@.drop == true]\n    remove: true\n",
@@ -340,6 +493,14 @@ actions:
             (
                 "overlay: 1.0.0\ninfo: {title: t}\nactions:\n  - target: $\n",
                 "#/actions/0",
+            ),
+            (
+                &format!(
+                    "overlay: 1.0.0\ninfo: {{title: t}}\nactions:\n  - target: '$[?{}@.a{}]'\n    update: {{}}\n",
+                    "(".repeat(20_000),
+                    ")".repeat(20_000)
+                ),
+                "#/actions/0/target",
             ),
         ] {
             let err = Overlay::parse(Path::new("p.yaml"), text)

@@ -17,8 +17,9 @@
 //! | security scheme            | `x-rust-login`        | how a user name and password become a token    |
 //! | operation                  | `x-rust-idempotent`   | whether a resend is safe (default: by method)  |
 //!
-//! Every extension is checked strictly (unknown keys are errors) and errors name the JSON
-//! pointer of the extension.
+//! Every extension is checked strictly (unknown keys are errors, and so is an `x-rust-*` name
+//! that is not in this table or not where the table says, see [`check_placement`]) and errors
+//! name the JSON pointer of the extension (in the profile, when the profile inserted it).
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -184,6 +185,106 @@ pub struct LoginExt {
     /// Security schemes whose credentials the login request carries.
     #[serde(default)]
     pub send: Vec<String>,
+}
+
+/// Where an `x-rust-*` extension may be: what the generator reads where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Root,
+    Operation,
+    MediaType,
+    SecurityScheme,
+    Elsewhere,
+}
+
+impl Place {
+    fn allows(self) -> &'static [&'static str] {
+        match self {
+            Place::Root => &[CLIENT, ERRORS, DATETIME, PAGINATION],
+            Place::Operation => &[PAGINATION, ENVELOPE, IDEMPOTENT],
+            Place::MediaType => &[ITEM_SCHEMA],
+            Place::SecurityScheme => &[LOGIN],
+            Place::Elsewhere => &[],
+        }
+    }
+}
+
+/// Every extension of the vocabulary and where it is read.
+const VOCABULARY: &[(&str, &str)] = &[
+    (CLIENT, "the document root"),
+    (ERRORS, "the document root"),
+    (DATETIME, "the document root"),
+    (PAGINATION, "the document root or an operation"),
+    (ENVELOPE, "an operation"),
+    (ITEM_SCHEMA, "a media type object (`content/<type>`)"),
+    (LOGIN, "a security scheme"),
+    (IDEMPOTENT, "an operation"),
+];
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Checks that every `x-rust-*` key of `doc` (the spec with its profile applied) is an
+/// extension of the vocabulary in a place where the generator reads it: a misspelt or
+/// misplaced extension would otherwise be ignored without a word. Errors are (pointer,
+/// message).
+pub fn check_placement(doc: &Value) -> Result<(), (String, String)> {
+    fn walk(v: &Value, ptr: &str, place: Place, path: &[&str]) -> Result<(), (String, String)> {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    let child_ptr = crate::error::push_pointer(ptr, k);
+                    if k.starts_with("x-rust-") {
+                        if !place.allows().contains(&k.as_str()) {
+                            let message = match VOCABULARY.iter().find(|(n, _)| n == k) {
+                                Some((_, at)) => {
+                                    format!("`{k}` is not read here: it belongs on {at}")
+                                }
+                                None => format!(
+                                    "unknown extension `{k}` (the generator reads {})",
+                                    VOCABULARY
+                                        .iter()
+                                        .map(|(n, _)| format!("`{n}`"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            };
+                            return Err((child_ptr, message));
+                        }
+                        if k == ITEM_SCHEMA {
+                            // A schema: nothing of the vocabulary belongs inside it.
+                            walk(child, &child_ptr, Place::Elsewhere, &[])?;
+                        }
+                        continue;
+                    }
+                    if k.starts_with("x-") {
+                        continue; // other extensions are opaque data
+                    }
+                    let mut next_path: Vec<&str> = path.to_vec();
+                    next_path.push(k);
+                    let next = match next_path.as_slice() {
+                        ["paths", _, m] if METHODS.contains(m) => Place::Operation,
+                        ["components", "securitySchemes", _] => Place::SecurityScheme,
+                        [.., "content", _] => Place::MediaType,
+                        _ => Place::Elsewhere,
+                    };
+                    walk(child, &child_ptr, next, &next_path)?;
+                }
+                Ok(())
+            }
+            Value::Array(list) => {
+                for (i, child) in list.iter().enumerate() {
+                    let mut next_path: Vec<&str> = path.to_vec();
+                    next_path.push("[]");
+                    walk(child, &format!("{ptr}/{i}"), Place::Elsewhere, &next_path)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    walk(doc, "#", Place::Root, &[])
 }
 
 /// Reads extension `name` from `extensions` as `T`; `pointer` is where the extension's owner

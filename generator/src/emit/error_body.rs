@@ -77,10 +77,26 @@ impl ErrorDecoders {
     /// The `ErrorBody` variant an error body of type `t` decodes into.
     pub fn variant_for(&self, t: &TypeRef) -> Option<String> {
         let i = self.kinds.iter().position(|k| k == t)?;
-        Some(match t {
-            TypeRef::Named(n) => n.trim_start_matches("r#").to_string(),
-            _ => format!("Json{i}"),
-        })
+        Some(self.variant_name(i).trim_start_matches("r#").to_string())
+    }
+
+    /// The `ErrorBody` variant of body type number `i`: a model's name, or `Json{i}` for an
+    /// unnamed type (with `_` appended while a model has that name: a schema may be `Json0`).
+    fn variant_name(&self, i: usize) -> String {
+        match &self.kinds[i] {
+            TypeRef::Named(n) => n.clone(),
+            _ => {
+                let mut name = format!("Json{i}");
+                while self
+                    .kinds
+                    .iter()
+                    .any(|k| matches!(k, TypeRef::Named(n) if *n == name))
+                {
+                    name.push('_');
+                }
+                name
+            }
+        }
     }
 
     /// The name of the decoder of `op` (every operation of the API has one).
@@ -96,12 +112,7 @@ impl ErrorDecoders {
 pub fn error_body(decoders: &ErrorDecoders) -> TokenStream {
     let n = &Names::new(["ErrorBody"]);
     let kinds = &decoders.kinds;
-    let variant_of = |i: usize| -> Ident {
-        match &kinds[i] {
-            TypeRef::Named(n) => ident(n),
-            _ => format_ident!("Json{i}"),
-        }
-    };
+    let variant_of = |i: usize| -> Ident { ident(&decoders.variant_name(i)) };
     let variants = kinds.iter().enumerate().map(|(i, k)| {
         let v = variant_of(i);
         let t = ty(k, n, &quote!(crate::models::));

@@ -121,6 +121,8 @@ pub fn operations(api: &Api, lib: &str) -> TokenStream {
         }
     }
     let count = ids.len();
+    // Without JSON success bodies, `body` is unused.
+    let unused = decode_arms.is_empty().then(|| quote!(let _ = body;));
     quote! {
         //! Every operation called with every argument and setter, checked by the compiler (the
         //! functions are never run), plus a decoder of success bodies by operation id.
@@ -144,6 +146,7 @@ pub fn operations(api: &Api, lib: &str) -> TokenStream {
 
             /// Decodes a 2xx JSON body of operation `id` into its model.
             pub fn decode_success(id: &str, body: &[u8]) -> ::std::result::Result<(), ::std::string::String> {
+                #unused
                 match id {
                     #(#decode_arms)*
                     other => Err(format!("operation {other} has no JSON success body")),

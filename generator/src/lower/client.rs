@@ -91,6 +91,21 @@ impl Lower<'_> {
             }
             accept.push(DateTimeFormat { pattern, naive_utc });
         }
+        if let Some(set) = &client.templates {
+            // A folder name under `templates/`, never a path elsewhere (nor the runtime).
+            let plain = !set.is_empty()
+                && set
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !plain || set == "runtime" {
+                return Err(self.err(
+                    &format!("#/{}/templates", profile::CLIENT),
+                    format!(
+                        "`{set}` is not a template set (the name of a folder of `templates/`: ASCII letters, digits, `-`, `_`; not `runtime`)"
+                    ),
+                ));
+            }
+        }
         if let Some(name) = &client.crate_name {
             if !crate::emit::is_valid_crate_name(name) {
                 return Err(self.err(

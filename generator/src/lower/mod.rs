@@ -44,6 +44,14 @@ pub fn lower(file: &Path, doc: &OpenAPI, warnings: Vec<Warning>) -> Result<Api> 
         scope: Scope::default(),
         warnings,
         scheme_index: BTreeMap::new(),
+        in_progress: Vec::new(),
+        extracted: HashMap::new(),
+        prefix_cache: HashMap::new(),
+        component_schemas: doc
+            .components
+            .as_ref()
+            .map(|c| schemas::component_schemas(&c.schemas))
+            .unwrap_or_default(),
     };
     cx.run()
 }
@@ -62,6 +70,15 @@ struct Lower<'a> {
     warnings: Vec<Warning>,
     /// Security scheme name → index into [`Api::schemes`].
     scheme_index: BTreeMap<String, usize>,
+    /// Inline schemas whose definition is being built (by address) and their type names.
+    in_progress: Vec<(usize, String)>,
+    /// Schemas of `#/components/schemas` extracted as types (by address), and their names.
+    extracted: HashMap<usize, String>,
+    /// Addresses of every schema under `#/components/schemas` (and of the parsed
+    /// `prefixItems` of those, kept in `prefix_cache`).
+    component_schemas: std::collections::HashSet<usize>,
+    /// The parsed `prefixItems` of component schemas, by the schema's address.
+    prefix_cache: HashMap<usize, std::rc::Rc<Vec<ReferenceOr<openapiv3::Schema>>>>,
 }
 
 impl Lower<'_> {
@@ -84,13 +101,12 @@ impl Lower<'_> {
         let doc = self.doc;
         let client = self.client_profile()?;
         let schemes = self.security_schemes()?;
-        let schemas = doc
-            .components
-            .as_ref()
-            .map(|c| c.schemas.clone())
-            .unwrap_or_default();
+        // Borrowed from the document, not cloned: inline schemas are identified by address
+        // (see `Lower::extract`).
+        let empty = indexmap::IndexMap::new();
+        let schemas = doc.components.as_ref().map_or(&empty, |c| &c.schemas);
         // Names first, so references resolve regardless of order.
-        for (name, schema) in &schemas {
+        for (name, schema) in schemas {
             let rust = self.scope.claim(camel(name));
             self.names.insert(name.clone(), rust);
             if let ReferenceOr::Item(s) = schema {
@@ -99,7 +115,7 @@ impl Lower<'_> {
                 }
             }
         }
-        for (name, schema) in &schemas {
+        for (name, schema) in schemas {
             let pointer = push_pointer("#/components/schemas", name);
             let rust = self.names[name].clone();
             let origin = TypeOrigin::Component(name.clone());

@@ -57,11 +57,13 @@ impl Lower<'_> {
                 let mut raw: Vec<(Parameter, String)> = Vec::new();
                 for (i, p) in item.parameters.iter().enumerate() {
                     let ptr = format!("{item_ptr}/parameters/{i}");
-                    raw.push((self.resolve(p, &ptr)?.clone(), ptr));
+                    let (p, at) = self.resolve_at(p, &ptr)?;
+                    raw.push((p.clone(), at));
                 }
                 for (i, p) in op.parameters.iter().enumerate() {
                     let ptr = format!("{op_ptr}/parameters/{i}");
-                    let p = self.resolve(p, &ptr)?.clone();
+                    let (p, ptr) = self.resolve_at(p, &ptr)?;
+                    let p = p.clone();
                     let key = (p.parameter_data_ref().name.clone(), location_key(&p));
                     raw.retain(|(q, _)| {
                         (q.parameter_data_ref().name.clone(), location_key(q)) != key
@@ -261,7 +263,8 @@ impl Lower<'_> {
         pointer: &str,
         envelope: Option<&str>,
     ) -> Result<Option<Body>> {
-        let rb = self.resolve(rb, pointer)?;
+        let (rb, at) = self.resolve_at(rb, pointer)?;
+        let pointer = at.as_str();
         let json = rb.content.iter().find(|(mime, _)| is_json(mime));
         let Some((mime, media)) = json else {
             let kinds: Vec<&str> = rb.content.keys().map(String::as_str).collect();

@@ -80,6 +80,34 @@ impl<'a> Lower<'a> {
         ))
     }
 
+    /// [`resolve`](Self::resolve), also returning where the item is: `pointer` for an item in
+    /// place, the last component's pointer for a `$ref` (so that what is inside it is named
+    /// where it is written).
+    pub(super) fn resolve_at<'r, T: Component>(
+        &self,
+        r: &'r ReferenceOr<T>,
+        pointer: &str,
+    ) -> Result<(&'r T, String)>
+    where
+        'a: 'r,
+    {
+        let mut at = pointer.to_string();
+        let mut current = r;
+        for _ in 0..MAX_CHAIN {
+            match current {
+                ReferenceOr::Item(item) => return Ok((item, at)),
+                ReferenceOr::Reference { reference } => {
+                    current = self.component::<T>(reference, pointer)?;
+                    at = reference.clone();
+                }
+            }
+        }
+        Err(self.err(
+            pointer,
+            format!("`$ref` chain longer than {MAX_CHAIN} links"),
+        ))
+    }
+
     /// The component `reference` names.
     fn component<T: Component>(
         &self,

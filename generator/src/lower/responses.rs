@@ -45,7 +45,7 @@ impl Lower<'_> {
         }
         for (status, resp) in entries {
             let rptr = push_pointer(&format!("{pointer}/responses"), &status.to_string());
-            let resp = self.resolve(resp, &rptr)?;
+            let (resp, rptr) = self.resolve_at(resp, &rptr)?;
             let class = match status {
                 ErrorStatus::Code(c) => Some(c / 100),
                 ErrorStatus::Class(c) => Some(u16::from(c)),

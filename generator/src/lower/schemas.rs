@@ -119,6 +119,17 @@ impl Lower<'_> {
             SchemaKind::Type(Type::Array(at)) => {
                 self.array_type(s, at.items.as_ref(), ctx, pointer)?
             }
+            SchemaKind::AllOf { all_of: list }
+            | SchemaKind::AnyOf { any_of: list }
+            | SchemaKind::OneOf { one_of: list }
+                if list.is_empty() =>
+            {
+                self.warn(
+                    pointer,
+                    "an empty allOf/anyOf/oneOf (JSON Schema requires members) is left as JSON",
+                );
+                TypeRef::Json("an empty allOf/anyOf/oneOf".into())
+            }
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
                 let inner = self.lower_ref(&all_of[0], ctx, &format!("{pointer}/allOf/0"))?;
                 return Ok(Lowered {
@@ -238,13 +249,7 @@ impl Lower<'_> {
         pointer: &str,
     ) -> Result<TypeRef> {
         if let Some(prefix) = s.schema_data.extensions.get(ext::PREFIX_ITEMS) {
-            let list: Vec<ReferenceOr<Schema>> =
-                serde_json::from_value(prefix.clone()).map_err(|e| {
-                    self.err(
-                        &format!("{pointer}/prefixItems"),
-                        format!("invalid prefixItems: {e}"),
-                    )
-                })?;
+            let list = self.prefix_items(s, prefix, pointer)?;
             let mut parts = Vec::new();
             for (i, item) in list.iter().enumerate() {
                 let l = self.lower_ref(
@@ -268,16 +273,73 @@ impl Lower<'_> {
         })
     }
 
+    /// The `prefixItems` of `s` (kept as JSON by normalization) as schemas. Those of a
+    /// component schema are parsed once and kept, so that their addresses identify them like
+    /// the document's own schemas (see [`extract`](Self::extract)).
+    fn prefix_items(
+        &mut self,
+        s: &Schema,
+        prefix: &Value,
+        pointer: &str,
+    ) -> Result<std::rc::Rc<Vec<ReferenceOr<Schema>>>> {
+        let key = std::ptr::from_ref(s) as usize;
+        let resident = self.component_schemas.contains(&key);
+        if let Some(list) = self.prefix_cache.get(&key).filter(|_| resident) {
+            return Ok(list.clone());
+        }
+        let list: Vec<ReferenceOr<Schema>> =
+            serde_json::from_value(prefix.clone()).map_err(|e| {
+                self.err(
+                    &format!("{pointer}/prefixItems"),
+                    format!("invalid prefixItems: {e}"),
+                )
+            })?;
+        let list = std::rc::Rc::new(list);
+        if resident {
+            for item in list.iter() {
+                if let ReferenceOr::Item(item) = item {
+                    collect_schemas(item, &mut self.component_schemas);
+                }
+            }
+            self.prefix_cache.insert(key, list.clone());
+        }
+        Ok(list)
+    }
+
     /// Defines an inline schema as a named type `ctx` and returns a reference to it.
+    ///
+    /// A schema of `#/components/schemas` is defined once, however often `allOf` copies it
+    /// into other structs (keyed by its address in the document, which lives as long as the
+    /// lowering), so copies of copies cannot multiply. Any other inline schema met again while
+    /// its own definition is being built (an `allOf` member `$ref`s a component that contains
+    /// it) refers to the type being built.
     pub(super) fn extract(&mut self, ctx: &str, s: &Schema, pointer: &str) -> Result<TypeRef> {
+        let key = std::ptr::from_ref(s) as usize;
+        if let Some(name) = self.extracted.get(&key) {
+            return Ok(TypeRef::Named(name.clone()));
+        }
+        if let Some((_, name)) = self.in_progress.iter().find(|(k, _)| *k == key) {
+            return Ok(TypeRef::Named(name.clone()));
+        }
+        if self.in_progress.len() >= MAX_NESTING {
+            return Err(self.err(
+                pointer,
+                format!("schemas nest more than {MAX_NESTING} types deep: not supported"),
+            ));
+        }
         let name = self.scope.claim(camel(ctx));
+        if self.component_schemas.contains(&key) {
+            self.extracted.insert(key, name.clone());
+        }
+        self.in_progress.push((key, name.clone()));
         let def = self.define(
             name.clone(),
             TypeOrigin::Inline(pointer.to_string()),
             s,
             pointer,
-        )?;
-        self.types.insert(name.clone(), def);
+        );
+        self.in_progress.pop();
+        self.types.insert(name.clone(), def?);
         Ok(TypeRef::Named(name))
     }
 
@@ -294,7 +356,7 @@ impl Lower<'_> {
             SchemaKind::Type(Type::Object(ot)) if !ot.properties.is_empty() => {
                 TypeKind::Struct(self.struct_of(
                     &name,
-                    &ot.properties,
+                    &own_props(&ot.properties),
                     &ot.required,
                     ot.additional_properties.as_ref(),
                     pointer,
@@ -308,7 +370,7 @@ impl Lower<'_> {
             {
                 TypeKind::Struct(self.struct_of(
                     &name,
-                    &any.properties,
+                    &own_props(&any.properties),
                     &any.required,
                     any.additional_properties.as_ref(),
                     pointer,
@@ -321,26 +383,32 @@ impl Lower<'_> {
                 let wires: Vec<&String> = st.enumeration.iter().flatten().collect();
                 let names = self.enum_varnames(s, wires.len(), pointer)?;
                 let mut scope = Scope::with_reserved(&["Unknown"]);
-                let values = wires
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        let name = match names.get(i) {
-                            Some(n) => camel(n),
-                            // An empty value has no name to derive one from.
-                            None if v.is_empty() => "Empty".to_string(),
-                            None => camel(v),
-                        };
-                        EnumValue {
-                            wire: (*v).clone(),
-                            rust_name: scope.claim(name),
-                            present_in: Vec::new(),
-                        }
-                    })
-                    .collect();
+                let mut values: Vec<EnumValue> = Vec::new();
+                for (i, v) in wires.iter().enumerate() {
+                    if values.iter().any(|e| e.wire == **v) {
+                        self.warn(
+                            &format!("{pointer}/enum"),
+                            format!("enum value `{v}` is listed twice: kept once"),
+                        );
+                        continue;
+                    }
+                    let name = match names.get(i) {
+                        Some(n) => camel(n),
+                        // An empty value has no name to derive one from.
+                        None if v.is_empty() => "Empty".to_string(),
+                        None => camel(v),
+                    };
+                    values.push(EnumValue {
+                        wire: (*v).clone(),
+                        rust_name: scope.claim(name),
+                        present_in: Vec::new(),
+                    });
+                }
                 TypeKind::Enum(values)
             }
-            SchemaKind::AnyOf { any_of: members } | SchemaKind::OneOf { one_of: members } => {
+            SchemaKind::AnyOf { any_of: members } | SchemaKind::OneOf { one_of: members }
+                if !members.is_empty() =>
+            {
                 let key = if matches!(s.schema_kind, SchemaKind::AnyOf { .. }) {
                     "anyOf"
                 } else {
@@ -406,11 +474,12 @@ impl Lower<'_> {
         })
     }
 
-    /// The fields of an object schema.
+    /// The fields of an object schema (its properties by reference, in order: the schemas'
+    /// addresses identify them in [`extract`](Self::extract)).
     fn struct_of(
         &mut self,
         name: &str,
-        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        properties: &[Prop<'_>],
         required: &[String],
         additional: Option<&AdditionalProperties>,
         pointer: &str,
@@ -440,9 +509,24 @@ impl Lower<'_> {
             Scope::default()
         };
         let mut fields = Vec::new();
-        for (wire, prop) in properties {
-            let ptr = push_pointer(&format!("{pointer}/properties"), wire);
-            let l = self.lower_boxed(prop, &format!("{name}{}", camel(wire)), &ptr)?;
+        for &Prop {
+            wire,
+            schema: prop,
+            ref owner,
+        } in properties
+        {
+            // A property copied from a component is named and located as in the component.
+            let (ctx, ptr) = match owner {
+                Some((component, at)) => (
+                    format!("{component}{}", camel(wire)),
+                    push_pointer(&format!("{at}/properties"), wire),
+                ),
+                None => (
+                    format!("{name}{}", camel(wire)),
+                    push_pointer(&format!("{pointer}/properties"), wire),
+                ),
+            };
+            let l = self.lower_boxed(prop, &ctx, &ptr)?;
             let (data, media) = match prop {
                 ReferenceOr::Item(s) => (
                     Some(&s.schema_data),
@@ -472,7 +556,7 @@ impl Lower<'_> {
             });
         }
         for r in required {
-            if !properties.contains_key(r) {
+            if !properties.iter().any(|p| p.wire == r) {
                 self.warn(
                     pointer,
                     format!("`required` names `{r}`, which is not a property: ignored"),
@@ -493,22 +577,34 @@ impl Lower<'_> {
         members: &[ReferenceOr<Schema>],
         pointer: &str,
     ) -> Result<Struct> {
-        let mut props = indexmap::IndexMap::new();
+        // By reference, not cloned: the schemas' addresses identify them (see `extract`).
+        let mut props: indexmap::IndexMap<&String, Prop<'_>> = indexmap::IndexMap::new();
         let mut required = Vec::new();
         for (i, m) in members.iter().enumerate() {
             let mptr = format!("{pointer}/allOf/{i}");
             let schema = self.resolve(m, &mptr)?;
+            let owner = self.component_of(m);
             let (p, r) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(ot)) => (ot.properties.clone(), ot.required.clone()),
-                SchemaKind::Any(any) => (any.properties.clone(), any.required.clone()),
+                SchemaKind::Type(Type::Object(ot)) => (&ot.properties, &ot.required),
+                SchemaKind::Any(any) => (&any.properties, &any.required),
                 _ => {
                     self.warn(&mptr, "allOf member is not an object: ignored");
                     continue;
                 }
             };
-            props.extend(p);
-            required.extend(r);
+            for (wire, schema) in p {
+                props.insert(
+                    wire,
+                    Prop {
+                        wire,
+                        schema,
+                        owner: owner.clone(),
+                    },
+                );
+            }
+            required.extend(r.iter().cloned());
         }
+        let props: Vec<Prop<'_>> = props.into_values().collect();
         self.struct_of(name, &props, &required, None, pointer)
     }
 
@@ -532,6 +628,25 @@ impl Lower<'_> {
             };
         }
         Ok(Vec::new())
+    }
+
+    /// The component schema `m` names (through aliases): its Rust name and pointer.
+    fn component_of(&self, m: &ReferenceOr<Schema>) -> Option<(String, String)> {
+        let mut reference = match m {
+            ReferenceOr::Reference { reference } => reference,
+            ReferenceOr::Item(_) => return None,
+        };
+        for _ in 0..32 {
+            let name = reference.strip_prefix(SCHEMA_PREFIX)?;
+            let key = name.replace("~1", "/").replace("~0", "~");
+            match self.doc.components.as_ref()?.schemas.get(&key)? {
+                ReferenceOr::Item(_) => {
+                    return Some((self.names.get(&key)?.clone(), reference.clone()));
+                }
+                ReferenceOr::Reference { reference: next } => reference = next,
+            }
+        }
+        None
     }
 
     /// `anyOf`/`oneOf` members: tagged when every member is an object with a distinct `const`
@@ -570,6 +685,96 @@ impl Lower<'_> {
         }
         Ok(Union { tag, variants })
     }
+}
+
+/// A property of a struct being built.
+struct Prop<'p> {
+    wire: &'p String,
+    schema: &'p ReferenceOr<Box<Schema>>,
+    /// Copied by `allOf` from this component: (Rust name, pointer).
+    owner: Option<(String, String)>,
+}
+
+/// The struct's own properties.
+fn own_props(properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>) -> Vec<Prop<'_>> {
+    properties
+        .iter()
+        .map(|(wire, schema)| Prop {
+            wire,
+            schema,
+            owner: None,
+        })
+        .collect()
+}
+
+/// Inline types being defined inside one another, at most (a guard: the document's nesting is
+/// bounded by the parsers, and cycles through `allOf` are broken in [`Lower::extract`]).
+const MAX_NESTING: usize = 256;
+
+/// Addresses of every schema under `#/components/schemas` (see [`Lower::extract`]).
+pub(super) fn component_schemas(
+    schemas: &indexmap::IndexMap<String, ReferenceOr<Schema>>,
+) -> std::collections::HashSet<usize> {
+    let mut out = std::collections::HashSet::new();
+    for s in schemas.values() {
+        if let ReferenceOr::Item(s) = s {
+            collect_schemas(s, &mut out);
+        }
+    }
+    out
+}
+
+/// Adds the addresses of `s` and every schema nested in it to `out`.
+fn collect_schemas(s: &Schema, out: &mut std::collections::HashSet<usize>) {
+    fn walk(s: &Schema, out: &mut std::collections::HashSet<usize>) {
+        out.insert(std::ptr::from_ref(s) as usize);
+        let boxed = |r: &ReferenceOr<Box<Schema>>, out: &mut std::collections::HashSet<usize>| {
+            if let ReferenceOr::Item(s) = r {
+                walk(s, out);
+            }
+        };
+        let plain = |r: &ReferenceOr<Schema>, out: &mut std::collections::HashSet<usize>| {
+            if let ReferenceOr::Item(s) = r {
+                walk(s, out);
+            }
+        };
+        let additional = |a: &Option<AdditionalProperties>,
+                          out: &mut std::collections::HashSet<usize>| {
+            if let Some(AdditionalProperties::Schema(r)) = a {
+                plain(r, out);
+            }
+        };
+        match &s.schema_kind {
+            SchemaKind::Type(Type::Object(ot)) => {
+                ot.properties.values().for_each(|p| boxed(p, out));
+                additional(&ot.additional_properties, out);
+            }
+            SchemaKind::Type(Type::Array(at)) => {
+                if let Some(i) = &at.items {
+                    boxed(i, out);
+                }
+            }
+            SchemaKind::Type(_) => {}
+            SchemaKind::OneOf { one_of: list }
+            | SchemaKind::AllOf { all_of: list }
+            | SchemaKind::AnyOf { any_of: list } => list.iter().for_each(|m| plain(m, out)),
+            SchemaKind::Not { not } => plain(not, out),
+            SchemaKind::Any(any) => {
+                any.properties.values().for_each(|p| boxed(p, out));
+                additional(&any.additional_properties, out);
+                if let Some(i) = &any.items {
+                    boxed(i, out);
+                }
+                for list in [&any.one_of, &any.all_of, &any.any_of] {
+                    list.iter().for_each(|m| plain(m, out));
+                }
+                if let Some(not) = &any.not {
+                    plain(not, out);
+                }
+            }
+        }
+    }
+    walk(s, out);
 }
 
 /// The tag property of a union, if every member is a named object with a distinct string
