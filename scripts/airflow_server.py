@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Install, start and stop a real Apache Airflow 3 server for the live tests.
 
-Python 3.11+, standard library only.
+Python 3.10+, standard library only.
 
     python3 scripts/airflow_server.py install --version 3.3.2
     python3 scripts/airflow_server.py start --version 3.3.2 [--port P] [--state FILE]
@@ -10,16 +10,24 @@ Python 3.11+, standard library only.
     python3 scripts/airflow_server.py status --state FILE
 
 Everything listens on 127.0.0.1 only:
-  * `airflow api-server --host 127.0.0.1 --port P` (REST API, auth, execution API);
+  * `airflow api-server --host 127.0.0.1 --port P --apps core` (REST API, auth: AIRFLOW_URL);
+  * `airflow api-server --host 127.0.0.1 --port Q --apps execution` (the execution API the tasks
+    call; a separate process so that tasks and tests do not share an event loop - see "SQLite
+    and concurrency" below);
   * `airflow scheduler --skip-serve-logs` (otherwise its log server binds 0.0.0.0:8793);
   * `airflow dag-processor` opens no listening socket;
   * no triggerer is started (its log server would bind 0.0.0.0:8794) - the test DAGs defer nothing.
-`start` checks this itself after the server is healthy (parses `ss -ltn` or /proc/net/tcp*) and
+`start` checks this itself after the server is healthy (reads /proc/net/tcp*) and
 fails if any socket owned by the started process groups listens on a non-loopback address.
 
-The venv lives in <repo>/.cache/airflow/venv-<version> (git-ignored). The Airflow constraints file is
-not reachable from here (GitHub), so pip resolves freely, plus the pins in
-scripts/airflow-requirements-<version>.txt when such a file exists.
+`install` creates <repo>/.cache/venvs/airflow-<version> (git-ignored) from the committed lock file
+scripts/locks/airflow-<version>.txt through scripts/serverkit.py: exact versions with hashes,
+resolved as of a cut-off date a few weeks after the release (see the `# exclude-newer:` line of
+scripts/locks/airflow-<version>.in), so the install does not depend on what PyPI serves today.
+A version without a lock file is refused; add one with
+    python3 scripts/serverkit.py lock airflow-<version>
+after writing scripts/locks/airflow-<version>.in like the others.
+The process helpers (own process groups, the loopback check, stopping) are serverkit's too.
 """
 
 from __future__ import annotations
@@ -28,18 +36,17 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-CACHE = REPO / ".cache" / "airflow"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import serverkit  # noqa: E402  (scripts/serverkit.py)
+from serverkit import check_listeners, free_port, http_get, pid_alive, spawn, stop_groups, tail  # noqa: E402
+
+REPO = serverkit.REPO
 DAGS_FOLDER = REPO / "tests" / "dags"
 
 # Fixed, >= 64 bytes: tokens stay valid across a restart of the same server home.
@@ -54,11 +61,32 @@ STOP_GRACE = 15.0
 
 
 def log(msg: str) -> None:
-    print(f"[airflow_server] {msg}", file=sys.stderr, flush=True)
+    serverkit.log("airflow_server", msg)
+
+
+def env_name(version: str) -> str:
+    return f"airflow-{version}"
+
+
+def lock_file(version: str) -> Path:
+    return serverkit.LOCKS / f"{env_name(version)}.txt"
+
+
+def locked_versions() -> list[str]:
+    names = [p.name[len("airflow-"):-len(".txt")] for p in serverkit.LOCKS.glob("airflow-*.txt")]
+    return sorted(names, key=version_tuple, reverse=True)
+
+
+def missing_lock_message(version: str) -> str:
+    rel = lock_file(version).relative_to(REPO)
+    return (f"no lock file for Airflow {version}: {rel} does not exist (locked versions: "
+            f"{', '.join(locked_versions()) or 'none'}). To add one, write "
+            f"{rel.with_suffix('.in')} like the others (python and exclude-newer header lines) "
+            f"and run: python3 scripts/serverkit.py lock {env_name(version)}")
 
 
 def venv_dir(version: str) -> Path:
-    return CACHE / f"venv-{version}"
+    return serverkit.venv_dir(env_name(version))
 
 
 def venv_bin(version: str, name: str) -> Path:
@@ -84,68 +112,30 @@ def installed_version(version: str) -> str | None:
 
 def cmd_install(args: argparse.Namespace) -> int:
     version = args.version
-    have = installed_version(version)
-    if have == version and not args.force:
-        log(f"venv {venv_dir(version)} already has apache-airflow {have}")
+    if not lock_file(version).exists():
+        log(missing_lock_message(version))
+        return 2
+    name = env_name(version)
+    if serverkit.env_is_current(name) and not args.force and installed_version(version) == version:
+        log(f"venv {venv_dir(version)} already has apache-airflow {version} "
+            f"(as locked in {lock_file(version).relative_to(REPO)})")
         return 0
-    vdir = venv_dir(version)
-    if vdir.exists():
-        log(f"removing broken/incomplete venv {vdir}")
-        shutil.rmtree(vdir)
-    vdir.parent.mkdir(parents=True, exist_ok=True)
+    # A venv that is stamped current but does not import apache-airflow {version} is broken:
+    # rebuild it from the lock.
+    force = args.force or serverkit.env_is_current(name)
     t0 = time.monotonic()
-    # Build in a temporary sibling and rename at the end: an interrupted install leaves no
-    # half-working venv behind. (venvs are not relocatable, so build in the final place but mark
-    # completion with a stamp file checked by installed_version via the import.)
-    subprocess.run([sys.executable, "-m", "venv", str(vdir)], check=True)
-    pip = [str(venv_bin(version, "python")), "-m", "pip", "install", "--quiet",
-           "--disable-pip-version-check", "--no-input"]
-    subprocess.run(pip + ["--upgrade", "pip"], check=True)
-    reqs = [f"apache-airflow=={version}"]
-    pins = REPO / "scripts" / f"airflow-requirements-{version}.txt"
-    if pins.exists():
-        reqs += ["-r", str(pins)]
-        log(f"using pins from {pins}")
-    try:
-        subprocess.run(pip + reqs, check=True)
-    except subprocess.CalledProcessError:
-        shutil.rmtree(vdir, ignore_errors=True)
-        raise
+    serverkit.ensure_env(name, force=force)
     have = installed_version(version)
     if have != version:
         log(f"install finished but apache-airflow reports {have!r}")
         return 1
-    log(f"installed apache-airflow {version} in {time.monotonic() - t0:.0f}s at {vdir}")
+    log(f"installed apache-airflow {version} in {time.monotonic() - t0:.0f}s at {venv_dir(version)}")
     return 0
 
 
 # ---------------------------------------------------------------- start
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http_ok(url: str, timeout: float = 3.0) -> tuple[int, bytes] | None:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-    except (urllib.error.URLError, OSError, TimeoutError):
-        return None
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        data = path.read_text(errors="replace").splitlines()
-    except OSError:
-        return "(no log)"
-    return "\n".join(data[-lines:])
-
-
-def server_env(version: str, home: Path, port: int, jwt_exp: int | None) -> dict[str, str]:
+def server_env(version: str, home: Path, port: int, exec_port: int, jwt_exp: int | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env.update({
         "AIRFLOW_HOME": str(home),
@@ -153,7 +143,7 @@ def server_env(version: str, home: Path, port: int, jwt_exp: int | None) -> dict
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{exec_port}/execution/",
         "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:{r}" for u, r in USER_ROLES.items()),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_manager_passwords.json"),
@@ -187,105 +177,29 @@ def server_env(version: str, home: Path, port: int, jwt_exp: int | None) -> dict
     return env
 
 
-def spawn(argv: list[str], env: dict[str, str], logfile: Path, cwd: Path) -> subprocess.Popen:
-    fh = open(logfile, "ab")
-    try:
-        return subprocess.Popen(
-            argv, env=env, cwd=str(cwd), stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT,
-            start_new_session=True,  # own process group: stop kills exactly this group
-        )
-    finally:
-        fh.close()
-
-
-def listening_sockets() -> list[tuple[str, int, int]]:
-    """(local address, port, inode) of every listening TCP socket, from /proc/net/tcp{,6}."""
-    out = []
-    for name, v6 in (("/proc/net/tcp", False), ("/proc/net/tcp6", True)):
-        try:
-            lines = Path(name).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            parts = line.split()
-            if len(parts) < 10 or parts[3] != "0A":  # 0A = LISTEN
-                continue
-            addr_hex, port_hex = parts[1].split(":")
-            port = int(port_hex, 16)
-            if v6:
-                raw = bytes.fromhex(addr_hex)
-                words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
-                addr = socket.inet_ntop(socket.AF_INET6, words)
-            else:
-                addr = socket.inet_ntoa(bytes.fromhex(addr_hex)[::-1])
-            out.append((addr, port, int(parts[9])))
-    return out
-
-
-def socket_inodes_of(pids: set[int]) -> set[int]:
-    inodes = set()
-    for pid in pids:
-        fd_dir = Path(f"/proc/{pid}/fd")
-        try:
-            for fd in fd_dir.iterdir():
-                try:
-                    target = os.readlink(fd)
-                except OSError:
-                    continue
-                if target.startswith("socket:["):
-                    inodes.add(int(target[8:-1]))
-        except OSError:
-            continue
-    return inodes
-
-
-def group_members(pgids: list[int]) -> set[int]:
-    members = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            # pgrp is the 5th field after the parenthesised comm
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[2]) in pgids:
-                members.add(int(entry.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return members
-
-
-def check_listeners(pgids: list[int]) -> list[str]:
-    """Describe the listening sockets of our process groups; raise if any is not on loopback."""
-    members = group_members(pgids)
-    inodes = socket_inodes_of(members)
-    found, bad = [], []
-    for addr, port, inode in listening_sockets():
-        if inode in inodes:
-            desc = f"{addr}:{port}"
-            found.append(desc)
-            if not (addr.startswith("127.") or addr == "::1" or addr == "::ffff:127.0.0.1"):
-                bad.append(desc)
-    if bad:
-        raise RuntimeError(f"Airflow processes listen on non-loopback addresses: {bad}")
-    return sorted(set(found))
-
-
 def write_passwords(home: Path) -> None:
     (home / "simple_auth_manager_passwords.json").write_text(json.dumps(USERS))
 
 
 # SQLite and concurrency. SQLite has one write lock for the whole database, and the API server
-# runs some synchronous database work on its event loop (the audit-log dependency commits there).
-# Two concurrent API requests that both write can then deadlock inside the API server: the event
-# loop waits for the write lock while the request holding it waits for the event loop to run its
-# commit. The waiting side gives up after SQLite's busy timeout: with the default 5 s the
-# request fails ("database is locked": 500, or 503 for backfill creation); with a long timeout
-# it stalls that long. Hence: the live tests run one at a time against this server
-# (scripts/test.sh uses --test-threads=1), and the busy timeout is raised to 20 s so that the
-# scheduler and DAG processor (other processes, which never wait for the API server) holding
-# the lock on 2 busy cores does not make requests fail. Airflow imports connect args from a
-# dotted path; a module with them is put on PYTHONPATH.
+# runs some synchronous database work on its event loop (from 3.2 on, the audit-log dependency
+# commits there). Two concurrent requests to one API server process that both write can then
+# deadlock inside it: the event loop waits for the write lock while the request holding it waits
+# for the event loop to run its commit. The waiting side gives up after SQLite's busy timeout:
+# with the default 5 s the request fails ("database is locked": 500, or 503 for backfill
+# writes on 3.3); with a long timeout it stalls that long, then fails. Hence:
+#   * the live tests run one at a time against this server (scripts/test.sh uses
+#     --test-threads=1);
+#   * the execution API, which running tasks call while the tests make their requests, is
+#     served by a second api-server process (`--apps execution`, own port, own event loop;
+#     [core] execution_api_server_url points there). With both apps in one process, a test's
+#     audited write colliding with a task's state update failed with a 500 after exactly the
+#     busy timeout (measured on 3.2.2 and 3.3.2: 6 such 500s in 120 s of one-at-a-time variable
+#     writes while live_fast runs; none with the split, nor on 3.0.6/3.1.8 either way);
+#   * the busy timeout is raised to 20 s so that the scheduler, the DAG processor and the
+#     execution API (other processes, which never wait for the REST API server) holding the
+#     lock on 2 busy cores does not make requests fail.
+# Airflow imports connect args from a dotted path; a module with them is put on PYTHONPATH.
 DB_SETTINGS_MODULE = "airflow_live_db_settings"
 DB_SETTINGS = """\
 # Written by scripts/airflow_server.py: SQLite connect args for the live-test server.
@@ -303,16 +217,23 @@ def write_db_settings(home: Path) -> Path:
 
 def cmd_start(args: argparse.Namespace) -> int:
     version = args.version
-    if installed_version(version) != version:
-        log(f"apache-airflow {version} is not installed; run: {sys.argv[0]} install --version {version}")
+    if not lock_file(version).exists():
+        log(missing_lock_message(version))
+        return 2
+    if not serverkit.env_is_current(env_name(version)) or installed_version(version) != version:
+        log(f"apache-airflow {version} is not installed (or its venv is older than "
+            f"{lock_file(version).relative_to(REPO)}); run: {sys.argv[0]} install --version {version}")
         return 2
     port = args.port or free_port()
+    exec_port = free_port()
+    while exec_port == port:
+        exec_port = free_port()
     home = Path(tempfile.mkdtemp(prefix=f"airflow-{version}-"))
     logs = home / "proc-logs"
     logs.mkdir()
     write_passwords(home)
     pylib = write_db_settings(home)
-    env = server_env(version, home, port, args.jwt_expiration_seconds)
+    env = server_env(version, home, port, exec_port, args.jwt_expiration_seconds)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pylib), env.get("PYTHONPATH")]))
     airflow = str(venv_bin(version, "airflow"))
     state_path = Path(args.state) if args.state else home / "state.json"
@@ -320,6 +241,7 @@ def cmd_start(args: argparse.Namespace) -> int:
         "version": version,
         "url": f"http://127.0.0.1:{port}",
         "port": port,
+        "execution_api_url": f"http://127.0.0.1:{exec_port}/execution/",
         "airflow_home": str(home),
         "dags_folder": str(DAGS_FOLDER),
         "state_file": str(state_path),
@@ -349,13 +271,16 @@ def cmd_start(args: argparse.Namespace) -> int:
         return 1
     t_mig = time.monotonic() - t0
 
+    # Two api-server processes: the REST API (what the tests call) and, on its own port, the
+    # execution API (what running tasks call); see "SQLite and concurrency" above.
     procs = {
-        "api-server": [airflow, "api-server", "--host", "127.0.0.1", "--port", str(port)],
+        "api-server": [airflow, "api-server", "--host", "127.0.0.1", "--port", str(port),
+                       "--workers", "1", "--apps", "core"],
+        "execution-api": [airflow, "api-server", "--host", "127.0.0.1", "--port", str(exec_port),
+                          "--workers", "1", "--apps", "execution"],
         "dag-processor": [airflow, "dag-processor"],
         "scheduler": [airflow, "scheduler", "--skip-serve-logs"],
     }
-    if version_tuple(version) >= (3, 0, 0):
-        procs["api-server"] += ["--workers", "1"]
     for name, argv in procs.items():
         lf = logs / f"{name}.log"
         p = spawn(argv, env, lf, home)
@@ -363,12 +288,13 @@ def cmd_start(args: argparse.Namespace) -> int:
         state["logs"][name] = str(lf)
         save()
 
-    health = f"{state['url']}/api/v2/monitor/health"
+    health = [f"{state['url']}/api/v2/monitor/health", f"{state['execution_api_url']}health"]
     deadline = time.monotonic() + args.timeout
     ok = False
     while time.monotonic() < deadline:
-        res = http_ok(health)
-        if res and res[0] == 200:
+        while health and (res := http_get(health[0])) and res[0] == 200:
+            health.pop(0)
+        if not health:
             ok = True
             break
         dead = [n for n, pid in state["pids"].items() if not pid_alive(pid)]
@@ -385,7 +311,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     t_healthy = time.monotonic() - t0
     state["startup_seconds"] = {"db_migrate": round(t_mig, 1), "to_healthy": round(t_healthy, 1)}
     try:
-        state["listening"] = check_listeners(list(state["pids"].values()))
+        state["listening"] = check_listeners(list(state["pids"].values()), "Airflow")
     except RuntimeError as e:
         log(str(e))
         stop_state(state, state_path)
@@ -414,56 +340,13 @@ def version_tuple(v: str) -> tuple[int, ...]:
     return tuple(int(x) for x in v.split(".")[:3] if x.isdigit())
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
-
-
 # ---------------------------------------------------------------- stop
 
-def group_alive(pgid: int) -> bool:
-    return any(pid_alive(p) for p in group_members([pgid]))
-
-
 def stop_state(state: dict, state_path: Path | None) -> None:
+    # Only groups we recorded whose leader is still an airflow process (serverkit.stop_groups
+    # checks the command line), TERM then KILL after STOP_GRACE seconds.
     pgids = [int(p) for p in state.get("pids", {}).values()]
-    # Only kill a group whose leader is one we recorded and which is still its own group
-    # (start_new_session=True makes pid == pgid). A pid reused by an unrelated process would
-    # not lead a group of that id, except by freak chance; check the command line too.
-    ours = []
-    for pgid in pgids:
-        members = group_members([pgid])
-        if not members:
-            continue
-        try:
-            cmdline = Path(f"/proc/{pgid}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            cmdline = b""
-        if cmdline and b"airflow" not in cmdline:
-            log(f"pid {pgid} is no longer an airflow process ({cmdline[:80]!r}); not touching it")
-            continue
-        ours.append(pgid)
-    for pgid in ours:
-        try:
-            os.killpg(pgid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + STOP_GRACE
-    while time.monotonic() < deadline and any(group_alive(g) for g in ours):
-        time.sleep(0.3)
-    for pgid in ours:
-        if group_alive(pgid):
-            log(f"process group {pgid} still alive after {STOP_GRACE:.0f}s: SIGKILL")
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(group_alive(g) for g in ours):
-        time.sleep(0.2)
+    stop_groups(pgids, b"airflow", grace=STOP_GRACE, prefix="airflow_server")
     home = state.get("airflow_home")
     if home and Path(home).name.startswith("airflow-") and Path(home).parent == Path(tempfile.gettempdir()):
         shutil.rmtree(home, ignore_errors=True)
@@ -492,19 +375,19 @@ def cmd_stop(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     state = json.loads(Path(args.state).read_text())
     alive = {n: pid_alive(p) for n, p in state["pids"].items()}
-    res = http_ok(f"{state['url']}/api/v2/monitor/health")
+    res = http_get(f"{state['url']}/api/v2/monitor/health")
     print(json.dumps({"url": state["url"], "alive": alive,
                       "health": res[1].decode(errors="replace") if res else None,
-                      "listening": check_listeners(list(state["pids"].values()))}, indent=2))
+                      "listening": check_listeners(list(state["pids"].values()), "Airflow")}, indent=2))
     return 0 if res and res[0] == 200 else 1
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("install", help="create the venv and pip install apache-airflow")
+    p = sub.add_parser("install", help="create .cache/venvs/airflow-VERSION from scripts/locks/airflow-VERSION.txt")
     p.add_argument("--version", required=True)
-    p.add_argument("--force", action="store_true", help="reinstall even if the venv works")
+    p.add_argument("--force", action="store_true", help="reinstall even if the venv is current")
     p.set_defaults(func=cmd_install)
     p = sub.add_parser("start", help="start api-server, dag-processor and scheduler")
     p.add_argument("--version", required=True)
