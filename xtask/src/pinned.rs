@@ -245,7 +245,7 @@ pub fn spec_label(api: &PinnedApi, product: &str, root: &Path) -> Result<String>
         .map(|v| format!(" {v}"))
         .unwrap_or_default();
     Ok(format!(
-        "{product}{version} (`{rel}`, {}, sha256 `{}`)",
+        "{product}{version}'s spec `{rel}` ({}; sha256 `{}`)",
         newest.provenance.source, newest.provenance.sha256
     ))
 }

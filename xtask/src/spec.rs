@@ -50,8 +50,7 @@ impl Provenance {
         ) {
             (Some(s), _) => s,
             (None, Some(true)) => {
-                "authored from its documentation and the real server (see provenance.json)"
-                    .to_string()
+                "written for this project: provenance.json beside it says from what".to_string()
             }
             (None, _) => {
                 return Err(format!(

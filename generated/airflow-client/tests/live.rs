@@ -1468,7 +1468,7 @@ async fn connections_crud_bulk_and_conflict() {
         "{err}"
     );
 
-    // Create and delete in two requests: within one bulk request, Airflow (3.1.8 and 3.3.2)
+    // Create and delete in two requests: within one bulk request, Airflow (seen on 3.1.8, 3.3.2)
     // does not find a connection created by an earlier action of the same request.
     let b = format!("{id}_b");
     let bulk = c
