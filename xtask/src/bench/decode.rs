@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::env::{Dirs, VENV_CLIENT};
 use super::error::{Error, Result};
 use super::files::{read, remove_dir};
+use super::floats::{self, FloatCost, FloatRun};
 use super::process::{cargo, get_f64, get_samples, run, stdout_json};
 use super::stats::Stats;
 use super::{DECODE_OBJECTS, Plan, Progress};
@@ -32,6 +33,9 @@ pub struct Payload {
     pub ignored: Stats,
     pub py_response: Result<Stats>,
     pub py_validate: Result<Stats>,
+    /// `ours` as generated (exact floats) and without serde_json's `float_roundtrip`, timed
+    /// in programs of their own.
+    pub floats: Result<FloatCost>,
 }
 
 /// Runs step 3.
@@ -39,9 +43,10 @@ pub fn run_step(d: &Dirs, p: &Progress, plan: &Plan) -> Result<Vec<Payload>> {
     let summary = payloads(d, p)?;
     criterion(d, p, plan)?;
     let py = python(d, p, plan).map_err(Arc::new);
+    let floats = floats::measure(d, p, plan).map_err(Arc::new);
     PAYLOADS
         .iter()
-        .map(|&(key, group)| payload(d, &summary, &py, key, group))
+        .map(|&(key, group)| payload(d, &summary, &py, &floats, key, group))
         .collect()
 }
 
@@ -104,6 +109,7 @@ fn payload(
     d: &Dirs,
     summary: &Value,
     py: &Result<Value, Arc<Error>>,
+    floats: &Result<FloatRun, Arc<Error>>,
     key: &str,
     group: &str,
 ) -> Result<Payload> {
@@ -124,6 +130,10 @@ fn payload(
         ignored: criterion_samples(d, group, "serde_ignored_any")?,
         py_response: python_stats(py, key, objects, "response_deserialize_ns"),
         py_validate: python_stats(py, key, objects, "model_validate_json_ns"),
+        floats: floats
+            .as_ref()
+            .map_err(|e| Error::Shared(Arc::clone(e)))
+            .and_then(|f| f.cost(key, objects)),
     })
 }
 

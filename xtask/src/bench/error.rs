@@ -166,6 +166,12 @@ pub enum Error {
         /// Its first line on stdout.
         said: String,
     },
+    /// The two builds of the float-parsing measurement are not what they should be.
+    #[error("float parsing builds: {why}")]
+    FloatBuilds {
+        /// What is wrong.
+        why: String,
+    },
     /// One failure that several results share (the Python decode run feeds two rows).
     #[error(transparent)]
     Shared(Arc<Error>),

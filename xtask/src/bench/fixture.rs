@@ -11,6 +11,7 @@ use super::compile::{CompileResults, CrateCompile};
 use super::decode::Payload;
 use super::env::Machine;
 use super::error::Error;
+use super::floats::FloatCost;
 use super::memory::MemoryRun;
 use super::plan::Plan;
 use super::requests::{Loop, RequestsResult};
@@ -116,6 +117,17 @@ pub fn fixture(failures: bool, quick: bool) -> BenchResults {
             Err(Error::Shared(Arc::clone(&py)))
         } else {
             Ok(stats(&[base * 5.25, base * 5.1]))
+        },
+        floats: if failures {
+            Err(Error::FloatBuilds {
+                why: "the build without float_roundtrip parsed every decimal exactly: the feature is still on".into(),
+            })
+        } else {
+            Ok(FloatCost {
+                exact: stats(&[base, base * 1.01, base * 0.99]),
+                approx: stats(&[base * 0.98, base * 0.97, base]),
+                inexact: (0.0, 123.0),
+            })
         },
     };
     BenchResults {

@@ -16,6 +16,7 @@
 //! codegen.rs   1. codegen in process (`xtask bench-codegen`), as a process, openapi-generator
 //! compile.rs   2. compile cost of our crate and openapi-generator's
 //! decode.rs    3. decode: criterion and the Python client
+//! floats.rs    3. decode: what exact float parsing costs (two builds of a small program)
 //! server.rs    the local server of steps 4–5
 //! requests.rs  4. request throughput
 //! memory.rs    5. paginator memory
@@ -39,6 +40,7 @@ mod error;
 mod files;
 #[cfg(test)]
 mod fixture;
+mod floats;
 mod memory;
 mod plan;
 mod process;

@@ -14,6 +14,10 @@ pub struct Plan {
     pub memory_runs: usize,
     pub criterion: Criterion,
     pub python_decode_reps: usize,
+    /// Rounds of the float-parsing programs (each build once per round, alternating) and
+    /// timed decodes per payload in each.
+    pub float_rounds: usize,
+    pub float_reps: usize,
     /// Requests per Rust client and round.
     pub rust_requests: usize,
     pub rust_rounds: usize,
@@ -69,6 +73,8 @@ impl Plan {
                 nresamples: Some("1000"),
             },
             python_decode_reps: 2,
+            float_rounds: 2,
+            float_reps: 5,
             rust_requests: 3000,
             rust_rounds: 3,
             python_requests: 300,
@@ -89,6 +95,8 @@ impl Plan {
                 nresamples: None,
             },
             python_decode_reps: 10,
+            float_rounds: 4,
+            float_reps: 15,
             rust_requests: 20_000,
             rust_rounds: 10,
             python_requests: 2000,
