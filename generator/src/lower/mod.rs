@@ -16,6 +16,7 @@
 //! - [`resolve`]: `$ref` resolution of components, with JSON-pointer errors.
 
 mod client;
+mod combinators;
 mod operations;
 mod pagination;
 mod passes;
