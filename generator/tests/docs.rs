@@ -76,6 +76,14 @@ fn every_operation_says_what_it_returns_its_responses_and_has_an_example() {
                 docs.contains("# Example") && docs.contains("```no_run"),
                 "{f}: no example"
             );
+            // The example matches on the typed error whenever the operation documents any.
+            if !op.errors.is_empty() {
+                assert!(
+                    docs.contains("Err(e) if e."),
+                    "{}: {f}'s example does not match on its typed error:\n{docs}",
+                    api.title
+                );
+            }
         }
     }
 }

@@ -451,6 +451,12 @@ impl OpDocs<'_> {
                 "Err(e) if e.{p}() => eprintln!(\"{}: {{e}}\"),",
                 p.trim_start_matches("is_").replace('_', " ")
             ));
+        } else if !op.errors.is_empty() {
+            // Only a `default` or a class (`4XX`) is documented: the status the server gave.
+            arms.push(
+                "Err(e) if e.status().is_some() => eprintln!(\"refused ({:?}): {e}\", e.status()),"
+                    .into(),
+            );
         }
         arms.push("Err(e) => return Err(e),".into());
         let uses_models = setup

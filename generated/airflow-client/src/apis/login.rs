@@ -77,6 +77,7 @@ impl Client {
     /// # async fn example(client: Client) -> Result<(), Error> {
     /// match client.logout().await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())

@@ -54,6 +54,7 @@ impl Client {
     ///     .await
     /// {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -115,6 +116,7 @@ impl Client {
     /// # async fn example(client: Client) -> Result<(), Error> {
     /// match client.delete_backfill(56).http_error_codes(true).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -174,6 +176,7 @@ impl Client {
     /// # async fn example(client: Client) -> Result<(), Error> {
     /// match client.get_backfill(56).include_run_count(true).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -238,6 +241,7 @@ impl Client {
     /// # async fn example(client: Client) -> Result<(), Error> {
     /// match client.list_backfills().limit(56).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -326,6 +330,7 @@ impl Client {
     /// let body = models::BackfillUpdate::default();
     /// match client.update_backfill(56, body).http_error_codes(true).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())

@@ -33,6 +33,7 @@ mod ops {
 /// # async fn example(client: Client) -> Result<(), Error> {
 /// match client.get_backfill(56).include_run_count(true).await {
 ///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
 ///     Err(e) => return Err(e),
 /// }
 /// # Ok(())
@@ -65,6 +66,7 @@ pub mod backfill {
 /// # async fn example(client: Client) -> Result<(), Error> {
 /// match client.get_pipeline("pipeline_uuid_example").http_error_codes(true).await {
 ///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
 ///     Err(e) => return Err(e),
 /// }
 /// # Ok(())
@@ -93,6 +95,7 @@ pub mod pipeline {
 /// # async fn example(client: Client) -> Result<(), Error> {
 /// match client.list_pipeline_runs().backfill_id(56).await {
 ///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
 ///     Err(e) => return Err(e),
 /// }
 /// # Ok(())
@@ -120,6 +123,7 @@ pub mod pipeline_run {
 /// let body = models::SessionCreateRequestSession::new("password_example");
 /// match client.create_session(body).http_error_codes(true).await {
 ///     Ok(response) => println!("{response:?}"),
+///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
 ///     Err(e) => return Err(e),
 /// }
 /// # Ok(())

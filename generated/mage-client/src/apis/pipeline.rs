@@ -53,6 +53,7 @@ impl Client {
     ///     .await
     /// {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -115,6 +116,7 @@ impl Client {
     /// let body = models::PipelineCreateRequestPipeline::new("name_example");
     /// match client.create_pipeline(body).http_error_codes(true).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -174,6 +176,7 @@ impl Client {
     /// # async fn example(client: Client) -> Result<(), Error> {
     /// match client.delete_pipeline("pipeline_uuid_example").http_error_codes(true).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -228,6 +231,7 @@ impl Client {
     /// # async fn example(client: Client) -> Result<(), Error> {
     /// match client.get_pipeline("pipeline_uuid_example").http_error_codes(true).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -284,6 +288,7 @@ impl Client {
     /// # async fn example(client: Client) -> Result<(), Error> {
     /// match client.list_pipelines().limit(56).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())

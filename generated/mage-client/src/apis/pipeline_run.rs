@@ -58,6 +58,7 @@ impl Client {
     /// # async fn example(client: Client) -> Result<(), Error> {
     /// match client.list_pipeline_runs().backfill_id(56).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())

@@ -47,6 +47,7 @@ impl Client {
     /// let body = models::SessionCreateRequestSession::new("password_example");
     /// match client.create_session(body).http_error_codes(true).await {
     ///     Ok(response) => println!("{response:?}"),
+    ///     Err(e) if e.status().is_some() => eprintln!("refused ({:?}): {e}", e.status()),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
