@@ -71,3 +71,25 @@ pub fn escape_token(token: &str) -> String {
 pub fn push_pointer(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))
 }
+
+/// One step of a walk's path through a JSON document: an object key or an array index. Walks
+/// keep a stack of these and build a pointer ([`pointer_of`]) only for what they report, so
+/// visiting a node allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The JSON pointer (`#/...`) of a walk's path.
+pub(crate) fn pointer_of(path: &[Step<'_>]) -> String {
+    let mut ptr = String::from("#");
+    for step in path {
+        ptr.push('/');
+        match step {
+            Step::Key(k) => ptr.push_str(&escape_token(k)),
+            Step::Index(i) => ptr.push_str(&i.to_string()),
+        }
+    }
+    ptr
+}

@@ -21,6 +21,7 @@
 //! that is not in this table or not where the table says, see [`check_placement`]) and errors
 //! name the JSON pointer of the extension (in the profile, when the profile inserted it).
 
+use crate::error::{Step, pointer_of};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -230,61 +231,79 @@ const METHODS: &[&str] = &[
 /// misplaced extension would otherwise be ignored without a word. Errors are (pointer,
 /// message).
 pub fn check_placement(doc: &Value) -> Result<(), (String, String)> {
-    fn walk(v: &Value, ptr: &str, place: Place, path: &[&str]) -> Result<(), (String, String)> {
-        match v {
-            Value::Object(map) => {
-                for (k, child) in map {
-                    let child_ptr = crate::error::push_pointer(ptr, k);
-                    if k.starts_with("x-rust-") {
-                        if !place.allows().contains(&k.as_str()) {
-                            let message = match VOCABULARY.iter().find(|(n, _)| n == k) {
-                                Some((_, at)) => {
-                                    format!("`{k}` is not read here: it belongs on {at}")
-                                }
-                                None => format!(
-                                    "unknown extension `{k}` (the generator reads {})",
-                                    VOCABULARY
-                                        .iter()
-                                        .map(|(n, _)| format!("`{n}`"))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            };
-                            return Err((child_ptr, message));
-                        }
-                        if k == ITEM_SCHEMA {
-                            // A schema: nothing of the vocabulary belongs inside it.
-                            walk(child, &child_ptr, Place::Elsewhere, &[])?;
-                        }
-                        continue;
-                    }
-                    if k.starts_with("x-") {
-                        continue; // other extensions are opaque data
-                    }
-                    let mut next_path: Vec<&str> = path.to_vec();
-                    next_path.push(k);
-                    let next = match next_path.as_slice() {
-                        ["paths", _, m] if METHODS.contains(m) => Place::Operation,
-                        ["components", "securitySchemes", _] => Place::SecurityScheme,
-                        [.., "content", _] => Place::MediaType,
-                        _ => Place::Elsewhere,
-                    };
-                    walk(child, &child_ptr, next, &next_path)?;
-                }
-                Ok(())
-            }
-            Value::Array(list) => {
-                for (i, child) in list.iter().enumerate() {
-                    let mut next_path: Vec<&str> = path.to_vec();
-                    next_path.push("[]");
-                    walk(child, &format!("{ptr}/{i}"), Place::Elsewhere, &next_path)?;
-                }
-                Ok(())
-            }
-            _ => Ok(()),
-        }
+    walk_placement(doc, Place::Root, &mut Vec::new(), 0)
+}
+
+/// Where the child at the end of `relative` (the path since the document root, or since the
+/// schema of an `x-rust-item-schema`) sits.
+fn place_of(relative: &[Step<'_>]) -> Place {
+    match relative {
+        [Step::Key("paths"), Step::Key(_), Step::Key(m)] if METHODS.contains(m) => Place::Operation,
+        [
+            Step::Key("components"),
+            Step::Key("securitySchemes"),
+            Step::Key(_),
+        ] => Place::SecurityScheme,
+        [.., Step::Key("content"), Step::Key(_)] => Place::MediaType,
+        _ => Place::Elsewhere,
     }
-    walk(doc, "#", Place::Root, &[])
+}
+
+/// Why `key` may not be where it is.
+fn misplaced(key: &str) -> String {
+    match VOCABULARY.iter().find(|(n, _)| *n == key) {
+        Some((_, at)) => format!("`{key}` is not read here: it belongs on {at}"),
+        None => format!(
+            "unknown extension `{key}` (the generator reads {})",
+            VOCABULARY
+                .iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// [`check_placement`] below `v`, which is at `path` in `place`; `base` is where the path
+/// that decides places starts.
+fn walk_placement<'a>(
+    v: &'a Value,
+    place: Place,
+    path: &mut Vec<Step<'a>>,
+    base: usize,
+) -> Result<(), (String, String)> {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                path.push(Step::Key(k));
+                if k.starts_with("x-rust-") {
+                    if !place.allows().contains(&k.as_str()) {
+                        return Err((pointer_of(path), misplaced(k)));
+                    }
+                    if k == ITEM_SCHEMA {
+                        // A schema: nothing of the vocabulary belongs inside it.
+                        let inner = path.len();
+                        walk_placement(child, Place::Elsewhere, path, inner)?;
+                    }
+                } else if !k.starts_with("x-") {
+                    // (Other extensions are opaque data.)
+                    let next = place_of(&path[base..]);
+                    walk_placement(child, next, path, base)?;
+                }
+                path.pop();
+            }
+            Ok(())
+        }
+        Value::Array(list) => {
+            for (i, child) in list.iter().enumerate() {
+                path.push(Step::Index(i));
+                walk_placement(child, Place::Elsewhere, path, base)?;
+                path.pop();
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Reads extension `name` from `extensions` as `T`; `pointer` is where the extension's owner
@@ -324,4 +343,71 @@ pub fn pointer_tokens(pointer: &str) -> Vec<String> {
         .skip(1)
         .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn placement(doc: &Value) -> Result<(), (String, String)> {
+        check_placement(doc)
+    }
+
+    #[test]
+    fn extensions_where_the_generator_reads_them_pass() {
+        let doc = json!({
+            "x-rust-client": {"crate": "c"},
+            "x-rust-pagination": {},
+            "paths": {"/a": {"get": {
+                "x-rust-pagination": {},
+                "x-rust-idempotent": true,
+                "responses": {"200": {"content": {"application/x-ndjson": {
+                    "x-rust-item-schema": {"type": "object", "properties": {
+                        "content": {"type": "object", "properties": {"k": {"type": "string"}}}
+                    }}
+                }}}}
+            }}},
+            "components": {"securitySchemes": {"s": {"x-rust-login": {}}}},
+            "x-other": {"x-rust-anything": "opaque: inside another extension"}
+        });
+        assert_eq!(placement(&doc), Ok(()));
+    }
+
+    #[test]
+    fn a_misplaced_or_unknown_extension_is_named_by_its_pointer() {
+        let misplaced = json!({"paths": {"/a~b/c": {"get": {"x-rust-client": {}}}}});
+        let (ptr, msg) = placement(&misplaced).expect_err("misplaced");
+        assert_eq!(ptr, "#/paths/~1a~0b~1c/get/x-rust-client");
+        assert!(msg.contains("belongs on the document root"), "{msg}");
+
+        let unknown = json!({"components": {"schemas": {"S": {"allOf": [
+            {"type": "object"}, {"x-rust-paginaton": {}}
+        ]}}}});
+        let (ptr, msg) = placement(&unknown).expect_err("unknown");
+        assert_eq!(ptr, "#/components/schemas/S/allOf/1/x-rust-paginaton");
+        assert!(
+            msg.starts_with("unknown extension `x-rust-paginaton`"),
+            "{msg}"
+        );
+
+        // Inside an item schema nothing of the vocabulary belongs, not even under a property
+        // named like a place (`content`).
+        let nested = json!({"paths": {"/a": {"get": {"responses": {"200": {"content": {
+            "application/x-ndjson": {"x-rust-item-schema": {"properties": {
+                "content": {"properties": {"m": {"x-rust-item-schema": {}}}}
+            }}}
+        }}}}}}});
+        let (ptr, _) = placement(&nested).expect_err("nested");
+        assert_eq!(
+            ptr,
+            "#/paths/~1a/get/responses/200/content/application~1x-ndjson/x-rust-item-schema/properties/content/properties/m/x-rust-item-schema"
+        );
+
+        let in_array = json!({"paths": {"/a": {"get": {"parameters": [{"x-rust-envelope": {}}]}}}});
+        let (ptr, msg) = placement(&in_array).expect_err("array");
+        assert_eq!(ptr, "#/paths/~1a/get/parameters/0/x-rust-envelope");
+        assert!(msg.contains("belongs on an operation"), "{msg}");
+    }
 }

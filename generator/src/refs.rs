@@ -1,24 +1,29 @@
 //! `$ref` checks: every reference resolves, and no chain of references loops.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{Error, Result, push_pointer};
+use crate::error::{Error, Result, Step, pointer_of};
 
 /// Checks every `$ref` in `doc`; `file` is only used in messages.
 pub fn check(file: &Path, doc: &Value) -> Result<()> {
     let mut refs = Vec::new();
-    collect(doc, "#", &mut refs);
+    collect(doc, &mut Vec::new(), &mut refs);
+    // Targets whose chains were already followed to their end (most are shared).
+    let mut fine: HashSet<&str> = HashSet::new();
     for (at, target) in &refs {
+        if fine.contains(target) {
+            continue;
+        }
         let err = |message: String| Error::Spec {
             file: file.to_path_buf(),
             pointer: at.clone(),
             message,
         };
         let mut seen = BTreeSet::new();
-        let mut current = target.clone();
+        let mut current = (*target).to_string();
         loop {
             if !seen.insert(current.clone()) {
                 return Err(err(format!(
@@ -39,6 +44,7 @@ pub fn check(file: &Path, doc: &Value) -> Result<()> {
                 None => break,
             }
         }
+        fine.insert(target);
     }
     Ok(())
 }
@@ -64,28 +70,96 @@ pub fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     doc.pointer(pointer)
 }
 
-fn collect(v: &Value, ptr: &str, out: &mut Vec<(String, String)>) {
+/// Every `$ref` below `v` (at `path`): (its pointer, its target).
+fn collect<'a>(v: &'a Value, path: &mut Vec<Step<'a>>, out: &mut Vec<(String, &'a str)>) {
     match v {
         Value::Object(map) => {
             for (k, child) in map {
-                let child_ptr = push_pointer(ptr, k);
+                path.push(Step::Key(k));
                 if k == "$ref" {
                     if let Some(r) = child.as_str() {
-                        out.push((child_ptr, r.to_string()));
+                        out.push((pointer_of(path), r));
                     }
                 } else if !k.starts_with("x-")
                     || k.starts_with("x-oa31-")
                     || k.starts_with("x-rust-")
                 {
-                    collect(child, &child_ptr, out);
+                    collect(child, path, out);
                 }
+                path.pop();
             }
         }
         Value::Array(list) => {
             for (i, child) in list.iter().enumerate() {
-                collect(child, &format!("{ptr}/{i}"), out);
+                path.push(Step::Index(i));
+                collect(child, path, out);
+                path.pop();
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn error(doc: &Value) -> Option<(String, String)> {
+        match check(Path::new("spec.yaml"), doc) {
+            Ok(()) => None,
+            Err(Error::Spec {
+                pointer, message, ..
+            }) => Some((pointer, message)),
+            Err(e) => Some((String::new(), e.to_string())),
+        }
+    }
+
+    #[test]
+    fn shared_and_aliased_targets_resolve() {
+        let doc = json!({
+            "paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/A"}}}}}}}},
+            "components": {"schemas": {
+                "A": {"$ref": "#/components/schemas/B"},
+                "B": {"allOf": [{"$ref": "#/components/schemas/C"}]},
+                "C": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
+                "D": {"items": [{"$ref": "#/components/schemas/C"}]},
+                "x-ignored": {"$ref": "#/nowhere"}
+            }}
+        });
+        assert_eq!(error(&doc), None);
+    }
+
+    #[test]
+    fn a_dangling_reference_is_named_where_it_stands() {
+        let doc = json!({"paths": {"/a/{b}": {"get": {"parameters": [
+            {"name": "x", "in": "query"},
+            {"$ref": "#/components/parameters/Nope"}
+        ]}}}});
+        assert_eq!(
+            error(&doc),
+            Some((
+                "#/paths/~1a~1{b}/get/parameters/1/$ref".into(),
+                "dangling `$ref`: #/components/parameters/Nope does not exist".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn loops_and_external_references_are_errors() {
+        let cyclic = json!({"components": {"schemas": {
+            "A": {"$ref": "#/components/schemas/B"},
+            "B": {"allOf": [{"$ref": "#/components/schemas/A"}]}
+        }}});
+        let (ptr, msg) = error(&cyclic).expect("cycle");
+        assert_eq!(ptr, "#/components/schemas/A/$ref");
+        assert!(msg.starts_with("cyclic `$ref` chain: "), "{msg}");
+
+        let external = json!({"components": {"schemas": {"A": {"$ref": "other.yaml#/A"}}}});
+        let (ptr, msg) = error(&external).expect("external");
+        assert_eq!(ptr, "#/components/schemas/A/$ref");
+        assert!(msg.contains("external `$ref` other.yaml#/A"), "{msg}");
     }
 }
