@@ -162,13 +162,13 @@ pub fn merge(newest_label: &str, mut newest: Api, older: &[(&str, &Api)]) -> Api
                         let name = scope.claim(camel(&format!("{}_{}", t.name, f.wire_name)));
                         let mut vscope = Scope::default();
                         let mut variants = vec![Variant {
-                            rust_name: vscope.claim(variant_name(&f.ty)),
+                            rust_name: vscope.claim(crate::lower::variant_name(&f.ty)),
                             tag_value: None,
                             ty: f.ty.clone(),
                         }];
                         for (_, a) in &alt_types {
                             variants.push(Variant {
-                                rust_name: vscope.claim(variant_name(a)),
+                                rust_name: vscope.claim(crate::lower::variant_name(a)),
                                 tag_value: None,
                                 ty: a.clone(),
                             });
@@ -362,19 +362,6 @@ fn is_scalar(t: &TypeRef) -> bool {
             | TypeRef::DateTime
             | TypeRef::Date
     )
-}
-
-fn variant_name(t: &TypeRef) -> String {
-    match t {
-        TypeRef::String => "String",
-        TypeRef::Integer(_) => "Integer",
-        TypeRef::Number(_) => "Number",
-        TypeRef::Boolean => "Boolean",
-        TypeRef::DateTime => "DateTime",
-        TypeRef::Date => "Date",
-        _ => "Value",
-    }
-    .to_string()
 }
 
 /// A sentence about availability for docs ("Since Airflow 3.1."), or None when the item is in

@@ -171,8 +171,9 @@ fn variant_hint(m: &ReferenceOr<Schema>) -> String {
     }
 }
 
-/// Variant name of an untagged union member from its type.
-fn variant_name(t: &TypeRef) -> String {
+/// Variant name of an untagged union member from its type (also of the enums version merging
+/// makes for a field whose type changed).
+pub(crate) fn variant_name(t: &TypeRef) -> String {
     match t {
         TypeRef::Named(n) => n.clone(),
         TypeRef::String => "String".into(),

@@ -25,6 +25,8 @@ mod responses;
 mod schemas;
 mod security;
 
+pub(crate) use combinators::variant_name;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
