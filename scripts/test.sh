@@ -27,11 +27,17 @@ cd "$(dirname "$0")/.."
 
 started_at=$(date +%s)
 step() { printf '\n==> %s  (+%ss)\n' "$*" "$(($(date +%s) - started_at))"; }
+# Free space on the project's file system, and what the build and the server installs take.
+disk() {
+    echo "disk: $(df -Ph . | awk 'NR == 2 { print $4 }') free; target/ $(du -sh target 2>/dev/null | cut -f1 || echo 0)," \
+        ".cache/ $(du -sh .cache 2>/dev/null | cut -f1 || echo 0)"
+}
 
 PYTHON=${PYTHON:-python3}
 LIVE_ARGS=(--ignored --test-threads=1)
 CRATES=(airflow-client li-backfill-client mage-client)
 
+disk
 step "cargo fmt --check"
 cargo fmt --all --check
 
@@ -148,6 +154,7 @@ for c in "${external[@]}"; do
 done
 
 if [[ ${#targets[@]} -gt 0 ]]; then
+    disk
     for t in "${targets[@]}"; do
         step "$t: install from scripts/locks/$t.txt (cached in .cache/venvs/$t)"
         # shellcheck disable=SC2046
@@ -248,6 +255,7 @@ EOF
 fi
 
 step "done"
+disk
 echo "Live suites:"
 printf '  %s\n' "${summary[@]}"
 echo "total: $(($(date +%s) - started_at))s"
