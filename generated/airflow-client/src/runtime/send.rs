@@ -88,6 +88,150 @@ enum Next {
     Renew,
 }
 
+/// Where the attempts at one request stand.
+struct Tries {
+    attempt: u32,
+    started: Instant,
+    /// Whether the token was renewed already (only once per request).
+    renewed: bool,
+    /// Whether the request may be repeated after the server may have acted on it.
+    idempotent: bool,
+}
+
+/// Whether repeating `req` after it may have arrived is safe: its operation's idempotency (by
+/// its method, unless the API's profile says otherwise), or, for a request sent with another
+/// method than its operation's, the method sent.
+fn idempotent(req: &Request) -> bool {
+    if req.method == req.op.method {
+        req.op.idempotent
+    } else {
+        super::retry::is_idempotent(&req.method)
+    }
+}
+
+/// One hop of an attempt: where it goes and what it carries (redirects change it).
+struct Leg {
+    url: Url,
+    method: reqwest::Method,
+    body: Option<Bytes>,
+    /// Once a redirect leaves the base URL's origin, no later hop carries credentials, even
+    /// one leading back: the other origin would choose what gets authenticated.
+    with_credentials: bool,
+    /// When the whole attempt times out, if it does.
+    deadline: Option<Instant>,
+}
+
+impl Leg {
+    /// The request of this hop, with the credentials if it still carries them.
+    fn request(
+        &self,
+        inner: &Inner,
+        headers: &HeaderMap,
+        creds: &Credentials,
+    ) -> reqwest::RequestBuilder {
+        let mut target = self.url.clone();
+        let mut headers = headers.clone();
+        if self.with_credentials {
+            if !creds.query.is_empty() {
+                let mut pairs = target.query_pairs_mut();
+                for (name, secret) in &creds.query {
+                    pairs.append_pair(name, secret.expose());
+                }
+            }
+            for (name, value) in &creds.headers {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        if self.body.is_none() {
+            headers.remove(CONTENT_TYPE);
+        }
+        let mut builder = inner
+            .http
+            .request(self.method.clone(), target)
+            .headers(headers);
+        if let Some(b) = &self.body {
+            builder = builder.body(b.clone());
+        }
+        if let Some(deadline) = self.deadline {
+            // What is left of the attempt (zero: reqwest fails at once with a timeout).
+            builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
+        }
+        tracing::debug!(url = %self.url, "sending request");
+        builder
+    }
+
+    /// Moves on to where `resp` redirects, if it is a redirect that may be followed: `true`
+    /// if it was one (send again), `false` if `resp` is the answer.
+    fn follow(
+        &mut self,
+        inner: &Inner,
+        resp: &reqwest::Response,
+        creds: &Credentials,
+        mode: Mode,
+    ) -> std::result::Result<bool, Failure> {
+        let Some(location) = redirect_location(resp) else {
+            return Ok(false);
+        };
+        let url = &self.url;
+        let location = location.ok_or_else(|| {
+            Failure::Fatal(redirect(
+                url.clone(),
+                "<not UTF-8>".to_owned(),
+                "the Location header is not valid UTF-8",
+            ))
+        })?;
+        if mode == Mode::Login {
+            return Err(Failure::Fatal(redirect(
+                url.clone(),
+                location_shown(url, location),
+                "a login request never follows a redirect (the password stays at the configured origin)",
+            )));
+        }
+        let status = resp.status().as_u16();
+        let next = follow(
+            &inner.base,
+            url,
+            status,
+            location,
+            Carried {
+                method: &self.method,
+                body: self.body.is_some(),
+                credentials: self.with_credentials,
+                query: &creds.query,
+            },
+        )
+        .map_err(Failure::Fatal)?;
+        if !next.body {
+            self.body = None;
+        }
+        self.method = next.method;
+        self.with_credentials = next.credentials;
+        tracing::debug!(status, to = %strip_query(&next.url), with_credentials = self.with_credentials, "following a redirect");
+        self.url = next.url;
+        Ok(true)
+    }
+}
+
+/// The response head of a streaming request did not come within `after`.
+fn head_timeout(req: &Request, after: Duration) -> Failure {
+    Failure::Send(Error::Timeout {
+        what: format!("the response to {}", req.op.id),
+        after,
+    })
+}
+
+/// Why sending hop `hop` failed. No connection for the first hop: the request never left. For
+/// a later one the server has already seen it (and may have acted: 303 after a POST).
+fn send_failure(e: reqwest::Error, hop: usize) -> Failure {
+    if e.is_connect() && hop == 0 {
+        Failure::Connect(Error::Transport(e))
+    } else if e.is_builder() {
+        Failure::Fatal(Error::Transport(e))
+    } else {
+        Failure::Send(Error::Transport(e))
+    }
+}
+
 impl Inner {
     /// Sends `req` until it gets a final answer: authenticates (renewing a rejected token once),
     /// follows redirects, and retries according to the policy. Returns the answer, whatever its
@@ -105,102 +249,51 @@ impl Inner {
         }
         let url = self.url_for(req)?;
         let headers = self.headers_for(req)?;
-        let method = &req.method;
-        // Repeating it after it may have arrived is safe only if the operation is idempotent
-        // (by its method, unless the API's profile says otherwise); a request sent with
-        // another method than its operation's is judged by the method sent.
-        let idempotent = if *method == req.op.method {
-            req.op.idempotent
-        } else {
-            super::retry::is_idempotent(method)
-        };
-        let policy = &self.retry;
         let span = tracing::Span::current();
-        let started = Instant::now();
-        let mut attempt: u32 = 0;
-        let mut renewed = false;
+        let mut tries = Tries {
+            attempt: 0,
+            started: Instant::now(),
+            renewed: false,
+            idempotent: idempotent(req),
+        };
         loop {
-            attempt += 1;
-            span.record("attempt", attempt);
+            tries.attempt += 1;
+            span.record("attempt", tries.attempt);
             let creds = match mode {
                 Mode::Login => match self.auth.login() {
                     Some(login) => self.auth.login_credentials(login)?,
                     None => Credentials::default(),
                 },
                 _ => {
-                    // Boxed: the login is itself sent through here.
-                    let login = || -> LoginFuture<'_> { Box::pin(self.login()) };
-                    self.auth.credentials(req.op.security, login).await?
+                    let token = if self.auth.needs_token(req.op.security) {
+                        // Boxed: the login is itself sent through here.
+                        let login = || -> LoginFuture<'_> { Box::pin(self.login()) };
+                        self.auth.token(login).await?
+                    } else {
+                        None
+                    };
+                    self.auth.credentials(req.op.security, token)?
                 }
             };
             let outcome = self.exchange(req, &url, &headers, &creds, mode).await;
-            // One decision per attempt: done, renew the token, or retry (when the policy
-            // allows another attempt after that delay).
-            let retry_or = |delay: Duration, reason: &str, done| {
-                if policy.allows(attempt, started.elapsed(), delay) {
-                    Next::Retry(delay, reason.to_owned())
-                } else {
-                    Next::Done(done)
-                }
-            };
-            let next = match outcome {
-                // A 401 to a request that carried no token (it went to another origin) is not
-                // the token's fault. After a redirect the server has seen the request (a 303
-                // may mean a POST was done): sent again only if the policy may repeat it.
-                Ok(ex)
-                    if ex.status == 401
-                        && ex.with_credentials
-                        && !renewed
-                        && creds.token.is_some()
-                        && (!ex.redirected || policy.may_repeat(idempotent)) =>
-                {
-                    Next::Renew
-                }
-                Ok(ex) if is_retryable_status(ex.status) && policy.may_repeat(idempotent) => {
-                    let delay = retry_after(&ex.headers).unwrap_or_else(|| policy.backoff(attempt));
-                    let reason = format!("status {}", ex.status);
-                    retry_or(delay, &reason, Ok(ex))
-                }
-                Ok(ex) => Next::Done(Ok(ex)),
-                // The request never left: repeating it is safe for any method.
-                Err(Failure::Connect(e)) => retry_or(
-                    policy.backoff(attempt),
-                    "connection failed",
-                    Err(Failure::Connect(e)),
-                ),
-                // The server may have acted on it: only methods the policy may repeat.
-                Err(Failure::Send(e)) if policy.may_repeat(idempotent) => {
-                    let reason = if e.is_timeout() {
-                        "timeout"
-                    } else {
-                        "transport error"
-                    };
-                    retry_or(policy.backoff(attempt), reason, Err(Failure::Send(e)))
-                }
-                Err(Failure::Read(e)) if policy.may_repeat(idempotent) => retry_or(
-                    policy.backoff(attempt),
-                    "reading the response failed",
-                    Err(Failure::Read(e)),
-                ),
-                Err(other) => Next::Done(Err(other)),
-            };
-            match next {
+            match self.next(outcome, &creds, &tries) {
                 Next::Done(result) => {
                     return result
                         .map(|ex| (ex, url.clone()))
                         .map_err(Failure::into_error);
                 }
                 Next::Renew => {
-                    renewed = true;
+                    tries.renewed = true;
                     tracing::info!(
                         "the server rejected the access token (401); renewing it and sending the request again"
                     );
-                    self.auth.invalidate(&creds).await;
+                    self.auth.invalidate(&creds);
                     // The repeated request does not count as a retry.
-                    attempt -= 1;
+                    tries.attempt -= 1;
                 }
                 Next::Retry(delay, reason) => {
                     let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+                    let attempt = tries.attempt;
                     tracing::warn!(attempt, delay_ms, reason, "request failed; retrying");
                     tokio::time::sleep(delay).await;
                 }
@@ -208,10 +301,74 @@ impl Inner {
         }
     }
 
+    /// The one decision after an attempt: done, renew the token, or retry (when the policy
+    /// allows another attempt after that delay).
+    fn next(
+        &self,
+        outcome: std::result::Result<Exchange, Failure>,
+        creds: &Credentials,
+        tries: &Tries,
+    ) -> Next {
+        let policy = &self.retry;
+        let may_repeat = policy.may_repeat(tries.idempotent);
+        let retry_or = |delay: Duration, reason: &str, done| {
+            if policy.allows(tries.attempt, tries.started.elapsed(), delay) {
+                Next::Retry(delay, reason.to_owned())
+            } else {
+                Next::Done(done)
+            }
+        };
+        match outcome {
+            // A 401 to a request that carried no token (it went to another origin) is not the
+            // token's fault. After a redirect the server has seen the request (a 303 may mean a
+            // POST was done): sent again only if the policy may repeat it.
+            Ok(ex)
+                if ex.status == 401
+                    && ex.with_credentials
+                    && !tries.renewed
+                    && creds.token.is_some()
+                    && (!ex.redirected || may_repeat) =>
+            {
+                Next::Renew
+            }
+            Ok(ex) if is_retryable_status(ex.status) && may_repeat => {
+                let delay =
+                    retry_after(&ex.headers).unwrap_or_else(|| policy.backoff(tries.attempt));
+                let reason = format!("status {}", ex.status);
+                retry_or(delay, &reason, Ok(ex))
+            }
+            Ok(ex) => Next::Done(Ok(ex)),
+            // The request never left: repeating it is safe for any method.
+            Err(Failure::Connect(e)) => retry_or(
+                policy.backoff(tries.attempt),
+                "connection failed",
+                Err(Failure::Connect(e)),
+            ),
+            // The server may have acted on it: only methods the policy may repeat.
+            Err(Failure::Send(e)) if may_repeat => {
+                let reason = if e.is_timeout() {
+                    "timeout"
+                } else {
+                    "transport error"
+                };
+                retry_or(policy.backoff(tries.attempt), reason, Err(Failure::Send(e)))
+            }
+            Err(Failure::Read(e)) if may_repeat => retry_or(
+                policy.backoff(tries.attempt),
+                "reading the response failed",
+                Err(Failure::Read(e)),
+            ),
+            Err(other) => Next::Done(Err(other)),
+        }
+    }
+
     /// One attempt: the request and the redirects it leads to, then the body (unless
     /// streaming), then the API's in-body error convention. The attempt's timeout covers all
     /// of it, redirects included; a streaming attempt's response head must come within the
     /// request timeout even without a stream timeout.
+    ///
+    /// What needs no `.await` is in plain functions ([`Leg::request`], [`Leg::follow`]): an
+    /// async function's state machine is compiled for every local it holds.
     async fn exchange(
         &self,
         req: &Request,
@@ -225,103 +382,29 @@ impl Inner {
             Mode::Stream => (self.stream_timeout, self.timeout),
             Mode::Full | Mode::Login => (self.timeout, None),
         };
-        let whole_deadline = whole.map(|t| began + t);
-        let mut url = start.clone();
-        let mut method = req.method.clone();
-        let mut body = req.body.clone();
-        // Once a redirect leaves the base URL's origin, no later hop carries credentials, even
-        // one leading back: the other origin would choose what gets authenticated.
-        let mut with_credentials = true;
+        let mut leg = Leg {
+            url: start.clone(),
+            method: req.method.clone(),
+            body: req.body.clone(),
+            with_credentials: true,
+            deadline: whole.map(|t| began + t),
+        };
         for hop in 0..=MAX_REDIRECTS {
-            let mut target = url.clone();
-            let mut builder_headers = headers.clone();
-            if with_credentials {
-                if !creds.query.is_empty() {
-                    let mut pairs = target.query_pairs_mut();
-                    for (name, secret) in &creds.query {
-                        pairs.append_pair(name, secret.expose());
-                    }
-                }
-                for (name, value) in &creds.headers {
-                    builder_headers.append(name.clone(), value.clone());
-                }
-            }
-            if body.is_none() {
-                builder_headers.remove(CONTENT_TYPE);
-            }
-            let mut builder = self
-                .http
-                .request(method.clone(), target)
-                .headers(builder_headers);
-            if let Some(b) = &body {
-                builder = builder.body(b.clone());
-            }
-            if let Some(deadline) = whole_deadline {
-                // What is left of the attempt (zero: reqwest fails at once with a timeout).
-                builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
-            }
-            tracing::debug!(url = %url, "sending request");
+            let builder = leg.request(self, headers, creds);
             let sent = match head {
                 Some(t) => match tokio::time::timeout_at(began + t, builder.send()).await {
                     Ok(sent) => sent,
-                    Err(_) => {
-                        return Err(Failure::Send(Error::Timeout {
-                            what: format!("the response to {}", req.op.id),
-                            after: t,
-                        }));
-                    }
+                    Err(_) => return Err(head_timeout(req, t)),
                 },
                 None => builder.send().await,
             };
-            let resp = match sent {
-                Ok(resp) => resp,
-                // No connection for the first hop: the request never left. For a later one the
-                // server has already seen it (and may have acted: 303 after a POST).
-                Err(e) if e.is_connect() && hop == 0 => {
-                    return Err(Failure::Connect(Error::Transport(e)));
-                }
-                Err(e) if e.is_builder() => return Err(Failure::Fatal(Error::Transport(e))),
-                Err(e) => return Err(Failure::Send(Error::Transport(e))),
-            };
-            let status = resp.status().as_u16();
-            if let Some(location) = redirect_location(&resp) {
-                let location = location.ok_or_else(|| {
-                    Failure::Fatal(redirect(
-                        url.clone(),
-                        "<not UTF-8>".to_owned(),
-                        "the Location header is not valid UTF-8",
-                    ))
-                })?;
-                if mode == Mode::Login {
-                    return Err(Failure::Fatal(redirect(
-                        url.clone(),
-                        location_shown(&url, location),
-                        "a login request never follows a redirect (the password stays at the configured origin)",
-                    )));
-                }
-                let next = follow(
-                    &self.base,
-                    &url,
-                    status,
-                    location,
-                    Carried {
-                        method: &method,
-                        body: body.is_some(),
-                        credentials: with_credentials,
-                        query: &creds.query,
-                    },
-                )
-                .map_err(Failure::Fatal)?;
-                if !next.body {
-                    body = None;
-                }
-                method = next.method;
-                with_credentials = next.credentials;
-                tracing::debug!(status, to = %strip_query(&next.url), with_credentials, "following a redirect");
-                url = next.url;
+            let resp = sent.map_err(|e| send_failure(e, hop))?;
+            if leg.follow(self, &resp, creds, mode)? {
                 continue;
             }
+            let status = resp.status().as_u16();
             let headers = resp.headers().clone();
+            let with_credentials = leg.with_credentials;
             if mode == Mode::Stream {
                 return Ok(Exchange {
                     status,
@@ -332,9 +415,8 @@ impl Inner {
                 });
             }
             let bytes = read_capped(resp, self.max_body, req.op.id).await?;
-            let status = super::error_detail::effective_status(status, &bytes);
             return Ok(Exchange {
-                status,
+                status: super::error_detail::effective_status(status, &bytes),
                 headers,
                 body: Body::Full(bytes),
                 with_credentials,
@@ -343,7 +425,7 @@ impl Inner {
         }
         Err(Failure::Fatal(redirect(
             start.clone(),
-            strip_query(&url),
+            strip_query(&leg.url),
             "more than 10 redirects",
         )))
     }

@@ -118,15 +118,23 @@ impl Request {
 
     /// Serializes `body` as the JSON request body.
     pub(crate) fn json<B: serde::Serialize + ?Sized>(&mut self, body: &B) -> Result<()> {
-        let bytes = serde_json::to_vec(body).map_err(|e| {
-            Error::InvalidRequest(format!(
+        // Only the serialization is generic: the rest is compiled once, not per body type.
+        let serialized = serde_json::to_vec(body);
+        self.set_json(serialized)
+    }
+
+    fn set_json(&mut self, serialized: serde_json::Result<Vec<u8>>) -> Result<()> {
+        match serialized {
+            Ok(bytes) => {
+                self.body = Some(Bytes::from(bytes));
+                self.content_type = Some("application/json");
+                Ok(())
+            }
+            Err(e) => Err(Error::InvalidRequest(format!(
                 "cannot serialize the request body of `{}`: {e}",
                 self.op.id
-            ))
-        })?;
-        self.body = Some(Bytes::from(bytes));
-        self.content_type = Some("application/json");
-        Ok(())
+            ))),
+        }
     }
 
     /// Serializes `body` as the JSON request body inside an envelope: `{"<member>": body}`.

@@ -242,7 +242,11 @@ pub(crate) struct AuthState {
     auth: Auth,
     keys: ApiKeys,
     schemes: &'static [Scheme],
-    cache: tokio::sync::Mutex<Option<Cached>>,
+    /// Locked only to read or replace it, never across an `.await`.
+    cache: std::sync::Mutex<Option<Cached>>,
+    /// Held while a token is fetched: requests that find no fresh token wait for the one
+    /// fetch under way instead of each logging in.
+    renewing: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for AuthState {
@@ -260,7 +264,8 @@ impl AuthState {
             auth,
             keys,
             schemes,
-            cache: tokio::sync::Mutex::new(None),
+            cache: std::sync::Mutex::new(None),
+            renewing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -338,27 +343,23 @@ impl AuthState {
         fills
     }
 
-    /// The credentials of a request with requirement `security`, logging in (`login`) or
-    /// calling the token provider first if a token is needed and none is cached.
-    pub(crate) async fn credentials<L, Fut>(
+    /// Whether the credentials of a request with requirement `security` include the token
+    /// (then [`token`](Self::token) is awaited before [`credentials`](Self::credentials)).
+    pub(crate) fn needs_token(&self, security: Option<&'static [&'static [u8]]>) -> bool {
+        self.plan(security)
+            .iter()
+            .any(|f| matches!(f, Fill::Token(_) | Fill::BearerHeader))
+    }
+
+    /// The credentials of a request with requirement `security`; `token` is the one
+    /// [`token`](Self::token) returned if [`needs_token`](Self::needs_token) said so.
+    pub(crate) fn credentials(
         &self,
         security: Option<&'static [&'static [u8]]>,
-        login: L,
-    ) -> Result<Credentials>
-    where
-        L: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Secret>>,
-    {
+        token: Option<Secret>,
+    ) -> Result<Credentials> {
         let fills = self.plan(security);
         let mut out = Credentials::default();
-        let needs_token = fills
-            .iter()
-            .any(|f| matches!(f, Fill::Token(_) | Fill::BearerHeader));
-        let token = if needs_token {
-            self.token(login).await?
-        } else {
-            None
-        };
         let mut cookies: Vec<String> = Vec::new();
         for fill in fills {
             match fill {
@@ -421,52 +422,67 @@ impl AuthState {
         Ok(out)
     }
 
-    /// The current token: the fixed one, or a cached/renewed one from the login or provider.
-    async fn token<L, Fut>(&self, login: L) -> Result<Option<Secret>>
+    /// The current token: the fixed one, or a cached one, or a new one from the login
+    /// (`login`) or the token provider.
+    pub(crate) async fn token<L, Fut>(&self, login: L) -> Result<Option<Secret>>
     where
         L: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<Secret>>,
     {
-        match &self.auth.0 {
-            AuthKind::None | AuthKind::Basic { .. } => Ok(None),
-            AuthKind::Bearer(token) => Ok(Some(token.clone())),
-            AuthKind::Password { username, .. } => {
-                let mut cache = self.cache.lock().await;
-                if let Some(token) = fresh(&cache) {
-                    return Ok(Some(token));
+        let provider = match &self.auth.0 {
+            AuthKind::None | AuthKind::Basic { .. } => return Ok(None),
+            AuthKind::Bearer(token) => return Ok(Some(token.clone())),
+            AuthKind::Password { .. } => None,
+            AuthKind::Provider(provider) => Some(provider),
+        };
+        if let Some(token) = self.cached() {
+            return Ok(Some(token));
+        }
+        let _renewing = self.renewing.lock().await;
+        // Another request may have fetched one while this one waited.
+        if let Some(token) = self.cached() {
+            return Ok(Some(token));
+        }
+        let token = match provider {
+            None => {
+                if let Some((username, _)) = self.password() {
+                    tracing::debug!(username = %username, "logging in to obtain an access token");
                 }
-                tracing::debug!(username = %username, "logging in to obtain an access token");
-                let token = login().await?;
-                *cache = Some(Cached {
-                    renew_at: renew_at(&token),
-                    token: token.clone(),
-                });
-                Ok(Some(token))
+                login().await?
             }
-            AuthKind::Provider(provider) => {
-                let mut cache = self.cache.lock().await;
-                if let Some(token) = fresh(&cache) {
-                    return Ok(Some(token));
-                }
+            Some(provider) => {
                 tracing::debug!("requesting an access token from the token provider");
                 let token = Secret::new(provider.token().await?);
                 if token.expose().is_empty() {
                     return Err(Error::auth("the token provider returned an empty token"));
                 }
-                *cache = Some(Cached {
-                    renew_at: renew_at(&token),
-                    token: token.clone(),
-                });
-                Ok(Some(token))
+                token
             }
-        }
+        };
+        *self.cache_guard() = Some(Cached {
+            renew_at: renew_at(&token),
+            token: token.clone(),
+        });
+        Ok(Some(token))
+    }
+
+    /// The cached token, unless it is due for renewal.
+    fn cached(&self) -> Option<Secret> {
+        fresh(&self.cache_guard())
+    }
+
+    fn cache_guard(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
+        // Nothing panics while the lock is held: a poisoned cache is still a valid one.
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Forgets the cached token if it is the one `used` carried (another request may have
     /// renewed it already, in which case the new one is kept).
-    pub(crate) async fn invalidate(&self, used: &Credentials) {
+    pub(crate) fn invalidate(&self, used: &Credentials) {
         let Some(used) = &used.token else { return };
-        let mut cache = self.cache.lock().await;
+        let mut cache = self.cache_guard();
         if cache.as_ref().is_some_and(|c| &c.token == used) {
             *cache = None;
         }
@@ -643,9 +659,17 @@ mod tests {
     ) -> (Vec<String>, Vec<String>) {
         let rt = tokio::runtime::Builder::new_current_thread().build();
         let Ok(rt) = rt else { panic!("runtime") };
-        let creds = rt.block_on(state.credentials(security, || async {
-            Err::<Secret, _>(Error::auth("no login here"))
-        }));
+        let token = if state.needs_token(security) {
+            let token = rt
+                .block_on(state.token(|| async { Err::<Secret, _>(Error::auth("no login here")) }));
+            let Ok(token) = token else {
+                panic!("token failed")
+            };
+            token
+        } else {
+            None
+        };
+        let creds = state.credentials(security, token);
         let Ok(creds) = creds else {
             panic!("credentials failed")
         };
