@@ -121,7 +121,7 @@ impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for Member<T> 
 }
 
 /// `bytes` as text, or the [`DecodeError`] of a body that is not UTF-8.
-fn utf8<'a>(
+pub(crate) fn utf8<'a>(
     bytes: &'a [u8],
     type_name: &'static str,
     ctx: DecodeContext,
@@ -155,7 +155,7 @@ fn not_utf8(
 /// The [`DecodeError`] for serde_json's `source` while decoding `text`: the path of the failing
 /// value and a snippet around it.
 #[cold]
-fn decode_error(
+pub(crate) fn decode_error(
     text: &str,
     source: serde_json::Error,
     type_name: &'static str,
