@@ -351,10 +351,6 @@ mod tests {
 
     use super::*;
 
-    fn placement(doc: &Value) -> Result<(), (String, String)> {
-        check_placement(doc)
-    }
-
     #[test]
     fn extensions_where_the_generator_reads_them_pass() {
         let doc = json!({
@@ -372,20 +368,20 @@ mod tests {
             "components": {"securitySchemes": {"s": {"x-rust-login": {}}}},
             "x-other": {"x-rust-anything": "opaque: inside another extension"}
         });
-        assert_eq!(placement(&doc), Ok(()));
+        assert_eq!(check_placement(&doc), Ok(()));
     }
 
     #[test]
     fn a_misplaced_or_unknown_extension_is_named_by_its_pointer() {
         let misplaced = json!({"paths": {"/a~b/c": {"get": {"x-rust-client": {}}}}});
-        let (ptr, msg) = placement(&misplaced).expect_err("misplaced");
+        let (ptr, msg) = check_placement(&misplaced).expect_err("misplaced");
         assert_eq!(ptr, "#/paths/~1a~0b~1c/get/x-rust-client");
         assert!(msg.contains("belongs on the document root"), "{msg}");
 
         let unknown = json!({"components": {"schemas": {"S": {"allOf": [
             {"type": "object"}, {"x-rust-paginaton": {}}
         ]}}}});
-        let (ptr, msg) = placement(&unknown).expect_err("unknown");
+        let (ptr, msg) = check_placement(&unknown).expect_err("unknown");
         assert_eq!(ptr, "#/components/schemas/S/allOf/1/x-rust-paginaton");
         assert!(
             msg.starts_with("unknown extension `x-rust-paginaton`"),
@@ -399,14 +395,14 @@ mod tests {
                 "content": {"properties": {"m": {"x-rust-item-schema": {}}}}
             }}}
         }}}}}}});
-        let (ptr, _) = placement(&nested).expect_err("nested");
+        let (ptr, _) = check_placement(&nested).expect_err("nested");
         assert_eq!(
             ptr,
             "#/paths/~1a/get/responses/200/content/application~1x-ndjson/x-rust-item-schema/properties/content/properties/m/x-rust-item-schema"
         );
 
         let in_array = json!({"paths": {"/a": {"get": {"parameters": [{"x-rust-envelope": {}}]}}}});
-        let (ptr, msg) = placement(&in_array).expect_err("array");
+        let (ptr, msg) = check_placement(&in_array).expect_err("array");
         assert_eq!(ptr, "#/paths/~1a/get/parameters/0/x-rust-envelope");
         assert!(msg.contains("belongs on an operation"), "{msg}");
     }

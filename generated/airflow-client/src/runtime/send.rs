@@ -265,14 +265,15 @@ impl Inner {
                     None => Credentials::default(),
                 },
                 _ => {
-                    let token = if self.auth.needs_token(req.op.security) {
+                    let plan = self.auth.plan(req.op.security);
+                    let token = if plan.needs_token() {
                         // Boxed: the login is itself sent through here.
                         let login = || -> LoginFuture<'_> { Box::pin(self.login()) };
                         self.auth.token(login).await?
                     } else {
                         None
                     };
-                    self.auth.credentials(req.op.security, token)?
+                    self.auth.credentials(plan, token)?
                 }
             };
             let outcome = self.exchange(req, &url, &headers, &creds, mode).await;

@@ -228,6 +228,19 @@ enum Fill {
     BearerHeader,
 }
 
+/// What one request's credentials are made of ([`AuthState::plan`]).
+pub(crate) struct Plan(Vec<Fill>);
+
+impl Plan {
+    /// Whether the credentials include the token (then [`AuthState::token`] is awaited before
+    /// [`AuthState::credentials`]).
+    pub(crate) fn needs_token(&self) -> bool {
+        self.0
+            .iter()
+            .any(|f| matches!(f, Fill::Token(_) | Fill::BearerHeader))
+    }
+}
+
 struct Cached {
     token: Secret,
     /// When to fetch a new token ahead of time (from the JWT `exp` claim), if known.
@@ -308,7 +321,11 @@ impl AuthState {
     }
 
     /// What to send for a requirement (`None`: the spec says nothing about security).
-    fn plan(&self, security: Option<&'static [&'static [u8]]>) -> Vec<Fill> {
+    pub(crate) fn plan(&self, security: Option<&'static [&'static [u8]]>) -> Plan {
+        Plan(self.fills(security))
+    }
+
+    fn fills(&self, security: Option<&'static [&'static [u8]]>) -> Vec<Fill> {
         let Some(alternatives) = security else {
             // Unknown to the spec: send what is configured, in its usual form.
             return match &self.auth.0 {
@@ -343,25 +360,12 @@ impl AuthState {
         fills
     }
 
-    /// Whether the credentials of a request with requirement `security` include the token
-    /// (then [`token`](Self::token) is awaited before [`credentials`](Self::credentials)).
-    pub(crate) fn needs_token(&self, security: Option<&'static [&'static [u8]]>) -> bool {
-        self.plan(security)
-            .iter()
-            .any(|f| matches!(f, Fill::Token(_) | Fill::BearerHeader))
-    }
-
-    /// The credentials of a request with requirement `security`; `token` is the one
-    /// [`token`](Self::token) returned if [`needs_token`](Self::needs_token) said so.
-    pub(crate) fn credentials(
-        &self,
-        security: Option<&'static [&'static [u8]]>,
-        token: Option<Secret>,
-    ) -> Result<Credentials> {
-        let fills = self.plan(security);
+    /// The credentials of a request with `plan`; `token` is the one [`token`](Self::token)
+    /// returned if the plan [`needs_token`](Plan::needs_token).
+    pub(crate) fn credentials(&self, plan: Plan, token: Option<Secret>) -> Result<Credentials> {
         let mut out = Credentials::default();
         let mut cookies: Vec<String> = Vec::new();
-        for fill in fills {
+        for fill in plan.0 {
             match fill {
                 Fill::Basic => {
                     if let AuthKind::Basic { username, password } = &self.auth.0 {
@@ -659,7 +663,8 @@ mod tests {
     ) -> (Vec<String>, Vec<String>) {
         let rt = tokio::runtime::Builder::new_current_thread().build();
         let Ok(rt) = rt else { panic!("runtime") };
-        let token = if state.needs_token(security) {
+        let plan = state.plan(security);
+        let token = if plan.needs_token() {
             let token = rt
                 .block_on(state.token(|| async { Err::<Secret, _>(Error::auth("no login here")) }));
             let Ok(token) = token else {
@@ -669,7 +674,7 @@ mod tests {
         } else {
             None
         };
-        let creds = state.credentials(security, token);
+        let creds = state.credentials(plan, token);
         let Ok(creds) = creds else {
             panic!("credentials failed")
         };
