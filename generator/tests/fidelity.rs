@@ -146,6 +146,10 @@ fn schema_names_fields_keywords_and_collisions() {
         "Vec",
         "FooBar",
         "FooBar2",
+        "Visitor",
+        "A",
+        "S",
+        "D",
     ] {
         assert!(api.type_named(name).is_some(), "missing type {name}");
     }
@@ -168,7 +172,11 @@ fn schema_names_fields_keywords_and_collisions() {
             "string",
             "r#box",
             "vec",
-            "bulk"
+            "bulk",
+            "visitor",
+            "a",
+            "s",
+            "d"
         ]
     );
     insta::assert_snapshot!("naming", code(&g));
@@ -180,28 +188,32 @@ fn optional_vs_nullable_and_absent_vs_null() {
     let text = code(&g);
     // Request body: optional + nullable distinguishes absent from null.
     assert!(text.contains("pub note: Option<Option<String>>"));
-    // ... when decoded too (absent `None`, `null` `Some(None)`).
-    let patch_de = text
-        .split("crate::runtime::de::impl_deserialize! {\n    RunPatch;\n")
+    // ... when decoded too (absent `None`, `null` `Some(None)`), and sent only when set.
+    let patch_serde = text
+        .split("crate::runtime::impl_serde! {\n    RunPatch;\n")
         .nth(1)
-        .expect("RunPatch Deserialize");
+        .expect("RunPatch serde impls");
     assert!(
-        patch_de.contains("3 \"note\" note: double_option;"),
-        "{patch_de}"
+        patch_serde.contains("3 \"note\" note: double_option;"),
+        "{patch_serde}"
     );
-    // Response: optional + nullable is a plain Option (absent and `null` are `None`).
+    // Response: optional + nullable is a plain Option (absent and `null` are `None`), omitted
+    // when `None`.
     let run = text.split("pub struct Run {").nth(1).expect("Run struct");
     assert!(run.contains("pub note: Option<String>"));
-    let run_de = text
-        .split("crate::runtime::de::impl_deserialize! {\n    Run;\n")
+    let run_serde = text
+        .split("crate::runtime::impl_serde! {\n    Run;\n")
         .nth(1)
-        .expect("Run Deserialize");
-    assert!(run_de.contains("3 \"note\" note: optional;"), "{run_de}");
-    // Required + nullable is always sent (no `skip_serializing_if`) and decodes absent as `None`.
+        .expect("Run serde impls");
+    assert!(
+        run_serde.contains("3 \"note\" note: optional;"),
+        "{run_serde}"
+    );
+    // Required + nullable is always sent (`None` as `null`) and decodes absent as `None`.
     assert!(text.contains("`None` is sent as `null`.\n    pub required_nullable"));
-    assert!(run_de.contains("1 \"required_nullable\" required_nullable: optional;"));
+    assert!(run_serde.contains("1 \"required_nullable\" required_nullable: nullable;"));
     // Required: missing is an error.
-    assert!(run_de.contains("0 \"required_plain\" required_plain: required;"));
+    assert!(run_serde.contains("0 \"required_plain\" required_plain: required;"));
     insta::assert_snapshot!("optional_nullable", text);
 }
 

@@ -1,40 +1,108 @@
-//! The shared half of the generated structs' `Deserialize` impls.
+//! The reading half of the generated structs' serde impls (see
+//! [`impl_serde!`](super::impl_serde)).
 //!
-//! Each generated struct gets a small `visit_map`: a loop over the keys and one `match` arm per
-//! field, calling the generic helpers below. Against what `#[derive(Deserialize)]` emits per
-//! struct (a field enum with its own visitor, `visit_seq` for array-shaped input no JSON server
-//! sends, and a wrapper type per `deserialize_with` field), this halves the crate's build time,
-//! because the helpers are compiled once per field type instead of once per struct and field.
-//! Key lookup starts at the field after the last one matched, so the server's own field order
-//! costs one string comparison per key. Semantics are the derive's: unknown fields are skipped,
-//! a repeated field is an error (`duplicate field`), a missing required field is an error
-//! (`missing field`), a missing optional one is `None`.
+//! A struct's `visit_map` is a loop over the keys of an [`Object`] with one `match` arm per
+//! field; the work is in [`Object`]'s methods, compiled once per field type instead of once per
+//! struct and field. Key lookup starts at the field after the last one matched, so the server's
+//! own field order costs one string comparison per key. Semantics are the derive's: unknown
+//! fields are skipped, a repeated field is an error (`duplicate field`), a missing required
+//! field is an error (`missing field`), a missing optional one is `None`.
 #![allow(dead_code)] // which helpers the generated code uses depends on the spec
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-/// Iterates the keys of an object as indexes into a struct's wire names
+/// A JSON object being read into a struct's slots (one `Option` per field). The first error
+/// stops the reading and is kept until [`finish`](Self::finish), so the generated loop needs no
+/// `?` per field.
+pub(crate) struct Object<'de, A: MapAccess<'de>> {
+    map: A,
+    keys: Keys,
+    error: Option<A::Error>,
+    _de: PhantomData<&'de ()>,
+}
+
+impl<'de, A: MapAccess<'de>> Object<'de, A> {
+    /// Reads `map` as an object whose fields have these wire names.
+    #[inline]
+    pub(crate) fn new(map: A, names: &'static [&'static str]) -> Self {
+        Object {
+            map,
+            keys: Keys::new(names),
+            error: None,
+            _de: PhantomData,
+        }
+    }
+
+    /// The next key's index into the wire names (their count for a key the struct does not
+    /// know); `None` at the end of the object or after an error.
+    #[inline]
+    pub(crate) fn next_field(&mut self) -> Option<usize> {
+        if self.error.is_some() {
+            return None;
+        }
+        match self.map.next_key_seed(KeySeed(&mut self.keys)) {
+            Ok(index) => index,
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
+    }
+
+    /// Reads the value of field `name` into `slot`; a field seen twice is an error.
+    #[inline]
+    pub(crate) fn value<T: de::Deserialize<'de>>(
+        &mut self,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) {
+        if slot.is_some() {
+            self.error = Some(de::Error::duplicate_field(name));
+            return;
+        }
+        match self.map.next_value() {
+            Ok(value) => *slot = Some(value),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Skips the value of a field the struct does not know.
+    #[inline]
+    pub(crate) fn skip(&mut self) {
+        if let Err(e) = self.map.next_value::<IgnoredAny>() {
+            self.error = Some(e);
+        }
+    }
+
+    /// The error that stopped the reading, if any.
+    #[inline]
+    pub(crate) fn finish(&mut self) -> Result<(), A::Error> {
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The error for required field `name`, absent from the object.
+    pub(crate) fn missing(&self, name: &'static str) -> A::Error {
+        de::Error::missing_field(name)
+    }
+}
+
+/// Maps the keys of an object to indexes into a struct's wire names
 /// (`names.len()` for a key the struct does not know).
-pub(crate) struct Keys {
+struct Keys {
     names: &'static [&'static str],
     /// Where the next key is expected: the index after the last match.
     hint: usize,
 }
 
 impl Keys {
-    pub(crate) fn new(names: &'static [&'static str]) -> Keys {
+    fn new(names: &'static [&'static str]) -> Keys {
         Keys { names, hint: 0 }
-    }
-
-    /// The next key's index, `None` at the end of the object.
-    #[inline]
-    pub(crate) fn next<'de, A: MapAccess<'de>>(
-        &mut self,
-        map: &mut A,
-    ) -> Result<Option<usize>, A::Error> {
-        map.next_key_seed(KeySeed(self))
     }
 
     fn find(&mut self, key: &str) -> usize {
@@ -82,39 +150,6 @@ impl Visitor<'_> for KeySeed<'_> {
     }
 }
 
-/// Reads the value of field `name` into `slot`; a field seen twice is an error.
-#[inline]
-pub(crate) fn value<'de, A, T>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    name: &'static str,
-) -> Result<(), A::Error>
-where
-    A: MapAccess<'de>,
-    T: de::Deserialize<'de>,
-{
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
-    }
-    *slot = Some(map.next_value()?);
-    Ok(())
-}
-
-/// Skips the value of a field the struct does not know.
-#[inline]
-pub(crate) fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value::<IgnoredAny>().map(|_| ())
-}
-
-/// The value of a required field, or the `missing field` error.
-#[inline]
-pub(crate) fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
-    match slot {
-        Some(v) => Ok(v),
-        None => Err(E::missing_field(name)),
-    }
-}
-
 /// An RFC 3339 date-time, decoded through chrono's dedicated parser (see
 /// [`deserialize_datetime`](super::deserialize_datetime)).
 pub(crate) struct DateTime(pub(crate) chrono::DateTime<chrono::Utc>);
@@ -126,25 +161,23 @@ impl<'de> de::Deserialize<'de> for DateTime {
     }
 }
 
+// How a struct field is made from its slot, for each field shape of `impl_serde!` (required
+// fields are unwrapped by the macro itself, which returns the `missing field` error).
+
+/// A required date-time field.
+pub(crate) fn datetime(slot: DateTime) -> chrono::DateTime<chrono::Utc> {
+    slot.0
+}
+
+/// A required list of date-times.
+pub(crate) fn datetimes(slot: Vec<DateTime>) -> Vec<chrono::DateTime<chrono::Utc>> {
+    slot.into_iter().map(|d| d.0).collect()
+}
+
 /// A nullable or optional field: absent and `null` are `None`.
 #[inline]
 pub(crate) fn optional<T>(slot: Option<Option<T>>) -> Option<T> {
     slot.flatten()
-}
-
-/// An optional, nullable field of a request body: absent is `None`, `null` is `Some(None)`.
-#[inline]
-pub(crate) fn double_option<T>(slot: Option<Option<T>>) -> Option<Option<T>> {
-    slot
-}
-
-/// A required date-time field, or the `missing field` error.
-#[inline]
-pub(crate) fn required_datetime<E: de::Error>(
-    slot: Option<DateTime>,
-    name: &'static str,
-) -> Result<chrono::DateTime<chrono::Utc>, E> {
-    required(slot, name).map(|d| d.0)
 }
 
 /// A nullable or optional date-time field: absent and `null` are `None`.
@@ -152,6 +185,13 @@ pub(crate) fn option_datetime(
     slot: Option<Option<DateTime>>,
 ) -> Option<chrono::DateTime<chrono::Utc>> {
     slot.flatten().map(|d| d.0)
+}
+
+/// A nullable or optional list of date-times: absent and `null` are `None`.
+pub(crate) fn option_datetimes(
+    slot: Option<Option<Vec<DateTime>>>,
+) -> Option<Vec<chrono::DateTime<chrono::Utc>>> {
+    slot.flatten().map(|v| v.into_iter().map(|d| d.0).collect())
 }
 
 /// An optional, nullable date-time field of a request body: absent is `None`, `null` is
@@ -162,21 +202,6 @@ pub(crate) fn double_option_datetime(
     slot.map(|d| d.map(|d| d.0))
 }
 
-/// A required list of date-times, or the `missing field` error.
-pub(crate) fn required_datetimes<E: de::Error>(
-    slot: Option<Vec<DateTime>>,
-    name: &'static str,
-) -> Result<Vec<chrono::DateTime<chrono::Utc>>, E> {
-    required(slot, name).map(|v| v.into_iter().map(|d| d.0).collect())
-}
-
-/// A nullable or optional list of date-times: absent and `null` are `None`.
-pub(crate) fn option_datetimes(
-    slot: Option<Option<Vec<DateTime>>>,
-) -> Option<Vec<chrono::DateTime<chrono::Utc>>> {
-    slot.flatten().map(|v| v.into_iter().map(|d| d.0).collect())
-}
-
 /// An optional, nullable list of date-times of a request body: absent is `None`, `null` is
 /// `Some(None)`.
 pub(crate) fn double_option_datetimes(
@@ -185,139 +210,9 @@ pub(crate) fn double_option_datetimes(
     slot.map(|o| o.map(|v| v.into_iter().map(|d| d.0).collect()))
 }
 
-/// `impl Deserialize for $name` from its fields: `index "wire" rust_name: how;` where `how`
-/// is one of the functions above taking the slot (`required`, `required_datetime`,
-/// `required_datetimes`, `optional`, `option_datetime`, `option_datetimes`, `double_option`,
-/// `double_option_datetime`, `double_option_datetimes`). The slots are the fields'
-/// own names (macro hygiene keeps them apart from the locals here); their types are inferred
-/// from the `how` functions and the struct's field types.
-#[allow(unused_macros)] // used only if the spec has structs
-macro_rules! impl_deserialize {
-    // How a field is made from its slot: only required fields can fail.
-    (@field required $field:ident $wire:literal) => {
-        $crate::runtime::de::required($field, $wire)?
-    };
-    (@field required_datetime $field:ident $wire:literal) => {
-        $crate::runtime::de::required_datetime($field, $wire)?
-    };
-    (@field required_datetimes $field:ident $wire:literal) => {
-        $crate::runtime::de::required_datetimes($field, $wire)?
-    };
-    (@field $how:ident $field:ident $wire:literal) => {
-        $crate::runtime::de::$how($field)
-    };
-    ($name:ident; $($index:literal $wire:literal $field:ident : $how:ident;)*) => {
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(concat!("struct ", stringify!($name)))
-                    }
-                    #[allow(deprecated)]
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                        self,
-                        mut map: A,
-                    ) -> ::std::result::Result<$name, A::Error> {
-                        use $crate::runtime::de;
-                        const NAMES: &[&str] = &[$($wire),*];
-                        $(let mut $field = ::std::option::Option::None;)*
-                        let mut keys = de::Keys::new(NAMES);
-                        while let ::std::option::Option::Some(i) = keys.next(&mut map)? {
-                            match i {
-                                $($index => de::value(&mut map, &mut $field, $wire),)*
-                                _ => de::skip(&mut map),
-                            }?;
-                        }
-                        ::std::result::Result::Ok($name {
-                            $($field: $crate::runtime::de::impl_deserialize!(@field $how $field $wire),)*
-                        })
-                    }
-                }
-                deserializer.deserialize_map(Visitor)
-            }
-        }
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use impl_deserialize;
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// What the generator emits: one required, one optional and one nullable date-time field.
-    #[derive(Debug, PartialEq, Clone)]
-    struct Run {
-        id: String,
-        note: Option<String>,
-        at: Option<chrono::DateTime<chrono::Utc>>,
-    }
-
-    impl_deserialize! {
-        Run;
-        0 "id" id: required;
-        1 "note" note: optional;
-        2 "at" at: option_datetime;
-    }
-
-    fn decode(json: &str) -> Result<Run, String> {
-        serde_json::from_str(json).map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn fields_in_any_order_unknown_skipped() {
-        let at = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05+01:00")
-            .map(|d| d.with_timezone(&chrono::Utc))
-            .ok();
-        let want = Run {
-            id: "a".into(),
-            note: Some("n".into()),
-            at,
-        };
-        for json in [
-            r#"{"id":"a","note":"n","at":"2026-01-02T03:04:05+01:00"}"#,
-            r#"{"at":"2026-01-02T02:04:05Z","x":[1,{"y":2}],"note":"n","id":"a"}"#,
-            r#"{"note":"n","id":"a","extra":null,"at":"2026-01-02T02:04:05Z"}"#,
-        ] {
-            assert_eq!(decode(json), Ok(want.clone()), "{json}");
-        }
-        // Escaped keys (not borrowable) and values from a `serde_json::Value` (owned keys).
-        assert_eq!(
-            decode(r#"{"\u0069d":"a","note":null}"#).map(|r| r.id),
-            Ok("a".into())
-        );
-        let from_value = serde_json::from_value::<Run>(serde_json::json!({"id": "v", "at": null}));
-        assert_eq!(
-            from_value.map(|r| (r.id, r.at)).ok(),
-            Some(("v".into(), None))
-        );
-    }
-
-    #[test]
-    fn absent_null_missing_duplicate_and_wrong_types() {
-        assert_eq!(
-            decode(r#"{"id":"a"}"#),
-            Ok(Run {
-                id: "a".into(),
-                note: None,
-                at: None
-            })
-        );
-        let err = |json| decode(json).err().unwrap_or_default();
-        assert!(err(r#"{"note":"n"}"#).starts_with("missing field `id`"));
-        assert!(err(r#"{"id":"a","id":"b"}"#).starts_with("duplicate field `id`"));
-        assert!(err(r#"{"id":1}"#).starts_with("invalid type: integer `1`, expected a string"));
-        assert!(
-            err(r#"{"id":"a","at":"yesterday"}"#).contains("input contains invalid characters")
-        );
-        assert!(
-            err(r#"["a",null,null]"#).starts_with("invalid type: sequence, expected struct Run")
-        );
-    }
 
     #[test]
     fn keys_follow_the_hint_and_fall_back_to_a_scan() {
@@ -337,7 +232,6 @@ mod tests {
         assert_eq!(double_option_datetime(None), None);
         assert_eq!(double_option_datetime(Some(None)), Some(None));
         assert!(option_datetime(Some(None)).is_none());
-        assert_eq!(double_option::<i64>(Some(None)), Some(None));
         assert_eq!(optional::<i64>(Some(None)), None);
     }
 }

@@ -59,14 +59,14 @@ pub struct AppBuilderViewResponse {
 /// Spec schema `AssetAliasCollectionResponse`.
 ///
 /// Returned by [`Client::get_asset_aliases`](crate::Client::get_asset_aliases).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetAliasCollectionResponse {
     /// Asset Aliases
     pub asset_aliases: Vec<AssetAliasResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetAliasCollectionResponse;
     0 "asset_aliases" asset_aliases: required;
     1 "total_entries" total_entries: required;
@@ -76,7 +76,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `AssetAliasResponse`.
 ///
 /// Returned by [`Client::get_asset_aliases`](crate::Client::get_asset_aliases).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetAliasResponse {
     /// Id
     pub id: i64,
@@ -85,7 +85,7 @@ pub struct AssetAliasResponse {
     /// Group
     pub group: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetAliasResponse;
     0 "id" id: required;
     1 "name" name: required;
@@ -96,14 +96,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `AssetCollectionResponse`.
 ///
 /// Returned by [`Client::get_assets`](crate::Client::get_assets).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetCollectionResponse {
     /// Assets
     pub assets: Vec<AssetResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetCollectionResponse;
     0 "assets" assets: required;
     1 "total_entries" total_entries: required;
@@ -115,18 +115,16 @@ crate::runtime::de::impl_deserialize! {
 /// Part of [`CreateAssetEventsBody`].
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AssetEventAccessControl {
     /// Consumer Teams
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consumer_teams: Option<Option<Vec<String>>>,
     /// Allow Global
     ///
     /// Server default: `true`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_global: Option<bool>,
 }
 impl AssetEventAccessControl {
@@ -141,7 +139,7 @@ impl AssetEventAccessControl {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetEventAccessControl;
     0 "consumer_teams" consumer_teams: double_option;
     1 "allow_global" allow_global: optional;
@@ -152,14 +150,14 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::get_asset_events`](crate::Client::get_asset_events),
 /// [`Client::get_upstream_asset_events`](crate::Client::get_upstream_asset_events).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetEventCollectionResponse {
     /// Asset Events
     pub asset_events: Vec<AssetEventResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetEventCollectionResponse;
     0 "asset_events" asset_events: required;
     1 "total_entries" total_entries: required;
@@ -170,32 +168,25 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::create_asset_event`](crate::Client::create_asset_event),
 /// [`Client::get_asset_events`](crate::Client::get_asset_events).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetEventResponse {
     /// Id
     pub id: i64,
     /// Asset Id
     pub asset_id: i64,
     /// Uri
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
     /// Name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Group
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Extra
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<BTreeMap<String, JsonValue>>,
     /// Source Task Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_task_id: Option<String>,
     /// Source Dag Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_dag_id: Option<String>,
     /// Source Run Id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_run_id: Option<String>,
     /// Source Map Index
     pub source_map_index: i64,
@@ -206,10 +197,9 @@ pub struct AssetEventResponse {
     /// Partition Key
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetEventResponse;
     0 "id" id: required;
     1 "asset_id" asset_id: required;
@@ -222,7 +212,7 @@ crate::runtime::de::impl_deserialize! {
     8 "source_run_id" source_run_id: optional;
     9 "source_map_index" source_map_index: required;
     10 "created_dagruns" created_dagruns: required;
-    11 "timestamp" timestamp: required_datetime;
+    11 "timestamp" timestamp: required datetime;
     12 "partition_key" partition_key: optional;
 }
 /// Asset serializer for responses.
@@ -231,7 +221,7 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::get_asset`](crate::Client::get_asset),
 /// [`Client::get_assets`](crate::Client::get_assets).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetResponse {
     /// Id
     pub id: i64,
@@ -242,7 +232,6 @@ pub struct AssetResponse {
     /// Group
     pub group: String,
     /// Extra
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<BTreeMap<String, JsonValue>>,
     /// Created At
     pub created_at: DateTime<Utc>,
@@ -252,7 +241,6 @@ pub struct AssetResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_dags: Option<Vec<DagScheduleAssetReference>>,
     /// Producing Tasks
     pub producing_tasks: Vec<TaskOutletAssetReference>,
@@ -260,7 +248,6 @@ pub struct AssetResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consuming_tasks: Option<Vec<TaskInletAssetReference>>,
     /// Aliases
     pub aliases: Vec<AssetAliasResponse>,
@@ -268,23 +255,21 @@ pub struct AssetResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub watchers: Option<Vec<AssetWatcherResponse>>,
     /// Last asset event response serializer. See [`LastAssetEventResponse`].
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_asset_event: Option<LastAssetEventResponse>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetResponse;
     0 "id" id: required;
     1 "name" name: required;
     2 "uri" uri: required;
     3 "group" group: required;
     4 "extra" extra: optional;
-    5 "created_at" created_at: required_datetime;
-    6 "updated_at" updated_at: required_datetime;
+    5 "created_at" created_at: required datetime;
+    6 "updated_at" updated_at: required datetime;
     7 "scheduled_dags" scheduled_dags: optional;
     8 "producing_tasks" producing_tasks: required;
     9 "consuming_tasks" consuming_tasks: optional;
@@ -299,7 +284,7 @@ crate::runtime::de::impl_deserialize! {
 /// Taken by [`Client::set_asset_state_store`](crate::Client::set_asset_state_store).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetStateStoreBody {
     /// The `value` field: a [`JsonValue`].
     ///
@@ -317,7 +302,7 @@ impl AssetStateStoreBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetStateStoreBody;
     0 "value" value: required;
 }
@@ -328,7 +313,7 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by [`Client::list_asset_state_store`](crate::Client::list_asset_state_store).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetStateStoreCollectionResponse {
     /// Asset State Store
     ///
@@ -339,7 +324,7 @@ pub struct AssetStateStoreCollectionResponse {
     /// Since Airflow 3.3.2.
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetStateStoreCollectionResponse;
     0 "asset_state_store" asset_state_store: required;
     1 "total_entries" total_entries: required;
@@ -351,7 +336,7 @@ crate::runtime::de::impl_deserialize! {
 /// Part of [`AssetStateStoreResponse`].
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetStateStoreLastUpdatedBy {
     /// Identifies what kind of writer last updated an asset state store entry. See
     /// [`AssetStateStoreWriterKind`].
@@ -361,25 +346,21 @@ pub struct AssetStateStoreLastUpdatedBy {
     /// Dag Id
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_id: Option<String>,
     /// Run Id
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
     /// Task Id
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
     /// Map Index
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub map_index: Option<i64>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetStateStoreLastUpdatedBy;
     0 "kind" kind: required;
     1 "dag_id" dag_id: optional;
@@ -395,7 +376,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::list_asset_state_store`](crate::Client::list_asset_state_store).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetStateStoreResponse {
     /// Key
     ///
@@ -413,14 +394,13 @@ pub struct AssetStateStoreResponse {
     /// [`AssetStateStoreLastUpdatedBy`].
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_updated_by: Option<AssetStateStoreLastUpdatedBy>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetStateStoreResponse;
     0 "key" key: required;
     1 "value" value: required;
-    2 "updated_at" updated_at: required_datetime;
+    2 "updated_at" updated_at: required datetime;
     3 "last_updated_by" last_updated_by: optional;
 }
 /// Identifies what kind of writer last updated an asset state store entry.
@@ -511,7 +491,7 @@ impl crate::runtime::ParamValue for AssetStateStoreWriterKind {
 /// Part of [`AssetResponse`].
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssetWatcherResponse {
     /// Name
     ///
@@ -526,11 +506,11 @@ pub struct AssetWatcherResponse {
     /// Since Airflow 3.2.2.
     pub created_date: DateTime<Utc>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AssetWatcherResponse;
     0 "name" name: required;
     1 "trigger_id" trigger_id: required;
-    2 "created_date" created_date: required_datetime;
+    2 "created_date" created_date: required datetime;
 }
 /// Response returned when polling for the status of an enqueued connection test.
 ///
@@ -539,7 +519,7 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by [`Client::get_connection_test`](crate::Client::get_connection_test).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AsyncConnectionTestResponse {
     /// Token
     ///
@@ -556,34 +536,33 @@ pub struct AsyncConnectionTestResponse {
     /// Result Message
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// Created At
     ///
     /// Since Airflow 3.3.2.
     pub created_at: DateTime<Utc>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     AsyncConnectionTestResponse;
     0 "token" token: required;
     1 "connection_id" connection_id: required;
     2 "state" state: required;
     3 "result_message" result_message: optional;
-    4 "created_at" created_at: required_datetime;
+    4 "created_at" created_at: required datetime;
 }
 /// Backfill Collection serializer for responses.
 ///
 /// Spec schema `BackfillCollectionResponse`.
 ///
 /// Returned by [`Client::list_backfills`](crate::Client::list_backfills).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackfillCollectionResponse {
     /// Backfills
     pub backfills: Vec<BackfillResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillCollectionResponse;
     0 "backfills" backfills: required;
     1 "total_entries" total_entries: required;
@@ -594,7 +573,7 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Taken by [`Client::create_backfill`](crate::Client::create_backfill),
 /// [`Client::create_backfill_dry_run`](crate::Client::create_backfill_dry_run).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackfillPostBody {
     /// Dag Id
     pub dag_id: String,
@@ -605,23 +584,19 @@ pub struct BackfillPostBody {
     /// Run Backwards
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_backwards: Option<bool>,
     /// Dag Run Conf
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_run_conf: Option<Option<Map<String, Value>>>,
     /// Internal enum for setting reprocess behavior in a backfill. See [`ReprocessBehavior`].
     ///
     /// Server default: `"none"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reprocess_behavior: Option<ReprocessBehavior>,
     /// Max Active Runs
     ///
     /// Server default: `10`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_active_runs: Option<i64>,
     /// Run on the latest bundle version of the Dag for each backfilled run. If not specified, falls
     /// back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core]
@@ -630,7 +605,6 @@ pub struct BackfillPostBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_on_latest_version: Option<Option<bool>>,
 }
 impl BackfillPostBody {
@@ -695,11 +669,11 @@ impl BackfillPostBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillPostBody;
     0 "dag_id" dag_id: required;
-    1 "from_date" from_date: required_datetime;
-    2 "to_date" to_date: required_datetime;
+    1 "from_date" from_date: required datetime;
+    2 "to_date" to_date: required datetime;
     3 "run_backwards" run_backwards: optional;
     4 "dag_run_conf" dag_run_conf: double_option;
     5 "reprocess_behavior" reprocess_behavior: optional;
@@ -716,7 +690,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::list_backfills`](crate::Client::list_backfills),
 /// [`Client::pause_backfill`](crate::Client::pause_backfill),
 /// [`Client::unpause_backfill`](crate::Client::unpause_backfill).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackfillResponse {
     /// Id
     pub id: i64,
@@ -748,22 +722,21 @@ pub struct BackfillResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillResponse;
     0 "id" id: required;
     1 "dag_id" dag_id: required;
-    2 "from_date" from_date: required_datetime;
-    3 "to_date" to_date: required_datetime;
-    4 "dag_run_conf" dag_run_conf: optional;
+    2 "from_date" from_date: required datetime;
+    3 "to_date" to_date: required datetime;
+    4 "dag_run_conf" dag_run_conf: nullable;
     5 "is_paused" is_paused: required;
     6 "reprocess_behavior" reprocess_behavior: required;
     7 "max_active_runs" max_active_runs: required;
-    8 "created_at" created_at: required_datetime;
-    9 "completed_at" completed_at: option_datetime;
-    10 "updated_at" updated_at: required_datetime;
+    8 "created_at" created_at: required datetime;
+    9 "completed_at" completed_at: nullable datetime;
+    10 "updated_at" updated_at: required datetime;
     11 "dag_display_name" dag_display_name: optional;
 }
 /// Base info serializer for responses.
@@ -771,16 +744,16 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `BaseInfoResponse`.
 ///
 /// Part of [`HealthInfoResponse`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseInfoResponse {
     /// Status
     ///
     /// Always sent; `None` is sent as `null`.
     pub status: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BaseInfoResponse;
-    0 "status" status: optional;
+    0 "status" status: nullable;
 }
 /// Bulk Action to be taken if the entity does not exist.
 ///
@@ -942,20 +915,18 @@ impl crate::runtime::ParamValue for BulkActionOnExistence {
 /// Spec schema `BulkActionResponse`.
 ///
 /// Part of [`BulkResponse`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkActionResponse {
     /// A list of unique id/key representing successful operations.
     ///
     /// Server default: `[]`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub success: Option<Vec<String>>,
     /// A list of errors encountered during the operation, each containing details about the issue.
     ///
     /// Server default: `[]`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<Map<String, Value>>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkActionResponse;
     0 "success" success: optional;
     1 "errors" errors: optional;
@@ -967,7 +938,7 @@ crate::runtime::de::impl_deserialize! {
 /// Taken by [`Client::bulk_dag_runs`](crate::Client::bulk_dag_runs).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BulkBodyBulkDagRunBody {
     /// Actions
     ///
@@ -988,7 +959,7 @@ impl BulkBodyBulkDagRunBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkBodyBulkDagRunBody;
     0 "actions" actions: required;
 }
@@ -1042,7 +1013,7 @@ impl<'de> Deserialize<'de> for BulkBodyBulkDagRunBodyActionsItem {
 /// Taken by [`Client::bulk_task_instances`](crate::Client::bulk_task_instances).
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BulkBodyBulkTaskInstanceBody {
     /// Actions
     ///
@@ -1063,7 +1034,7 @@ impl BulkBodyBulkTaskInstanceBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkBodyBulkTaskInstanceBody;
     0 "actions" actions: required;
 }
@@ -1115,7 +1086,7 @@ impl<'de> Deserialize<'de> for BulkBodyBulkTaskInstanceBodyActionsItem {
 /// Spec schema `BulkBody_ConnectionBody_`.
 ///
 /// Taken by [`Client::bulk_connections`](crate::Client::bulk_connections).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BulkBodyConnectionBody {
     /// Actions
     pub actions: Vec<BulkBodyConnectionBodyActionsItem>,
@@ -1134,7 +1105,7 @@ impl BulkBodyConnectionBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkBodyConnectionBody;
     0 "actions" actions: required;
 }
@@ -1184,7 +1155,7 @@ impl<'de> Deserialize<'de> for BulkBodyConnectionBodyActionsItem {
 /// Spec schema `BulkBody_PoolBody_`.
 ///
 /// Taken by [`Client::bulk_pools`](crate::Client::bulk_pools).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BulkBodyPoolBody {
     /// Actions
     pub actions: Vec<BulkBodyPoolBodyActionsItem>,
@@ -1203,7 +1174,7 @@ impl BulkBodyPoolBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkBodyPoolBody;
     0 "actions" actions: required;
 }
@@ -1253,7 +1224,7 @@ impl<'de> Deserialize<'de> for BulkBodyPoolBodyActionsItem {
 /// Spec schema `BulkBody_VariableBody_`.
 ///
 /// Taken by [`Client::bulk_variables`](crate::Client::bulk_variables).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BulkBodyVariableBody {
     /// Actions
     pub actions: Vec<BulkBodyVariableBodyActionsItem>,
@@ -1272,7 +1243,7 @@ impl BulkBodyVariableBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkBodyVariableBody;
     0 "actions" actions: required;
 }
@@ -1523,7 +1494,7 @@ impl BulkCreateActionVariableBody {
 /// [`BulkDeleteActionBulkDagRunBodyEntitiesItem`], [`BulkUpdateActionBulkDagRunBody`].
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BulkDagRunBody {
     /// Dag Run Id
     ///
@@ -1533,20 +1504,17 @@ pub struct BulkDagRunBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_id: Option<Option<String>>,
     /// Dag Run states from which the run may be mutated (patched, deleted). See
     /// [`DagRunMutableStates`].
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Option<DagRunMutableStates>>,
     /// Note
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Option<String>>,
 }
 impl BulkDagRunBody {
@@ -1580,7 +1548,7 @@ impl BulkDagRunBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkDagRunBody;
     0 "dag_run_id" dag_run_id: required;
     1 "dag_id" dag_id: double_option;
@@ -1594,43 +1562,37 @@ crate::runtime::de::impl_deserialize! {
 /// Taken by [`Client::clear_dag_runs`](crate::Client::clear_dag_runs).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkDagRunClearBody {
     /// Select runs by exact partition key match. Mutually exclusive with the other partition
     /// selectors.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<Option<String>>,
     /// Inclusive start of the partition date window. The value is interpreted in the Dag's
     /// timetable timezone. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_date_start: Option<Option<DateTime<Utc>>>,
     /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable
     /// timezone. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_date_end: Option<Option<DateTime<Utc>>>,
     /// Dry Run
     ///
     /// Server default: `true`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
     /// Only Failed
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_failed: Option<bool>,
     /// Only queue newly added tasks in the latest Dag version without clearing existing tasks.
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_new: Option<bool>,
     /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified,
     /// falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core]
@@ -1638,18 +1600,15 @@ pub struct BulkDagRunClearBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_on_latest_version: Option<Option<bool>>,
     /// Note
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Option<String>>,
     /// Dag Runs
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_runs: Option<Vec<BulkDagRunBody>>,
 }
 impl BulkDagRunClearBody {
@@ -1699,11 +1658,11 @@ impl BulkDagRunClearBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkDagRunClearBody;
     0 "partition_key" partition_key: double_option;
-    1 "partition_date_start" partition_date_start: double_option_datetime;
-    2 "partition_date_end" partition_date_end: double_option_datetime;
+    1 "partition_date_start" partition_date_start: double_option datetime;
+    2 "partition_date_end" partition_date_end: double_option datetime;
     3 "dry_run" dry_run: optional;
     4 "only_failed" only_failed: optional;
     5 "only_new" only_new: optional;
@@ -2028,19 +1987,16 @@ pub enum BulkDeleteActionVariableBodyEntitiesItem {
 /// [`Client::bulk_pools`](crate::Client::bulk_pools),
 /// [`Client::bulk_task_instances`](crate::Client::bulk_task_instances),
 /// [`Client::bulk_variables`](crate::Client::bulk_variables).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BulkResponse {
     /// Details of the bulk create operation, including successful keys and errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create: Option<BulkActionResponse>,
     /// Details of the bulk update operation, including successful keys and errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update: Option<BulkActionResponse>,
     /// Details of the bulk delete operation, including successful keys and errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete: Option<BulkActionResponse>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkResponse;
     0 "create" create: optional;
     1 "update" update: optional;
@@ -2055,39 +2011,33 @@ crate::runtime::de::impl_deserialize! {
 /// [`BulkUpdateActionBulkTaskInstanceBody`].
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BulkTaskInstanceBody {
     /// All possible states that a Task Instance can be in. See [`TaskInstanceState`].
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_state: Option<Option<TaskInstanceState>>,
     /// Note
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Option<String>>,
     /// Include Upstream
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_upstream: Option<bool>,
     /// Include Downstream
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_downstream: Option<bool>,
     /// Include Future
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_future: Option<bool>,
     /// Include Past
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_past: Option<bool>,
     /// Task Id
     ///
@@ -2097,19 +2047,16 @@ pub struct BulkTaskInstanceBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub map_index: Option<Option<i64>>,
     /// Dag Id
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_id: Option<Option<String>>,
     /// Dag Run Id
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_run_id: Option<Option<String>>,
 }
 impl BulkTaskInstanceBody {
@@ -2179,7 +2126,7 @@ impl BulkTaskInstanceBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BulkTaskInstanceBody;
     0 "new_state" new_state: double_option;
     1 "note" note: double_option;
@@ -2518,45 +2465,39 @@ pub enum ClearDagRunsResponse {
 /// Taken by [`Client::clear_dag_run_partitions`](crate::Client::clear_dag_run_partitions).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClearPartitionsBody {
     /// Select runs by exact partition key match. Mutually exclusive with the other partition
     /// selectors.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<Option<String>>,
     /// Inclusive start of the partition date window. The value is interpreted in the Dag's
     /// timetable timezone. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_date_start: Option<Option<DateTime<Utc>>>,
     /// Inclusive end of the partition date window. The value is interpreted in the Dag's timetable
     /// timezone. Mutually exclusive with the other partition selectors.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_date_end: Option<Option<DateTime<Utc>>>,
     /// Select runs by exact run_id. Mutually exclusive with ``partition_key`` and partition date
     /// window.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_id: Option<Option<String>>,
     /// Also clear task instances on the matched runs.
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub clear_task_instances: Option<bool>,
     /// If True, compute counts without writing any changes.
     ///
     /// Server default: `true`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
 }
 impl ClearPartitionsBody {
@@ -2591,11 +2532,11 @@ impl ClearPartitionsBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ClearPartitionsBody;
     0 "partition_key" partition_key: double_option;
-    1 "partition_date_start" partition_date_start: double_option_datetime;
-    2 "partition_date_end" partition_date_end: double_option_datetime;
+    1 "partition_date_start" partition_date_start: double_option datetime;
+    2 "partition_date_end" partition_date_end: double_option datetime;
     3 "run_id" run_id: double_option;
     4 "clear_task_instances" clear_task_instances: optional;
     5 "dry_run" dry_run: optional;
@@ -2607,7 +2548,7 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by [`Client::clear_dag_run_partitions`](crate::Client::clear_dag_run_partitions).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClearPartitionsResponse {
     /// Dag Runs Cleared
     ///
@@ -2622,7 +2563,7 @@ pub struct ClearPartitionsResponse {
     /// Since Airflow 3.3.2.
     pub dry_run: bool,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ClearPartitionsResponse;
     0 "dag_runs_cleared" dag_runs_cleared: required;
     1 "task_instances_cleared" task_instances_cleared: required;
@@ -2636,7 +2577,7 @@ crate::runtime::de::impl_deserialize! {
 /// Part of [`ClearDagRunResponse`], [`ClearDagRunsResponse`].
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClearTaskInstanceCollectionResponse {
     /// Task Instances
     ///
@@ -2647,7 +2588,7 @@ pub struct ClearTaskInstanceCollectionResponse {
     /// Since Airflow 3.2.2.
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ClearTaskInstanceCollectionResponse;
     0 "task_instances" task_instances: required;
     1 "total_entries" total_entries: required;
@@ -2676,72 +2617,60 @@ pub enum ClearTaskInstanceCollectionResponseTaskInstancesItem {
 /// Spec schema `ClearTaskInstancesBody`.
 ///
 /// Taken by [`Client::post_clear_task_instances`](crate::Client::post_clear_task_instances).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClearTaskInstancesBody {
     /// Dry Run
     ///
     /// Server default: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
     /// Start Date
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Option<DateTime<Utc>>>,
     /// End Date
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<Option<DateTime<Utc>>>,
     /// Only Failed
     ///
     /// Server default: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_failed: Option<bool>,
     /// Only Running
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_running: Option<bool>,
     /// Reset Dag Runs
     ///
     /// Server default: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_dag_runs: Option<bool>,
     /// A list of `task_id` or \[`task_id`, `map_index`\]. If only the `task_id` is provided for a
     /// mapped task, all of its map indices will be targeted.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_ids: Option<Option<Vec<ClearTaskInstancesBodyTaskIdsItem>>>,
     /// Dag Run Id
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_run_id: Option<Option<String>>,
     /// Include Upstream
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_upstream: Option<bool>,
     /// Include Downstream
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_downstream: Option<bool>,
     /// Include Future
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_future: Option<bool>,
     /// Include Past
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_past: Option<bool>,
     /// (Experimental) Run on the latest bundle version of the dag after clearing the task
     /// instances. If not specified, falls back to the DAG-level ``rerun_with_latest_version``
@@ -2750,18 +2679,15 @@ pub struct ClearTaskInstancesBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_on_latest_version: Option<Option<bool>>,
     /// Prevent Running Task
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prevent_running_task: Option<bool>,
     /// Note
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Option<String>>,
 }
 impl ClearTaskInstancesBody {
@@ -2844,11 +2770,11 @@ impl ClearTaskInstancesBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ClearTaskInstancesBody;
     0 "dry_run" dry_run: optional;
-    1 "start_date" start_date: double_option_datetime;
-    2 "end_date" end_date: double_option_datetime;
+    1 "start_date" start_date: double_option datetime;
+    2 "end_date" end_date: double_option datetime;
     3 "only_failed" only_failed: optional;
     4 "only_running" only_running: optional;
     5 "reset_dag_runs" reset_dag_runs: optional;
@@ -2884,12 +2810,12 @@ pub enum ClearTaskInstancesBodyTaskIdsItem {
 ///
 /// Returned by [`Client::get_config`](crate::Client::get_config),
 /// [`Client::get_config_value`](crate::Client::get_config_value).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Sections
     pub sections: Vec<ConfigSection>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     Config;
     0 "sections" sections: required;
 }
@@ -2898,14 +2824,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `ConfigOption`.
 ///
 /// Part of [`ConfigSection`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConfigOption {
     /// Key
     pub key: String,
     /// Value
     pub value: ConfigOptionValue,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ConfigOption;
     0 "key" key: required;
     1 "value" value: required;
@@ -2931,14 +2857,14 @@ pub enum ConfigOptionValue {
 /// Spec schema `ConfigSection`.
 ///
 /// Part of [`Config`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConfigSection {
     /// Name
     pub name: String,
     /// Options
     pub options: Vec<ConfigOption>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ConfigSection;
     0 "name" name: required;
     1 "options" options: required;
@@ -2950,7 +2876,7 @@ crate::runtime::de::impl_deserialize! {
 /// Taken by [`Client::patch_connection`](crate::Client::patch_connection),
 /// [`Client::post_connection`](crate::Client::post_connection),
 /// [`Client::test_connection`](crate::Client::test_connection).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionBody {
     /// Connection Id
     pub connection_id: String,
@@ -2960,49 +2886,41 @@ pub struct ConnectionBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Option<String>>,
     /// Host
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<Option<String>>,
     /// Login
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login: Option<Option<String>>,
     /// Schema
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<Option<String>>,
     /// Port
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<Option<i64>>,
     /// Password
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<Option<String>>,
     /// Extra
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<Option<String>>,
     /// Team Name
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_name: Option<Option<String>>,
 }
 impl ConnectionBody {
@@ -3072,7 +2990,7 @@ impl ConnectionBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ConnectionBody;
     0 "connection_id" connection_id: required;
     1 "conn_type" conn_type: required;
@@ -3090,14 +3008,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `ConnectionCollectionResponse`.
 ///
 /// Returned by [`Client::get_connections`](crate::Client::get_connections).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionCollectionResponse {
     /// Connections
     pub connections: Vec<ConnectionResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ConnectionCollectionResponse;
     0 "connections" connections: required;
     1 "total_entries" total_entries: required;
@@ -3110,7 +3028,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::get_connections`](crate::Client::get_connections),
 /// [`Client::patch_connection`](crate::Client::patch_connection),
 /// [`Client::post_connection`](crate::Client::post_connection).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionResponse {
     /// Connection Id
     pub connection_id: String,
@@ -3148,20 +3066,19 @@ pub struct ConnectionResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ConnectionResponse;
     0 "connection_id" connection_id: required;
     1 "conn_type" conn_type: required;
-    2 "description" description: optional;
-    3 "host" host: optional;
-    4 "login" login: optional;
-    5 "schema" schema: optional;
-    6 "port" port: optional;
-    7 "password" password: optional;
-    8 "extra" extra: optional;
+    2 "description" description: nullable;
+    3 "host" host: nullable;
+    4 "login" login: nullable;
+    5 "schema" schema: nullable;
+    6 "port" port: nullable;
+    7 "password" password: nullable;
+    8 "extra" extra: nullable;
     9 "team_name" team_name: optional;
 }
 /// Response returned when a connection test has been enqueued for worker execution.
@@ -3171,7 +3088,7 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by [`Client::enqueue_connection_test`](crate::Client::enqueue_connection_test).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionTestQueuedResponse {
     /// Token
     ///
@@ -3186,7 +3103,7 @@ pub struct ConnectionTestQueuedResponse {
     /// Since Airflow 3.3.2.
     pub state: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ConnectionTestQueuedResponse;
     0 "token" token: required;
     1 "connection_id" connection_id: required;
@@ -3203,7 +3120,7 @@ crate::runtime::de::impl_deserialize! {
 /// Taken by [`Client::enqueue_connection_test`](crate::Client::enqueue_connection_test).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionTestRequestBody {
     /// Connection Id
     ///
@@ -3217,66 +3134,55 @@ pub struct ConnectionTestRequestBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Option<String>>,
     /// Host
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<Option<String>>,
     /// Login
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login: Option<Option<String>>,
     /// Schema
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<Option<String>>,
     /// Port
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<Option<i64>>,
     /// Password
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<Option<String>>,
     /// Extra
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<Option<String>>,
     /// Team Name
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_name: Option<Option<String>>,
     /// If True, save or update the connection in the connection table when the test succeeds.
     ///
     /// Server default: `false`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub commit_on_success: Option<bool>,
     /// Executor name to dispatch the connection test to.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub executor: Option<Option<String>>,
     /// Worker queue to route the connection test to (executor-dependent).
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<Option<String>>,
 }
 impl ConnectionTestRequestBody {
@@ -3364,7 +3270,7 @@ impl ConnectionTestRequestBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ConnectionTestRequestBody;
     0 "connection_id" connection_id: required;
     1 "conn_type" conn_type: required;
@@ -3385,14 +3291,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `ConnectionTestResponse`.
 ///
 /// Returned by [`Client::test_connection`](crate::Client::test_connection).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionTestResponse {
     /// Status
     pub status: bool,
     /// Message
     pub message: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ConnectionTestResponse;
     0 "status" status: required;
     1 "message" message: required;
@@ -3402,7 +3308,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `CreateAssetEventsBody`.
 ///
 /// Taken by [`Client::create_asset_event`](crate::Client::create_asset_event).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateAssetEventsBody {
     /// Asset Id
     pub asset_id: i64,
@@ -3410,19 +3316,16 @@ pub struct CreateAssetEventsBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<Option<String>>,
     /// Extra
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<Map<String, Value>>,
     /// Access control settings for asset event consumer team filtering. See
     /// [`AssetEventAccessControl`].
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_control: Option<Option<AssetEventAccessControl>>,
 }
 impl CreateAssetEventsBody {
@@ -3459,7 +3362,7 @@ impl CreateAssetEventsBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     CreateAssetEventsBody;
     0 "asset_id" asset_id: required;
     1 "partition_key" partition_key: double_option;
@@ -3472,14 +3375,14 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::get_dags`](crate::Client::get_dags),
 /// [`Client::patch_dags`](crate::Client::patch_dags).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagCollectionResponse {
     /// Dags
     pub dags: Vec<DagResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagCollectionResponse;
     0 "dags" dags: required;
     1 "total_entries" total_entries: required;
@@ -3489,7 +3392,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DAGDetailsResponse`.
 ///
 /// Returned by [`Client::get_dag_details`](crate::Client::get_dag_details).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagDetailsResponse {
     /// Dag Id
     pub dag_id: String,
@@ -3507,7 +3410,6 @@ pub struct DagDetailsResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_parse_duration: Option<f64>,
     /// Last Expired
     ///
@@ -3543,13 +3445,11 @@ pub struct DagDetailsResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timetable_partitioned: Option<bool>,
     /// Timetable Periodic
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timetable_periodic: Option<bool>,
     /// Tags
     pub tags: Vec<DagTagResponse>,
@@ -3585,7 +3485,6 @@ pub struct DagDetailsResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_run_types: Option<Vec<DagRunType>>,
     /// Owners
     pub owners: Vec<String>,
@@ -3637,31 +3536,25 @@ pub struct DagDetailsResponse {
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8. Across server versions:
     /// required by Airflow 3.3.2 but not sent by Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_args: Option<Map<String, Value>>,
     /// Rerun With Latest Version
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rerun_with_latest_version: Option<bool>,
     /// Owner Links
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_links: Option<BTreeMap<String, String>>,
     /// Is Favorite
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_favorite: Option<bool>,
     /// Active Runs Count
     ///
     /// Server default: `0`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_runs_count: Option<i64>,
     /// Whether this Dag's schedule supports backfilling.
     ///
     /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by
     /// Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_backfillable: Option<bool>,
     /// Return file token.
     ///
@@ -3679,48 +3572,48 @@ pub struct DagDetailsResponse {
     /// Always sent; `None` is sent as `null`. Read-only: set by the server.
     pub latest_dag_version: Option<DagVersionResponse>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagDetailsResponse;
     0 "dag_id" dag_id: required;
     1 "dag_display_name" dag_display_name: required;
     2 "is_paused" is_paused: required;
     3 "is_stale" is_stale: required;
-    4 "last_parsed_time" last_parsed_time: option_datetime;
+    4 "last_parsed_time" last_parsed_time: nullable datetime;
     5 "last_parse_duration" last_parse_duration: optional;
-    6 "last_expired" last_expired: option_datetime;
-    7 "bundle_name" bundle_name: optional;
-    8 "bundle_version" bundle_version: optional;
-    9 "relative_fileloc" relative_fileloc: optional;
+    6 "last_expired" last_expired: nullable datetime;
+    7 "bundle_name" bundle_name: nullable;
+    8 "bundle_version" bundle_version: nullable;
+    9 "relative_fileloc" relative_fileloc: nullable;
     10 "fileloc" fileloc: required;
-    11 "description" description: optional;
-    12 "timetable_summary" timetable_summary: optional;
-    13 "timetable_description" timetable_description: optional;
+    11 "description" description: nullable;
+    12 "timetable_summary" timetable_summary: nullable;
+    13 "timetable_description" timetable_description: nullable;
     14 "timetable_partitioned" timetable_partitioned: optional;
     15 "timetable_periodic" timetable_periodic: optional;
     16 "tags" tags: required;
     17 "max_active_tasks" max_active_tasks: required;
-    18 "max_active_runs" max_active_runs: optional;
+    18 "max_active_runs" max_active_runs: nullable;
     19 "max_consecutive_failed_dag_runs" max_consecutive_failed_dag_runs: required;
     20 "has_task_concurrency_limits" has_task_concurrency_limits: required;
     21 "has_import_errors" has_import_errors: required;
-    22 "next_dagrun_logical_date" next_dagrun_logical_date: option_datetime;
-    23 "next_dagrun_data_interval_start" next_dagrun_data_interval_start: option_datetime;
-    24 "next_dagrun_data_interval_end" next_dagrun_data_interval_end: option_datetime;
-    25 "next_dagrun_run_after" next_dagrun_run_after: option_datetime;
+    22 "next_dagrun_logical_date" next_dagrun_logical_date: nullable datetime;
+    23 "next_dagrun_data_interval_start" next_dagrun_data_interval_start: nullable datetime;
+    24 "next_dagrun_data_interval_end" next_dagrun_data_interval_end: nullable datetime;
+    25 "next_dagrun_run_after" next_dagrun_run_after: nullable datetime;
     26 "allowed_run_types" allowed_run_types: optional;
     27 "owners" owners: required;
     28 "catchup" catchup: required;
-    29 "dag_run_timeout" dag_run_timeout: optional;
-    30 "asset_expression" asset_expression: optional;
-    31 "doc_md" doc_md: optional;
-    32 "start_date" start_date: option_datetime;
-    33 "end_date" end_date: option_datetime;
-    34 "is_paused_upon_creation" is_paused_upon_creation: optional;
-    35 "params" params: optional;
+    29 "dag_run_timeout" dag_run_timeout: nullable;
+    30 "asset_expression" asset_expression: nullable;
+    31 "doc_md" doc_md: nullable;
+    32 "start_date" start_date: nullable datetime;
+    33 "end_date" end_date: nullable datetime;
+    34 "is_paused_upon_creation" is_paused_upon_creation: nullable;
+    35 "params" params: nullable;
     36 "render_template_as_native_obj" render_template_as_native_obj: required;
-    37 "template_search_path" template_search_path: optional;
-    38 "timezone" timezone: optional;
-    39 "last_parsed" last_parsed: option_datetime;
+    37 "template_search_path" template_search_path: nullable;
+    38 "timezone" timezone: nullable;
+    39 "last_parsed" last_parsed: nullable datetime;
     40 "default_args" default_args: optional;
     41 "rerun_with_latest_version" rerun_with_latest_version: optional;
     42 "owner_links" owner_links: optional;
@@ -3729,7 +3622,7 @@ crate::runtime::de::impl_deserialize! {
     45 "is_backfillable" is_backfillable: optional;
     46 "file_token" file_token: required;
     47 "concurrency" concurrency: required;
-    48 "latest_dag_version" latest_dag_version: optional;
+    48 "latest_dag_version" latest_dag_version: nullable;
 }
 /// Dag Serializer for updatable bodies.
 ///
@@ -3737,7 +3630,7 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Taken by [`Client::patch_dag`](crate::Client::patch_dag),
 /// [`Client::patch_dags`](crate::Client::patch_dags).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagPatchBody {
     /// Is Paused
     pub is_paused: bool,
@@ -3753,7 +3646,7 @@ impl DagPatchBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagPatchBody;
     0 "is_paused" is_paused: required;
 }
@@ -3762,7 +3655,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DagProcessorInfoResponse`.
 ///
 /// Part of [`HealthInfoResponse`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DagProcessorInfoResponse {
     /// Status
     ///
@@ -3773,10 +3666,10 @@ pub struct DagProcessorInfoResponse {
     /// Always sent; `None` is sent as `null`.
     pub latest_dag_processor_heartbeat: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagProcessorInfoResponse;
-    0 "status" status: optional;
-    1 "latest_dag_processor_heartbeat" latest_dag_processor_heartbeat: optional;
+    0 "status" status: nullable;
+    1 "latest_dag_processor_heartbeat" latest_dag_processor_heartbeat: nullable;
 }
 /// Dag serializer for responses.
 ///
@@ -3786,7 +3679,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::get_dags`](crate::Client::get_dags),
 /// [`Client::patch_dag`](crate::Client::patch_dag),
 /// [`Client::patch_dags`](crate::Client::patch_dags).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagResponse {
     /// Dag Id
     pub dag_id: String,
@@ -3804,7 +3697,6 @@ pub struct DagResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_parse_duration: Option<f64>,
     /// Last Expired
     ///
@@ -3840,13 +3732,11 @@ pub struct DagResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timetable_partitioned: Option<bool>,
     /// Timetable Periodic
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timetable_periodic: Option<bool>,
     /// Tags
     pub tags: Vec<DagTagResponse>,
@@ -3882,7 +3772,6 @@ pub struct DagResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_run_types: Option<Vec<DagRunType>>,
     /// Owners
     pub owners: Vec<String>,
@@ -3890,41 +3779,40 @@ pub struct DagResponse {
     ///
     /// Read-only: set by the server. Since Airflow 3.3.2. Across server versions: required by
     /// Airflow 3.3.2 but not sent by Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_backfillable: Option<bool>,
     /// Return file token.
     ///
     /// Read-only: set by the server.
     pub file_token: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagResponse;
     0 "dag_id" dag_id: required;
     1 "dag_display_name" dag_display_name: required;
     2 "is_paused" is_paused: required;
     3 "is_stale" is_stale: required;
-    4 "last_parsed_time" last_parsed_time: option_datetime;
+    4 "last_parsed_time" last_parsed_time: nullable datetime;
     5 "last_parse_duration" last_parse_duration: optional;
-    6 "last_expired" last_expired: option_datetime;
-    7 "bundle_name" bundle_name: optional;
-    8 "bundle_version" bundle_version: optional;
-    9 "relative_fileloc" relative_fileloc: optional;
+    6 "last_expired" last_expired: nullable datetime;
+    7 "bundle_name" bundle_name: nullable;
+    8 "bundle_version" bundle_version: nullable;
+    9 "relative_fileloc" relative_fileloc: nullable;
     10 "fileloc" fileloc: required;
-    11 "description" description: optional;
-    12 "timetable_summary" timetable_summary: optional;
-    13 "timetable_description" timetable_description: optional;
+    11 "description" description: nullable;
+    12 "timetable_summary" timetable_summary: nullable;
+    13 "timetable_description" timetable_description: nullable;
     14 "timetable_partitioned" timetable_partitioned: optional;
     15 "timetable_periodic" timetable_periodic: optional;
     16 "tags" tags: required;
     17 "max_active_tasks" max_active_tasks: required;
-    18 "max_active_runs" max_active_runs: optional;
+    18 "max_active_runs" max_active_runs: nullable;
     19 "max_consecutive_failed_dag_runs" max_consecutive_failed_dag_runs: required;
     20 "has_task_concurrency_limits" has_task_concurrency_limits: required;
     21 "has_import_errors" has_import_errors: required;
-    22 "next_dagrun_logical_date" next_dagrun_logical_date: option_datetime;
-    23 "next_dagrun_data_interval_start" next_dagrun_data_interval_start: option_datetime;
-    24 "next_dagrun_data_interval_end" next_dagrun_data_interval_end: option_datetime;
-    25 "next_dagrun_run_after" next_dagrun_run_after: option_datetime;
+    22 "next_dagrun_logical_date" next_dagrun_logical_date: nullable datetime;
+    23 "next_dagrun_data_interval_start" next_dagrun_data_interval_start: nullable datetime;
+    24 "next_dagrun_data_interval_end" next_dagrun_data_interval_end: nullable datetime;
+    25 "next_dagrun_run_after" next_dagrun_run_after: nullable datetime;
     26 "allowed_run_types" allowed_run_types: optional;
     27 "owners" owners: required;
     28 "is_backfillable" is_backfillable: optional;
@@ -3935,7 +3823,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DagRunAssetReference`.
 ///
 /// Part of [`AssetEventResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagRunAssetReference {
     /// Run Id
     pub run_id: String,
@@ -3965,7 +3853,6 @@ pub struct DagRunAssetReference {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<String>,
     /// Whether this asset event triggered the referenced dag run. Only a run's most recent consumed
     /// asset event triggers it; earlier consumed events are included in the run but did not trigger
@@ -3973,19 +3860,18 @@ pub struct DagRunAssetReference {
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub triggering: Option<bool>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagRunAssetReference;
     0 "run_id" run_id: required;
     1 "dag_id" dag_id: required;
-    2 "logical_date" logical_date: option_datetime;
-    3 "start_date" start_date: required_datetime;
-    4 "end_date" end_date: option_datetime;
+    2 "logical_date" logical_date: nullable datetime;
+    3 "start_date" start_date: required datetime;
+    4 "end_date" end_date: nullable datetime;
     5 "state" state: required;
-    6 "data_interval_start" data_interval_start: option_datetime;
-    7 "data_interval_end" data_interval_end: option_datetime;
+    6 "data_interval_start" data_interval_start: nullable datetime;
+    7 "data_interval_end" data_interval_end: nullable datetime;
     8 "partition_key" partition_key: optional;
     9 "triggering" triggering: optional;
 }
@@ -3994,22 +3880,19 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DAGRunClearBody`.
 ///
 /// Taken by [`Client::clear_dag_run`](crate::Client::clear_dag_run).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DagRunClearBody {
     /// Dry Run
     ///
     /// Server default: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
     /// Only Failed
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_failed: Option<bool>,
     /// Only queue newly added tasks in the latest Dag version without clearing existing tasks.
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_new: Option<bool>,
     /// (Experimental) Run on the latest bundle version of the Dag after clearing. If not specified,
     /// falls back to the DAG-level ``rerun_with_latest_version`` parameter, then the ``[core]
@@ -4017,13 +3900,11 @@ pub struct DagRunClearBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_on_latest_version: Option<Option<bool>>,
     /// Note
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Option<String>>,
 }
 impl DagRunClearBody {
@@ -4053,7 +3934,7 @@ impl DagRunClearBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagRunClearBody;
     0 "dry_run" dry_run: optional;
     1 "only_failed" only_failed: optional;
@@ -4073,35 +3954,31 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::get_dag_runs`](crate::Client::get_dag_runs),
 /// [`Client::get_list_dag_runs_batch`](crate::Client::get_list_dag_runs_batch).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagRunCollectionResponse {
     /// Dag Runs
     pub dag_runs: Vec<DagRunResponse>,
     /// Number of matching items. For offset pagination this is the exact total. For cursor
     /// pagination it is capped at ``total_entries_limit``; a value equal to that limit means at
     /// least that many items match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_entries: Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination,
     /// where ``total_entries`` is exact.
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_entries_limit: Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset
     /// pagination or when there is no next page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using
     /// offset pagination or when on the first page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_cursor: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagRunCollectionResponse;
     0 "dag_runs" dag_runs: required;
     1 "total_entries" total_entries: optional;
@@ -4191,20 +4068,18 @@ impl crate::runtime::ParamValue for DagRunMutableStates {
 /// Spec schema `DAGRunPatchBody`.
 ///
 /// Taken by [`Client::patch_dag_run`](crate::Client::patch_dag_run).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DagRunPatchBody {
     /// Dag Run states from which the run may be mutated (patched, deleted). See
     /// [`DagRunMutableStates`].
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Option<DagRunMutableStates>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Option<String>>,
 }
 impl DagRunPatchBody {
@@ -4219,7 +4094,7 @@ impl DagRunPatchBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagRunPatchBody;
     0 "state" state: double_option;
     1 "note" note: double_option;
@@ -4233,7 +4108,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::get_dag_runs`](crate::Client::get_dag_runs),
 /// [`Client::patch_dag_run`](crate::Client::patch_dag_run),
 /// [`Client::trigger_dag_run`](crate::Client::trigger_dag_run).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagRunResponse {
     /// Dag Run Id
     pub dag_run_id: String,
@@ -4259,7 +4134,6 @@ pub struct DagRunResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
     /// Data Interval Start
     ///
@@ -4287,7 +4161,6 @@ pub struct DagRunResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub triggering_user_name: Option<String>,
     /// Conf
     ///
@@ -4307,45 +4180,42 @@ pub struct DagRunResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
     /// Partition Key
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<String>,
     /// Partition Date
     ///
     /// Since Airflow 3.3.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8, 3.2.2: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_date: Option<DateTime<Utc>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagRunResponse;
     0 "dag_run_id" dag_run_id: required;
     1 "dag_id" dag_id: required;
-    2 "logical_date" logical_date: option_datetime;
-    3 "queued_at" queued_at: option_datetime;
-    4 "start_date" start_date: option_datetime;
-    5 "end_date" end_date: option_datetime;
+    2 "logical_date" logical_date: nullable datetime;
+    3 "queued_at" queued_at: nullable datetime;
+    4 "start_date" start_date: nullable datetime;
+    5 "end_date" end_date: nullable datetime;
     6 "duration" duration: optional;
-    7 "data_interval_start" data_interval_start: option_datetime;
-    8 "data_interval_end" data_interval_end: option_datetime;
-    9 "run_after" run_after: required_datetime;
-    10 "last_scheduling_decision" last_scheduling_decision: option_datetime;
+    7 "data_interval_start" data_interval_start: nullable datetime;
+    8 "data_interval_end" data_interval_end: nullable datetime;
+    9 "run_after" run_after: required datetime;
+    10 "last_scheduling_decision" last_scheduling_decision: nullable datetime;
     11 "run_type" run_type: required;
     12 "state" state: required;
-    13 "triggered_by" triggered_by: optional;
+    13 "triggered_by" triggered_by: nullable;
     14 "triggering_user_name" triggering_user_name: optional;
-    15 "conf" conf: optional;
-    16 "note" note: optional;
+    15 "conf" conf: nullable;
+    16 "note" note: nullable;
     17 "dag_versions" dag_versions: required;
-    18 "bundle_version" bundle_version: optional;
+    18 "bundle_version" bundle_version: nullable;
     19 "dag_display_name" dag_display_name: optional;
     20 "partition_key" partition_key: optional;
-    21 "partition_date" partition_date: option_datetime;
+    21 "partition_date" partition_date: optional datetime;
 }
 /// All possible states that a DagRun can be in.
 ///
@@ -4646,161 +4516,135 @@ impl crate::runtime::ParamValue for DagRunType {
 /// Spec schema `DAGRunsBatchBody`.
 ///
 /// Taken by [`Client::get_list_dag_runs_batch`](crate::Client::get_list_dag_runs_batch).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DagRunsBatchBody {
     /// Order By
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_by: Option<Option<String>>,
     /// Page Offset
     ///
     /// Server default: `0`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_offset: Option<i64>,
     /// Page Limit
     ///
     /// Server default: `100`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_limit: Option<i64>,
     /// Dag Ids
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_ids: Option<Option<Vec<String>>>,
     /// States
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub states: Option<Option<Vec<Option<DagRunState>>>>,
     /// Run After Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after_gte: Option<Option<DateTime<Utc>>>,
     /// Run After Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after_gt: Option<Option<DateTime<Utc>>>,
     /// Run After Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after_lte: Option<Option<DateTime<Utc>>>,
     /// Run After Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after_lt: Option<Option<DateTime<Utc>>>,
     /// Logical Date Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_date_gte: Option<Option<DateTime<Utc>>>,
     /// Logical Date Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_date_gt: Option<Option<DateTime<Utc>>>,
     /// Logical Date Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_date_lte: Option<Option<DateTime<Utc>>>,
     /// Logical Date Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_date_lt: Option<Option<DateTime<Utc>>>,
     /// Start Date Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date_gte: Option<Option<DateTime<Utc>>>,
     /// Start Date Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date_gt: Option<Option<DateTime<Utc>>>,
     /// Start Date Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date_lte: Option<Option<DateTime<Utc>>>,
     /// Start Date Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date_lt: Option<Option<DateTime<Utc>>>,
     /// End Date Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date_gte: Option<Option<DateTime<Utc>>>,
     /// End Date Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date_gt: Option<Option<DateTime<Utc>>>,
     /// End Date Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date_lte: Option<Option<DateTime<Utc>>>,
     /// End Date Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date_lt: Option<Option<DateTime<Utc>>>,
     /// Duration Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_gte: Option<Option<f64>>,
     /// Duration Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_gt: Option<Option<f64>>,
     /// Duration Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_lte: Option<Option<f64>>,
     /// Duration Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_lt: Option<Option<f64>>,
     /// Conf Contains
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conf_contains: Option<Option<String>>,
 }
 impl DagRunsBatchBody {
@@ -4935,29 +4779,29 @@ impl DagRunsBatchBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagRunsBatchBody;
     0 "order_by" order_by: double_option;
     1 "page_offset" page_offset: optional;
     2 "page_limit" page_limit: optional;
     3 "dag_ids" dag_ids: double_option;
     4 "states" states: double_option;
-    5 "run_after_gte" run_after_gte: double_option_datetime;
-    6 "run_after_gt" run_after_gt: double_option_datetime;
-    7 "run_after_lte" run_after_lte: double_option_datetime;
-    8 "run_after_lt" run_after_lt: double_option_datetime;
-    9 "logical_date_gte" logical_date_gte: double_option_datetime;
-    10 "logical_date_gt" logical_date_gt: double_option_datetime;
-    11 "logical_date_lte" logical_date_lte: double_option_datetime;
-    12 "logical_date_lt" logical_date_lt: double_option_datetime;
-    13 "start_date_gte" start_date_gte: double_option_datetime;
-    14 "start_date_gt" start_date_gt: double_option_datetime;
-    15 "start_date_lte" start_date_lte: double_option_datetime;
-    16 "start_date_lt" start_date_lt: double_option_datetime;
-    17 "end_date_gte" end_date_gte: double_option_datetime;
-    18 "end_date_gt" end_date_gt: double_option_datetime;
-    19 "end_date_lte" end_date_lte: double_option_datetime;
-    20 "end_date_lt" end_date_lt: double_option_datetime;
+    5 "run_after_gte" run_after_gte: double_option datetime;
+    6 "run_after_gt" run_after_gt: double_option datetime;
+    7 "run_after_lte" run_after_lte: double_option datetime;
+    8 "run_after_lt" run_after_lt: double_option datetime;
+    9 "logical_date_gte" logical_date_gte: double_option datetime;
+    10 "logical_date_gt" logical_date_gt: double_option datetime;
+    11 "logical_date_lte" logical_date_lte: double_option datetime;
+    12 "logical_date_lt" logical_date_lt: double_option datetime;
+    13 "start_date_gte" start_date_gte: double_option datetime;
+    14 "start_date_gt" start_date_gt: double_option datetime;
+    15 "start_date_lte" start_date_lte: double_option datetime;
+    16 "start_date_lt" start_date_lt: double_option datetime;
+    17 "end_date_gte" end_date_gte: double_option datetime;
+    18 "end_date_gt" end_date_gt: double_option datetime;
+    19 "end_date_lte" end_date_lte: double_option datetime;
+    20 "end_date_lt" end_date_lt: double_option datetime;
     21 "duration_gte" duration_gte: double_option;
     22 "duration_gt" duration_gt: double_option;
     23 "duration_lte" duration_lte: double_option;
@@ -4969,7 +4813,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DagScheduleAssetReference`.
 ///
 /// Part of [`AssetResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagScheduleAssetReference {
     /// Dag Id
     pub dag_id: String,
@@ -4978,18 +4822,18 @@ pub struct DagScheduleAssetReference {
     /// Updated At
     pub updated_at: DateTime<Utc>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagScheduleAssetReference;
     0 "dag_id" dag_id: required;
-    1 "created_at" created_at: required_datetime;
-    2 "updated_at" updated_at: required_datetime;
+    1 "created_at" created_at: required datetime;
+    2 "updated_at" updated_at: required datetime;
 }
 /// Dag Source serializer for responses.
 ///
 /// Spec schema `DAGSourceResponse`.
 ///
 /// Returned by [`Client::get_dag_source`](crate::Client::get_dag_source).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagSourceResponse {
     /// Content
     ///
@@ -5005,14 +4849,13 @@ pub struct DagSourceResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagSourceResponse;
-    0 "content" content: optional;
+    0 "content" content: nullable;
     1 "dag_id" dag_id: required;
-    2 "version_number" version_number: optional;
+    2 "version_number" version_number: nullable;
     3 "dag_display_name" dag_display_name: optional;
 }
 /// Dag Stats Collection serializer for responses.
@@ -5020,14 +4863,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DagStatsCollectionResponse`.
 ///
 /// Returned by [`Client::get_dag_stats`](crate::Client::get_dag_stats).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagStatsCollectionResponse {
     /// Dags
     pub dags: Vec<DagStatsResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagStatsCollectionResponse;
     0 "dags" dags: required;
     1 "total_entries" total_entries: required;
@@ -5037,7 +4880,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DagStatsResponse`.
 ///
 /// Part of [`DagStatsCollectionResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagStatsResponse {
     /// Dag Id
     pub dag_id: String,
@@ -5045,12 +4888,11 @@ pub struct DagStatsResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
     /// Stats
     pub stats: Vec<DagStatsStateResponse>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagStatsResponse;
     0 "dag_id" dag_id: required;
     1 "dag_display_name" dag_display_name: optional;
@@ -5061,14 +4903,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DagStatsStateResponse`.
 ///
 /// Part of [`DagStatsResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagStatsStateResponse {
     /// All possible states that a DagRun can be in. See [`DagRunState`].
     pub state: DagRunState,
     /// Count
     pub count: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagStatsStateResponse;
     0 "state" state: required;
     1 "count" count: required;
@@ -5078,14 +4920,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DAGTagCollectionResponse`.
 ///
 /// Returned by [`Client::get_dag_tags`](crate::Client::get_dag_tags).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagTagCollectionResponse {
     /// Tags
     pub tags: Vec<String>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagTagCollectionResponse;
     0 "tags" tags: required;
     1 "total_entries" total_entries: required;
@@ -5095,7 +4937,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DagTagResponse`.
 ///
 /// Part of [`DagDetailsResponse`], [`DagResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagTagResponse {
     /// Name
     pub name: String,
@@ -5105,10 +4947,9 @@ pub struct DagTagResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagTagResponse;
     0 "name" name: required;
     1 "dag_id" dag_id: required;
@@ -5119,14 +4960,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DAGVersionCollectionResponse`.
 ///
 /// Returned by [`Client::get_dag_versions`](crate::Client::get_dag_versions).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagVersionCollectionResponse {
     /// Dag Versions
     pub dag_versions: Vec<DagVersionResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagVersionCollectionResponse;
     0 "dag_versions" dag_versions: required;
     1 "total_entries" total_entries: required;
@@ -5137,7 +4978,7 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::get_dag_version`](crate::Client::get_dag_version),
 /// [`Client::get_dag_versions`](crate::Client::get_dag_versions).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagVersionResponse {
     /// Id
     pub id: String,
@@ -5159,37 +5000,36 @@ pub struct DagVersionResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
     /// Bundle Url
     ///
     /// Always sent; `None` is sent as `null`.
     pub bundle_url: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagVersionResponse;
     0 "id" id: required;
     1 "version_number" version_number: required;
     2 "dag_id" dag_id: required;
-    3 "bundle_name" bundle_name: optional;
-    4 "bundle_version" bundle_version: optional;
-    5 "created_at" created_at: required_datetime;
+    3 "bundle_name" bundle_name: nullable;
+    4 "bundle_version" bundle_version: nullable;
+    5 "created_at" created_at: required datetime;
     6 "dag_display_name" dag_display_name: optional;
-    7 "bundle_url" bundle_url: optional;
+    7 "bundle_url" bundle_url: nullable;
 }
 /// Dag warning collection serializer for responses.
 ///
 /// Spec schema `DAGWarningCollectionResponse`.
 ///
 /// Returned by [`Client::list_dag_warnings`](crate::Client::list_dag_warnings).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagWarningCollectionResponse {
     /// Dag Warnings
     pub dag_warnings: Vec<DagWarningResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagWarningCollectionResponse;
     0 "dag_warnings" dag_warnings: required;
     1 "total_entries" total_entries: required;
@@ -5199,7 +5039,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DAGWarningResponse`.
 ///
 /// Returned by [`Client::list_dag_warnings`](crate::Client::list_dag_warnings).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DagWarningResponse {
     /// Dag Id
     pub dag_id: String,
@@ -5213,15 +5053,14 @@ pub struct DagWarningResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DagWarningResponse;
     0 "dag_id" dag_id: required;
     1 "warning_type" warning_type: required;
     2 "message" message: required;
-    3 "timestamp" timestamp: required_datetime;
+    3 "timestamp" timestamp: required datetime;
     4 "dag_display_name" dag_display_name: optional;
 }
 /// Enum for DAG warning types.
@@ -5310,14 +5149,14 @@ impl crate::runtime::ParamValue for DagWarningType {
 /// Spec schema `DryRunBackfillCollectionResponse`.
 ///
 /// Returned by [`Client::create_backfill_dry_run`](crate::Client::create_backfill_dry_run).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DryRunBackfillCollectionResponse {
     /// Backfills
     pub backfills: Vec<DryRunBackfillResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DryRunBackfillCollectionResponse;
     0 "backfills" backfills: required;
     1 "total_entries" total_entries: required;
@@ -5327,7 +5166,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `DryRunBackfillResponse`.
 ///
 /// Part of [`DryRunBackfillCollectionResponse`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DryRunBackfillResponse {
     /// Logical Date
     ///
@@ -5337,34 +5176,32 @@ pub struct DryRunBackfillResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<String>,
     /// Partition Date
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_date: Option<DateTime<Utc>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     DryRunBackfillResponse;
-    0 "logical_date" logical_date: option_datetime;
+    0 "logical_date" logical_date: nullable datetime;
     1 "partition_key" partition_key: optional;
-    2 "partition_date" partition_date: option_datetime;
+    2 "partition_date" partition_date: optional datetime;
 }
 /// Event Log Collection Response.
 ///
 /// Spec schema `EventLogCollectionResponse`.
 ///
 /// Returned by [`Client::get_event_logs`](crate::Client::get_event_logs).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventLogCollectionResponse {
     /// Event Logs
     pub event_logs: Vec<EventLogResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     EventLogCollectionResponse;
     0 "event_logs" event_logs: required;
     1 "total_entries" total_entries: required;
@@ -5375,7 +5212,7 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::get_event_log`](crate::Client::get_event_log),
 /// [`Client::get_event_logs`](crate::Client::get_event_logs).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventLogResponse {
     /// Event Log Id
     pub event_log_id: i64,
@@ -5418,27 +5255,25 @@ pub struct EventLogResponse {
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_display_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     EventLogResponse;
     0 "event_log_id" event_log_id: required;
-    1 "when" when: required_datetime;
-    2 "dag_id" dag_id: optional;
-    3 "task_id" task_id: optional;
-    4 "run_id" run_id: optional;
-    5 "map_index" map_index: optional;
-    6 "try_number" try_number: optional;
+    1 "when" when: required datetime;
+    2 "dag_id" dag_id: nullable;
+    3 "task_id" task_id: nullable;
+    4 "run_id" run_id: nullable;
+    5 "map_index" map_index: nullable;
+    6 "try_number" try_number: nullable;
     7 "event" event: required;
-    8 "logical_date" logical_date: option_datetime;
-    9 "owner" owner: optional;
-    10 "extra" extra: optional;
+    8 "logical_date" logical_date: nullable datetime;
+    9 "owner" owner: nullable;
+    10 "extra" extra: nullable;
     11 "dag_display_name" dag_display_name: optional;
     12 "task_display_name" task_display_name: optional;
 }
@@ -5449,14 +5284,14 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by [`Client::get_external_log_url`](crate::Client::get_external_log_url).
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExternalLogUrlResponse {
     /// Url
     ///
     /// Since Airflow 3.1.8.
     pub url: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ExternalLogUrlResponse;
     0 "url" url: required;
 }
@@ -5615,14 +5450,14 @@ impl crate::runtime::ParamValue for ExternalViewResponseDestination {
 /// Spec schema `ExtraLinkCollectionResponse`.
 ///
 /// Returned by [`Client::get_extra_links`](crate::Client::get_extra_links).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExtraLinkCollectionResponse {
     /// Extra Links
     pub extra_links: BTreeMap<String, Option<String>>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ExtraLinkCollectionResponse;
     0 "extra_links" extra_links: required;
     1 "total_entries" total_entries: required;
@@ -5751,7 +5586,7 @@ pub enum GetXcomEntryResponse {
 /// Spec schema `HealthInfoResponse`.
 ///
 /// Returned by [`Client::get_health`](crate::Client::get_health).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HealthInfoResponse {
     /// Base info serializer for responses. See [`BaseInfoResponse`].
     pub metadatabase: BaseInfoResponse,
@@ -5760,10 +5595,9 @@ pub struct HealthInfoResponse {
     /// Triggerer info serializer for responses. See [`TriggererInfoResponse`].
     pub triggerer: TriggererInfoResponse,
     /// DagProcessor info serializer for responses. See [`DagProcessorInfoResponse`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_processor: Option<DagProcessorInfoResponse>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     HealthInfoResponse;
     0 "metadatabase" metadatabase: required;
     1 "scheduler" scheduler: required;
@@ -5778,7 +5612,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::get_hitl_details`](crate::Client::get_hitl_details).
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HitlDetail {
     /// Options
     ///
@@ -5791,27 +5625,22 @@ pub struct HitlDetail {
     /// Body
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Defaults
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Vec<String>>,
     /// Multiple
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
     /// Params
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<Map<String, Value>>,
     /// Assigned Users
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_users: Option<Vec<HitlUser>>,
     /// Created At
     ///
@@ -5820,34 +5649,29 @@ pub struct HitlDetail {
     /// Schema for a Human-in-the-loop users. See [`HitlUser`].
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub responded_by_user: Option<HitlUser>,
     /// Responded At
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub responded_at: Option<DateTime<Utc>>,
     /// Chosen Options
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub chosen_options: Option<Vec<String>>,
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub params_input: Option<Map<String, Value>>,
     /// Response Received
     ///
     /// Server default: `false`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_received: Option<bool>,
     /// TaskInstance serializer for responses. See [`TaskInstanceResponse`].
     ///
     /// Since Airflow 3.1.8.
     pub task_instance: TaskInstanceResponse,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     HitlDetail;
     0 "options" options: required;
     1 "subject" subject: required;
@@ -5856,9 +5680,9 @@ crate::runtime::de::impl_deserialize! {
     4 "multiple" multiple: optional;
     5 "params" params: optional;
     6 "assigned_users" assigned_users: optional;
-    7 "created_at" created_at: required_datetime;
+    7 "created_at" created_at: required datetime;
     8 "responded_by_user" responded_by_user: optional;
-    9 "responded_at" responded_at: option_datetime;
+    9 "responded_at" responded_at: optional datetime;
     10 "chosen_options" chosen_options: optional;
     11 "params_input" params_input: optional;
     12 "response_received" response_received: optional;
@@ -5871,7 +5695,7 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by [`Client::get_hitl_details`](crate::Client::get_hitl_details).
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HitlDetailCollection {
     /// Hitl Details
     ///
@@ -5882,7 +5706,7 @@ pub struct HitlDetailCollection {
     /// Since Airflow 3.1.8.
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     HitlDetailCollection;
     0 "hitl_details" hitl_details: required;
     1 "total_entries" total_entries: required;
@@ -5895,7 +5719,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::get_hitl_detail_try_detail`](crate::Client::get_hitl_detail_try_detail).
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HitlDetailHistory {
     /// Options
     ///
@@ -5908,27 +5732,22 @@ pub struct HitlDetailHistory {
     /// Body
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Defaults
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Vec<String>>,
     /// Multiple
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
     /// Params
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<Map<String, Value>>,
     /// Assigned Users
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_users: Option<Vec<HitlUser>>,
     /// Created At
     ///
@@ -5937,34 +5756,29 @@ pub struct HitlDetailHistory {
     /// Schema for a Human-in-the-loop users. See [`HitlUser`].
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub responded_by_user: Option<HitlUser>,
     /// Responded At
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub responded_at: Option<DateTime<Utc>>,
     /// Chosen Options
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub chosen_options: Option<Vec<String>>,
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub params_input: Option<Map<String, Value>>,
     /// Response Received
     ///
     /// Server default: `false`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_received: Option<bool>,
     /// TaskInstanceHistory serializer for responses. See [`TaskInstanceHistoryResponse`].
     ///
     /// Since Airflow 3.2.2.
     pub task_instance: TaskInstanceHistoryResponse,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     HitlDetailHistory;
     0 "options" options: required;
     1 "subject" subject: required;
@@ -5973,9 +5787,9 @@ crate::runtime::de::impl_deserialize! {
     4 "multiple" multiple: optional;
     5 "params" params: optional;
     6 "assigned_users" assigned_users: optional;
-    7 "created_at" created_at: required_datetime;
+    7 "created_at" created_at: required datetime;
     8 "responded_by_user" responded_by_user: optional;
-    9 "responded_at" responded_at: option_datetime;
+    9 "responded_at" responded_at: optional datetime;
     10 "chosen_options" chosen_options: optional;
     11 "params_input" params_input: optional;
     12 "response_received" response_received: optional;
@@ -5988,7 +5802,7 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by [`Client::update_hitl_detail`](crate::Client::update_hitl_detail).
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HitlDetailResponse {
     /// Schema for a Human-in-the-loop users. See [`HitlUser`].
     ///
@@ -6005,13 +5819,12 @@ pub struct HitlDetailResponse {
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub params_input: Option<Map<String, Value>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     HitlDetailResponse;
     0 "responded_by" responded_by: required;
-    1 "responded_at" responded_at: required_datetime;
+    1 "responded_at" responded_at: required datetime;
     2 "chosen_options" chosen_options: required;
     3 "params_input" params_input: optional;
 }
@@ -6022,7 +5835,7 @@ crate::runtime::de::impl_deserialize! {
 /// Part of [`HitlDetail`], [`HitlDetailHistory`], [`HitlDetailResponse`].
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HitlUser {
     /// Id
     ///
@@ -6033,7 +5846,7 @@ pub struct HitlUser {
     /// Since Airflow 3.1.8.
     pub name: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     HitlUser;
     0 "id" id: required;
     1 "name" name: required;
@@ -6041,12 +5854,12 @@ crate::runtime::de::impl_deserialize! {
 /// HTTPException Model used for error response.
 ///
 /// Spec schema `HTTPExceptionResponse`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HttpExceptionResponse {
     /// Detail
     pub detail: HttpExceptionResponseDetail,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     HttpExceptionResponse;
     0 "detail" detail: required;
 }
@@ -6069,13 +5882,12 @@ pub enum HttpExceptionResponseDetail {
 /// HTTPValidationError
 ///
 /// Spec schema `HTTPValidationError`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HttpValidationError {
     /// Detail
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<Vec<ValidationError>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     HttpValidationError;
     0 "detail" detail: optional;
 }
@@ -6084,14 +5896,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `ImportErrorCollectionResponse`.
 ///
 /// Returned by [`Client::get_import_errors`](crate::Client::get_import_errors).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImportErrorCollectionResponse {
     /// Import Errors
     pub import_errors: Vec<ImportErrorResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ImportErrorCollectionResponse;
     0 "import_errors" import_errors: required;
     1 "total_entries" total_entries: required;
@@ -6102,7 +5914,7 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::get_import_error`](crate::Client::get_import_error),
 /// [`Client::get_import_errors`](crate::Client::get_import_errors).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImportErrorResponse {
     /// Import Error Id
     pub import_error_id: i64,
@@ -6117,12 +5929,12 @@ pub struct ImportErrorResponse {
     /// Stack Trace
     pub stack_trace: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ImportErrorResponse;
     0 "import_error_id" import_error_id: required;
-    1 "timestamp" timestamp: required_datetime;
+    1 "timestamp" timestamp: required datetime;
     2 "filename" filename: required;
-    3 "bundle_name" bundle_name: optional;
+    3 "bundle_name" bundle_name: nullable;
     4 "stack_trace" stack_trace: required;
 }
 /// Job Collection Response.
@@ -6130,14 +5942,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `JobCollectionResponse`.
 ///
 /// Returned by [`Client::get_jobs`](crate::Client::get_jobs).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobCollectionResponse {
     /// Jobs
     pub jobs: Vec<JobResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     JobCollectionResponse;
     0 "jobs" jobs: required;
     1 "total_entries" total_entries: required;
@@ -6147,7 +5959,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `JobResponse`.
 ///
 /// Returned by [`Client::get_jobs`](crate::Client::get_jobs).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobResponse {
     /// Id
     pub id: i64,
@@ -6190,21 +6002,20 @@ pub struct JobResponse {
     /// Dag Display Name
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     JobResponse;
     0 "id" id: required;
-    1 "dag_id" dag_id: optional;
-    2 "state" state: optional;
-    3 "job_type" job_type: optional;
-    4 "start_date" start_date: option_datetime;
-    5 "end_date" end_date: option_datetime;
-    6 "latest_heartbeat" latest_heartbeat: option_datetime;
-    7 "executor_class" executor_class: optional;
-    8 "hostname" hostname: optional;
-    9 "unixname" unixname: optional;
+    1 "dag_id" dag_id: nullable;
+    2 "state" state: nullable;
+    3 "job_type" job_type: nullable;
+    4 "start_date" start_date: nullable datetime;
+    5 "end_date" end_date: nullable datetime;
+    6 "latest_heartbeat" latest_heartbeat: nullable datetime;
+    7 "executor_class" executor_class: nullable;
+    8 "hostname" hostname: nullable;
+    9 "unixname" unixname: nullable;
     10 "dag_display_name" dag_display_name: optional;
 }
 /// The `JsonValue` schema.
@@ -6222,23 +6033,21 @@ pub type JsonValue = Value;
 /// Part of [`AssetResponse`].
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LastAssetEventResponse {
     /// Id
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Timestamp
     ///
     /// Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<DateTime<Utc>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     LastAssetEventResponse;
     0 "id" id: optional;
-    1 "timestamp" timestamp: option_datetime;
+    1 "timestamp" timestamp: optional datetime;
 }
 /// Materialize asset request.
 ///
@@ -6247,56 +6056,48 @@ crate::runtime::de::impl_deserialize! {
 /// Taken by [`Client::materialize_asset`](crate::Client::materialize_asset).
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MaterializeAssetBody {
     /// Dag Run Id
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_run_id: Option<Option<String>>,
     /// Data Interval Start
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_interval_start: Option<Option<DateTime<Utc>>>,
     /// Data Interval End
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_interval_end: Option<Option<DateTime<Utc>>>,
     /// Logical Date
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_date: Option<Option<DateTime<Utc>>>,
     /// Run After
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after: Option<Option<DateTime<Utc>>>,
     /// Conf
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec. Since Airflow
     /// 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conf: Option<Option<Map<String, Value>>>,
     /// Note
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Option<String>>,
     /// Partition Key
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<Option<String>>,
 }
 impl MaterializeAssetBody {
@@ -6341,13 +6142,13 @@ impl MaterializeAssetBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     MaterializeAssetBody;
     0 "dag_run_id" dag_run_id: double_option;
-    1 "data_interval_start" data_interval_start: double_option_datetime;
-    2 "data_interval_end" data_interval_end: double_option_datetime;
-    3 "logical_date" logical_date: double_option_datetime;
-    4 "run_after" run_after: double_option_datetime;
+    1 "data_interval_start" data_interval_start: double_option datetime;
+    2 "data_interval_end" data_interval_end: double_option datetime;
+    3 "logical_date" logical_date: double_option datetime;
+    4 "run_after" run_after: double_option datetime;
     5 "conf" conf: double_option;
     6 "note" note: double_option;
     7 "partition_key" partition_key: double_option;
@@ -6359,7 +6160,7 @@ crate::runtime::de::impl_deserialize! {
 /// Part of [`ClearTaskInstanceCollectionResponseTaskInstancesItem`].
 ///
 /// Since Airflow 3.2.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewTaskResponse {
     /// Task Id
     ///
@@ -6370,7 +6171,7 @@ pub struct NewTaskResponse {
     /// Since Airflow 3.2.2.
     pub task_display_name: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     NewTaskResponse;
     0 "task_id" task_id: required;
     1 "task_display_name" task_display_name: required;
@@ -6455,39 +6256,33 @@ impl crate::runtime::ParamValue for PatchDagsTagsMatchMode {
 /// [`Client::patch_task_instance_by_map_index`](crate::Client::patch_task_instance_by_map_index),
 /// [`Client::patch_task_instance_dry_run`](crate::Client::patch_task_instance_dry_run),
 /// [`Client::patch_task_instance_dry_run_by_map_index`](crate::Client::patch_task_instance_dry_run_by_map_index).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatchTaskInstanceBody {
     /// All possible states that a Task Instance can be in. See [`TaskInstanceState`].
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_state: Option<Option<TaskInstanceState>>,
     /// Note
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Option<String>>,
     /// Include Upstream
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_upstream: Option<bool>,
     /// Include Downstream
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_downstream: Option<bool>,
     /// Include Future
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_future: Option<bool>,
     /// Include Past
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_past: Option<bool>,
 }
 impl PatchTaskInstanceBody {
@@ -6522,7 +6317,7 @@ impl PatchTaskInstanceBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PatchTaskInstanceBody;
     0 "new_state" new_state: double_option;
     1 "note" note: double_option;
@@ -6536,14 +6331,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `PluginCollectionResponse`.
 ///
 /// Returned by [`Client::get_plugins`](crate::Client::get_plugins).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PluginCollectionResponse {
     /// Plugins
     pub plugins: Vec<PluginResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PluginCollectionResponse;
     0 "plugins" plugins: required;
     1 "total_entries" total_entries: required;
@@ -6555,7 +6350,7 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by [`Client::import_errors`](crate::Client::import_errors).
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PluginImportErrorCollectionResponse {
     /// Import Errors
     ///
@@ -6566,7 +6361,7 @@ pub struct PluginImportErrorCollectionResponse {
     /// Since Airflow 3.1.8.
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PluginImportErrorCollectionResponse;
     0 "import_errors" import_errors: required;
     1 "total_entries" total_entries: required;
@@ -6578,7 +6373,7 @@ crate::runtime::de::impl_deserialize! {
 /// Part of [`PluginImportErrorCollectionResponse`].
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PluginImportErrorResponse {
     /// Source
     ///
@@ -6589,7 +6384,7 @@ pub struct PluginImportErrorResponse {
     /// Since Airflow 3.1.8.
     pub error: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PluginImportErrorResponse;
     0 "source" source: required;
     1 "error" error: required;
@@ -6599,7 +6394,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `PluginResponse`.
 ///
 /// Returned by [`Client::get_plugins`](crate::Client::get_plugins).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PluginResponse {
     /// Name
     pub name: String,
@@ -6616,13 +6411,11 @@ pub struct PluginResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_views: Option<Vec<ExternalViewResponse>>,
     /// React Apps
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub react_apps: Option<Vec<ReactAppResponse>>,
     /// Appbuilder Views
     pub appbuilder_views: Vec<AppBuilderViewResponse>,
@@ -6640,7 +6433,7 @@ pub struct PluginResponse {
     /// Timetables
     pub timetables: Vec<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PluginResponse;
     0 "name" name: required;
     1 "macros" macros: required;
@@ -6662,7 +6455,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `PoolBody`.
 ///
 /// Taken by [`Client::post_pool`](crate::Client::post_pool).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PoolBody {
     /// Name
     pub name: String,
@@ -6672,18 +6465,15 @@ pub struct PoolBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Option<String>>,
     /// Include Deferred
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_deferred: Option<bool>,
     /// Team Name
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_name: Option<Option<String>>,
 }
 impl PoolBody {
@@ -6723,7 +6513,7 @@ impl PoolBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PoolBody;
     0 "name" name: required;
     1 "slots" slots: required;
@@ -6736,14 +6526,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `PoolCollectionResponse`.
 ///
 /// Returned by [`Client::get_pools`](crate::Client::get_pools).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PoolCollectionResponse {
     /// Pools
     pub pools: Vec<PoolResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PoolCollectionResponse;
     0 "pools" pools: required;
     1 "total_entries" total_entries: required;
@@ -6753,37 +6543,32 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `PoolPatchBody`.
 ///
 /// Taken by [`Client::patch_pool`](crate::Client::patch_pool).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PoolPatchBody {
     /// Pool
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pool: Option<Option<String>>,
     /// Number of slots. Use -1 for unlimited.
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub slots: Option<Option<i64>>,
     /// Description
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Option<String>>,
     /// Include Deferred
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_deferred: Option<Option<bool>>,
     /// Team Name
     ///
     /// `None`: not sent (left unchanged); `Some(None)`: sent as `null`; `Some(Some(v))`: sent as
     /// `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_name: Option<Option<String>>,
 }
 impl PoolPatchBody {
@@ -6813,7 +6598,7 @@ impl PoolPatchBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PoolPatchBody;
     0 "pool" pool: double_option;
     1 "slots" slots: double_option;
@@ -6829,14 +6614,13 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::get_pools`](crate::Client::get_pools),
 /// [`Client::patch_pool`](crate::Client::patch_pool),
 /// [`Client::post_pool`](crate::Client::post_pool).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PoolResponse {
     /// Name
     pub name: String,
     /// Number of slots. Use -1 for unlimited.
     pub slots: i64,
     /// Description
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Include Deferred
     pub include_deferred: bool,
@@ -6856,10 +6640,9 @@ pub struct PoolResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PoolResponse;
     0 "name" name: required;
     1 "slots" slots: required;
@@ -6878,14 +6661,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `ProviderCollectionResponse`.
 ///
 /// Returned by [`Client::get_providers`](crate::Client::get_providers).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProviderCollectionResponse {
     /// Providers
     pub providers: Vec<ProviderResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ProviderCollectionResponse;
     0 "providers" providers: required;
     1 "total_entries" total_entries: required;
@@ -6895,7 +6678,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `ProviderResponse`.
 ///
 /// Returned by [`Client::get_providers`](crate::Client::get_providers).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProviderResponse {
     /// Package Name
     pub package_name: String,
@@ -6907,10 +6690,9 @@ pub struct ProviderResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub documentation_url: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ProviderResponse;
     0 "package_name" package_name: required;
     1 "description" description: required;
@@ -6923,14 +6705,14 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::get_asset_queued_events`](crate::Client::get_asset_queued_events),
 /// [`Client::get_dag_asset_queued_events`](crate::Client::get_dag_asset_queued_events).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueuedEventCollectionResponse {
     /// Queued Events
     pub queued_events: Vec<QueuedEventResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     QueuedEventCollectionResponse;
     0 "queued_events" queued_events: required;
     1 "total_entries" total_entries: required;
@@ -6941,7 +6723,7 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by
 /// [`Client::get_dag_asset_queued_event`](crate::Client::get_dag_asset_queued_event).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueuedEventResponse {
     /// Dag Id
     pub dag_id: String,
@@ -6953,14 +6735,13 @@ pub struct QueuedEventResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     QueuedEventResponse;
     0 "dag_id" dag_id: required;
     1 "asset_id" asset_id: required;
-    2 "created_at" created_at: required_datetime;
+    2 "created_at" created_at: required datetime;
     3 "dag_display_name" dag_display_name: optional;
 }
 /// Serializer for React App Plugin responses.
@@ -7201,7 +6982,7 @@ impl crate::runtime::ParamValue for ReprocessBehavior {
 /// Spec schema `SchedulerInfoResponse`.
 ///
 /// Part of [`HealthInfoResponse`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SchedulerInfoResponse {
     /// Status
     ///
@@ -7212,10 +6993,10 @@ pub struct SchedulerInfoResponse {
     /// Always sent; `None` is sent as `null`.
     pub latest_scheduler_heartbeat: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     SchedulerInfoResponse;
-    0 "status" status: optional;
-    1 "latest_scheduler_heartbeat" latest_scheduler_heartbeat: optional;
+    0 "status" status: nullable;
+    1 "latest_scheduler_heartbeat" latest_scheduler_heartbeat: nullable;
 }
 /// An individual log message.
 ///
@@ -7239,14 +7020,14 @@ pub struct StructuredLogMessage {
 /// Spec schema `TaskCollectionResponse`.
 ///
 /// Returned by [`Client::get_tasks`](crate::Client::get_tasks).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskCollectionResponse {
     /// Tasks
     pub tasks: Vec<TaskResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskCollectionResponse;
     0 "tasks" tasks: required;
     1 "total_entries" total_entries: required;
@@ -7258,12 +7039,12 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by
 /// [`Client::get_task_instance_dependencies`](crate::Client::get_task_instance_dependencies),
 /// [`Client::get_task_instance_dependencies_by_map_index`](crate::Client::get_task_instance_dependencies_by_map_index).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskDependencyCollectionResponse {
     /// Dependencies
     pub dependencies: Vec<TaskDependencyResponse>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskDependencyCollectionResponse;
     0 "dependencies" dependencies: required;
 }
@@ -7272,14 +7053,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `TaskDependencyResponse`.
 ///
 /// Part of [`TaskDependencyCollectionResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskDependencyResponse {
     /// Name
     pub name: String,
     /// Reason
     pub reason: String,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskDependencyResponse;
     0 "name" name: required;
     1 "reason" reason: required;
@@ -7291,7 +7072,7 @@ crate::runtime::de::impl_deserialize! {
 /// Part of [`AssetResponse`].
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskInletAssetReference {
     /// Dag Id
     ///
@@ -7310,12 +7091,12 @@ pub struct TaskInletAssetReference {
     /// Since Airflow 3.1.8.
     pub updated_at: DateTime<Utc>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskInletAssetReference;
     0 "dag_id" dag_id: required;
     1 "task_id" task_id: required;
-    2 "created_at" created_at: required_datetime;
-    3 "updated_at" updated_at: required_datetime;
+    2 "created_at" created_at: required datetime;
+    3 "updated_at" updated_at: required datetime;
 }
 /// Task instance collection response supporting both offset and cursor pagination.
 ///
@@ -7337,35 +7118,31 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::patch_task_instance_dry_run`](crate::Client::patch_task_instance_dry_run),
 /// [`Client::patch_task_instance_dry_run_by_map_index`](crate::Client::patch_task_instance_dry_run_by_map_index),
 /// [`Client::post_clear_task_instances`](crate::Client::post_clear_task_instances).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskInstanceCollectionResponse {
     /// Task Instances
     pub task_instances: Vec<TaskInstanceResponse>,
     /// Number of matching items. For offset pagination this is the exact total. For cursor
     /// pagination it is capped at ``total_entries_limit``; a value equal to that limit means at
     /// least that many items match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_entries: Option<i64>,
     /// Cap applied to ``total_entries`` under cursor pagination. ``null`` for offset pagination,
     /// where ``total_entries`` is exact.
     ///
     /// Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_entries_limit: Option<i64>,
     /// Token pointing to the next page. Populated for cursor pagination, ``null`` when using offset
     /// pagination or when there is no next page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// Token pointing to the previous page. Populated for cursor pagination, ``null`` when using
     /// offset pagination or when on the first page.
     ///
     /// Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_cursor: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskInstanceCollectionResponse;
     0 "task_instances" task_instances: required;
     1 "total_entries" total_entries: optional;
@@ -7380,14 +7157,14 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by
 /// [`Client::get_mapped_task_instance_tries`](crate::Client::get_mapped_task_instance_tries),
 /// [`Client::get_task_instance_tries`](crate::Client::get_task_instance_tries).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskInstanceHistoryCollectionResponse {
     /// Task Instances
     pub task_instances: Vec<TaskInstanceHistoryResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskInstanceHistoryCollectionResponse;
     0 "task_instances" task_instances: required;
     1 "total_entries" total_entries: required;
@@ -7399,7 +7176,7 @@ crate::runtime::de::impl_deserialize! {
 /// Returned by
 /// [`Client::get_mapped_task_instance_try_details`](crate::Client::get_mapped_task_instance_try_details),
 /// [`Client::get_task_instance_try_details`](crate::Client::get_task_instance_try_details).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskInstanceHistoryResponse {
     /// Task Id
     pub task_id: String,
@@ -7435,7 +7212,6 @@ pub struct TaskInstanceHistoryResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
     /// Hostname
     ///
@@ -7465,7 +7241,6 @@ pub struct TaskInstanceHistoryResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operator_name: Option<String>,
     /// Queued When
     ///
@@ -7490,34 +7265,34 @@ pub struct TaskInstanceHistoryResponse {
     /// Always sent; `None` is sent as `null`.
     pub dag_version: Option<DagVersionResponse>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskInstanceHistoryResponse;
     0 "task_id" task_id: required;
     1 "dag_id" dag_id: required;
     2 "dag_run_id" dag_run_id: required;
     3 "map_index" map_index: required;
-    4 "start_date" start_date: option_datetime;
-    5 "end_date" end_date: option_datetime;
-    6 "duration" duration: optional;
-    7 "state" state: optional;
+    4 "start_date" start_date: nullable datetime;
+    5 "end_date" end_date: nullable datetime;
+    6 "duration" duration: nullable;
+    7 "state" state: nullable;
     8 "try_number" try_number: required;
     9 "max_tries" max_tries: required;
     10 "task_display_name" task_display_name: required;
     11 "dag_display_name" dag_display_name: optional;
-    12 "hostname" hostname: optional;
-    13 "unixname" unixname: optional;
+    12 "hostname" hostname: nullable;
+    13 "unixname" unixname: nullable;
     14 "pool" pool: required;
     15 "pool_slots" pool_slots: required;
-    16 "queue" queue: optional;
-    17 "priority_weight" priority_weight: optional;
-    18 "operator" operator: optional;
+    16 "queue" queue: nullable;
+    17 "priority_weight" priority_weight: nullable;
+    18 "operator" operator: nullable;
     19 "operator_name" operator_name: optional;
-    20 "queued_when" queued_when: option_datetime;
-    21 "scheduled_when" scheduled_when: option_datetime;
-    22 "pid" pid: optional;
-    23 "executor" executor: optional;
+    20 "queued_when" queued_when: nullable datetime;
+    21 "scheduled_when" scheduled_when: nullable datetime;
+    22 "pid" pid: nullable;
+    23 "executor" executor: nullable;
     24 "executor_config" executor_config: required;
-    25 "dag_version" dag_version: optional;
+    25 "dag_version" dag_version: nullable;
 }
 /// TaskInstance serializer for responses.
 ///
@@ -7527,7 +7302,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::get_mapped_task_instances`](crate::Client::get_mapped_task_instances),
 /// [`Client::get_task_instance`](crate::Client::get_task_instance),
 /// [`Client::get_task_instances`](crate::Client::get_task_instances).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskInstanceResponse {
     /// Id
     pub id: String,
@@ -7571,7 +7346,6 @@ pub struct TaskInstanceResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
     /// Hostname
     ///
@@ -7601,7 +7375,6 @@ pub struct TaskInstanceResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operator_name: Option<String>,
     /// Queued When
     ///
@@ -7632,7 +7405,6 @@ pub struct TaskInstanceResponse {
     /// Rendered Fields
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rendered_fields: Option<Map<String, Value>>,
     /// Trigger serializer for responses. See [`TriggerResponse`].
     ///
@@ -7647,42 +7419,42 @@ pub struct TaskInstanceResponse {
     /// Always sent; `None` is sent as `null`.
     pub dag_version: Option<DagVersionResponse>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskInstanceResponse;
     0 "id" id: required;
     1 "task_id" task_id: required;
     2 "dag_id" dag_id: required;
     3 "dag_run_id" dag_run_id: required;
     4 "map_index" map_index: required;
-    5 "logical_date" logical_date: option_datetime;
-    6 "run_after" run_after: required_datetime;
-    7 "start_date" start_date: option_datetime;
-    8 "end_date" end_date: option_datetime;
-    9 "duration" duration: optional;
-    10 "state" state: optional;
+    5 "logical_date" logical_date: nullable datetime;
+    6 "run_after" run_after: required datetime;
+    7 "start_date" start_date: nullable datetime;
+    8 "end_date" end_date: nullable datetime;
+    9 "duration" duration: nullable;
+    10 "state" state: nullable;
     11 "try_number" try_number: required;
     12 "max_tries" max_tries: required;
     13 "task_display_name" task_display_name: required;
     14 "dag_display_name" dag_display_name: optional;
-    15 "hostname" hostname: optional;
-    16 "unixname" unixname: optional;
+    15 "hostname" hostname: nullable;
+    16 "unixname" unixname: nullable;
     17 "pool" pool: required;
     18 "pool_slots" pool_slots: required;
-    19 "queue" queue: optional;
-    20 "priority_weight" priority_weight: optional;
-    21 "operator" operator: optional;
+    19 "queue" queue: nullable;
+    20 "priority_weight" priority_weight: nullable;
+    21 "operator" operator: nullable;
     22 "operator_name" operator_name: optional;
-    23 "queued_when" queued_when: option_datetime;
-    24 "scheduled_when" scheduled_when: option_datetime;
-    25 "pid" pid: optional;
-    26 "executor" executor: optional;
+    23 "queued_when" queued_when: nullable datetime;
+    24 "scheduled_when" scheduled_when: nullable datetime;
+    25 "pid" pid: nullable;
+    26 "executor" executor: nullable;
     27 "executor_config" executor_config: required;
-    28 "note" note: optional;
-    29 "rendered_map_index" rendered_map_index: optional;
+    28 "note" note: nullable;
+    29 "rendered_map_index" rendered_map_index: nullable;
     30 "rendered_fields" rendered_fields: optional;
-    31 "trigger" trigger: optional;
-    32 "triggerer_job" triggerer_job: optional;
-    33 "dag_version" dag_version: optional;
+    31 "trigger" trigger: nullable;
+    32 "triggerer_job" triggerer_job: nullable;
+    33 "dag_version" dag_version: nullable;
 }
 /// All possible states that a Task Instance can be in.
 ///
@@ -7831,185 +7603,155 @@ impl crate::runtime::ParamValue for TaskInstanceState {
 /// Spec schema `TaskInstancesBatchBody`.
 ///
 /// Taken by [`Client::get_task_instances_batch`](crate::Client::get_task_instances_batch).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskInstancesBatchBody {
     /// Dag Ids
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_ids: Option<Option<Vec<String>>>,
     /// Dag Run Ids
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_run_ids: Option<Option<Vec<String>>>,
     /// Task Ids
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_ids: Option<Option<Vec<String>>>,
     /// State
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Option<Vec<Option<TaskInstanceState>>>>,
     /// Run After Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after_gte: Option<Option<DateTime<Utc>>>,
     /// Run After Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after_gt: Option<Option<DateTime<Utc>>>,
     /// Run After Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after_lte: Option<Option<DateTime<Utc>>>,
     /// Run After Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after_lt: Option<Option<DateTime<Utc>>>,
     /// Logical Date Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_date_gte: Option<Option<DateTime<Utc>>>,
     /// Logical Date Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_date_gt: Option<Option<DateTime<Utc>>>,
     /// Logical Date Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_date_lte: Option<Option<DateTime<Utc>>>,
     /// Logical Date Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_date_lt: Option<Option<DateTime<Utc>>>,
     /// Start Date Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date_gte: Option<Option<DateTime<Utc>>>,
     /// Start Date Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date_gt: Option<Option<DateTime<Utc>>>,
     /// Start Date Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date_lte: Option<Option<DateTime<Utc>>>,
     /// Start Date Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date_lt: Option<Option<DateTime<Utc>>>,
     /// End Date Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date_gte: Option<Option<DateTime<Utc>>>,
     /// End Date Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date_gt: Option<Option<DateTime<Utc>>>,
     /// End Date Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date_lte: Option<Option<DateTime<Utc>>>,
     /// End Date Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date_lt: Option<Option<DateTime<Utc>>>,
     /// Duration Gte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_gte: Option<Option<f64>>,
     /// Duration Gt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_gt: Option<Option<f64>>,
     /// Duration Lte
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_lte: Option<Option<f64>>,
     /// Duration Lt
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_lt: Option<Option<f64>>,
     /// Pool
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pool: Option<Option<Vec<String>>>,
     /// Queue
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<Option<Vec<String>>>,
     /// Executor
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub executor: Option<Option<Vec<String>>>,
     /// Page Offset
     ///
     /// Server default: `0`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_offset: Option<i64>,
     /// Page Limit
     ///
     /// Server default: `100`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_limit: Option<i64>,
     /// Order By
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_by: Option<Option<String>>,
 }
 impl TaskInstancesBatchBody {
@@ -8167,28 +7909,28 @@ impl TaskInstancesBatchBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskInstancesBatchBody;
     0 "dag_ids" dag_ids: double_option;
     1 "dag_run_ids" dag_run_ids: double_option;
     2 "task_ids" task_ids: double_option;
     3 "state" state: double_option;
-    4 "run_after_gte" run_after_gte: double_option_datetime;
-    5 "run_after_gt" run_after_gt: double_option_datetime;
-    6 "run_after_lte" run_after_lte: double_option_datetime;
-    7 "run_after_lt" run_after_lt: double_option_datetime;
-    8 "logical_date_gte" logical_date_gte: double_option_datetime;
-    9 "logical_date_gt" logical_date_gt: double_option_datetime;
-    10 "logical_date_lte" logical_date_lte: double_option_datetime;
-    11 "logical_date_lt" logical_date_lt: double_option_datetime;
-    12 "start_date_gte" start_date_gte: double_option_datetime;
-    13 "start_date_gt" start_date_gt: double_option_datetime;
-    14 "start_date_lte" start_date_lte: double_option_datetime;
-    15 "start_date_lt" start_date_lt: double_option_datetime;
-    16 "end_date_gte" end_date_gte: double_option_datetime;
-    17 "end_date_gt" end_date_gt: double_option_datetime;
-    18 "end_date_lte" end_date_lte: double_option_datetime;
-    19 "end_date_lt" end_date_lt: double_option_datetime;
+    4 "run_after_gte" run_after_gte: double_option datetime;
+    5 "run_after_gt" run_after_gt: double_option datetime;
+    6 "run_after_lte" run_after_lte: double_option datetime;
+    7 "run_after_lt" run_after_lt: double_option datetime;
+    8 "logical_date_gte" logical_date_gte: double_option datetime;
+    9 "logical_date_gt" logical_date_gt: double_option datetime;
+    10 "logical_date_lte" logical_date_lte: double_option datetime;
+    11 "logical_date_lt" logical_date_lt: double_option datetime;
+    12 "start_date_gte" start_date_gte: double_option datetime;
+    13 "start_date_gt" start_date_gt: double_option datetime;
+    14 "start_date_lte" start_date_lte: double_option datetime;
+    15 "start_date_lt" start_date_lt: double_option datetime;
+    16 "end_date_gte" end_date_gte: double_option datetime;
+    17 "end_date_gt" end_date_gt: double_option datetime;
+    18 "end_date_lte" end_date_lte: double_option datetime;
+    19 "end_date_lt" end_date_lt: double_option datetime;
     20 "duration_gte" duration_gte: double_option;
     21 "duration_gt" duration_gt: double_option;
     22 "duration_lte" duration_lte: double_option;
@@ -8205,7 +7947,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `TaskInstancesLogResponse`.
 ///
 /// Returned by [`Client::get_log`](crate::Client::get_log).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskInstancesLogResponse {
     /// Content
     pub content: TaskInstancesLogResponseContent,
@@ -8214,10 +7956,10 @@ pub struct TaskInstancesLogResponse {
     /// Always sent; `None` is sent as `null`.
     pub continuation_token: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskInstancesLogResponse;
     0 "content" content: required;
-    1 "continuation_token" continuation_token: optional;
+    1 "continuation_token" continuation_token: nullable;
 }
 /// Content
 ///
@@ -8240,7 +7982,7 @@ pub enum TaskInstancesLogResponseContent {
 /// Spec schema `TaskOutletAssetReference`.
 ///
 /// Part of [`AssetResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskOutletAssetReference {
     /// Dag Id
     pub dag_id: String,
@@ -8251,19 +7993,19 @@ pub struct TaskOutletAssetReference {
     /// Updated At
     pub updated_at: DateTime<Utc>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskOutletAssetReference;
     0 "dag_id" dag_id: required;
     1 "task_id" task_id: required;
-    2 "created_at" created_at: required_datetime;
-    3 "updated_at" updated_at: required_datetime;
+    2 "created_at" created_at: required datetime;
+    3 "updated_at" updated_at: required datetime;
 }
 /// Task serializer for responses.
 ///
 /// Spec schema `TaskResponse`.
 ///
 /// Returned by [`Client::get_task`](crate::Client::get_task).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskResponse {
     /// Task Id
     ///
@@ -8370,34 +8112,34 @@ pub struct TaskResponse {
     /// Read-only: set by the server.
     pub extra_links: Vec<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskResponse;
-    0 "task_id" task_id: optional;
-    1 "task_display_name" task_display_name: optional;
-    2 "owner" owner: optional;
-    3 "start_date" start_date: option_datetime;
-    4 "end_date" end_date: option_datetime;
-    5 "trigger_rule" trigger_rule: optional;
+    0 "task_id" task_id: nullable;
+    1 "task_display_name" task_display_name: nullable;
+    2 "owner" owner: nullable;
+    3 "start_date" start_date: nullable datetime;
+    4 "end_date" end_date: nullable datetime;
+    5 "trigger_rule" trigger_rule: nullable;
     6 "depends_on_past" depends_on_past: required;
     7 "wait_for_downstream" wait_for_downstream: required;
-    8 "retries" retries: optional;
-    9 "queue" queue: optional;
-    10 "pool" pool: optional;
-    11 "pool_slots" pool_slots: optional;
-    12 "execution_timeout" execution_timeout: optional;
-    13 "retry_delay" retry_delay: optional;
+    8 "retries" retries: nullable;
+    9 "queue" queue: nullable;
+    10 "pool" pool: nullable;
+    11 "pool_slots" pool_slots: nullable;
+    12 "execution_timeout" execution_timeout: nullable;
+    13 "retry_delay" retry_delay: nullable;
     14 "retry_exponential_backoff" retry_exponential_backoff: required;
-    15 "priority_weight" priority_weight: optional;
-    16 "weight_rule" weight_rule: optional;
-    17 "ui_color" ui_color: optional;
-    18 "ui_fgcolor" ui_fgcolor: optional;
-    19 "template_fields" template_fields: optional;
-    20 "downstream_task_ids" downstream_task_ids: optional;
-    21 "doc_md" doc_md: optional;
-    22 "operator_name" operator_name: optional;
-    23 "params" params: optional;
-    24 "class_ref" class_ref: optional;
-    25 "is_mapped" is_mapped: optional;
+    15 "priority_weight" priority_weight: nullable;
+    16 "weight_rule" weight_rule: nullable;
+    17 "ui_color" ui_color: nullable;
+    18 "ui_fgcolor" ui_fgcolor: nullable;
+    19 "template_fields" template_fields: nullable;
+    20 "downstream_task_ids" downstream_task_ids: nullable;
+    21 "doc_md" doc_md: nullable;
+    22 "operator_name" operator_name: nullable;
+    23 "params" params: nullable;
+    24 "class_ref" class_ref: nullable;
+    25 "is_mapped" is_mapped: nullable;
     26 "extra_links" extra_links: required;
 }
 /// `retry_exponential_backoff` of `TaskResponse`: its type differs between server versions.
@@ -8429,7 +8171,7 @@ pub enum TaskResponseRetryExponentialBackoff {
 /// Taken by [`Client::set_task_state_store`](crate::Client::set_task_state_store).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskStateStoreBody {
     /// The `value` field: a [`JsonValue`].
     ///
@@ -8439,7 +8181,6 @@ pub struct TaskStateStoreBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Server default: `"default"`. Since Airflow 3.3.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Option<TaskStateStoreBodyExpiresAt>>,
 }
 impl TaskStateStoreBody {
@@ -8461,7 +8202,7 @@ impl TaskStateStoreBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskStateStoreBody;
     0 "value" value: required;
     1 "expires_at" expires_at: double_option;
@@ -8491,7 +8232,7 @@ pub enum TaskStateStoreBodyExpiresAt {
 /// Returned by [`Client::list_task_state_store`](crate::Client::list_task_state_store).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskStateStoreCollectionResponse {
     /// Task State Store
     ///
@@ -8502,7 +8243,7 @@ pub struct TaskStateStoreCollectionResponse {
     /// Since Airflow 3.3.2.
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskStateStoreCollectionResponse;
     0 "task_state_store" task_state_store: required;
     1 "total_entries" total_entries: required;
@@ -8514,7 +8255,7 @@ crate::runtime::de::impl_deserialize! {
 /// Taken by [`Client::patch_task_state_store`](crate::Client::patch_task_state_store).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskStateStorePatchBody {
     /// The `value` field: a [`JsonValue`].
     ///
@@ -8532,7 +8273,7 @@ impl TaskStateStorePatchBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskStateStorePatchBody;
     0 "value" value: required;
 }
@@ -8544,7 +8285,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::list_task_state_store`](crate::Client::list_task_state_store).
 ///
 /// Since Airflow 3.3.2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskStateStoreResponse {
     /// Key
     ///
@@ -8563,25 +8304,23 @@ pub struct TaskStateStoreResponse {
     /// Always sent; `None` is sent as `null`. Since Airflow 3.3.2.
     pub expires_at: Option<DateTime<Utc>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TaskStateStoreResponse;
     0 "key" key: required;
     1 "value" value: required;
-    2 "updated_at" updated_at: required_datetime;
-    3 "expires_at" expires_at: option_datetime;
+    2 "updated_at" updated_at: required datetime;
+    3 "expires_at" expires_at: nullable datetime;
 }
 /// TimeDelta can be used to interact with datetime.timedelta objects.
 ///
 /// Spec schema `TimeDelta`.
 ///
 /// Part of [`TaskResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TimeDelta {
     /// Type
     ///
     /// Server default: `"TimeDelta"`.
-    #[serde(rename = "__type")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Days
     pub days: i64,
@@ -8590,7 +8329,7 @@ pub struct TimeDelta {
     /// Microseconds
     pub microseconds: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TimeDelta;
     0 "__type" r#type: optional;
     1 "days" days: required;
@@ -8602,25 +8341,22 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `TriggerDAGRunPostBody`.
 ///
 /// Taken by [`Client::trigger_dag_run`](crate::Client::trigger_dag_run).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TriggerDagRunPostBody {
     /// Dag Run Id
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_run_id: Option<Option<String>>,
     /// Data Interval Start
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_interval_start: Option<Option<DateTime<Utc>>>,
     /// Data Interval End
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_interval_end: Option<Option<DateTime<Utc>>>,
     /// Logical Date
     ///
@@ -8630,25 +8366,21 @@ pub struct TriggerDagRunPostBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after: Option<Option<DateTime<Utc>>>,
     /// Conf
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conf: Option<Option<Map<String, Value>>>,
     /// Note
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Option<String>>,
     /// Partition Key
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partition_key: Option<Option<String>>,
 }
 impl TriggerDagRunPostBody {
@@ -8693,13 +8425,13 @@ impl TriggerDagRunPostBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TriggerDagRunPostBody;
     0 "dag_run_id" dag_run_id: double_option;
-    1 "data_interval_start" data_interval_start: double_option_datetime;
-    2 "data_interval_end" data_interval_end: double_option_datetime;
-    3 "logical_date" logical_date: option_datetime;
-    4 "run_after" run_after: double_option_datetime;
+    1 "data_interval_start" data_interval_start: double_option datetime;
+    2 "data_interval_end" data_interval_end: double_option datetime;
+    3 "logical_date" logical_date: nullable datetime;
+    4 "run_after" run_after: double_option datetime;
     5 "conf" conf: double_option;
     6 "note" note: double_option;
     7 "partition_key" partition_key: double_option;
@@ -8709,7 +8441,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `TriggerResponse`.
 ///
 /// Part of [`TaskInstanceResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TriggerResponse {
     /// Id
     pub id: i64,
@@ -8724,28 +8456,27 @@ pub struct TriggerResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
     /// Triggerer Id
     ///
     /// Always sent; `None` is sent as `null`.
     pub triggerer_id: Option<i64>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TriggerResponse;
     0 "id" id: required;
     1 "classpath" classpath: required;
     2 "kwargs" kwargs: required;
-    3 "created_date" created_date: required_datetime;
+    3 "created_date" created_date: required datetime;
     4 "queue" queue: optional;
-    5 "triggerer_id" triggerer_id: optional;
+    5 "triggerer_id" triggerer_id: nullable;
 }
 /// Triggerer info serializer for responses.
 ///
 /// Spec schema `TriggererInfoResponse`.
 ///
 /// Part of [`HealthInfoResponse`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TriggererInfoResponse {
     /// Status
     ///
@@ -8756,10 +8487,10 @@ pub struct TriggererInfoResponse {
     /// Always sent; `None` is sent as `null`.
     pub latest_triggerer_heartbeat: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     TriggererInfoResponse;
-    0 "status" status: optional;
-    1 "latest_triggerer_heartbeat" latest_triggerer_heartbeat: optional;
+    0 "status" status: nullable;
+    1 "latest_triggerer_heartbeat" latest_triggerer_heartbeat: nullable;
 }
 /// Schema for updating the content of a Human-in-the-loop detail.
 ///
@@ -8768,7 +8499,7 @@ crate::runtime::de::impl_deserialize! {
 /// Taken by [`Client::update_hitl_detail`](crate::Client::update_hitl_detail).
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateHitlDetailPayload {
     /// Chosen Options
     ///
@@ -8777,7 +8508,6 @@ pub struct UpdateHitlDetailPayload {
     /// Params Input
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub params_input: Option<Map<String, Value>>,
 }
 impl UpdateHitlDetailPayload {
@@ -8799,7 +8529,7 @@ impl UpdateHitlDetailPayload {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     UpdateHitlDetailPayload;
     0 "chosen_options" chosen_options: required;
     1 "params_input" params_input: optional;
@@ -8809,7 +8539,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `ValidationError`.
 ///
 /// Part of [`HttpValidationError`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ValidationError {
     /// Location
     pub loc: Vec<ValidationErrorLocItem>,
@@ -8820,15 +8550,13 @@ pub struct ValidationError {
     /// Input
     ///
     /// Untyped JSON: the spec allows any JSON value here. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<Value>,
     /// Context
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ctx: Option<Map<String, Value>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ValidationError;
     0 "loc" loc: required;
     1 "msg" msg: required;
@@ -8858,7 +8586,7 @@ pub enum ValidationErrorLocItem {
 ///
 /// Taken by [`Client::patch_variable`](crate::Client::patch_variable),
 /// [`Client::post_variable`](crate::Client::post_variable).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VariableBody {
     /// Key
     pub key: String,
@@ -8868,13 +8596,11 @@ pub struct VariableBody {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Option<String>>,
     /// Team Name
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Since Airflow 3.2.2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_name: Option<Option<String>>,
 }
 impl VariableBody {
@@ -8908,7 +8634,7 @@ impl VariableBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     VariableBody;
     0 "key" key: required;
     1 "value" value: required;
@@ -8920,14 +8646,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `VariableCollectionResponse`.
 ///
 /// Returned by [`Client::get_variables`](crate::Client::get_variables).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VariableCollectionResponse {
     /// Variables
     pub variables: Vec<VariableResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     VariableCollectionResponse;
     0 "variables" variables: required;
     1 "total_entries" total_entries: required;
@@ -8940,12 +8666,11 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::get_variables`](crate::Client::get_variables),
 /// [`Client::patch_variable`](crate::Client::patch_variable),
 /// [`Client::post_variable`](crate::Client::post_variable).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VariableResponse {
     /// Key
     pub key: String,
     /// Value
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Description
     ///
@@ -8957,14 +8682,13 @@ pub struct VariableResponse {
     ///
     /// Since Airflow 3.2.2. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6, 3.1.8: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_name: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     VariableResponse;
     0 "key" key: required;
     1 "value" value: optional;
-    2 "description" description: optional;
+    2 "description" description: nullable;
     3 "is_encrypted" is_encrypted: required;
     4 "team_name" team_name: optional;
 }
@@ -8973,7 +8697,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `VersionInfo`.
 ///
 /// Returned by [`Client::get_version`](crate::Client::get_version).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VersionInfo {
     /// Version
     pub version: String,
@@ -8982,10 +8706,10 @@ pub struct VersionInfo {
     /// Always sent; `None` is sent as `null`.
     pub git_version: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     VersionInfo;
     0 "version" version: required;
-    1 "git_version" git_version: optional;
+    1 "git_version" git_version: nullable;
 }
 /// One progress line of the wait endpoint.
 ///
@@ -8996,7 +8720,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::wait_dag_run_until_finished`](crate::Client::wait_dag_run_until_finished).
 ///
 /// Since Airflow 3.1.8.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WaitDagRunUntilFinishedLine {
     /// All possible states that a DagRun can be in. See [`DagRunState`].
     ///
@@ -9005,10 +8729,9 @@ pub struct WaitDagRunUntilFinishedLine {
     /// XCom results of the requested tasks (last line only).
     ///
     /// Untyped JSON: free-form object in the spec. Since Airflow 3.1.8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub results: Option<Map<String, Value>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     WaitDagRunUntilFinishedLine;
     0 "state" state: required;
     1 "results" results: optional;
@@ -9018,14 +8741,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `XComCollectionResponse`.
 ///
 /// Returned by [`Client::get_xcom_entries`](crate::Client::get_xcom_entries).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XComCollectionResponse {
     /// Xcom Entries
     pub xcom_entries: Vec<XComResponse>,
     /// Total Entries
     pub total_entries: i64,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     XComCollectionResponse;
     0 "xcom_entries" xcom_entries: required;
     1 "total_entries" total_entries: required;
@@ -9035,7 +8758,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `XComCreateBody`.
 ///
 /// Taken by [`Client::create_xcom_entry`](crate::Client::create_xcom_entry).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XComCreateBody {
     /// Key
     pub key: String,
@@ -9046,7 +8769,6 @@ pub struct XComCreateBody {
     /// Map Index
     ///
     /// Server default: `-1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub map_index: Option<i64>,
 }
 impl XComCreateBody {
@@ -9074,7 +8796,7 @@ impl XComCreateBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     XComCreateBody;
     0 "key" key: required;
     1 "value" value: required;
@@ -9085,7 +8807,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `XComResponse`.
 ///
 /// Returned by [`Client::get_xcom_entries`](crate::Client::get_xcom_entries).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XComResponse {
     /// Key
     pub key: String,
@@ -9107,33 +8829,30 @@ pub struct XComResponse {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_display_name: Option<String>,
     /// Run After
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after: Option<DateTime<Utc>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     XComResponse;
     0 "key" key: required;
-    1 "timestamp" timestamp: required_datetime;
-    2 "logical_date" logical_date: option_datetime;
+    1 "timestamp" timestamp: required datetime;
+    2 "logical_date" logical_date: nullable datetime;
     3 "map_index" map_index: required;
     4 "task_id" task_id: required;
     5 "dag_id" dag_id: required;
     6 "run_id" run_id: required;
     7 "dag_display_name" dag_display_name: optional;
     8 "task_display_name" task_display_name: optional;
-    9 "run_after" run_after: option_datetime;
+    9 "run_after" run_after: optional datetime;
 }
 /// XCom response serializer with native return type.
 ///
@@ -9141,7 +8860,7 @@ crate::runtime::de::impl_deserialize! {
 ///
 /// Returned by [`Client::create_xcom_entry`](crate::Client::create_xcom_entry),
 /// [`Client::update_xcom_entry`](crate::Client::update_xcom_entry).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XComResponseNative {
     /// Key
     pub key: String,
@@ -9163,37 +8882,34 @@ pub struct XComResponseNative {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_display_name: Option<String>,
     /// Run After
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after: Option<DateTime<Utc>>,
     /// Value
     ///
     /// Untyped JSON: the spec allows any JSON value here.
     pub value: Value,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     XComResponseNative;
     0 "key" key: required;
-    1 "timestamp" timestamp: required_datetime;
-    2 "logical_date" logical_date: option_datetime;
+    1 "timestamp" timestamp: required datetime;
+    2 "logical_date" logical_date: nullable datetime;
     3 "map_index" map_index: required;
     4 "task_id" task_id: required;
     5 "dag_id" dag_id: required;
     6 "run_id" run_id: required;
     7 "dag_display_name" dag_display_name: optional;
     8 "task_display_name" task_display_name: optional;
-    9 "run_after" run_after: option_datetime;
+    9 "run_after" run_after: optional datetime;
     10 "value" value: required;
 }
 /// XCom response serializer with string return type.
@@ -9201,7 +8917,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `XComResponseString`.
 ///
 /// Part of [`GetXcomEntryResponse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XComResponseString {
     /// Key
     pub key: String,
@@ -9223,45 +8939,42 @@ pub struct XComResponseString {
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_display_name: Option<String>,
     /// Task Display Name
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_display_name: Option<String>,
     /// Run After
     ///
     /// Since Airflow 3.1.8. Across server versions: required by Airflow 3.3.2 but not sent by
     /// Airflow 3.0.6: `None` then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_after: Option<DateTime<Utc>>,
     /// Value
     ///
     /// Always sent; `None` is sent as `null`.
     pub value: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     XComResponseString;
     0 "key" key: required;
-    1 "timestamp" timestamp: required_datetime;
-    2 "logical_date" logical_date: option_datetime;
+    1 "timestamp" timestamp: required datetime;
+    2 "logical_date" logical_date: nullable datetime;
     3 "map_index" map_index: required;
     4 "task_id" task_id: required;
     5 "dag_id" dag_id: required;
     6 "run_id" run_id: required;
     7 "dag_display_name" dag_display_name: optional;
     8 "task_display_name" task_display_name: optional;
-    9 "run_after" run_after: option_datetime;
-    10 "value" value: optional;
+    9 "run_after" run_after: optional datetime;
+    10 "value" value: nullable;
 }
 /// Payload serializer for updating an XCom entry.
 ///
 /// Spec schema `XComUpdateBody`.
 ///
 /// Taken by [`Client::update_xcom_entry`](crate::Client::update_xcom_entry).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XComUpdateBody {
     /// Value
     ///
@@ -9270,7 +8983,6 @@ pub struct XComUpdateBody {
     /// Map Index
     ///
     /// Server default: `-1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub map_index: Option<i64>,
 }
 impl XComUpdateBody {
@@ -9289,7 +9001,7 @@ impl XComUpdateBody {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     XComUpdateBody;
     0 "value" value: required;
     1 "map_index" map_index: optional;

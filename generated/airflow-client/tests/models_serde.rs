@@ -1,6 +1,7 @@
-//! The generated models' hand-emitted `Deserialize` impls (`crate::runtime::de`) on real types
+//! The generated models' hand-emitted serde impls (`crate::runtime::impl_serde!`) on real types
 //! and real server bodies: field order, unknown fields, absent vs `null`, required and duplicate
-//! fields, date-times, and agreement with `Serialize` (both ways, through `serde_json::Value` too).
+//! fields, date-times, what `Serialize` writes, and agreement of the two (both ways, through
+//! `serde_json::Value` too).
 
 use std::path::Path;
 
@@ -76,6 +77,28 @@ fn serialize_and_deserialize_agree() {
             );
         }
     }
+}
+
+#[test]
+fn serialize_writes_nullable_fields_as_null_and_omits_unset_optional_ones() {
+    let mut run: DagRunResponse = decode(&run_json()).expect("decodes");
+    run.logical_date = None;
+    run.duration = None;
+    let back = serde_json::to_value(&run).expect("serializes");
+    let obj = back.as_object().expect("object");
+    // Required and nullable: always there, `null` when `None`.
+    assert_eq!(obj.get("logical_date"), Some(&Value::Null));
+    // Optional (a field older servers do not send): omitted when `None`.
+    assert!(!obj.contains_key("duration"), "{back}");
+    // Every other field the server sent comes back under its wire name, with its value (an
+    // optional field sent as `null`, like `partition_date`, is `None` and so omitted).
+    let sent = run_json();
+    for (key, value) in sent.as_object().expect("object") {
+        if key != "logical_date" && key != "duration" {
+            assert_eq!(obj.get(key).unwrap_or(&Value::Null), value, "{key}");
+        }
+    }
+    assert!(!obj.contains_key("partition_date"), "{back}");
 }
 
 #[test]

@@ -26,7 +26,7 @@ use std::borrow::Cow;
 /// [`Client::delete_backfill`](crate::Client::delete_backfill),
 /// [`Client::get_backfill`](crate::Client::get_backfill),
 /// [`Client::list_backfills`](crate::Client::list_backfills).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Backfill {
     /// Id of the backfill and of its generated DAG, `<dag_id>_backfill_<UTC submission time
     /// %Y%m%d_%H%M%S>`.
@@ -52,20 +52,17 @@ pub struct Backfill {
     /// `["2023-01-02T00:00:00+00:00", "2023-01-03T00:00:00+00:00"]` although the backfill DAG runs
     /// all three dates; a range holding one date gives `[]`. The run of the first date is therefore
     /// never checked: the backfill reports `success` even if that run fails.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logical_dates: Option<Vec<DateTime<Utc>>>,
     /// The parameters given at creation (`dag_params`), as a JSON object (`{}` when none were
     /// given); they override the DAG's and its tasks' params in the backfill DAG.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_params: Option<Map<String, Value>>,
     /// Max active runs of the backfill DAG. The plugin's documentation says 1-3; the server (1.0.4
     /// on Airflow 2.5.3) allows 1 to 10.
     pub max_active_runs: i64,
     /// When the backfill may start (`backfill_creation` only picks it up after this). Set by the
     /// request's `scheduled_date` (default the submission time).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_at: Option<DateTime<Utc>>,
     /// Username of the Airflow user who created it (the documentation's "idap of submit user").
     pub submitted_by: String,
@@ -77,30 +74,28 @@ pub struct Backfill {
     pub deleted: BackfillDeleted,
     /// Start of the earliest run of `logical_dates`, set by the first state update that changes the
     /// state; absent before.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_start_date: Option<DateTime<Utc>>,
     /// End of the latest run, set when the backfill reaches `success` or `failed`; absent before.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_end_date: Option<DateTime<Utc>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     Backfill;
     0 "backfill_dag_id" backfill_dag_id: required;
     1 "dag_id" dag_id: required;
     2 "state" state: required;
-    3 "description" description: optional;
-    4 "start_date" start_date: required_datetime;
-    5 "end_date" end_date: required_datetime;
-    6 "logical_dates" logical_dates: option_datetimes;
+    3 "description" description: nullable;
+    4 "start_date" start_date: required datetime;
+    5 "end_date" end_date: required datetime;
+    6 "logical_dates" logical_dates: optional datetimes;
     7 "dag_params" dag_params: optional;
     8 "max_active_runs" max_active_runs: required;
-    9 "scheduled_at" scheduled_at: option_datetime;
+    9 "scheduled_at" scheduled_at: optional datetime;
     10 "submitted_by" submitted_by: required;
-    11 "submitted_at" submitted_at: required_datetime;
-    12 "updated_at" updated_at: required_datetime;
+    11 "submitted_at" submitted_at: required datetime;
+    12 "updated_at" updated_at: required datetime;
     13 "deleted" deleted: required;
-    14 "run_start_date" run_start_date: option_datetime;
-    15 "run_end_date" run_end_date: option_datetime;
+    14 "run_start_date" run_start_date: optional datetime;
+    15 "run_end_date" run_end_date: optional datetime;
 }
 /// Body of create. Unknown members are ignored (including the names the plugin's documentation
 /// lists: `additional_dag_params`, `scheduled_at`, `delete_after_days`). The server converts
@@ -109,7 +104,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `BackfillCreate`.
 ///
 /// Taken by [`Client::create_backfill`](crate::Client::create_backfill).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackfillCreate {
     /// Origin DAG to backfill. Missing or empty -> 400 "dag_id is required"; unknown -> 400
     /// "invalid dag: \<dag_id>"; SubDAGs are refused.
@@ -118,7 +113,6 @@ pub struct BackfillCreate {
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Option<String>>,
     /// Range start (inclusive). Parsed leniently by pendulum: RFC 3339, or a bare date
     /// (`2023-01-01`), a value without offset being UTC. Missing -> 400 "start_date is required";
@@ -135,20 +129,17 @@ pub struct BackfillCreate {
     /// with 400 as well.
     ///
     /// Server default: `"{}"`. Content media type: `application/json`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dag_params: Option<String>,
     /// Earliest time `backfill_creation` may pick the backfill up; default now. Returned as
     /// `scheduled_at`. A `submitted` backfill can be cancelled only while this is more than 3
     /// minutes ahead. The plugin's documentation calls this member `scheduled_at`; the server
     /// (1.0.4 on Airflow 2.5.3) ignores `scheduled_at` in the body.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<DateTime<Utc>>,
     /// Max active runs of the backfill DAG, 1..10 (a string of digits is converted). Outside -> 400
     /// "max_active_runs must be between 1 to 10"; a non-numeric string -> 400 "unknown error:
     /// invalid literal for int() ..." with a traceback. The plugin's documentation says 1-3.
     ///
     /// Server default: `1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_active_runs: Option<i64>,
     /// Days after submission until the backfill is marked `ToBeDeleted` (then removed by
     /// `backfill_deletion`). **Required**, and 0 counts as missing (400 "delete_duration_days is
@@ -162,7 +153,6 @@ pub struct BackfillCreate {
     /// true and any other string as false (the documentation's example sends `"false"`).
     ///
     /// Server default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_overlapping_backfills: Option<bool>,
 }
 impl BackfillCreate {
@@ -231,14 +221,14 @@ impl BackfillCreate {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillCreate;
     0 "dag_id" dag_id: required;
     1 "description" description: double_option;
-    2 "start_date" start_date: required_datetime;
-    3 "end_date" end_date: required_datetime;
+    2 "start_date" start_date: required datetime;
+    3 "end_date" end_date: required datetime;
     4 "dag_params" dag_params: optional;
-    5 "scheduled_date" scheduled_date: option_datetime;
+    5 "scheduled_date" scheduled_date: optional datetime;
     6 "max_active_runs" max_active_runs: optional;
     7 "delete_duration_days" delete_duration_days: required;
     8 "ignore_overlapping_backfills" ignore_overlapping_backfills: optional;
@@ -432,7 +422,7 @@ impl crate::runtime::ParamValue for BackfillState {
 /// `detail`, `status`, `title` and `type`; `instance` was never seen.
 ///
 /// Spec schema `Problem`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     /// For errors raised by the plugin or Airflow's API layer, a link into Airflow's REST API
     /// documentation, e.g.
@@ -450,14 +440,13 @@ pub struct Problem {
     /// Always sent; `None` is sent as `null`.
     pub detail: Option<String>,
     /// Not sent by this server (part of RFC 7807).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     Problem;
     0 "type" r#type: required;
     1 "title" title: required;
     2 "status" status: required;
-    3 "detail" detail: optional;
+    3 "detail" detail: nullable;
     4 "instance" instance: optional;
 }

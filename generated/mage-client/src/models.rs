@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 /// [`Client::get_backfill`](crate::Client::get_backfill),
 /// [`Client::list_backfills`](crate::Client::list_backfills),
 /// [`Client::update_backfill`](crate::Client::update_backfill).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Backfill {
     /// The backfill's id.
     pub id: i64,
@@ -89,37 +89,34 @@ pub struct Backfill {
     pub failed_at: Option<DateTime<Utc>>,
     /// With include_run_count / include_preview_runs and a complete range only: the number of run
     /// dates the range makes (not the number of runs created: a restart does not change it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_run_count: Option<i64>,
     /// With include_run_count / include_preview_runs and a complete range only: pipeline run status
     /// (a PipelineRunStatus value) -> number of execution dates whose newest run has it, e.g.
     /// `{"completed": 3}`; `{}` before the start.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_status_counts: Option<BTreeMap<String, i64>>,
     /// With include_preview_runs and a complete range only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_run_dates: Option<Vec<RunDate>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     Backfill;
     0 "id" id: required;
-    1 "name" name: optional;
+    1 "name" name: nullable;
     2 "pipeline_uuid" pipeline_uuid: required;
-    3 "status" status: optional;
-    4 "start_datetime" start_datetime: option_datetime;
-    5 "end_datetime" end_datetime: option_datetime;
-    6 "interval_type" interval_type: optional;
-    7 "interval_units" interval_units: optional;
-    8 "variables" variables: optional;
-    9 "settings" settings: optional;
-    10 "block_uuid" block_uuid: optional;
-    11 "metrics" metrics: optional;
-    12 "pipeline_schedule_id" pipeline_schedule_id: optional;
-    13 "created_at" created_at: required_datetime;
-    14 "updated_at" updated_at: required_datetime;
-    15 "started_at" started_at: option_datetime;
-    16 "completed_at" completed_at: option_datetime;
-    17 "failed_at" failed_at: option_datetime;
+    3 "status" status: nullable;
+    4 "start_datetime" start_datetime: nullable datetime;
+    5 "end_datetime" end_datetime: nullable datetime;
+    6 "interval_type" interval_type: nullable;
+    7 "interval_units" interval_units: nullable;
+    8 "variables" variables: nullable;
+    9 "settings" settings: nullable;
+    10 "block_uuid" block_uuid: nullable;
+    11 "metrics" metrics: nullable;
+    12 "pipeline_schedule_id" pipeline_schedule_id: nullable;
+    13 "created_at" created_at: required datetime;
+    14 "updated_at" updated_at: required datetime;
+    15 "started_at" started_at: nullable datetime;
+    16 "completed_at" completed_at: nullable datetime;
+    17 "failed_at" failed_at: nullable datetime;
     18 "total_run_count" total_run_count: optional;
     19 "run_status_counts" run_status_counts: optional;
     20 "pipeline_run_dates" pipeline_run_dates: optional;
@@ -127,13 +124,13 @@ crate::runtime::de::impl_deserialize! {
 /// The `BackfillCreateRequest` schema.
 ///
 /// Spec schema `BackfillCreateRequest`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackfillCreateRequest {
     /// The fields create_backfill reads (non-owners: only `name`; `status` is not read on create).
     /// See [`BackfillWrite`].
     pub backfill: BackfillWrite,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillCreateRequest;
     0 "backfill" backfill: required;
 }
@@ -142,14 +139,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `BackfillList`.
 ///
 /// Returned by [`Client::list_backfills`](crate::Client::list_backfills).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackfillList {
     /// One page of backfills.
     pub backfills: Vec<Backfill>,
     /// The `metadata` field: a [`PageMetadata`].
     pub metadata: PageMetadata,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillList;
     0 "backfills" backfills: required;
     1 "metadata" metadata: required;
@@ -157,7 +154,7 @@ crate::runtime::de::impl_deserialize! {
 /// The `BackfillResponse` schema.
 ///
 /// Spec schema `BackfillResponse`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackfillResponse {
     /// The `backfill` field: a [`Backfill`].
     pub backfill: Backfill,
@@ -166,10 +163,10 @@ pub struct BackfillResponse {
     /// Always sent; `None` is sent as `null`. Untyped JSON: only `null` is allowed.
     pub metadata: Option<Value>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillResponse;
     0 "backfill" backfill: required;
-    1 "metadata" metadata: optional;
+    1 "metadata" metadata: nullable;
 }
 /// Backfill.Status (mage_ai/orchestration/db/models/schedules.py). A new backfill has status
 /// null. `initial`: started, runs created; `running`: the scheduler saw a run running;
@@ -271,56 +268,47 @@ impl crate::runtime::ParamValue for BackfillStatus {
 /// Spec schema `BackfillUpdate`.
 ///
 /// Taken by [`Client::update_backfill`](crate::Client::update_backfill).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackfillUpdate {
     /// `initial` starts, `cancelled` cancels; other values (`running`, `completed`, `failed`,
     /// anything) are accepted and silently ignored. See update_backfill.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<BackfillUpdateStatus>,
     /// Display name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// See BackfillWrite.start_datetime.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_datetime: Option<Option<DateTime<Utc>>>,
     /// See BackfillWrite.end_datetime (inclusive).
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_datetime: Option<Option<DateTime<Utc>>>,
     /// Unit of the step between run dates (enum; the server does not check it).
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<Option<IntervalType>>,
     /// Must be >= 1.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_units: Option<Option<i64>>,
     /// See BackfillWrite.variables.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variables: Option<Option<Map<String, Value>>>,
     /// See BackfillWrite.settings.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Option<Map<String, Value>>>,
     /// See BackfillWrite.block_uuid.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub block_uuid: Option<Option<String>>,
 }
 impl BackfillUpdate {
@@ -370,12 +358,12 @@ impl BackfillUpdate {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillUpdate;
     0 "status" status: optional;
     1 "name" name: optional;
-    2 "start_datetime" start_datetime: double_option_datetime;
-    3 "end_datetime" end_datetime: double_option_datetime;
+    2 "start_datetime" start_datetime: double_option datetime;
+    3 "end_datetime" end_datetime: double_option datetime;
     4 "interval_type" interval_type: double_option;
     5 "interval_units" interval_units: double_option;
     6 "variables" variables: double_option;
@@ -385,13 +373,13 @@ crate::runtime::de::impl_deserialize! {
 /// The `BackfillUpdateRequest` schema.
 ///
 /// Spec schema `BackfillUpdateRequest`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackfillUpdateRequest {
     /// What update_backfill reads: the `BackfillWrite` fields, or `status` (then every other field
     /// of the body is ignored). See [`BackfillUpdate`].
     pub backfill: BackfillUpdate,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillUpdateRequest;
     0 "backfill" backfill: required;
 }
@@ -471,57 +459,49 @@ impl crate::runtime::ParamValue for BackfillUpdateStatus {
 /// Spec schema `BackfillWrite`.
 ///
 /// Taken by [`Client::create_backfill`](crate::Client::create_backfill).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackfillWrite {
     /// Display name (also names the pipeline schedule, `Backfill <name>`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// First run date (inclusive), UTC. Parsed with dateutil: `"2023-01-01 00:00:00"` or RFC 3339
     /// `"2023-01-01T00:00:00Z"`; a non-zero offset is dropped, not converted.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_datetime: Option<Option<DateTime<Utc>>>,
     /// Last run date (INCLUSIVE: a run is made for every step `<= end_datetime`), UTC, same forms
     /// as start_datetime.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_datetime: Option<Option<DateTime<Utc>>>,
     /// Unit of the step between run dates.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<Option<IntervalType>>,
     /// Step size in interval_type units. Must be >= 1 (0 or less makes the server loop forever).
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_units: Option<Option<i64>>,
     /// Merged into every run's variables (the run's own keys win) and passed to the blocks as
     /// keyword arguments.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variables: Option<Option<Map<String, Value>>>,
     /// Settings for the backfill's pipeline schedule (e.g. timeout); copied to the schedule when it
     /// is first started.
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`. Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Option<Map<String, Value>>>,
     /// If set, starting the backfill creates NO runs (Mage's block-level backfills are not
     /// implemented in this path).
     ///
     /// `None`: not sent (the server's default applies); `Some(None)`: sent as `null`;
     /// `Some(Some(v))`: sent as `v`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub block_uuid: Option<Option<String>>,
 }
 impl BackfillWrite {
@@ -566,11 +546,11 @@ impl BackfillWrite {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BackfillWrite;
     0 "name" name: optional;
-    1 "start_datetime" start_datetime: double_option_datetime;
-    2 "end_datetime" end_datetime: double_option_datetime;
+    1 "start_datetime" start_datetime: double_option datetime;
+    2 "end_datetime" end_datetime: double_option datetime;
     3 "interval_type" interval_type: double_option;
     4 "interval_units" interval_units: double_option;
     5 "variables" variables: double_option;
@@ -582,7 +562,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `Block`.
 ///
 /// Returned by [`Client::create_block`](crate::Client::create_block).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     /// Identifier and file name (derived from the name).
     pub uuid: String,
@@ -591,71 +571,53 @@ pub struct Block {
     /// Mage's BlockType. See [`BlockType`].
     pub r#type: BlockType,
     /// The `language` field: a [`BlockLanguage`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<BlockLanguage>,
     /// null in list_pipelines answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<BlockStatus>,
     /// Editor state.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_upstream_blocks_executed: Option<bool>,
     /// Editor color; null by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Block-type specific settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub configuration: Option<Map<String, Value>>,
     /// get_pipeline and create_block only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// uuids of the blocks that depend on this one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub downstream_blocks: Option<Vec<String>>,
     /// uuids of the blocks this one depends on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream_blocks: Option<Vec<String>>,
     /// Executor settings; null by default.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub executor_config: Option<Map<String, Value>>,
     /// Executor of the block.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub executor_type: Option<String>,
     /// Whether a callback block is attached; null in some answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_callback: Option<bool>,
     /// Retry settings; null by default.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<Map<String, Value>>,
     /// Timeout in seconds; null by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
     /// get_pipeline only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_blocks: Option<Vec<String>>,
     /// get_pipeline only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional_blocks: Option<Vec<String>>,
     /// get_pipeline only.
     ///
     /// Untyped JSON: the spec allows any JSON value here.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outputs: Option<Vec<Value>>,
     /// get_pipeline only.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
     /// get_pipeline only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     Block;
     0 "uuid" uuid: required;
     1 "name" name: required;
@@ -682,12 +644,12 @@ crate::runtime::de::impl_deserialize! {
 /// The `BlockCreateRequest` schema.
 ///
 /// Spec schema `BlockCreateRequest`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BlockCreateRequest {
     /// The new block.
     pub block: BlockCreateRequestBlock,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BlockCreateRequest;
     0 "block" block: required;
 }
@@ -696,27 +658,23 @@ crate::runtime::de::impl_deserialize! {
 /// Spec: #/components/schemas/BlockCreateRequest/properties/block.
 ///
 /// Taken by [`Client::create_block`](crate::Client::create_block).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BlockCreateRequestBlock {
     /// The block's name; its uuid (and file name) is derived from it.
     pub name: String,
     /// Mage's BlockType. See [`BlockType`].
     pub r#type: BlockType,
     /// The `language` field: a [`BlockLanguage`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<BlockLanguage>,
     /// The block's source. A python data_loader defines a function decorated with `@data_loader`
     /// (the decorator is injected; the files Mage writes itself start with `if 'data_loader' not in
     /// globals(): from mage_ai.data_preparation.decorators import data_loader`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// uuids of the blocks this one depends on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream_blocks: Option<Vec<String>>,
     /// Block-type specific settings.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub configuration: Option<Map<String, Value>>,
 }
 impl BlockCreateRequestBlock {
@@ -762,7 +720,7 @@ impl BlockCreateRequestBlock {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BlockCreateRequestBlock;
     0 "name" name: required;
     1 "type" r#type: required;
@@ -865,7 +823,7 @@ impl crate::runtime::ParamValue for BlockLanguage {
 /// The `BlockResponse` schema.
 ///
 /// Spec schema `BlockResponse`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BlockResponse {
     /// The `block` field: a [`Block`].
     pub block: Block,
@@ -874,17 +832,17 @@ pub struct BlockResponse {
     /// Always sent; `None` is sent as `null`. Untyped JSON: only `null` is allowed.
     pub metadata: Option<Value>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BlockResponse;
     0 "block" block: required;
-    1 "metadata" metadata: optional;
+    1 "metadata" metadata: nullable;
 }
 /// The `BlockRun` schema.
 ///
 /// Spec schema `BlockRun`.
 ///
 /// Part of [`PipelineRun`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BlockRun {
     /// The block run's id.
     pub id: i64,
@@ -911,17 +869,17 @@ pub struct BlockRun {
     /// UTC without zone, whole seconds, `"YYYY-MM-DD HH:MM:SS"`.
     pub updated_at: DateTime<Utc>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     BlockRun;
     0 "id" id: required;
     1 "pipeline_run_id" pipeline_run_id: required;
     2 "block_uuid" block_uuid: required;
     3 "status" status: required;
-    4 "started_at" started_at: option_datetime;
-    5 "completed_at" completed_at: option_datetime;
-    6 "metrics" metrics: optional;
-    7 "created_at" created_at: required_datetime;
-    8 "updated_at" updated_at: required_datetime;
+    4 "started_at" started_at: nullable datetime;
+    5 "completed_at" completed_at: nullable datetime;
+    6 "metrics" metrics: nullable;
+    7 "created_at" created_at: required datetime;
+    8 "updated_at" updated_at: required datetime;
 }
 /// BlockRun.BlockRunStatus.
 ///
@@ -1287,18 +1245,16 @@ impl crate::runtime::ParamValue for BlockType {
 /// sent with HTTP 200 unless noted.
 ///
 /// Spec schema `Error`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     /// The `error` field: a [`ErrorDetail`].
     pub error: ErrorDetail,
     /// 200 (or error.code with `_http_error_codes=true`). Absent on code-500 exceptions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
     /// On code-500 exceptions only, the route's path parameters (`resource`, `pk`, `child`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url_parameters: Option<BTreeMap<String, String>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     Error;
     0 "error" error: required;
     1 "status" status: optional;
@@ -1309,7 +1265,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `ErrorDetail`.
 ///
 /// Part of [`Error`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorDetail {
     /// The meaning of the failure, HTTP-like: 401 (authentication), 403 (permission), 404 (record
     /// not found, also a wrong password at login), 400 (invalid record / resource error), 500
@@ -1322,17 +1278,14 @@ pub struct ErrorDetail {
     /// Absent on code-500 exceptions. Seen: `invalid_api_key` (401), `invalid_oauth_token` (401),
     /// `unauthorized_access` (403), `record_not_found` (404); in the source also
     /// `expired_oauth_token` (401), `record_invalid` (400), `api_resource_error` (400).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Code-500 exceptions: the server's stack as a list of strings. `record_invalid` errors may
     /// carry an object of field errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<ErrorDetailErrors>,
     /// Code-500 exceptions only, `str()` of the exception (e.g. "Pipeline nope does not exist.").
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exception: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     ErrorDetail;
     0 "code" code: required;
     1 "message" message: required;
@@ -1473,7 +1426,7 @@ impl crate::runtime::ParamValue for IntervalType {
 /// Spec schema `PageMetadata`.
 ///
 /// Part of [`BackfillList`], [`PipelineRunList`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PageMetadata {
     /// Total number of matching items (not the page size). With `_limit=1` over 3 items, 3 on every
     /// page.
@@ -1481,7 +1434,7 @@ pub struct PageMetadata {
     /// True when more items follow this page (`_offset + _limit < count`).
     pub next: bool,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PageMetadata;
     0 "count" count: required;
     1 "next" next: required;
@@ -1494,7 +1447,7 @@ crate::runtime::de::impl_deserialize! {
 /// [`Client::delete_pipeline`](crate::Client::delete_pipeline),
 /// [`Client::get_pipeline`](crate::Client::get_pipeline),
 /// [`Client::list_pipelines`](crate::Client::list_pipelines).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pipeline {
     /// Identifier and folder name (derived from the name).
     pub uuid: String,
@@ -1503,7 +1456,6 @@ pub struct Pipeline {
     /// Mage's PipelineType (mage_ai/data_preparation/models/constants.py). See [`PipelineType`].
     pub r#type: PipelineType,
     /// null when not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// From the pipeline's metadata.yaml, UTC with offset and a space: `"YYYY-MM-DD
     /// HH:MM:SS.ffffff+00:00"` (e.g. `"2026-12-01 18:47:17.723389+00:00"`); null for a pipeline
@@ -1519,84 +1471,66 @@ pub struct Pipeline {
     /// The blocks in order; with `content` in get_pipeline.
     pub blocks: Vec<Block>,
     /// Pipeline setting (false by default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_block_output_in_memory: Option<bool>,
     /// Callback blocks (\[\] here).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub callbacks: Option<Vec<Block>>,
     /// Conditional blocks (\[\] here).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conditionals: Option<Vec<Block>>,
     /// Concurrency settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub concurrency_config: Option<Map<String, Value>>,
     /// Data-integration settings; null for python pipelines.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_integration: Option<Map<String, Value>>,
     /// Executor settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub executor_config: Option<Map<String, Value>>,
     /// Number of executors (1 by default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub executor_count: Option<i64>,
     /// Executor type; null means the default (local_python).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub executor_type: Option<String>,
     /// get_pipeline only.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extensions: Option<Map<String, Value>>,
     /// Notification settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_config: Option<Map<String, Value>>,
     /// Remote storage for block outputs; null by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_variables_dir: Option<String>,
     /// Retry settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_config: Option<Map<String, Value>>,
     /// Run all blocks in one process (false by default).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_pipeline_in_one_process: Option<bool>,
     /// e.g. `{"triggers": null}`.
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Map<String, Value>>,
     /// Spark settings ({} by default).
     ///
     /// Untyped JSON: free-form object in the spec.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub spark_config: Option<Map<String, Value>>,
     /// Tag names.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Absolute path of the server's data dir for this project.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variables_dir: Option<String>,
     /// Chart blocks (\[\] here).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub widgets: Option<Vec<Block>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     Pipeline;
     0 "uuid" uuid: required;
     1 "name" name: required;
     2 "type" r#type: required;
     3 "description" description: optional;
-    4 "created_at" created_at: option_datetime;
-    5 "updated_at" updated_at: option_datetime;
+    4 "created_at" created_at: nullable datetime;
+    5 "updated_at" updated_at: nullable datetime;
     6 "blocks" blocks: required;
     7 "cache_block_output_in_memory" cache_block_output_in_memory: optional;
     8 "callbacks" callbacks: optional;
@@ -1620,12 +1554,12 @@ crate::runtime::de::impl_deserialize! {
 /// The `PipelineCreateRequest` schema.
 ///
 /// Spec schema `PipelineCreateRequest`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PipelineCreateRequest {
     /// The new pipeline.
     pub pipeline: PipelineCreateRequestPipeline,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PipelineCreateRequest;
     0 "pipeline" pipeline: required;
 }
@@ -1634,18 +1568,15 @@ crate::runtime::de::impl_deserialize! {
 /// Spec: #/components/schemas/PipelineCreateRequest/properties/pipeline.
 ///
 /// Taken by [`Client::create_pipeline`](crate::Client::create_pipeline).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PipelineCreateRequestPipeline {
     /// The pipeline's name; its uuid is derived from it.
     pub name: String,
     /// Mage's PipelineType (mage_ai/data_preparation/models/constants.py). See [`PipelineType`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PipelineType>,
     /// Free text.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Tag names.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
 impl PipelineCreateRequestPipeline {
@@ -1679,7 +1610,7 @@ impl PipelineCreateRequestPipeline {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PipelineCreateRequestPipeline;
     0 "name" name: required;
     1 "type" r#type: optional;
@@ -1691,14 +1622,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `PipelineList`.
 ///
 /// Returned by [`Client::list_pipelines`](crate::Client::list_pipelines).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PipelineList {
     /// One page of pipelines.
     pub pipelines: Vec<Pipeline>,
     /// Paging information.
     pub metadata: PipelineListMetadata,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PipelineList;
     0 "pipelines" pipelines: required;
     1 "metadata" metadata: required;
@@ -1708,7 +1639,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec: #/components/schemas/PipelineList/properties/metadata.
 ///
 /// Part of [`PipelineList`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PipelineListMetadata {
     /// Total number of pipelines.
     pub count: i64,
@@ -1719,16 +1650,16 @@ pub struct PipelineListMetadata {
     /// Always sent; `None` is sent as `null`.
     pub next: Option<bool>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PipelineListMetadata;
     0 "count" count: required;
     1 "results" results: required;
-    2 "next" next: optional;
+    2 "next" next: nullable;
 }
 /// The `PipelineResponse` schema.
 ///
 /// Spec schema `PipelineResponse`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PipelineResponse {
     /// The `pipeline` field: a [`Pipeline`].
     pub pipeline: Pipeline,
@@ -1737,17 +1668,17 @@ pub struct PipelineResponse {
     /// Always sent; `None` is sent as `null`. Untyped JSON: only `null` is allowed.
     pub metadata: Option<Value>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PipelineResponse;
     0 "pipeline" pipeline: required;
-    1 "metadata" metadata: optional;
+    1 "metadata" metadata: nullable;
 }
 /// The `PipelineRun` schema.
 ///
 /// Spec schema `PipelineRun`.
 ///
 /// Returned by [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PipelineRun {
     /// The run's id.
     pub id: i64,
@@ -1800,46 +1731,38 @@ pub struct PipelineRun {
     /// The runs of its blocks.
     pub block_runs: Vec<BlockRun>,
     /// Number of block runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub block_runs_count: Option<i64>,
     /// Number of completed block runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_block_runs_count: Option<i64>,
     /// For backfill runs `"Backfill <backfill name>"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_schedule_name: Option<String>,
     /// The schedule's API trigger token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_schedule_token: Option<String>,
     /// ScheduleType (api, event, time); null for backfill schedules.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_schedule_type: Option<String>,
     /// Tags of the pipeline; null unless include_pipeline_tags=true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_tags: Option<Vec<String>>,
     /// Type of the pipeline; null unless include_pipeline_type=true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline_type: Option<PipelineType>,
     /// Project path of the run (multi-project setups); null here.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub repo_path: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PipelineRun;
     0 "id" id: required;
-    1 "backfill_id" backfill_id: optional;
+    1 "backfill_id" backfill_id: nullable;
     2 "pipeline_uuid" pipeline_uuid: required;
-    3 "pipeline_schedule_id" pipeline_schedule_id: optional;
+    3 "pipeline_schedule_id" pipeline_schedule_id: nullable;
     4 "status" status: required;
-    5 "execution_date" execution_date: option_datetime;
-    6 "created_at" created_at: required_datetime;
-    7 "updated_at" updated_at: required_datetime;
-    8 "started_at" started_at: option_datetime;
-    9 "completed_at" completed_at: option_datetime;
-    10 "variables" variables: optional;
-    11 "event_variables" event_variables: optional;
-    12 "executor_type" executor_type: optional;
-    13 "metrics" metrics: optional;
+    5 "execution_date" execution_date: nullable datetime;
+    6 "created_at" created_at: required datetime;
+    7 "updated_at" updated_at: required datetime;
+    8 "started_at" started_at: nullable datetime;
+    9 "completed_at" completed_at: nullable datetime;
+    10 "variables" variables: nullable;
+    11 "event_variables" event_variables: nullable;
+    12 "executor_type" executor_type: nullable;
+    13 "metrics" metrics: nullable;
     14 "passed_sla" passed_sla: required;
     15 "block_runs" block_runs: required;
     16 "block_runs_count" block_runs_count: optional;
@@ -1856,14 +1779,14 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `PipelineRunList`.
 ///
 /// Returned by [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PipelineRunList {
     /// One page of pipeline runs.
     pub pipeline_runs: Vec<PipelineRun>,
     /// The `metadata` field: a [`PageMetadata`].
     pub metadata: PageMetadata,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     PipelineRunList;
     0 "pipeline_runs" pipeline_runs: required;
     1 "metadata" metadata: required;
@@ -2061,29 +1984,26 @@ impl crate::runtime::ParamValue for PipelineType {
 /// Spec schema `Role`.
 ///
 /// Part of [`SessionUser`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Role {
     /// The role's id.
     pub id: i64,
     /// Default roles are Owner (1), Admin (2), Editor (3), Viewer (4).
     pub name: String,
     /// The user a per-user role belongs to; null for the default roles.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<DateTime<Utc>>,
     /// UTC without zone, `"YYYY-MM-DD HH:MM:SS"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<DateTime<Utc>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     Role;
     0 "id" id: required;
     1 "name" name: required;
     2 "user_id" user_id: optional;
-    3 "created_at" created_at: option_datetime;
-    4 "updated_at" updated_at: option_datetime;
+    3 "created_at" created_at: optional datetime;
+    4 "updated_at" updated_at: optional datetime;
 }
 /// One run date of a backfill: the variables its pipeline run gets. Datetimes here are ISO 8601
 /// with `T` and no zone (UTC): `"YYYY-MM-DDTHH:MM:SS"`.
@@ -2091,7 +2011,7 @@ crate::runtime::de::impl_deserialize! {
 /// Spec schema `RunDate`.
 ///
 /// Part of [`Backfill`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunDate {
     /// The execution date, `"YYYY-MM-DD"`.
     pub ds: NaiveDate,
@@ -2115,22 +2035,22 @@ pub struct RunDate {
     /// Always sent; `None` is sent as `null`.
     pub interval_start_datetime_previous: Option<DateTime<Utc>>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     RunDate;
     0 "ds" ds: required;
-    1 "execution_date" execution_date: required_datetime;
+    1 "execution_date" execution_date: required datetime;
     2 "hr" hr: required;
-    3 "interval_start_datetime" interval_start_datetime: required_datetime;
-    4 "interval_end_datetime" interval_end_datetime: option_datetime;
-    5 "interval_seconds" interval_seconds: optional;
-    6 "interval_start_datetime_previous" interval_start_datetime_previous: option_datetime;
+    3 "interval_start_datetime" interval_start_datetime: required datetime;
+    4 "interval_end_datetime" interval_end_datetime: nullable datetime;
+    5 "interval_seconds" interval_seconds: nullable;
+    6 "interval_start_datetime_previous" interval_start_datetime_previous: nullable datetime;
 }
 /// The `Session` schema.
 ///
 /// Spec schema `Session`.
 ///
 /// Returned by [`Client::create_session`](crate::Client::create_session).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     /// A JWT (HS256, signed with the server's JWT_SECRET, default "materia") whose payload is
     /// `{"expires": <float epoch seconds>, "token": "<oauth token>"}`. Send the inner `token` as
@@ -2144,25 +2064,24 @@ pub struct Session {
     /// The logged-in user (no email in this answer). See [`SessionUser`].
     pub user: SessionUser,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     Session;
     0 "token" token: required;
-    1 "expires" expires: required_datetime;
+    1 "expires" expires: required datetime;
     2 "user" user: required;
 }
 /// The `SessionCreateRequest` schema.
 ///
 /// Spec schema `SessionCreateRequest`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionCreateRequest {
     /// Optional: the API key, read from the body when the request has no X-API-KEY header (the
     /// `api_key` query parameter is ignored on a POST with a JSON body).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
     /// The credentials.
     pub session: SessionCreateRequestSession,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     SessionCreateRequest;
     0 "api_key" api_key: optional;
     1 "session" session: required;
@@ -2172,13 +2091,11 @@ crate::runtime::de::impl_deserialize! {
 /// Spec: #/components/schemas/SessionCreateRequest/properties/session.
 ///
 /// Taken by [`Client::create_session`](crate::Client::create_session).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionCreateRequestSession {
     /// The user's email (the owner created at first start is `admin@admin.com`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Alternative to email (used when email is absent).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The user's password (the owner's is `admin`).
     pub password: String,
@@ -2208,7 +2125,7 @@ impl SessionCreateRequestSession {
         self
     }
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     SessionCreateRequestSession;
     0 "email" email: optional;
     1 "username" username: optional;
@@ -2217,7 +2134,7 @@ crate::runtime::de::impl_deserialize! {
 /// The `SessionResponse` schema.
 ///
 /// Spec schema `SessionResponse`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionResponse {
     /// The `session` field: a [`Session`].
     pub session: Session,
@@ -2226,17 +2143,17 @@ pub struct SessionResponse {
     /// Always sent; `None` is sent as `null`. Untyped JSON: only `null` is allowed.
     pub metadata: Option<Value>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     SessionResponse;
     0 "session" session: required;
-    1 "metadata" metadata: optional;
+    1 "metadata" metadata: nullable;
 }
 /// The logged-in user (no email in this answer).
 ///
 /// Spec schema `SessionUser`.
 ///
 /// Part of [`Session`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionUser {
     /// Avatar text or URL; null when not set.
     ///
@@ -2269,16 +2186,16 @@ pub struct SessionUser {
     /// Always sent; `None` is sent as `null`.
     pub username: Option<String>,
 }
-crate::runtime::de::impl_deserialize! {
+crate::runtime::impl_serde! {
     SessionUser;
-    0 "avatar" avatar: optional;
-    1 "first_name" first_name: optional;
+    0 "avatar" avatar: nullable;
+    1 "first_name" first_name: nullable;
     2 "id" id: required;
-    3 "last_name" last_name: optional;
+    3 "last_name" last_name: nullable;
     4 "owner" owner: required;
     5 "project_access" project_access: required;
-    6 "roles" roles: optional;
+    6 "roles" roles: nullable;
     7 "roles_display" roles_display: required;
     8 "roles_new" roles_new: required;
-    9 "username" username: optional;
+    9 "username" username: nullable;
 }

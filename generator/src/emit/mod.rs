@@ -152,7 +152,7 @@ pub fn emit(api: &Api, config: &Config) -> Result<BTreeMap<PathBuf, String>> {
     // `models.rs` is by far the largest file: it is emitted in `MODEL_CHUNKS` slices of the type
     // list, formatted in parallel and concatenated (prettyplease prints items independently, so
     // the text is the same as formatting the whole file at once; so is formatting each type on
-    // its own, which lets the formatted `impl_deserialize!` invocations follow their structs).
+    // its own, which lets the formatted `impl_serde!` invocations follow their structs).
     // Each job reports the short names it used; the imports of `models.rs` and of `apis::ops`
     // (whose files are `include!`d into `apis/mod.rs`) are their union.
     let chunk = api.types.len().div_ceil(MODEL_CHUNKS).max(1);

@@ -67,7 +67,7 @@ pub fn names(api: &Api) -> Names {
 }
 
 /// The items of `models.rs` for `types`, one per type: its tokens, then (structs with a lean
-/// `Deserialize`) the already formatted `impl_deserialize!` invocation that follows it.
+/// `Serialize` and `Deserialize`) the already formatted `impl_serde!` invocation that follows it.
 pub fn models(
     api: &Api,
     usage: &Usage<'_>,
@@ -223,8 +223,8 @@ fn struct_def(
         let wire = &f.wire_name;
         quote!(#[serde(tag = #wire, rename = #v)])
     });
-    // Structs without a tag or extra properties get a lean hand-emitted `Deserialize` (see
-    // `lean_deserialize`); the others keep serde's derive.
+    // Structs without a tag or extra properties get lean hand-emitted serde impls (see
+    // `lean_serde`); the others keep serde's derives.
     let lean = tag.is_none() && s.additional.is_none();
     let patch_only = usage.only_patched(&t.name);
     let (some, none) = (n.some(), n.none());
@@ -252,12 +252,12 @@ fn struct_def(
         } else {
             plain.clone()
         };
-        let rename = (f.rust_name.trim_start_matches("r#") != f.wire_name).then(|| {
+        // Lean structs name their wire names in `impl_serde!`; derived ones in attributes.
+        let rename = (!lean && f.rust_name.trim_start_matches("r#") != f.wire_name).then(|| {
             let w = &f.wire_name;
             quote!(#[serde(rename = #w)])
         });
         let shape = field_shape(f, t.in_request);
-        let skip_none = quote!(#[serde(skip_serializing_if = #is_none)]);
         let (field_ty, serde_attr) = match shape {
             FieldShape::Plain => {
                 all_defaultable = false;
@@ -285,7 +285,7 @@ fn struct_def(
             FieldShape::Optional => {
                 ctor_inits.push(quote!(#fname: #none));
                 let attr = if lean {
-                    skip_none
+                    quote!()
                 } else {
                     quote!(#[serde(default, skip_serializing_if = #is_none)])
                 };
@@ -294,8 +294,7 @@ fn struct_def(
             FieldShape::DoubleOption => {
                 ctor_inits.push(quote!(#fname: #none));
                 let attr = if lean {
-                    // `Some(None)` serializes as `null` on its own; only decoding needs help.
-                    skip_none
+                    quote!()
                 } else {
                     quote!(#[serde(default, skip_serializing_if = #is_none, with = "crate::runtime::double_option")])
                 };
@@ -372,13 +371,15 @@ fn struct_def(
         });
         ctor_inits.push(quote!(additional_properties: #m::new()));
     }
-    let serialize = n.get(Name::Serialize);
-    let default = all_defaultable.then(|| quote!(Default,));
-    let (derive_de, lean_impl) = if lean {
-        (quote!(), Some(lean_deserialize(name, &lean_fields)))
+    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    if all_defaultable {
+        derives.push(quote!(Default));
+    }
+    let lean_impl = if lean {
+        Some(lean_serde(name, &lean_fields))
     } else {
-        let d = n.get(Name::Deserialize);
-        (quote!(, #d), None)
+        derives.extend([n.get(Name::Serialize), n.get(Name::Deserialize)]);
+        None
     };
     // A constructor taking the required fields, for request bodies (struct literals need every
     // field; this keeps call sites short and stable when optional fields are added).
@@ -405,7 +406,7 @@ fn struct_def(
     let tokens = quote! {
         #docs
         #deprecated
-        #[derive(Debug, Clone, PartialEq, #default #serialize #derive_de)]
+        #[derive(#(#derives),*)]
         #tag_attr
         pub struct #name {
             #(#fields)*
@@ -415,7 +416,7 @@ fn struct_def(
     (tokens, lean_impl)
 }
 
-/// A field as the lean `Deserialize` sees it.
+/// A field as `impl_serde!` sees it.
 struct LeanField {
     name: Ident,
     wire: String,
@@ -423,38 +424,33 @@ struct LeanField {
     datetime: Dates,
 }
 
-/// `impl Deserialize` for a struct through the runtime's `impl_deserialize!` (one `visit_map`
-/// with a `match` arm per field over the shared helpers of `crate::runtime::de`), instead of
-/// serde's derive (a field enum and its visitor, `visit_seq`, a wrapper type per
-/// `deserialize_with` field). Per field: its index, wire name, Rust name and how the struct
-/// field is made from what was read:
-/// - `required`: `T`, missing is an error (`required_datetime(s)` for date-times);
-/// - `optional`: required nullable or optional, absent and `null` are `None`
-///   (`option_datetime(s)`);
-/// - `double_option`: optional nullable in a request (`Option<Option<T>>`): absent `None`,
-///   `null` `Some(None)` (`double_option_datetime(s)`).
+/// `impl Serialize` and `impl Deserialize` for a struct through the runtime's `impl_serde!`
+/// (a `serialize` with one call per field and a `visit_map` with one `match` arm per field,
+/// over the shared methods of `crate::runtime::{ser, de}`), instead of serde's derives (a field
+/// enum and its visitor, `visit_seq`, a wrapper type per `deserialize_with` field, a `?` per
+/// field). Per field: its index, wire name, Rust name, shape (`required`, `nullable`,
+/// `optional`, `double_option`: how it is stored, sent and read; see the macro's docs) and
+/// `datetime`/`datetimes` for date-times read through the runtime's parser.
 ///
 /// prettyplease prints a macro's tokens as one wrapped paragraph, so this invocation is
 /// written as text, one field per line.
-fn lean_deserialize(name: &Ident, fields: &[LeanField]) -> String {
+fn lean_serde(name: &Ident, fields: &[LeanField]) -> String {
     use std::fmt::Write as _;
-    let mut out = format!("crate::runtime::de::impl_deserialize! {{\n    {name};\n");
+    let mut out = format!("crate::runtime::impl_serde! {{\n    {name};\n");
     for (i, f) in fields.iter().enumerate() {
-        let how = match (&f.shape, f.datetime) {
-            (FieldShape::Plain, Dates::None) => "required",
-            (FieldShape::Plain, Dates::One) => "required_datetime",
-            (FieldShape::Plain, Dates::List) => "required_datetimes",
-            (FieldShape::NullableRequired | FieldShape::Optional, Dates::None) => "optional",
-            (FieldShape::NullableRequired | FieldShape::Optional, Dates::One) => "option_datetime",
-            (FieldShape::NullableRequired | FieldShape::Optional, Dates::List) => {
-                "option_datetimes"
-            }
-            (FieldShape::DoubleOption, Dates::None) => "double_option",
-            (FieldShape::DoubleOption, Dates::One) => "double_option_datetime",
-            (FieldShape::DoubleOption, Dates::List) => "double_option_datetimes",
+        let shape = match f.shape {
+            FieldShape::Plain => "required",
+            FieldShape::NullableRequired => "nullable",
+            FieldShape::Optional => "optional",
+            FieldShape::DoubleOption => "double_option",
+        };
+        let dates = match f.datetime {
+            Dates::None => "",
+            Dates::One => " datetime",
+            Dates::List => " datetimes",
         };
         let wire = proc_macro2::Literal::string(&f.wire);
-        let _ = writeln!(out, "    {i} {wire} {}: {how};", f.name);
+        let _ = writeln!(out, "    {i} {wire} {}: {shape}{dates};", f.name);
     }
     out.push_str("}\n");
     out

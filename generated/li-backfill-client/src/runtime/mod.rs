@@ -15,6 +15,7 @@ mod decode;
 pub(crate) mod double_option;
 mod error;
 mod error_detail;
+mod impl_serde;
 mod login;
 mod ndjson;
 mod paginate;
@@ -23,6 +24,7 @@ mod request;
 mod response;
 mod retry;
 mod send;
+pub(crate) mod ser;
 mod serde_helpers;
 
 pub use auth::{Auth, TokenProvider};
@@ -35,6 +37,8 @@ pub use response::ResponseFuture;
 pub use retry::RetryPolicy;
 
 #[allow(unused_imports)] // which of these the generated code uses depends on the spec
+pub(crate) use impl_serde::impl_serde;
+#[allow(unused_imports)]
 pub(crate) use ndjson::ndjson;
 #[allow(unused_imports)]
 pub(crate) use paginate::{Page, paginate};
