@@ -80,7 +80,9 @@ pub fn models(
 /// The module docs and imports at the top of `models.rs`.
 pub fn header(imports: TokenStream) -> TokenStream {
     quote! {
-        //! Every schema of the spec as a Rust type, with serde renames keeping wire names.
+        //! Every schema of the spec as a Rust type. A struct's serde impls come from the
+        //! `crate::runtime::impl_serde!` list after it (each field's wire name and shape), or
+        //! from serde's derives where it has a tag or extra properties.
         //!
         //! Enums are open (unknown values sent by newer servers are kept in `Unknown`), unknown
         //! fields in responses are ignored, and optional fields are omitted when `None`.
